@@ -1,0 +1,116 @@
+"""Database engines and sessions for both supported engines.
+
+* PostgreSQL 15 + PostGIS 3 through psycopg 3 (``postgresql+psycopg://``), the production engine.
+* SQLite + SpatiaLite (``sqlite:///path``), the embedded default. The stdlib ``sqlite3`` here is
+  built without extension loading, so the DB-API module is ``sqlean`` (a drop-in sqlite3 that
+  loads Debian's ``mod_spatialite``).
+
+Repositories flush; the caller (a request, a CLI command, a worker iteration) owns the
+transaction through :func:`unit_of_work`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, orm
+from sqlalchemy.engine import URL, Engine, make_url
+
+from core.errors import ConfigurationError, StorageError
+
+SessionFactory = orm.sessionmaker[orm.Session]
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept ``postgresql://`` and ``postgres://`` as psycopg 3 URLs."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in {"postgresql", "sqlite"}:
+        raise ConfigurationError(f"unsupported database engine {parsed.get_backend_name()!r}")
+    return parsed
+
+
+def create_engine(
+    url: str | URL, *, spatialite_library: str = "mod_spatialite", echo: bool = False
+) -> Engine:
+    """An engine for ``url`` with the spatial extension ready on every connection."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, spatialite_library, echo)
+    return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL, spatialite_library: str, echo: bool) -> Engine:
+    import sqlean
+
+    engine = sa.create_engine(url, module=sqlean, echo=echo)
+    event.listen(engine, "connect", _sqlite_connect_hook(spatialite_library))
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect_hook(library: str) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's implicit transactions are switched off; "begin" below issues BEGIN itself,
+        # so SAVEPOINT and transactional DDL behave.
+        dbapi_conn.isolation_level = None
+        dbapi_conn.enable_load_extension(True)
+        try:
+            dbapi_conn.load_extension(library)
+        except Exception as exc:
+            raise StorageError(
+                f"cannot load SpatiaLite ({library}); install libsqlite3-mod-spatialite"
+            ) from exc
+        finally:
+            dbapi_conn.enable_load_extension(False)
+        cursor = dbapi_conn.cursor()
+        for pragma in (
+            "foreign_keys=ON",
+            "journal_mode=WAL",
+            "busy_timeout=30000",
+            "synchronous=NORMAL",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(bind: Engine | sa.Connection | orm.Session) -> bool:
+    engine = bind.get_bind() if isinstance(bind, orm.Session) else bind
+    return engine.dialect.name == "sqlite"
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    return orm.sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+@contextmanager
+def unit_of_work(factory: SessionFactory) -> Iterator[orm.Session]:
+    """One transaction: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def ping(engine: Engine) -> None:
+    """Raise :class:`StorageError` unless the database answers."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as exc:
+        raise StorageError("the database is not reachable") from exc

@@ -1,0 +1,54 @@
+"""One settings object, read from ``ADDRESSHUB_*`` environment variables.
+
+Build it with :func:`get_settings` (cached) and pass it in explicitly; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///addresshub.db"
+_PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx"})
+
+
+class Settings(BaseSettings):
+    """Deployment configuration. Every field can be set as ``ADDRESSHUB_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ADDRESSHUB_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    database_echo: bool = False
+    # SpatiaLite's module, as the dynamic loader finds it (Debian: libsqlite3-mod-spatialite).
+    spatialite_library: str = "mod_spatialite"
+    # Bind address for ``addresshub serve``.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Webhook targets on loopback or private networks: refused unless explicitly allowed.
+    allow_private_webhook_targets: bool = False
+    # Key used to sign receipts and pepper API key hashes; required outside development.
+    secret_key: SecretStr = SecretStr("development-only-secret-key")
+    # Print the administrative area on address labels (off by default, per ABP-GSG).
+    label_administrative_area: bool = False
+
+    @field_validator("secret_key")
+    @classmethod
+    def _reject_placeholder_secret(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError("secret_key must be set to a real secret, not a placeholder")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built once on first use."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The BS7666 gazetteer: domain, validation, labels, storage and lookups."""
