@@ -1,0 +1,1 @@
+"""The hub's faces: the HTTP API, web pages and the command line."""

@@ -1,0 +1,1 @@
+"""Streaming readers per supply format, staging and set-based apply, load runs, exporters."""

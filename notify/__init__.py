@@ -1,0 +1,1 @@
+"""Moves, partners, agreements, rules, consents, the decision procedure, outbox and delivery."""
