@@ -9,11 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///addresshub.db"
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx"})
+_DEVELOPMENT_SECRET = "development-only-secret-key"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):
@@ -32,7 +33,7 @@ class Settings(BaseSettings):
     # Webhook targets on loopback or private networks: refused unless explicitly allowed.
     allow_private_webhook_targets: bool = False
     # Key used to sign receipts and pepper API key hashes; required outside development.
-    secret_key: SecretStr = SecretStr("development-only-secret-key")
+    secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
     # Print the administrative area on address labels (off by default, per ABP-GSG).
     label_administrative_area: bool = False
 
@@ -42,6 +43,16 @@ class Settings(BaseSettings):
         if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
             raise ValueError("secret_key must be set to a real secret, not a placeholder")
         return value
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.secret_key.get_secret_value() == _DEVELOPMENT_SECRET:
+            raise ValueError("ADDRESSHUB_SECRET_KEY must be set in production")
+        if self.allow_private_webhook_targets:
+            raise ValueError("private webhook targets cannot be allowed in production")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from core import clock, errors, ids
+from core.db import normalise_url
+
+
+def test_new_ids_are_version_7_and_time_ordered() -> None:
+    first, second = ids.new_id(), ids.new_id()
+    assert uuid.UUID(first).version == 7
+    assert first[:8] <= second[:8]
+    assert first != second
+
+
+def test_fixed_clock_needs_a_timezone_and_advances() -> None:
+    with pytest.raises(ValueError):
+        clock.FixedClock(dt.datetime(2026, 1, 1))
+    fixed = clock.FixedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    fixed.advance(dt.timedelta(hours=1))
+    assert fixed.now().hour == 1
+
+
+def test_every_error_has_a_distinct_code_and_a_sane_status() -> None:
+    classes = [errors.AddressHubError, *_subclasses(errors.AddressHubError)]
+    codes = [cls.code for cls in classes]
+    assert len(codes) == len(set(codes))
+    assert all(400 <= cls.http_status < 600 for cls in classes)
+    assert all(cls.exit_code > 0 for cls in classes)
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    with pytest.raises(errors.ConfigurationError):
+        normalise_url("mysql://u@h/db")
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_subclasses(sub))
+    return found
