@@ -29,6 +29,7 @@ ATTRIBUTION: Final = (
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PostcodeRecord:
+    line: int
     postcode: str
     positional_quality: int
     easting: int | None
@@ -72,6 +73,7 @@ def _record(row: sources.CsvRow, file: str) -> PostcodeRecord | sources.Finding:
     if pq == NO_COORDINATES_PQ or (easting, northing) == (0, 0) or None in (easting, northing):
         easting = northing = None
     return PostcodeRecord(
+        line=row.line,
         postcode=postcode,
         positional_quality=pq,
         easting=easting,

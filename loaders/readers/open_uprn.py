@@ -19,6 +19,7 @@ HEADER: Final = ("UPRN", "X_COORDINATE", "Y_COORDINATE", "LATITUDE", "LONGITUDE"
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class OpenUprnRecord:
+    line: int
     uprn: int
     x_coordinate: float
     y_coordinate: float
@@ -64,7 +65,9 @@ def _record(row: sources.CsvRow, file: str) -> OpenUprnRecord | sources.Finding:
             return _finding(row.line, file, "FILE-NUMBER", message, key=str(uprn), field=name)
         numbers.append(number)
     x, y, lat, lon = numbers
-    return OpenUprnRecord(uprn=uprn, x_coordinate=x, y_coordinate=y, latitude=lat, longitude=lon)
+    return OpenUprnRecord(
+        line=row.line, uprn=uprn, x_coordinate=x, y_coordinate=y, latitude=lat, longitude=lon
+    )
 
 
 def _finding(

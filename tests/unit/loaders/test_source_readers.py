@@ -105,6 +105,7 @@ def test_open_uprn_reads_through_the_bom() -> None:
     assert findings == []
     assert records == [
         open_uprn.OpenUprnRecord(
+            line=2,
             uprn=100040214130,
             x_coordinate=291960.0,
             y_coordinate=92581.0,
