@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
     # Print the administrative area on address labels (off by default, per ABP-GSG).
     label_administrative_area: bool = False
+    # Address matching (gazetteer.matching): a candidate is used automatically only when it has
+    # no blocking evidence, scores at least match_auto_threshold and leads the next UPRN by at
+    # least match_min_margin; below match_review_threshold a result is "unmatched".
+    match_auto_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    match_review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    match_min_margin: float = Field(default=0.05, ge=0.0, le=1.0)
 
     @field_validator("secret_key")
     @classmethod

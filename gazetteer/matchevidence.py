@@ -1,0 +1,294 @@
+"""Evidence for the word components of a match, and how evidence becomes a score (pure).
+
+See :mod:`gazetteer.matching` for the decision these feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gazetteer import addressparse, matchaon, matchtext
+from gazetteer import addresswords as words
+from gazetteer.matchaon import CONFLICTING, MATCHED, MISSING, PARTIAL
+
+if TYPE_CHECKING:
+    from gazetteer.matching import CandidateAddress
+
+# How much each component says about identity. Place components (organisation, locality, town,
+# postcode) count only when the query names them; a candidate is not marked down for detail
+# the person left out.
+WEIGHTS = {
+    "sao": 0.20,
+    "pao": 0.25,
+    "building_name": 0.10,
+    "street": 0.25,
+    "organisation": 0.03,
+    "locality": 0.04,
+    "town": 0.06,
+    "postcode": 0.20,
+}
+_PLACE = frozenset({"organisation", "locality", "town", "postcode"})
+_VALUES = {MATCHED: 1.0, PARTIAL: 0.5, MISSING: 0.0, CONFLICTING: 0.0}
+# A building name left out while the house number agrees is common and nearly harmless.
+_BUILDING_LEFT_OUT = 0.6
+_NO_PLACE_FACTOR = 0.85
+_UNEXPLAINED_STEP = 0.07
+_BEST_INEXACT = 0.99
+_FUZZY_STREET = 0.8
+_MAX_LEFTOVER = 2
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ComponentEvidence:
+    """How one component of the query compares with the candidate (similarity 0..1)."""
+
+    component: str
+    status: str
+    similarity: float = 0.0
+    query: str | None = None
+    candidate: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class QueryFacts:
+    """What the matcher derives once per query: readings, word pool, exact-label key."""
+
+    parsed: addressparse.ParsedAddress
+    readings: tuple[matchaon.Reading, ...]
+    pool: tuple[str, ...]
+    label_key: str
+
+
+def query_facts(parsed: addressparse.ParsedAddress) -> QueryFacts:
+    sao_words = set(matchtext.words_of(parsed.sao_text))
+    texts = (parsed.pao_text, parsed.street, *parsed.rest)
+    pool = tuple(w for text in texts if text for w in text.split() if w not in sao_words)
+    return QueryFacts(
+        parsed=parsed,
+        readings=tuple(matchaon.readings(parsed)),
+        pool=pool,
+        label_key=label_key(parsed),
+    )
+
+
+def label_key(parsed: addressparse.ParsedAddress) -> str:
+    """The normalised text without its postcode: equal keys mean the same label."""
+    tail = parsed.postcode or parsed.postcode_sector or parsed.postcode_outward
+    body = parsed.normalised
+    return body[: -len(tail) - 1] if tail and body.endswith(tail) else body
+
+
+def text_evidence(
+    query: QueryFacts, candidate: CandidateAddress, pool: list[str]
+) -> list[ComponentEvidence]:
+    """Street, building name, organisation, locality, town and postcode; consumes ``pool``."""
+    found = []
+    towns = [candidate.town, candidate.post_town]
+    for name, text in (
+        ("street", candidate.street),
+        ("building_name", candidate.pao.text),
+        ("organisation", candidate.organisation),
+        ("locality", candidate.locality if candidate.locality not in towns else None),
+    ):
+        evidence = _word_evidence(name, text, pool)
+        if evidence is not None:
+            found.append(evidence)
+    town = _town_evidence(candidate, pool)
+    if town is not None:
+        found.append(town)
+    postcode = _postcode_evidence(query.parsed, candidate.postcode)
+    if postcode is not None:
+        found.append(postcode)
+    return _street_conflict(found, query, pool)
+
+
+def _word_evidence(name: str, text: str | None, pool: list[str]) -> ComponentEvidence | None:
+    target = matchtext.words_of(text)
+    if not target:
+        return None
+    window = matchtext.find_window(target, pool)
+    if window is not None and window.similarity >= _FUZZY_STREET:
+        query_text = " ".join(pool[window.start : window.end])
+        del pool[window.start : window.end]
+        status = MATCHED if window.similarity == 1.0 else PARTIAL
+        return ComponentEvidence(
+            component=name,
+            status=status,
+            similarity=round(window.similarity, 3),
+            query=query_text,
+            candidate=text,
+        )
+    shared = [w for w in target if w in pool and w not in matchtext.STOP_WORDS]
+    if shared:
+        for word in shared:
+            pool.remove(word)
+        score = 0.5 * len(shared) / len(target)
+        return ComponentEvidence(
+            component=name,
+            status=PARTIAL,
+            similarity=round(score, 3),
+            query=" ".join(shared),
+            candidate=text,
+        )
+    return ComponentEvidence(component=name, status=MISSING, candidate=text)
+
+
+def _town_evidence(candidate: CandidateAddress, pool: list[str]) -> ComponentEvidence | None:
+    names = [t for t in dict.fromkeys((candidate.town, candidate.post_town)) if t]
+    best: ComponentEvidence | None = None
+    kept = pool
+    for town in names:
+        trial = list(pool)
+        evidence = _word_evidence("town", town, trial)
+        if evidence is not None and (best is None or _better(evidence, best)):
+            best, kept = evidence, trial
+    if best is not None and best.status != MISSING:
+        pool[:] = list(kept)
+    return best
+
+
+def _better(first: ComponentEvidence, second: ComponentEvidence) -> bool:
+    return _VALUES[first.status] + first.similarity > _VALUES[second.status] + second.similarity
+
+
+def _postcode_evidence(
+    parsed: addressparse.ParsedAddress, postcode: str | None
+) -> ComponentEvidence | None:
+    given = parsed.postcode or parsed.postcode_sector or parsed.postcode_outward
+    if given is None:
+        return None if postcode is None else _evidence("postcode", MISSING, 0.0, None, postcode)
+    if postcode is None:
+        return _evidence("postcode", MISSING, 0.0, given, None)
+    outward, inward = postcode.split(" ")
+    if parsed.postcode == postcode:
+        return _evidence("postcode", MATCHED, 1.0, given, postcode)
+    if parsed.postcode_sector == f"{outward} {inward[0]}":
+        return _evidence("postcode", PARTIAL, 0.7, given, postcode)
+    if parsed.postcode_outward == outward:
+        return _evidence("postcode", PARTIAL, 0.5, given, postcode)
+    return _evidence("postcode", CONFLICTING, 0.0, given, postcode)
+
+
+def _evidence(
+    name: str, status: str, score: float, query: str | None, candidate: str | None
+) -> ComponentEvidence:
+    return ComponentEvidence(
+        component=name, status=status, similarity=score, query=query, candidate=candidate
+    )
+
+
+def _street_conflict(
+    found: list[ComponentEvidence], query: QueryFacts, pool: list[str]
+) -> list[ComponentEvidence]:
+    """A street the query names, left unexplained, contradicts the candidate's street."""
+    named = matchtext.words_of(query.parsed.street)
+    unexplained = named and all(w in pool for w in named)
+    out = []
+    for item in found:
+        if item.component == "street" and item.status == MISSING and unexplained:
+            out.append(_evidence("street", CONFLICTING, 0.0, query.parsed.street, item.candidate))
+        else:
+            out.append(item)
+    return out
+
+
+def score_of(evidence: list[ComponentEvidence], *, unexplained: int, exact: bool) -> float:
+    """Weighted agreement over the components that count, marked down for leftover words."""
+    if exact and not any(e.status == CONFLICTING for e in evidence):
+        return 1.0
+    total = weight = 0.0
+    for item in evidence:
+        value = _value(item, evidence)
+        if value is None:
+            continue
+        total += WEIGHTS[item.component] * value
+        weight += WEIGHTS[item.component]
+    score = total / weight if weight else 0.0
+    if not _place_confirmed(evidence):
+        score *= _NO_PLACE_FACTOR
+    score *= max(0.5, 1.0 - _UNEXPLAINED_STEP * unexplained)
+    return round(min(score, _BEST_INEXACT), 4)
+
+
+def _value(item: ComponentEvidence, evidence: list[ComponentEvidence]) -> float | None:
+    if item.component in _PLACE and item.status == MISSING:
+        return None
+    if item.component == "building_name" and item.status == MISSING:
+        return _BUILDING_LEFT_OUT if _status(evidence, "pao") == MATCHED else 0.0
+    if item.status == PARTIAL:
+        return item.similarity
+    return _VALUES[item.status]
+
+
+def _status(evidence: list[ComponentEvidence], component: str) -> str | None:
+    return next((e.status for e in evidence if e.component == component), None)
+
+
+def _similarity(evidence: list[ComponentEvidence], component: str) -> float:
+    return next((e.similarity for e in evidence if e.component == component), 0.0)
+
+
+def _place_confirmed(evidence: list[ComponentEvidence]) -> bool:
+    postcode = _status(evidence, "postcode")
+    if postcode == MATCHED:
+        return True
+    town_or_locality = MATCHED in {_status(evidence, "town"), _status(evidence, "locality")}
+    street_exact = _status(evidence, "street") in {MATCHED, None}
+    if postcode == PARTIAL:
+        return street_exact and town_or_locality
+    return postcode in {None, MISSING} and town_or_locality
+
+
+def reason_of(evidence: list[ComponentEvidence]) -> str:
+    """A short phrase naming the evidence the score rests on."""
+    status = {e.component: e.status for e in evidence}
+    number = MATCHED in {status.get("pao"), status.get("sao")}
+    if status.get("street") == PARTIAL:
+        return "fuzzy street"
+    if status.get("postcode") == MATCHED and number:
+        return "postcode+number"
+    if status.get("postcode") == MATCHED and status.get("building_name") == MATCHED:
+        return "postcode+name"
+    if number and status.get("street") == MATCHED and _place_confirmed(evidence):
+        return "street+number+town"
+    if status.get("building_name") == MATCHED and _place_confirmed(evidence):
+        return "name+town"
+    return "partial"
+
+
+def blockers_of(
+    evidence: list[ComponentEvidence], *, query: QueryFacts, leftover: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Why this candidate may not be used automatically (empty: it may, score permitting)."""
+    found = [f"{e.component} {e.status}" for e in evidence if e.status == CONFLICTING]
+    for component in ("sao", "pao"):
+        if _status(evidence, component) in {MISSING, PARTIAL}:
+            found.append(f"{component} {_status(evidence, component)}")
+    found += _name_blockers(evidence)
+    if not _place_confirmed(evidence):
+        found.append("no postcode or town confirms the place")
+    if query.parsed.other_numbers:
+        found.append("unexplained numbers in the address")
+    if any(w in words.SAO_HINTS for w in leftover):
+        found.append("unexplained sub-building words")
+    if len(leftover) > _MAX_LEFTOVER:
+        found.append("too many unexplained words")
+    return tuple(dict.fromkeys(found))
+
+
+def _name_blockers(evidence: list[ComponentEvidence]) -> list[str]:
+    postcode_exact = _status(evidence, "postcode") == MATCHED
+    street = _status(evidence, "street")
+    found = []
+    if street == PARTIAL and not (postcode_exact and _similarity(evidence, "street") >= 0.8):
+        found.append("street only partly matches")
+    named = _status(evidence, "building_name")
+    numbered = _status(evidence, "pao") == MATCHED
+    if named in {MISSING, PARTIAL} and not numbered:
+        fuzzy_ok = named == PARTIAL and postcode_exact
+        if not fuzzy_ok or _similarity(evidence, "building_name") < 0.85:
+            found.append(f"building name {named}")
+    if street == MISSING and not (postcode_exact and named == MATCHED):
+        found.append("street missing")
+    return found

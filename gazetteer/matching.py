@@ -1,0 +1,300 @@
+"""Score gazetteer candidates against a typed address and decide the match status (pure).
+
+For each candidate the matcher gives per-component evidence (SAO, PAO number, building name,
+street, organisation, locality, town, postcode: matched, partial, missing or conflicting), a
+score in 0..1, a match reason, and the blockers that keep it from being used automatically.
+The ranking groups candidates by UPRN; the result's status is:
+
+* ``matched``: the best candidate has no blocker, its score reaches the auto threshold, and it
+  leads the next UPRN by at least the minimum margin. A conflicting or missing flat or house
+  number is always a blocker, as are a fuzzy street without an exact postcode and an address
+  with neither a postcode nor a town to confirm the place.
+* ``review``: the best score reaches the review threshold; a person should decide.
+* ``unmatched``: nothing came close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from gazetteer import addressparse, matchaon, matchtext
+from gazetteer import addresswords as words
+from gazetteer.addresstokens import AonParts
+from gazetteer.matchaon import CONFLICTING, MATCHED, MISSING, PARTIAL
+from gazetteer.matchevidence import (
+    ComponentEvidence,
+    QueryFacts,
+    blockers_of,
+    label_key,
+    query_facts,
+    reason_of,
+    score_of,
+    text_evidence,
+)
+
+__all__ = [
+    "CONFLICTING",
+    "MATCHED",
+    "MISSING",
+    "PARTIAL",
+    "CandidateAddress",
+    "ComponentEvidence",
+    "MatchResult",
+    "ScoredCandidate",
+    "Thresholds",
+    "aon_from_fields",
+    "make_candidate",
+    "match",
+    "score_candidate",
+]
+
+STATUS_MATCHED = "matched"
+STATUS_REVIEW = "review"
+STATUS_UNMATCHED = "unmatched"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Thresholds:
+    """``auto``: lowest score used automatically; ``review``: lowest worth a person's time;
+    ``min_margin``: how far the best UPRN must lead the next one to be used automatically."""
+
+    auto: float = 0.9
+    review: float = 0.5
+    min_margin: float = 0.05
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CandidateAddress:
+    """One addressable label of a UPRN, its texts in canonical form (see :func:`make_candidate`)."""
+
+    uprn: int
+    source: str
+    label: str
+    sao: AonParts = field(default_factory=AonParts)
+    pao: AonParts = field(default_factory=AonParts)
+    organisation: str | None = None
+    street: str | None = None
+    locality: str | None = None
+    town: str | None = None
+    post_town: str | None = None
+    postcode: str | None = None
+    label_key: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ScoredCandidate:
+    candidate: CandidateAddress
+    score: float
+    evidence: tuple[ComponentEvidence, ...]
+    match_reason: str
+    blockers: tuple[str, ...]
+    exact: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MatchResult:
+    """The decision for one typed address; ``uprn`` is set only when ``status`` is matched."""
+
+    query: addressparse.ParsedAddress
+    status: str
+    uprn: int | None
+    score: float
+    margin: float
+    match_reason: str | None
+    candidates: tuple[ScoredCandidate, ...]
+    blockers: tuple[str, ...] = ()
+
+
+def canonical(text: str | None) -> str | None:
+    """A gazetteer text in canonical words (``ST. MARY'S RD`` -> ``SAINT MARYS ROAD``)."""
+    if not text:
+        return None
+    return addressparse.normalise_text(text) or None
+
+
+def aon_from_fields(
+    *,
+    start: int | None,
+    start_suffix: str | None,
+    end: int | None,
+    end_suffix: str | None,
+    text: str | None,
+) -> AonParts:
+    """A stored PAO/SAO; a number in the text (``FLAT 2``, ``98A``) counts when fields lack one."""
+    from_text = addressparse.parse_aon_text(text)
+    if not start:
+        return from_text
+    return AonParts(
+        number=start,
+        suffix=start_suffix.upper() if start_suffix else None,
+        end_number=end or None,
+        end_suffix=end_suffix.upper() if end and end_suffix else None,
+        text=from_text.text if not from_text.has_number else canonical(text),
+        kind=from_text.kind,
+    )
+
+
+def make_candidate(
+    *,
+    uprn: int,
+    source: str,
+    label: str,
+    sao: AonParts,
+    pao: AonParts,
+    organisation: str | None = None,
+    street: str | None = None,
+    locality: str | None = None,
+    town: str | None = None,
+    post_town: str | None = None,
+    postcode: str | None = None,
+) -> CandidateAddress:
+    """A candidate with every text made canonical once, so scoring compares like with like."""
+    return CandidateAddress(
+        uprn=uprn,
+        source=source,
+        label=label,
+        sao=sao,
+        pao=pao.with_text(canonical(pao.text)),
+        organisation=canonical(organisation),
+        street=canonical(street),
+        locality=canonical(locality),
+        town=canonical(town),
+        post_town=canonical(post_town),
+        postcode=postcode,
+        label_key=label_key(addressparse.parse(label)),
+    )
+
+
+def score_candidate(query: QueryFacts, candidate: CandidateAddress) -> ScoredCandidate:
+    """Evidence, score, reason and blockers of one candidate for one query."""
+    best: ScoredCandidate | None = None
+    for reading in query.readings:
+        scored = _score_reading(query, reading, candidate)
+        if best is None or scored.score > best.score:
+            best = scored
+    assert best is not None  # readings always holds the parser's own reading
+    return best
+
+
+def _score_reading(
+    query: QueryFacts, reading: matchaon.Reading, candidate: CandidateAddress
+) -> ScoredCandidate:
+    pool = list(query.pool)
+    evidence = _number_evidence(reading, candidate, pool)
+    evidence += text_evidence(query, candidate, pool)
+    exact = _is_exact(query, candidate)
+    score = score_of(evidence, unexplained=_unexplained(pool, query), exact=exact)
+    return ScoredCandidate(
+        candidate=candidate,
+        score=score,
+        evidence=tuple(evidence),
+        match_reason="exact label" if exact else reason_of(evidence),
+        blockers=blockers_of(evidence, query=query, leftover=_leftover(pool)),
+        exact=exact,
+    )
+
+
+def _number_evidence(
+    reading: matchaon.Reading, candidate: CandidateAddress, pool: list[str]
+) -> list[ComponentEvidence]:
+    sao = matchaon.compare_sao(reading.sao, candidate.sao)
+    if sao.status == MISSING and not candidate.sao.has_number and candidate.sao.text:
+        sao = _sao_text_in_pool(candidate.sao, pool) or sao
+    pao = matchaon.compare_pao_numbers(reading.pao, candidate.pao)
+    found = []
+    for name, verdict in (("sao", sao), ("pao", pao)):
+        if verdict.status is not None:
+            found.append(
+                ComponentEvidence(
+                    component=name,
+                    status=verdict.status,
+                    similarity=verdict.similarity,
+                    query=verdict.query,
+                    candidate=verdict.candidate,
+                )
+            )
+    return found
+
+
+def _sao_text_in_pool(sao: AonParts, pool: list[str]) -> matchaon.AonVerdict | None:
+    """A SAO text the parser did not recognise (``STAFF QUARTERS``) may sit among the words."""
+    target = matchtext.words_of(sao.text)
+    window = matchtext.find_window(target, pool)
+    if window is None or window.similarity < 0.8:
+        return None
+    del pool[window.start : window.end]
+    status = MATCHED if window.similarity == 1.0 else PARTIAL
+    return matchaon.AonVerdict(
+        status=status, similarity=window.similarity, query=sao.text, candidate=sao.text
+    )
+
+
+def _is_exact(query: QueryFacts, candidate: CandidateAddress) -> bool:
+    postcode_agrees = query.parsed.postcode in {None, candidate.postcode}
+    return postcode_agrees and query.label_key == candidate.label_key
+
+
+def _leftover(pool: list[str]) -> tuple[str, ...]:
+    ignored = matchtext.STOP_WORDS | words.NOISE_WORDS
+    return tuple(w for w in pool if w not in ignored)
+
+
+def _unexplained(pool: list[str], query: QueryFacts) -> int:
+    return len(_leftover(pool)) + len(query.parsed.other_numbers)
+
+
+def match(
+    parsed: addressparse.ParsedAddress,
+    candidates: Iterable[CandidateAddress],
+    *,
+    thresholds: Thresholds,
+    limit: int = 10,
+) -> MatchResult:
+    """Rank ``candidates`` (best label per UPRN) and decide matched, review or unmatched."""
+    query = query_facts(parsed)
+    best: dict[int, ScoredCandidate] = {}
+    for candidate in candidates:
+        scored = score_candidate(query, candidate)
+        held = best.get(candidate.uprn)
+        if held is None or _rank_key(scored) > _rank_key(held):
+            best[candidate.uprn] = scored
+    ranked = sorted(best.values(), key=_rank_key, reverse=True)
+    return _decide(parsed, ranked, thresholds, limit)
+
+
+def _rank_key(scored: ScoredCandidate) -> tuple[float, bool, bool, int]:
+    return (scored.score, scored.exact, not scored.blockers, -scored.candidate.uprn)
+
+
+def _decide(
+    parsed: addressparse.ParsedAddress,
+    ranked: list[ScoredCandidate],
+    thresholds: Thresholds,
+    limit: int,
+) -> MatchResult:
+    if not ranked:
+        return MatchResult(
+            query=parsed, status=STATUS_UNMATCHED, uprn=None, score=0.0, margin=0.0,
+            match_reason=None, candidates=(), blockers=("no candidates",),
+        )  # fmt: skip
+    top = ranked[0]
+    margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
+    blockers = list(top.blockers)
+    if top.score < thresholds.auto:
+        blockers.append("score below the automatic threshold")
+    if margin < thresholds.min_margin:
+        blockers.append("too close to the next candidate")
+    status = STATUS_MATCHED if not blockers else STATUS_REVIEW
+    if status == STATUS_REVIEW and top.score < thresholds.review:
+        status = STATUS_UNMATCHED
+    return MatchResult(
+        query=parsed,
+        status=status,
+        uprn=top.candidate.uprn if status == STATUS_MATCHED else None,
+        score=top.score,
+        margin=round(margin, 4),
+        match_reason=top.match_reason,
+        candidates=tuple(ranked[:limit]),
+        blockers=tuple(blockers),
+    )
