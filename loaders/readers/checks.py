@@ -1,0 +1,554 @@
+"""Structural checks of the reader: counters kept while streaming and the findings they yield.
+
+Codes follow gazetteer-standards §4.1 (rows 1–13 and 138). Every finding names the file, the
+physical line, the record type, the key, the field and a stable code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from loaders import layouts, model
+from loaders.readers import convert, csvdialect, supply
+
+SUSPECT_MIN_ROWS: Final = 5
+PRO_ORDER_DIGITS: Final = 16
+
+
+@dataclass(kw_only=True, slots=True)
+class _Tally:
+    count: int = 0
+    first_line: int = 0
+
+    def add(self, line: int) -> None:
+        if self.count == 0:
+            self.first_line = line
+        self.count += 1
+
+
+@dataclass(kw_only=True, slots=True)
+class _RecordStats:
+    rows: int = 0
+    both_dates: int = 0
+    entry_after_update: int = 0
+    check_misses: int = 0
+    alternative_hits: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True, slots=True)
+class PartStats:
+    """Counters for one source while it streams."""
+
+    part: supply.Part
+    layout: layouts.Layout
+    rows: int = 0
+    number_errors: int = 0
+    last_pro_order: int | None = None
+    pro_order_regressions: _Tally = field(default_factory=_Tally)
+    skipped: dict[tuple[str, bool], _Tally] = field(default_factory=dict)
+    extra_fields: dict[str, _Tally] = field(default_factory=dict)
+    records: dict[str, _RecordStats] = field(default_factory=dict)
+
+    def skip(self, rid: str, line: int, *, known: bool) -> None:
+        self.skipped.setdefault((rid, known), _Tally()).add(line)
+
+    def observe(self, record: layouts.RecordLayout, fields: list[str]) -> None:
+        """Raw plausibility counters for FILE-LAYOUT-SUSPECT (§4.1 row 138)."""
+        stats = self.records.setdefault(record.record_id, _RecordStats())
+        stats.rows += 1
+        entry = _raw(record, fields, "entry_date")
+        update = _raw(record, fields, "last_update_date")
+        if entry and update and len(entry) == len(update) == 10:
+            stats.both_dates += 1
+            stats.entry_after_update += entry > update
+        if record.check_column is not None:
+            self._observe_check(stats, record, fields)
+
+    def _observe_check(
+        self, stats: _RecordStats, record: layouts.RecordLayout, fields: list[str]
+    ) -> None:
+        position = record.column(record.check_column or "").position
+        stats.check_misses += fields[position] not in record.check_values
+        for other in layouts.for_format(self.layout.format):
+            alt = other.record(record.record_id)
+            if other is self.layout or alt is None or alt.check_column is None:
+                continue
+            alt_position = alt.column(alt.check_column).position
+            hit = alt_position < len(fields) and fields[alt_position] in alt.check_values
+            version = other.schema_version
+            stats.alternative_hits[version] = stats.alternative_hits.get(version, 0) + hit
+
+
+def _raw(record: layouts.RecordLayout, fields: list[str], name: str) -> str | None:
+    position = record.position_of_field(name)
+    return None if position is None else fields[position]
+
+
+@dataclass(kw_only=True, slots=True)
+class VolumeSummary:
+    """What a volume's envelope said, for the trailer and volume-chain checks."""
+
+    volume: supply.Volume
+    header: model.Header | None = None
+    header_where: tuple[str, int] | None = None
+    trailer: model.Trailer | None = None
+    trailer_where: tuple[str, int] | None = None
+    metadata: model.Metadata | None = None
+    data_rows: int = 0
+    metadata_rows: int = 0
+
+    def add_header(
+        self, stats: PartStats, line: int, header: model.Header
+    ) -> Iterator[model.LoadFinding]:
+        if self.header is not None:
+            yield _finding(
+                stats,
+                line,
+                layouts.HEADER_ID,
+                code="FILE-HEADER-FIRST",
+                severity="E",
+                message="a second header record (10) in one volume",
+            )
+            return
+        self.header, self.header_where = header, (stats.part.name, line)
+
+    def add_trailer(
+        self, stats: PartStats, line: int, trailer: model.Trailer
+    ) -> Iterator[model.LoadFinding]:
+        if self.trailer is not None:
+            yield _finding(
+                stats,
+                line,
+                layouts.TRAILER_ID,
+                code="FILE-TRAILER-LAST",
+                severity="E",
+                message="a second trailer record (99) in one volume",
+            )
+            return
+        self.trailer, self.trailer_where = trailer, (stats.part.name, line)
+
+
+def _finding(
+    stats: PartStats,
+    line: int | None,
+    rid: str | None,
+    *,
+    code: str,
+    severity: model.Severity,
+    message: str,
+    key: str | None = None,
+    column: str | None = None,
+) -> model.LoadFinding:
+    return model.finding(
+        code=code,
+        severity=severity,
+        message=message,
+        file=stats.part.name,
+        line=line,
+        record_type=rid,
+        key=key,
+        field=column,
+    )
+
+
+def row_finding(
+    stats: PartStats,
+    line: int,
+    record: layouts.RecordLayout,
+    *,
+    key: str | None,
+    code: str,
+    severity: model.Severity,
+    column: str | None,
+    message: str,
+) -> model.LoadFinding:
+    return _finding(
+        stats,
+        line,
+        record.record_id,
+        code=code,
+        severity=severity,
+        message=message,
+        key=key,
+        column=column,
+    )
+
+
+def key_text(record: layouts.RecordLayout, fields: list[str]) -> str | None:
+    """The row's key as text (``"100023336956"``, ``"12345/ENG"``), for findings."""
+    parts: list[str] = []
+    for name in record.key:
+        position = record.position_of_field(name)
+        if position is None or position >= len(fields):
+            return None
+        parts.append(fields[position])
+    return "/".join(parts) if parts else None
+
+
+def field_count(
+    stats: PartStats,
+    line: int,
+    record: layouts.RecordLayout,
+    fields: list[str],
+    *,
+    key: str | None,
+    extra_policy: str,
+) -> model.LoadFinding | None:
+    expected, got = record.field_count, len(fields)
+    if got == expected:
+        return None
+    if got > expected and extra_policy == "warn":
+        stats.extra_fields.setdefault(record.record_id, _Tally()).add(line)
+        return None
+    message = (
+        f"record {record.record_id} ({record.name}) has {got} fields; "
+        f"schema {stats.layout.format} {stats.layout.schema_version} expects {expected}"
+    )
+    return row_finding(
+        stats,
+        line,
+        record,
+        key=key,
+        code="FILE-FIELD-COUNT",
+        severity="E",
+        column=None,
+        message=message,
+    )
+
+
+def bad_field(
+    stats: PartStats,
+    line: int,
+    record: layouts.RecordLayout,
+    key: str | None,
+    bad: convert.BadField,
+) -> model.LoadFinding:
+    return row_finding(
+        stats,
+        line,
+        record,
+        key=key,
+        code=bad.code,
+        severity="E",
+        column=bad.column,
+        message=bad.message,
+    )
+
+
+def pro_order(
+    stats: PartStats, line: int, record: layouts.RecordLayout, key: str | None, raw: str
+) -> Iterator[model.LoadFinding]:
+    try:
+        value = convert.to_int(raw)
+    except convert.FieldError:
+        value = None
+    if value is None:
+        yield row_finding(
+            stats,
+            line,
+            record,
+            key=key,
+            code="FILE-PRO-ORDER",
+            severity="E",
+            column="PRO_ORDER",
+            message=f"PRO_ORDER {raw!r} is not a whole number",
+        )
+        return
+    if len(str(abs(value))) > PRO_ORDER_DIGITS:
+        yield row_finding(
+            stats,
+            line,
+            record,
+            key=key,
+            code="FILE-PRO-ORDER",
+            severity="W",
+            column="PRO_ORDER",
+            message=f"PRO_ORDER {raw!r} has more than {PRO_ORDER_DIGITS} digits",
+        )
+    if stats.last_pro_order is not None and value <= stats.last_pro_order:
+        stats.pro_order_regressions.add(line)
+    stats.last_pro_order = value
+
+
+def header_not_first(stats: PartStats, line: int, rid: str) -> model.LoadFinding:
+    return _finding(
+        stats,
+        line,
+        rid,
+        code="FILE-HEADER-FIRST",
+        severity="E",
+        message=f"the file starts with record {rid!r}, not a header record (10)",
+    )
+
+
+def after_trailer(stats: PartStats, line: int, rid: str) -> model.LoadFinding:
+    return _finding(
+        stats,
+        line,
+        rid,
+        code="FILE-TRAILER-LAST",
+        severity="E",
+        message="a data record after the trailer record (99)",
+    )
+
+
+def header_names(stats: PartStats, line: int, fields: list[str]) -> Iterator[model.LoadFinding]:
+    """A header-name row must match the layout, through the alias table (§5.2.7): W if not."""
+    rid = stats.part.record_id
+    record = stats.layout.record(rid) if rid else None
+    if record is None:
+        return
+    names = [stats.layout.canonical_name(f) for f in fields]
+    expected = [stats.layout.canonical_name(c.name) for c in record.columns]
+    if names == expected:
+        return
+    diffs = [
+        f"{i}: {a} != {b}" for i, (a, b) in enumerate(zip(names, expected, strict=False)) if a != b
+    ]
+    if len(names) != len(expected):
+        diffs.append(f"{len(names)} names for {len(expected)} columns")
+    message = (
+        f"header row does not match the {stats.layout.format} "
+        f"{stats.layout.schema_version} layout of record {rid} ({'; '.join(diffs[:5])}); "
+        "columns are read by position"
+    )
+    yield _finding(stats, line, rid, code="FILE-LAYOUT-SUSPECT", severity="W", message=message)
+
+
+def encoding(
+    part: supply.Part, stream: csvdialect.CsvStream, fallback: str | None
+) -> Iterator[model.LoadFinding]:
+    for line in stream.encoding_error_lines:
+        yield model.finding(
+            code="FILE-ENCODING",
+            severity="E",
+            file=part.name,
+            line=line,
+            message="the line is not valid UTF-8",
+        )
+    hidden = stream.encoding_error_count - len(stream.encoding_error_lines)
+    if hidden > 0:
+        yield model.finding(
+            code="FILE-ENCODING",
+            severity="E",
+            file=part.name,
+            message=f"{hidden} more lines are not valid UTF-8",
+        )
+    if stream.fallback_lines:
+        yield model.finding(
+            code="FILE-ENCODING",
+            severity="W",
+            file=part.name,
+            line=stream.fallback_lines[0],
+            message=f"{len(stream.fallback_lines)} or more lines are not UTF-8; "
+            f"read them as {fallback}",
+        )
+
+
+def part_findings(stats: PartStats) -> Iterator[model.LoadFinding]:
+    """The per-file summaries: skipped records, extra fields, order and layout plausibility."""
+    for (rid, known), tally in stats.skipped.items():
+        what = "is not loaded" if known else "is not a known record identifier"
+        yield _finding(
+            stats,
+            tally.first_line,
+            rid,
+            code="FILE-RECORD-ID-KNOWN",
+            severity="W",
+            message=f"record {rid!r} {what}: {tally.count} rows skipped",
+        )
+    for rid, tally in stats.extra_fields.items():
+        yield _finding(
+            stats,
+            tally.first_line,
+            rid,
+            code="FILE-FIELD-COUNT",
+            severity="W",
+            message=f"{tally.count} rows have more fields than the layout; extras ignored",
+        )
+    regressions = stats.pro_order_regressions
+    if regressions.count:
+        yield _finding(
+            stats,
+            regressions.first_line,
+            None,
+            code="FILE-PRO-ORDER",
+            severity="W",
+            message=f"PRO_ORDER does not increase on {regressions.count} rows",
+        )
+    for rid, record_stats in stats.records.items():
+        yield from _suspect(stats, rid, record_stats)
+    if stats.number_errors >= SUSPECT_MIN_ROWS and stats.number_errors * 2 > stats.rows:
+        yield _finding(
+            stats,
+            None,
+            None,
+            code="FILE-LAYOUT-SUSPECT",
+            severity="E",
+            message=f"{stats.number_errors} of {stats.rows} rows have letters in number "
+            f"columns: the file does not look like {stats.layout.format} "
+            f"{stats.layout.schema_version}",
+        )
+
+
+def _suspect(stats: PartStats, rid: str, rec: _RecordStats) -> Iterator[model.LoadFinding]:
+    layout = stats.layout
+    if rec.both_dates >= SUSPECT_MIN_ROWS and rec.entry_after_update * 2 > rec.both_dates:
+        yield _finding(
+            stats,
+            None,
+            rid,
+            code="FILE-LAYOUT-SUSPECT",
+            severity="E",
+            message=f"ENTRY_DATE is later than LAST_UPDATE_DATE on {rec.entry_after_update} "
+            f"of {rec.both_dates} rows of record {rid}: the two columns look swapped in the "
+            f"{layout.format} {layout.schema_version} layout",
+            column="ENTRY_DATE",
+        )
+    if rec.rows and rec.check_misses * 2 > rec.rows:
+        record = layout.records[rid]
+        yield _finding(
+            stats,
+            None,
+            rid,
+            code="FILE-LAYOUT-SUSPECT",
+            severity="E",
+            message=_check_message(layout, record, rec),
+            column=record.check_column,
+        )
+
+
+def _check_message(layout: layouts.Layout, record: layouts.RecordLayout, rec: _RecordStats) -> str:
+    column = record.check_column or ""
+    position = record.column(column).position
+    text = (
+        f"{column} (position {position}) is not one of {sorted(record.check_values)} on "
+        f"{rec.check_misses} of {rec.rows} rows of record {record.record_id}: these rows do "
+        f"not fit the {layout.format} schema {layout.schema_version} layout"
+    )
+    best = max(rec.alternative_hits.items(), key=lambda kv: kv[1], default=None)
+    if best is not None and best[1] * 2 > rec.rows:
+        text += (
+            f"; they look like schema {best[0]} rows (probable v{layout.schema_version}/"
+            f"v{best[0]} swap)"
+        )
+    return text
+
+
+def volume_envelope(summary: VolumeSummary, *, split: bool) -> Iterator[model.LoadFinding]:
+    """Header present, trailer present and last, and the trailer's RECORD_COUNT (§5.2.5)."""
+    name = ", ".join(p.name for p in summary.volume.parts)
+    if summary.header is None:
+        severity: model.Severity = "W" if split else "E"
+        yield model.finding(
+            code="FILE-HEADER-FIRST",
+            severity=severity,
+            file=name,
+            record_type=layouts.HEADER_ID,
+            message="the volume has no header record (10)",
+        )
+    if summary.trailer is None:
+        yield _missing_trailer(name, split=split)
+        return
+    yield from _trailer_count(summary)
+
+
+def _missing_trailer(name: str, *, split: bool) -> model.LoadFinding:
+    if split:
+        return model.finding(
+            code="FILE-TRAILER-LAST",
+            severity="W",
+            file=name,
+            record_type=layouts.TRAILER_ID,
+            message="the split volume has no trailer record (99); "
+            "the record count cannot be checked",
+        )
+    return model.finding(
+        code="FILE-VOLUME-CHAIN",
+        severity="E",
+        file=name,
+        record_type=layouts.TRAILER_ID,
+        message="the volume has no trailer record (99): the file looks truncated "
+        "(an incomplete download or copy); fetch the volume again",
+    )
+
+
+def _trailer_count(summary: VolumeSummary) -> Iterator[model.LoadFinding]:
+    trailer = summary.trailer
+    assert trailer is not None
+    file, line = summary.trailer_where or ("", 0)
+    counted, with_meta = summary.data_rows, summary.data_rows + summary.metadata_rows
+    if trailer.record_count == counted:
+        return
+    if trailer.record_count == with_meta:
+        yield model.finding(
+            code="FILE-TRAILER-COUNT",
+            severity="W",
+            file=file,
+            line=line,
+            record_type=layouts.TRAILER_ID,
+            field="RECORD_COUNT",
+            message="RECORD_COUNT includes the metadata record (29)",
+        )
+        return
+    yield model.finding(
+        code="FILE-TRAILER-COUNT",
+        severity="E",
+        file=file,
+        line=line,
+        record_type=layouts.TRAILER_ID,
+        field="RECORD_COUNT",
+        message=f"RECORD_COUNT is {trailer.record_count} but the volume holds {counted} data "
+        "records: rows are missing or extra",
+    )
+
+
+def volume_chain(
+    plan_supply: supply.Supply, volumes: Sequence[VolumeSummary]
+) -> Iterator[model.LoadFinding]:
+    """Volumes 1..n with no gaps, trailers pointing on, one version and file type (§4.1 row 7)."""
+    headed = [v for v in volumes if v.volume.header is not None]
+    if not headed:
+        return
+    numbers = [v.volume.number for v in headed]
+    files = ", ".join(plan_supply.files)
+    for problem in _chain_problems(numbers, headed):
+        yield model.finding(
+            code="FILE-VOLUME-CHAIN",
+            severity="E",
+            file=files,
+            record_type=layouts.HEADER_ID,
+            message=problem,
+        )
+
+
+def _chain_problems(numbers: list[int], volumes: Sequence[VolumeSummary]) -> Iterator[str]:
+    date = volumes[0].volume.header.process_date if volumes[0].volume.header else None
+    expected = list(range(1, max(numbers) + 1))
+    missing = sorted(set(expected) - set(numbers))
+    if missing:
+        yield f"supply of {date}: volume(s) {missing} are missing"
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        yield f"supply of {date}: volume(s) {duplicates} given more than once"
+    for summary in volumes:
+        trailer, number = summary.trailer, summary.volume.number
+        if trailer is None or trailer.next_volume_number is None:
+            continue
+        if number == max(numbers) and trailer.next_volume_number != 0:
+            yield (
+                f"supply of {date}: volume {number} says volume "
+                f"{trailer.next_volume_number} follows, but it was not given"
+            )
+        elif number < max(numbers) and trailer.next_volume_number != number + 1:
+            yield (
+                f"supply of {date}: volume {number} says the next volume is "
+                f"{trailer.next_volume_number}, not {number + 1}"
+            )
+    kinds = {
+        (v.volume.header.version, v.volume.header.file_type) for v in volumes if v.volume.header
+    }
+    if len(kinds) > 1:
+        yield f"supply of {date}: volumes differ in VERSION or FILE_TYPE: {sorted(kinds)}"

@@ -1,0 +1,1 @@
+"""Writers of supply files through the same layout files the readers use."""
