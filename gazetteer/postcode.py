@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from gazetteer.errors import InvalidPostcode
 
 # The govtalk pattern with its character-class subtraction spelt out: the inward letters
-# exclude C, I, K, M, O and V.
+# exclude C, I, K, M, O and V. Python's ``$`` also matches before a final newline, so test a
+# value with :func:`matches` (a full match); the ``^…$`` text stays portable for JSON Schema.
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9R][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}$")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -25,16 +26,21 @@ def normalise(raw: str) -> str | None:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
+def matches(value: str) -> bool:
+    """True when ``value`` as it stands (already normalised) is the whole of a pattern match."""
+    return POSTCODE_PATTERN.fullmatch(value) is not None
+
+
 def is_valid(value: str) -> bool:
     """True when ``value`` normalises to a string matching the govtalk pattern."""
     normal = normalise(value)
-    return normal is not None and POSTCODE_PATTERN.match(normal) is not None
+    return normal is not None and matches(normal)
 
 
 def parse(raw: str) -> str:
     """The normalised postcode, or :class:`InvalidPostcode` naming the rule."""
     normal = normalise(raw)
-    if normal is None or not POSTCODE_PATTERN.match(normal):
+    if normal is None or not matches(normal):
         raise InvalidPostcode(f"{raw!r} is not a UK postcode (expected a form like 'EX1 1AE')")
     return normal
 
