@@ -1,0 +1,82 @@
+"""The FastAPI application factory.
+
+``create_app(settings)`` builds the engine, session factory and clock for one app and keeps
+them on ``app.state``; nothing is created at import time. The engine is disposed when the app
+shuts down. ``addresshub serve`` runs ``create_app`` through uvicorn's factory mode.
+
+Adding a router: a module in ``api/routers/`` exposing ``router`` and one ``include_router``
+line below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from importlib import metadata
+
+import fastapi
+
+from api import errors, openapi
+from api.routers import addresses, health
+from core import clock, db
+from core.settings import Settings, get_settings
+
+DESCRIPTION = """\
+A BS7666 gazetteer and lawful change-of-address notification hub for UK councils and their
+partners.
+
+**Authentication.** Every `/v1` route needs an API key, sent as `Authorization: Bearer <key>`
+(or `X-API-Key: <key>`). A key carries one role: `admin`, `dpo`, `custodian`, `agent`,
+`partner` (bound to one partner) or `citizen` (a receipt token bound to one submission).
+Keys are created with `addresshub apikey create --role ROLE`.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
+"""
+
+TAGS = [
+    {"name": "addresses", "description": "Look up addresses in the gazetteer by UPRN."},
+    {"name": "health", "description": "Liveness and readiness probes; no API key needed."},
+]
+
+
+def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
+    """A new app on the database ``settings`` names (the process settings by default)."""
+    settings = settings or get_settings()
+    app = fastapi.FastAPI(
+        title="addresshub",
+        version=_version(),
+        summary="BS7666 gazetteer and change-of-address notification hub",
+        description=DESCRIPTION,
+        contact={"name": "addresshub maintainers"},
+        license_info={"name": "MIT", "identifier": "MIT"},
+        openapi_tags=TAGS,
+        responses=errors.responses_for(500),
+        lifespan=_lifespan,
+    )
+    engine = db.create_engine(
+        settings.database_url,
+        spatialite_library=settings.spatialite_library,
+        echo=settings.database_echo,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = db.session_factory(engine)
+    app.state.clock = clock.SystemClock()
+    errors.install(app)
+    openapi.install(app)
+    app.include_router(health.router)
+    app.include_router(addresses.router)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: fastapi.FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.engine.dispose()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("addresshub")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"

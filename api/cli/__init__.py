@@ -1,0 +1,1 @@
+"""The ``addresshub`` command line."""

@@ -1,0 +1,83 @@
+"""``addresshub export csv|geojson|bs7666-xml``: the gazetteer written out, streamed to a file.
+
+``csv`` is the flat, AddressBase-Plus-like view (one row per UPRN, columns documented in
+:mod:`loaders.exporters.flat`); ``geojson`` the same rows as RFC 7946 points; ``bs7666-xml``
+govtalk BS7666 v2.0 address structures. ``--since DATE`` keeps the addresses whose BLPU or
+LPI changed on or after that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import common
+from loaders.exporters import service
+
+export_app = typer.Typer(
+    help="Export the gazetteer (CSV, GeoJSON, BS7666 XML, LLPG DTF).",
+    no_args_is_help=True,
+)
+
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="The file to write.")]
+SinceOption = Annotated[
+    dt.datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="Only addresses changed on or after this date."),
+]
+
+
+@export_app.command("csv")
+def export_csv(
+    output: OutputOption,
+    since: SinceOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """One row per UPRN with labels, both coordinate systems, classification and status."""
+    _export("csv", output, since, database_url, as_json)
+
+
+@export_app.command("geojson")
+def export_geojson(
+    output: OutputOption,
+    since: SinceOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """A FeatureCollection of WGS84 points (RFC 7946) with the CSV's columns as properties."""
+    _export("geojson", output, since, database_url, as_json)
+
+
+@export_app.command("bs7666-xml")
+def export_bs7666_xml(
+    output: OutputOption,
+    since: SinceOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """govtalk BS7666 v2.0 address structures, one per UPRN."""
+    _export("bs7666-xml", output, since, database_url, as_json)
+
+
+def _export(
+    export_format: str,
+    output: Path,
+    since: dt.datetime | None,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        report = service.export(
+            session=session,
+            export_format=export_format,
+            output=output,
+            since=since.date() if since else None,
+            administrative_area=settings.label_administrative_area,
+        )
+    warnings = f" ({report.warnings} warnings)" if report.warnings else ""
+    human = f"Wrote {report.addresses} addresses to {report.output}{warnings}."
+    common.emit(human, report.as_json(), as_json)

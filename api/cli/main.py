@@ -1,0 +1,84 @@
+"""The ``addresshub`` command line (the console script points at ``app``).
+
+Each group of commands lives in its own module and is added here with one ``add_typer`` line.
+Modules that add commands to an existing group (``load_app``, ``export_app``) are imported here
+so that their commands are registered.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import sqlalchemy as sa
+import typer
+import uvicorn
+
+import api.cli.load_sources  # noqa: F401 - registers load codepoint|open-uprn|csv|areas
+import migrations
+from api import app as api_app
+from api.cli import common
+from api.cli.apikey import apikey_app
+from api.cli.export import export_app
+from api.cli.load import load_app
+from api.cli.lookup import lookup_app
+from core.errors import StorageError
+
+app = common.Cli(
+    name="addresshub",
+    help="A BS7666 gazetteer and change-of-address notification hub.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+
+app.add_typer(db_app, name="db")
+app.add_typer(load_app, name="load")
+app.add_typer(export_app, name="export")
+app.add_typer(lookup_app, name="lookup")
+app.add_typer(apikey_app, name="apikey")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Option(help="The revision to reach.")] = "head",
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Create or migrate the database schema (both engines)."""
+    settings = common.settings_for(database_url)
+    try:
+        migrations.upgrade(settings.database_url, revision)
+        current = migrations.current_revision(settings.database_url)
+    except sa.exc.OperationalError as exc:
+        raise StorageError(f"cannot migrate the database: {_driver_reason(exc)}") from exc
+    shown = sa.make_url(settings.database_url).render_as_string(hide_password=True)
+    common.emit(
+        f"Database {shown} is at revision {current}.",
+        {"database_url": shown, "revision": current},
+        as_json,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [default: settings].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: settings].")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    database_url: common.DatabaseUrlOption = None,
+) -> None:
+    """Run the HTTP API (uvicorn)."""
+    settings = common.settings_for(database_url)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    if reload:
+        # The reloading server imports the factory afresh and reads the settings itself.
+        os.environ["ADDRESSHUB_DATABASE_URL"] = settings.database_url
+        uvicorn.run("api.app:create_app", factory=True, host=bind_host, port=bind_port, reload=True)
+        return
+    uvicorn.run(api_app.create_app(settings), host=bind_host, port=bind_port)
+
+
+def _driver_reason(exc: sa.exc.DBAPIError) -> str:
+    lines = str(exc.orig).strip().splitlines()
+    return lines[0] if lines else type(exc.orig).__name__

@@ -1,0 +1,99 @@
+"""Request dependencies as ``Annotated`` aliases.
+
+* ``SettingsDep``, ``ClockDep``, ``EngineDep``: the app's settings, clock and engine (built by
+  :func:`api.app.create_app`).
+* ``SessionDep``: one unit of work per request: commit when the route returns, roll back when it
+  raises. Repositories only flush.
+* ``PrincipalDep``: the caller behind a valid API key (any role), from ``Authorization: Bearer
+  <key>`` or ``X-API-Key: <key>``; 401 otherwise.
+* ``require_roles(*roles)``: the same, refused with 403 unless the key's role is one of
+  ``roles``; use as ``principal: Annotated[Principal, deps.require_roles(Role.ADMIN)]`` or in a
+  router's ``dependencies=[...]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import fastapi
+import sqlalchemy as sa
+from fastapi import params, security
+from sqlalchemy import orm
+
+from api.keys import domain, service
+from api.keys.errors import MissingApiKey, RoleNotPermitted
+from core import clock as clocks
+from core import db
+from core.settings import Settings
+
+Principal = domain.Principal
+Role = domain.Role
+
+
+def _settings(request: fastapi.Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _clock(request: fastapi.Request) -> clocks.Clock:
+    clock: clocks.Clock = request.app.state.clock
+    return clock
+
+
+def _engine(request: fastapi.Request) -> sa.Engine:
+    engine: sa.Engine = request.app.state.engine
+    return engine
+
+
+def _session(request: fastapi.Request) -> Iterator[orm.Session]:
+    with db.unit_of_work(request.app.state.session_factory) as session:
+        yield session
+
+
+EngineDep = Annotated[sa.Engine, fastapi.Depends(_engine)]
+SettingsDep = Annotated[Settings, fastapi.Depends(_settings)]
+ClockDep = Annotated[clocks.Clock, fastapi.Depends(_clock)]
+# "function" scope: the commit happens before the response is sent, so a failed commit is an
+# error response, never a success the database did not keep.
+SessionDep = Annotated[orm.Session, fastapi.Depends(_session, scope="function")]
+
+_bearer = security.HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKeyBearer",
+    description="An addresshub API key: `Authorization: Bearer ah_<prefix>_<secret>`.",
+)
+_api_key_header = security.APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKeyHeader",
+    description="The same API key in an `X-API-Key` header.",
+)
+
+
+def current_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    bearer: Annotated[security.HTTPAuthorizationCredentials | None, fastapi.Depends(_bearer)],
+    header_key: Annotated[str | None, fastapi.Depends(_api_key_header)],
+) -> domain.Principal:
+    presented = bearer.credentials if bearer is not None else header_key
+    if not presented:
+        raise MissingApiKey("an API key is required: send 'Authorization: Bearer <key>'")
+    return service.verify_key(session=session, settings=settings, clock=clock, presented=presented)
+
+
+PrincipalDep = Annotated[domain.Principal, fastapi.Depends(current_principal)]
+
+
+def require_roles(*roles: domain.Role) -> params.Depends:
+    """A dependency admitting only keys whose role is one of ``roles``."""
+    allowed = frozenset(roles)
+
+    def check(principal: PrincipalDep) -> domain.Principal:
+        if principal.role not in allowed:
+            raise RoleNotPermitted(f"a {principal.role} key may not do this")
+        return principal
+
+    return params.Depends(check)

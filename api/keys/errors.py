@@ -1,0 +1,34 @@
+"""API key errors: branches of the one tree in :mod:`core.errors`."""
+
+from __future__ import annotations
+
+from core.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+
+
+class MissingApiKey(Unauthenticated):
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class InvalidApiKey(Unauthenticated):
+    """Unknown, malformed or revoked: the caller is not told which."""
+
+    code = "invalid_api_key"
+    title = "Invalid API key"
+
+
+class RoleNotPermitted(Forbidden):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class InvalidKeyBinding(InvalidInput):
+    """A partner key without its partner, a citizen key without its submission, or the reverse."""
+
+    code = "invalid_key_binding"
+    title = "Invalid key binding"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+    title = "API key not found"

@@ -1,0 +1,1 @@
+"""API schemas: the shapes requests and responses take (never the tables)."""
