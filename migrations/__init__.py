@@ -23,7 +23,13 @@ from core import db
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 # Every module whose tables live in ``core.tables.Base.metadata``; missing ones are skipped.
-TABLE_MODULES = ("gazetteer.tables", "api.tables", "notify.tables", "loaders.tables")
+TABLE_MODULES = (
+    "gazetteer.tables",
+    "gazetteer.search_tables",
+    "api.tables",
+    "notify.tables",
+    "loaders.tables",
+)
 
 # SpatiaLite's own metadata tables (InitSpatialMetaData, SpatiaLite 4 and 5). They belong to
 # the extension, not to our schema, so autogenerate and the drift test leave them alone.

@@ -1,0 +1,225 @@
+"""Finding addresses: match a typed address, search, and list the addresses at a postcode.
+
+Use cases over the search index (:mod:`gazetteer.search_index` keeps it current). Matching and
+search share one retrieval (:mod:`gazetteer.search_repository`) and one scorer
+(:mod:`gazetteer.matching`); search ranks by the score, matching also decides a status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import orm
+
+from core.settings import Settings
+from gazetteer import addressparse, addresswords, matching, matchtext, search_facts
+from gazetteer import postcode as postcodes
+from gazetteer import search_repository as repo
+from gazetteer.addresstokens import is_number_token, tokenise
+from gazetteer.search_repository import Filters
+
+__all__ = [
+    "AddressSummary",
+    "Filters",
+    "SearchPage",
+    "addresses_at_postcode",
+    "match_address",
+    "search",
+    "thresholds",
+]
+
+MATCH_FILTERS = Filters()
+_SOURCE_PREFERENCE = {"lpi": 0, "dpa": 1, "listed": 2}
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.][A-Za-z]+)?")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddressSummary:
+    """One address in a list: its best label, and where the query's words sit in it."""
+
+    uprn: int
+    label: str
+    source: str
+    postcode: str | None
+    classification: str | None
+    score: float | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SearchPage:
+    query: str
+    total: int
+    results: tuple[AddressSummary, ...]
+
+
+def thresholds(settings: Settings) -> matching.Thresholds:
+    return matching.Thresholds(
+        auto=settings.match_auto_threshold,
+        review=settings.match_review_threshold,
+        min_margin=settings.match_min_margin,
+    )
+
+
+def match_address(
+    *,
+    session: orm.Session,
+    text: str,
+    settings: Settings,
+    filters: Filters = MATCH_FILTERS,
+    limit: int = 5,
+) -> matching.MatchResult:
+    """Ranked candidates with evidence for ``text``, and matched / review / unmatched."""
+    parsed = addressparse.parse(text)
+    candidates = _candidates(session, parsed, filters)
+    return matching.match(parsed, candidates, thresholds=thresholds(settings), limit=limit)
+
+
+def search(
+    *,
+    session: orm.Session,
+    q: str,
+    settings: Settings,
+    filters: Filters = MATCH_FILTERS,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchPage:
+    """Addresses like ``q``, best first, one per UPRN, with highlight spans."""
+    parsed = addressparse.parse(q)
+    candidates = _candidates(session, parsed, filters, prefix=_last_word(q))
+    result = matching.match(
+        parsed, candidates, thresholds=thresholds(settings), limit=offset + limit
+    )
+    words = _query_words(q)
+    page = result.candidates[offset : offset + limit]
+    summaries = tuple(_summary(scored, words) for scored in page)
+    total = len({c.uprn for c in candidates})
+    return SearchPage(query=q, total=total, results=summaries)
+
+
+def addresses_at_postcode(
+    *, session: orm.Session, postcode: str, filters: Filters = MATCH_FILTERS
+) -> list[AddressSummary]:
+    """Every address at ``postcode``, in natural order: street, PAO number and suffix, SAO."""
+    normal = postcodes.parse(postcode)
+    best = _best_per_uprn(repo.postcode_rows(session, normal, filters))
+    ordered = sorted(best, key=natural_order)
+    return [_plain_summary(row) for row in ordered]
+
+
+def addresses_on_street(
+    *, session: orm.Session, usrn: int, filters: Filters = MATCH_FILTERS
+) -> list[AddressSummary]:
+    best = _best_per_uprn(repo.street_rows(session, usrn, filters))
+    return [_plain_summary(row) for row in sorted(best, key=natural_order)]
+
+
+def natural_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Street, then PAO number and suffix (named buildings after numbers), then SAO."""
+    big = 1 << 40
+    return (
+        row["street_key"] or "",
+        row["pao_number"] if row["pao_number"] is not None else big,
+        row["pao_suffix"] or "",
+        row["pao_text"] or "",
+        row["sao_number"] if row["sao_number"] is not None else -1,
+        row["sao_suffix"] or "",
+        row["sao_text"] or "",
+        row["uprn"],
+    )
+
+
+def _best_per_uprn(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    best: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        held = best.get(row["uprn"])
+        if held is None or _preference(row) < _preference(held):
+            best[row["uprn"]] = row
+    return list(best.values())
+
+
+def _preference(row: dict[str, Any]) -> tuple[int, int, str]:
+    approved = 0 if row["label_status"] in {"1", None} else 1
+    return (_SOURCE_PREFERENCE.get(row["source"], 9), approved, row["source_key"])
+
+
+def query_tokens(parsed: addressparse.ParsedAddress, prefix: str | None = None) -> repo.QueryTokens:
+    """The tokens retrieval looks up for a parsed query."""
+    numbers = {str(a.number) for a in (parsed.sao, parsed.pao) if a.number is not None}
+    numbers |= {n for n in parsed.other_numbers if n.isdigit()}
+    words = set(parsed.words) - matchtext.STOP_WORDS - addresswords.SAO_HINTS
+    if parsed.postcode:
+        words |= set(parsed.postcode.split())
+    elif parsed.postcode_outward:
+        words.add(parsed.postcode_outward)
+    return repo.QueryTokens(
+        postcode=parsed.postcode,
+        numbers=tuple(sorted(numbers)),
+        words=tuple(sorted(words)),
+        prefix=prefix,
+    )
+
+
+def _candidates(
+    session: orm.Session,
+    parsed: addressparse.ParsedAddress,
+    filters: Filters,
+    prefix: str | None = None,
+) -> list[matching.CandidateAddress]:
+    ids = repo.candidate_ids(session, query_tokens(parsed, prefix))
+    if not ids:
+        ids = repo.trigram_ids(session, parsed.normalised)
+    return [search_facts.candidate_from_values(row) for row in repo.rows(session, ids, filters)]
+
+
+def _last_word(q: str) -> str | None:
+    """The last word typed, for prefix search, when the text does not end in a space."""
+    if not q or q[-1].isspace():
+        return None
+    tokens = tokenise(q.rsplit(maxsplit=1)[-1]) if q.split() else []
+    word = tokens[-1] if tokens else ""
+    return word if len(word) >= 2 and not is_number_token(word) else None
+
+
+def _query_words(q: str) -> set[str]:
+    return {t for t in tokenise(q) if t != ","}
+
+
+def _summary(scored: matching.ScoredCandidate, words: set[str]) -> AddressSummary:
+    candidate = scored.candidate
+    return AddressSummary(
+        uprn=candidate.uprn,
+        label=candidate.label,
+        source=candidate.source,
+        postcode=candidate.postcode,
+        classification=None,
+        score=scored.score,
+        highlights=highlights(candidate.label, words),
+    )
+
+
+def highlights(label: str, words: set[str]) -> tuple[tuple[int, int], ...]:
+    """Character spans of the label's words whose canonical form the query contains."""
+    spans = []
+    for found in _WORD.finditer(label):
+        canonical = tokenise(found.group(0))
+        if canonical and (canonical[0] in words or _prefix_hit(canonical[0], words)):
+            spans.append((found.start(), found.end()))
+    return tuple(spans)
+
+
+def _prefix_hit(word: str, words: set[str]) -> bool:
+    return any(len(w) >= 3 and word.startswith(w) for w in words)
+
+
+def _plain_summary(row: dict[str, Any]) -> AddressSummary:
+    return AddressSummary(
+        uprn=row["uprn"],
+        label=row["label"],
+        source=row["source"],
+        postcode=row["postcode"],
+        classification=row["classification"],
+    )

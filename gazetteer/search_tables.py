@@ -1,0 +1,78 @@
+"""The address search index: one row per addressable label, and its word tokens.
+
+Every label a person might type is a row of ``address_search``: each approved, alternative or
+historical LPI (geographic), each delivery point (postal) and each council list address
+(listed). Rows carry the label for display, its canonical text and the canonical facts the
+matcher scores (so scoring needs no further query), plus the columns the filters use.
+``address_search_token`` maps each canonical word, number and postcode form to its rows; it
+is the candidate retrieval index on both engines. PostgreSQL also has a trigram index on the
+canonical text for typo-tolerant search.
+
+The index is derived data: :func:`gazetteer.search_index.rebuild` recomputes it from the
+gazetteer tables.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.tables import Base
+
+_CODE = sa.String(10)
+_SHORT = sa.String(40)
+_NAME = sa.String(255)
+_LONG = sa.String(500)
+
+
+class AddressSearch(Base):
+    __tablename__ = "address_search"
+    __table_args__ = (
+        sa.Index("ix_address_search_street_number", "street_key", "pao_number"),
+        sa.Index(
+            "ix_address_search_trigram",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uprn: Mapped[int] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(_CODE)
+    source_key: Mapped[str] = mapped_column(_SHORT)
+    language: Mapped[str] = mapped_column(_CODE)
+    label: Mapped[str] = mapped_column(_LONG)
+    search_text: Mapped[str] = mapped_column(_LONG)
+    label_key: Mapped[str] = mapped_column(_LONG)
+    postcode: Mapped[str | None] = mapped_column(_CODE, index=True)
+    postcode_sector: Mapped[str | None] = mapped_column(_CODE)
+    usrn: Mapped[int | None] = mapped_column(index=True)
+    street_key: Mapped[str | None] = mapped_column(_NAME)
+    sao_number: Mapped[int | None]
+    sao_suffix: Mapped[str | None] = mapped_column(_CODE)
+    sao_end_number: Mapped[int | None]
+    sao_end_suffix: Mapped[str | None] = mapped_column(_CODE)
+    sao_text: Mapped[str | None] = mapped_column(_NAME)
+    sao_kind: Mapped[str | None] = mapped_column(_CODE)
+    pao_number: Mapped[int | None]
+    pao_suffix: Mapped[str | None] = mapped_column(_CODE)
+    pao_end_number: Mapped[int | None]
+    pao_end_suffix: Mapped[str | None] = mapped_column(_CODE)
+    pao_text: Mapped[str | None] = mapped_column(_NAME)
+    organisation: Mapped[str | None] = mapped_column(_NAME)
+    locality: Mapped[str | None] = mapped_column(_NAME)
+    town: Mapped[str | None] = mapped_column(_NAME)
+    post_town: Mapped[str | None] = mapped_column(_NAME)
+    classification: Mapped[str | None] = mapped_column(_CODE)
+    blpu_status: Mapped[str | None] = mapped_column(_CODE)
+    label_status: Mapped[str | None] = mapped_column(_CODE)
+    custodian: Mapped[int | None]
+    historical: Mapped[bool] = mapped_column(default=False)
+
+
+class AddressSearchToken(Base):
+    __tablename__ = "address_search_token"
+
+    token: Mapped[str] = mapped_column(_SHORT, primary_key=True)
+    search_id: Mapped[int] = mapped_column(primary_key=True, index=True)

@@ -1,0 +1,127 @@
+"""Finding and matching addresses against a seeded gazetteer, on both engines."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import orm
+
+from core.settings import Settings
+from gazetteer import find, search_index
+from gazetteer.search_repository import Filters
+from tests.integration import find_seed
+
+SETTINGS = Settings()
+
+
+@pytest.fixture
+def seeded(session: orm.Session) -> orm.Session:
+    written = find_seed.seed(session)
+    assert written == len(find_seed.ADDRESSES) + 1  # one LPI each, one delivery point
+    return session
+
+
+def _match(session: orm.Session, text: str) -> find.matching.MatchResult:
+    return find.match_address(session=session, text=text, settings=SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("text", "uprn"),
+    [
+        ("10 high st, newtown nt11aa", 110),
+        ("10A High Street Newtown", 121),
+        ("flat 1, 12 high st, newtown nt1 1ab", 131),
+        ("Flat 2 12 High St NT1 1AB", 132),
+        ("12 High Street, Newtown, NT1 1AB", 112),
+        ("rose cottage high st newtown", 141),
+        ("10 High Street, Oldtown", 201),
+        ("gff 7 park rd newtown", 302),
+        ("7 Park Road Newtown NT2 3BB", 301),
+        ("10/2 St Marys Rd Newtown", 401),
+        ("10 hihg street newtown nt1 1aa", 110),
+    ],
+)
+def test_typed_addresses_are_matched_to_the_right_uprn(
+    seeded: orm.Session, text: str, uprn: int
+) -> None:
+    result = _match(seeded, text)
+    assert (result.status, result.uprn) == ("matched", uprn), result.blockers
+    assert result.candidates[0].candidate.uprn == uprn
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10 High Street",  # two High Streets, no place
+        "flat 3, 12 high st, newtown nt1 1ab",  # no such flat
+        "99 High Street Newtown NT1 1AA",  # no such number
+        "10B High Street Newtown",  # no such suffix
+        "Ivy Cottage, High Street, Newtown",  # no such house
+        "10 High Street Newtown NT9 9ZZ",  # postcode of elsewhere
+    ],
+)
+def test_doubtful_addresses_are_never_matched(seeded: orm.Session, text: str) -> None:
+    result = _match(seeded, text)
+    assert result.status in {"review", "unmatched"}
+    assert result.uprn is None
+
+
+def test_evidence_and_margin_come_back_with_the_match(seeded: orm.Session) -> None:
+    result = _match(seeded, "Flat 1, 12 High St, Newtown NT1 1AB")
+    top = result.candidates[0]
+    statuses = {e.component: e.status for e in top.evidence}
+    assert statuses["sao"] == statuses["pao"] == statuses["postcode"] == "matched"
+    assert result.margin >= SETTINGS.match_min_margin
+    second = result.candidates[1]
+    assert second.candidate.uprn != top.candidate.uprn
+    assert second.score < top.score
+
+
+def test_search_ranks_and_highlights(seeded: orm.Session) -> None:
+    page = find.search(session=seeded, q="12 high st newtown", settings=SETTINGS, limit=3)
+    assert page.results[0].uprn == 112
+    label = page.results[0].label
+    highlighted = {label[a:b] for a, b in page.results[0].highlights}
+    assert {"12", "HIGH", "STREET", "NEWTOWN"} <= highlighted
+
+
+def test_search_by_postcode_without_space_and_prefix(seeded: orm.Session) -> None:
+    page = find.search(session=seeded, q="nt23bb", settings=SETTINGS)
+    assert {r.uprn for r in page.results} == {301, 302}
+    typed = find.search(session=seeded, q="rose cott", settings=SETTINGS)
+    assert typed.results[0].uprn == 141
+
+
+def test_search_pages_with_offset(seeded: orm.Session) -> None:
+    first = find.search(session=seeded, q="high street newtown", settings=SETTINGS, limit=2)
+    second = find.search(
+        session=seeded, q="high street newtown", settings=SETTINGS, limit=2, offset=2
+    )
+    assert len(first.results) == len(second.results) == 2
+    assert not {r.uprn for r in first.results} & {r.uprn for r in second.results}
+
+
+def test_postcode_lookup_is_in_natural_order(seeded: orm.Session) -> None:
+    found = find.addresses_at_postcode(session=seeded, postcode="nt11ab")
+    assert [a.uprn for a in found] == [112, 131, 132, 113, 114, 115, 116, 117, 118, 119, 120, 150]
+
+
+def test_classification_and_dataset_filters_are_honoured(seeded: orm.Session) -> None:
+    commercial = find.addresses_at_postcode(
+        session=seeded, postcode="NT1 1AB", filters=Filters(classification="CR*")
+    )
+    assert [a.uprn for a in commercial] == [150]
+    flats = find.addresses_at_postcode(
+        session=seeded, postcode="NT1 1AB", filters=Filters(classification="RD06")
+    )
+    assert [a.uprn for a in flats] == [131, 132]
+    postal = find.addresses_at_postcode(
+        session=seeded, postcode="NT1 1AB", filters=Filters(datasets=("dpa",))
+    )
+    assert [(a.uprn, a.source) for a in postal] == [(131, "dpa")]
+
+
+def test_rebuild_of_some_uprns_replaces_only_theirs(seeded: orm.Session) -> None:
+    assert search_index.rebuild(seeded, uprns=[131, 110]) == 3
+    result = _match(seeded, "flat 1, 12 high st, newtown nt1 1ab")
+    assert result.uprn == 131
+    assert find.search(session=seeded, q="10 high st newtown", settings=SETTINGS).results
