@@ -31,6 +31,7 @@ class Source:
     name: str
     base_name: str
     directory: str
+    path: str
     opener: Opener = field(repr=False, compare=False)
 
     def open(self) -> AbstractContextManager[IO[bytes]]:
@@ -52,12 +53,13 @@ def expand(paths: Iterable[str | Path]) -> list[Source]:
 
 def _file_sources(path: Path) -> list[Source]:
     if _is_zip_file(path):
-        return _zip_sources(str(path), (), lambda: _open_path(path))
+        return _zip_sources(str(path), str(path), (), lambda: _open_path(path))
     return [
         Source(
             name=str(path),
             base_name=path.name,
             directory=str(path.parent),
+            path=str(path),
             opener=lambda: _open_path(path),
         )
     ]
@@ -74,7 +76,9 @@ def _open_path(path: Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _zip_sources(display: str, chain: tuple[str, ...], open_outer: Opener) -> list[Source]:
+def _zip_sources(
+    display: str, physical: str, chain: tuple[str, ...], open_outer: Opener
+) -> list[Source]:
     with _open_chain(open_outer, chain) as handle, zipfile.ZipFile(handle) as archive:
         members = sorted(i.filename for i in archive.infolist() if not i.is_dir())
         nested = {m for m in members if _member_is_zip(archive, m)}
@@ -83,7 +87,7 @@ def _zip_sources(display: str, chain: tuple[str, ...], open_outer: Opener) -> li
         member_chain = (*chain, member)
         name = f"{display}!{member}"
         if member in nested:
-            sources.extend(_zip_sources(name, member_chain, open_outer))
+            sources.extend(_zip_sources(name, physical, member_chain, open_outer))
             continue
         posix = PurePosixPath(member)
         sources.append(
@@ -91,6 +95,7 @@ def _zip_sources(display: str, chain: tuple[str, ...], open_outer: Opener) -> li
                 name=name,
                 base_name=posix.name,
                 directory=f"{display}!{posix.parent}",
+                path=physical,
                 opener=_chain_opener(open_outer, member_chain),
             )
         )

@@ -1,0 +1,141 @@
+"""The set-based apply of a staged supply (gazetteer-standards §5.5.2), for both engines.
+
+Supply-level checks on the stage (keys repeated, COU-* against the live tables), then deletes
+children first and inserts parents first, all in the caller's transaction. Nothing here builds a
+record per row: every step is one statement over a whole stage table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from sqlalchemy import orm
+
+from loaders import findings, model, sql, staging
+from loaders.sources import report
+
+LISTED: Final = 10_000
+
+
+def check_duplicates(
+    session: orm.Session,
+    entities: Sequence[str],
+    *,
+    full: bool,
+    record_ids: dict[str, str],
+    out: findings.ReportFile,
+) -> None:
+    """FILE-KEY-ONCE: an error in a full supply; in a COU a warning, and the last row wins."""
+    for entity in entities:
+        stage = sql.STAGES[entity]
+        for row in staging.rows(session, sql.duplicates(stage), limit=LISTED):
+            key, (file, line, pro_order) = _key(row, stage), row[len(stage.key) :]
+            finding = model.finding(
+                code="FILE-KEY-ONCE",
+                severity="E" if full else "W",
+                message=f"key {key} occurs more than once in the supply"
+                + ("" if full else f"; the row with the highest PRO_ORDER wins ({pro_order})"),
+                file=str(file),
+                line=int(line),
+                record_type=record_ids.get(entity, entity),
+                key=key,
+            )
+            out.add(finding)
+        if not full:
+            staging.execute(session, sql.dedupe(stage))
+
+
+def _key(row: Sequence[Any], stage: sql.Stage) -> str:
+    return "/".join(str(v) for v in row[: len(stage.key)])
+
+
+_COU_RULES: Final = (
+    ("I", True, "COU-INSERT-EXISTS", "an insert (I) for a key that is already live"),
+    ("U", False, "COU-UPDATE-MISSING", "an update (U) for a key that is not live: inserted"),
+    ("D", False, "COU-DELETE-MISSING", "a delete (D) for a key that is not live: nothing done"),
+)
+
+
+def check_against_live(
+    session: orm.Session,
+    entities: Sequence[str],
+    *,
+    tolerant: bool,
+    record_ids: dict[str, str],
+    out: findings.ReportFile,
+) -> None:
+    """The COU-* edge cases of §5.5.2 (only for change-only supplies)."""
+    for entity in entities:
+        stage = sql.STAGES[entity]
+        for change_type, exists, code, text in _COU_RULES:
+            statement = sql.against_live(stage, change_type, live_exists=exists)
+            error = code == "COU-INSERT-EXISTS" and not tolerant
+            suffix = "; applied as an update (--tolerant)" if code == "COU-INSERT-EXISTS" else ""
+            for row in staging.rows(session, statement, limit=LISTED):
+                file, line = row[len(stage.key) :]
+                out.add(
+                    model.finding(
+                        code=code,
+                        severity="E" if error else "W",
+                        message=text + ("" if error else suffix),
+                        file=str(file),
+                        line=int(line),
+                        record_type=record_ids.get(entity, entity),
+                        key=_key(row, stage),
+                    )
+                )
+
+
+def counts(session: orm.Session, entities: Sequence[str], *, full: bool) -> dict[str, list[int]]:
+    """[inserted, updated, deleted] per record type, judged before the apply."""
+    result: dict[str, list[int]] = {}
+    for entity in entities:
+        stage = sql.STAGES[entity]
+        inserted, updated, deleted = staging.rows(session, sql.counts(stage))[0]
+        if full:
+            (live,) = staging.rows(session, sql.count_live(stage))[0]
+            deleted = int(live) - int(updated)
+        result[entity] = [int(inserted), int(updated), int(deleted)]
+    return result
+
+
+def apply(
+    session: orm.Session, entities: Sequence[str], *, full: bool, run_id: str, dtf: bool
+) -> None:
+    """Delete children first, insert parents first (§5.5.2 steps 4 and 5)."""
+    engine = staging.engine_of(session)
+    ordered = [e for e in model.APPLY_ORDER if e in entities]
+    for entity in reversed(ordered):
+        stage = sql.STAGES[entity]
+        staging.execute(session, sql.delete_all(stage) if full else sql.delete_keyed(stage))
+    if dtf:
+        staging.execute(session, sql.DELETE_DTF_CLASSIFICATIONS)
+        staging.execute(session, sql.DELETE_DTF_ORGANISATIONS)
+    for entity in ordered:
+        staging.execute(session, sql.insert_live(sql.STAGES[entity], engine), load_run_id=run_id)
+    if dtf:
+        staging.execute(
+            session, sql.INSERT_DTF_CLASSIFICATIONS, load_run_id=run_id, scheme=sql.DTF_CLASS_SCHEME
+        )
+        staging.execute(session, sql.INSERT_DTF_ORGANISATIONS, load_run_id=run_id)
+
+
+def record_counts(
+    applied: dict[str, list[int]], rejected: dict[str, int]
+) -> dict[str, report.Counts]:
+    names = [*applied, *(e for e in rejected if e not in applied)]
+    return {
+        name: report.Counts(
+            inserted=applied.get(name, [0, 0, 0])[0],
+            updated=applied.get(name, [0, 0, 0])[1],
+            deleted=applied.get(name, [0, 0, 0])[2],
+            rejected=rejected.get(name, 0),
+        )
+        for name in names
+    }
+
+
+def drop_stages(session: orm.Session, entities: Sequence[str]) -> None:
+    for entity in entities:
+        staging.drop(session, sql.STAGES[entity])

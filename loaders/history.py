@@ -1,0 +1,38 @@
+"""The gazetteer change log of a supply: labels before and after, then one row per change.
+
+A UPRN is *created* when it had no BLPU before, *deleted* when it has none after, *retired* when
+its BLPU status moves to 8 (historical; with the successor when one is recorded), and *changed*
+when its label differs. The rows are written in the load's transaction (§ issue 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from loaders import labels, sql, staging
+
+_INSERTS: Final = (sql.INSERT_CREATED, sql.INSERT_DELETED, sql.INSERT_RETIRED, sql.INSERT_CHANGED)
+
+
+def before(session: orm.Session, entities: tuple[str, ...], *, full: bool) -> None:
+    """Collect the touched UPRNs and their labels as they are now."""
+    connection = session.connection()
+    connection.exec_driver_sql(sql.DROP_TOUCHED)
+    connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
+    staging.execute(session, sql.touch_staged(entities), everything=1 if full else 0)
+    labels.capture(session, sql.LABELS_BEFORE)
+
+
+def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
+    """Labels after the apply, and the change rows comparing them."""
+    labels.capture(session, sql.LABELS_AFTER)
+    for statement in _INSERTS:
+        text = sa.text(statement).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))
+        session.execute(text, {"load_run_id": run_id, "now": now})
+    for stage in (sql.LABELS_BEFORE, sql.LABELS_AFTER):
+        staging.drop(session, stage)
+    session.connection().exec_driver_sql(sql.DROP_TOUCHED)

@@ -1,0 +1,97 @@
+"""Address labels of the touched UPRNs, before and after an apply, for the change log.
+
+Rows stream from the database ordered by UPRN and are grouped here; the label is the
+geographic single line (gazetteer-standards §6.4) of the approved LPI, or of the best LPI left
+when none is approved (a retired address keeps its label).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from gazetteer import domain, formatting
+from loaders import sql, staging
+
+BATCH: Final = 10_000
+_LPI_FIELDS: Final = (
+    "lpi_key", "language", "logical_status", "usrn", "end_date", "sao_start_number",
+    "sao_start_suffix", "sao_end_number", "sao_end_suffix", "sao_text", "pao_start_number",
+    "pao_start_suffix", "pao_end_number", "pao_end_suffix", "pao_text", "level", "area_name",
+    "postcode", "post_town",
+)  # fmt: skip
+_DESCRIPTOR_FIELDS: Final = (
+    "description", "language", "locality", "town_name", "administrative_area",
+)  # fmt: skip
+
+
+def capture(session: orm.Session, stage: sql.Stage) -> int:
+    """Write ``(uprn, status, label)`` of every touched UPRN into ``stage``; returns the count."""
+    staging.create(session, stage)
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    for row in _labels(session):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            staging.write(session, stage, batch)
+            written, batch = written + len(batch), []
+    staging.write(session, stage, batch)
+    return written + len(batch)
+
+
+def _labels(session: orm.Session) -> Iterator[tuple[int, str, str | None]]:
+    organisations = _organisations(session)
+    pending = next(organisations, None)
+    result = session.execute(sa.text(sql.LABEL_ROWS).execution_options(stream_results=True))
+    for uprn, rows in itertools.groupby(result, key=lambda r: int(r[0])):
+        names: list[str] = []
+        while pending is not None and pending[0] <= uprn:
+            if pending[0] == uprn:
+                names.append(pending[1])
+            pending = next(organisations, None)
+        group = list(rows)
+        yield uprn, str(group[0][1]), label(group, names[0] if names else None)
+
+
+def _organisations(session: orm.Session) -> Iterator[tuple[int, str]]:
+    for uprn, name in staging.rows(session, sql.ORGANISATION_ROWS):
+        yield int(uprn), str(name)
+
+
+def label(rows: Sequence[Sequence[Any]], organisation: str | None) -> str | None:
+    """The label of one UPRN from its joined BLPU/LPI/descriptor rows."""
+    uprn, postcode_locator = int(rows[0][0]), rows[0][2]
+    lpis = {r[3]: _lpi(uprn, r[3 : 3 + len(_LPI_FIELDS)]) for r in rows if r[3] is not None}
+    if not lpis:
+        return None
+    chosen = formatting.choose_lpi(lpis.values()) or _fallback(lpis.values())
+    descriptors = [_descriptor(r[6], r[3 + len(_LPI_FIELDS) :]) for r in rows if r[6] is not None]
+    descriptor = formatting.choose_descriptor(
+        [d for d in descriptors if d is not None], usrn=chosen.usrn, language=chosen.language
+    )
+    return formatting.geographic_single_line(
+        lpi=chosen,
+        descriptor=descriptor,
+        organisation=organisation,
+        postcode=chosen.postcode or postcode_locator,
+    )
+
+
+def _fallback(lpis: Iterable[domain.Lpi]) -> domain.Lpi:
+    return min(lpis, key=lambda lpi: (lpi.language != "ENG", lpi.logical_status, lpi.lpi_key))
+
+
+def _lpi(uprn: int, values: Sequence[Any]) -> domain.Lpi:
+    return domain.Lpi(uprn=uprn, **dict(zip(_LPI_FIELDS, values, strict=True)))
+
+
+def _descriptor(usrn: Any, values: Sequence[Any]) -> domain.StreetDescriptor | None:
+    if values[0] is None:
+        return None
+    return domain.StreetDescriptor(
+        usrn=int(usrn), **dict(zip(_DESCRIPTOR_FIELDS, values, strict=True))
+    )

@@ -1,0 +1,299 @@
+"""The hand-written SQL of the ABP and DTF apply, in one place, for both engines.
+
+Every statement is assembled once, at import, from identifiers of our own schema (the tables
+in :mod:`gazetteer.tables` and the fields of :mod:`gazetteer.domain`), never from input. Staging
+tables are temporary and private to the loading connection and transaction. PostgreSQL 15 and
+SQLite >= 3.39 both run the statements; only geometry and a few types differ.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Final
+
+import sqlalchemy as sa
+
+from gazetteer import tables
+from loaders import model
+
+POSTGRESQL: Final = "postgresql"
+SQLITE: Final = "sqlite"
+ENVELOPE: Final = (
+    ("change_type", "text"),
+    ("pro_order", "int"),
+    ("source_file", "text"),
+    ("line", "int"),
+)
+
+_TYPES: Final = {
+    POSTGRESQL: {"text": "text", "int": "bigint", "float": "double precision", "date": "date"},
+    SQLITE: {"text": "TEXT", "int": "INTEGER", "float": "REAL", "date": "TEXT"},
+}
+_POINT: Final = {
+    POSTGRESQL: "ST_SetSRID(ST_MakePoint(s.x_coordinate, s.y_coordinate), 27700)",
+    SQLITE: "MakePoint(s.x_coordinate, s.y_coordinate, 27700)",
+}
+LIVE_TABLES: Final[dict[str, sa.Table]] = {
+    "street": tables.Street.__table__,  # type: ignore[dict-item]
+    "street_descriptor": tables.StreetDescriptor.__table__,  # type: ignore[dict-item]
+    "blpu": tables.Blpu.__table__,  # type: ignore[dict-item]
+    "lpi": tables.Lpi.__table__,  # type: ignore[dict-item]
+    "cross_reference": tables.CrossReference.__table__,  # type: ignore[dict-item]
+    "delivery_point": tables.DeliveryPoint.__table__,  # type: ignore[dict-item]
+    "classification": tables.Classification.__table__,  # type: ignore[dict-item]
+    "organisation": tables.Organisation.__table__,  # type: ignore[dict-item]
+    "successor": tables.Successor.__table__,  # type: ignore[dict-item]
+    "provenance": tables.Provenance.__table__,  # type: ignore[dict-item]
+}
+DTF_CLASS_SCHEME: Final = "LLPG DTF 7.3 BLPU_CLASS"
+
+
+def _kind(column: sa.Column[object] | None) -> str:
+    if column is None:
+        return "text"
+    if isinstance(column.type, sa.Date):
+        return "date"
+    if isinstance(column.type, sa.Integer):
+        return "int"
+    if isinstance(column.type, sa.Float | sa.Double):
+        return "float"
+    return "text"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Stage:
+    """The staging table of one record type: the domain fields, then the envelope columns."""
+
+    entity: str
+    fields: tuple[str, ...]
+    kinds: tuple[str, ...]
+    key: tuple[str, ...]
+    envelope: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"stage_{self.entity}"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.fields, *(name for name, _ in self._envelope))
+
+    @property
+    def _envelope(self) -> tuple[tuple[str, str], ...]:
+        return ENVELOPE if self.envelope else ()
+
+    @property
+    def live(self) -> sa.Table:
+        return LIVE_TABLES[self.entity]
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """The fields the live table has columns for."""
+        return tuple(f for f in self.fields if f in self.live.c)
+
+    def create(self, engine: str) -> str:
+        types = _TYPES[engine]
+        kinds = (*self.kinds, *(kind for _, kind in self._envelope))
+        body = ", ".join(f"{c} {types[k]}" for c, k in zip(self.columns, kinds, strict=True))
+        return f"CREATE TEMP TABLE {self.name} ({body})"
+
+    def drop(self) -> str:
+        return f"DROP TABLE IF EXISTS {self.name}"
+
+    def index(self) -> str:
+        return f"CREATE INDEX {self.name}_key ON {self.name} ({', '.join(self.key)}, pro_order)"
+
+    def copy(self) -> str:
+        return f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN"
+
+    def insert(self) -> str:
+        marks = ", ".join("?" for _ in self.columns)
+        return f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({marks})"
+
+
+def _stage(entity: str) -> Stage:
+    cls = model.ENTITY_CLASSES[entity]
+    fields = tuple(f.name for f in dataclasses.fields(cls))
+    live = LIVE_TABLES[entity]
+    kinds = tuple(_kind(live.c.get(f)) for f in fields)
+    return Stage(entity=entity, fields=fields, kinds=kinds, key=model.ENTITY_KEYS[entity])
+
+
+STAGES: Final = {entity: _stage(entity) for entity in model.APPLY_ORDER}
+
+
+def _match(stage: Stage, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in stage.key)
+
+
+def _keys(stage: Stage, alias: str) -> str:
+    return ", ".join(f"{alias}.{k}" for k in stage.key)
+
+
+def duplicates(stage: Stage) -> str:
+    """Rows whose key occurs more than once in the stage, with where they came from."""
+    keys = ", ".join(stage.key)
+    return (
+        f"SELECT {_keys(stage, 's')}, s.source_file, s.line, s.pro_order FROM {stage.name} s "
+        f"JOIN (SELECT {keys} FROM {stage.name} GROUP BY {keys} HAVING COUNT(*) > 1) d "
+        f"ON {_match(stage, 's', 'd')} ORDER BY {_keys(stage, 's')}, s.pro_order LIMIT :limit"
+    )
+
+
+def dedupe(stage: Stage) -> str:
+    """Keep, per key, only the row with the highest PRO_ORDER (§5.5.2 step 2)."""
+    return (
+        f"DELETE FROM {stage.name} WHERE EXISTS (SELECT 1 FROM {stage.name} s2 WHERE "
+        f"{_match(stage, 's2', stage.name)} AND s2.pro_order > {stage.name}.pro_order)"
+    )
+
+
+def against_live(stage: Stage, change_type: str, *, live_exists: bool) -> str:
+    """Stage rows of one change type whose key is (or is not) live: the COU-* findings."""
+    exists = "EXISTS" if live_exists else "NOT EXISTS"
+    return (
+        f"SELECT {_keys(stage, 's')}, s.source_file, s.line FROM {stage.name} s "
+        f"WHERE s.change_type = '{change_type}' AND {exists} "
+        f"(SELECT 1 FROM {stage.live.name} l WHERE {_match(stage, 'l', 's')}) "
+        f"ORDER BY s.source_file, s.line LIMIT :limit"
+    )
+
+
+def counts(stage: Stage) -> str:
+    """Inserted, updated and deleted, judged against the live table before the apply."""
+    live = f"EXISTS (SELECT 1 FROM {stage.live.name} l WHERE {_match(stage, 'l', 's')})"
+    return (
+        f"SELECT COALESCE(SUM(CASE WHEN s.change_type <> 'D' AND NOT {live} THEN 1 END), 0), "
+        f"COALESCE(SUM(CASE WHEN s.change_type <> 'D' AND {live} THEN 1 END), 0), "
+        f"COALESCE(SUM(CASE WHEN s.change_type = 'D' AND {live} THEN 1 END), 0) "
+        f"FROM {stage.name} s"
+    )
+
+
+def count_live(stage: Stage) -> str:
+    return f"SELECT COUNT(*) FROM {stage.live.name}"
+
+
+def delete_keyed(stage: Stage) -> str:
+    """Delete every live row whose key the stage carries (U, D, and I applied as U)."""
+    return (
+        f"DELETE FROM {stage.live.name} WHERE EXISTS (SELECT 1 FROM {stage.name} s "
+        f"WHERE {_match(stage, 's', stage.live.name)})"
+    )
+
+
+def delete_all(stage: Stage) -> str:
+    """A full supply replaces the table (§5.5: 'F' is the whole gazetteer)."""
+    return f"DELETE FROM {stage.live.name}"
+
+
+def insert_live(stage: Stage, engine: str) -> str:
+    """Insert the stage's I and U rows, with the load run and (for BLPUs) the point."""
+    columns = [*stage.stored, "load_run_id"]
+    values = [f"s.{c}" for c in stage.stored] + [":load_run_id"]
+    if "geom" in stage.live.c:
+        columns.append("geom")
+        values.append(
+            "CASE WHEN s.x_coordinate IS NOT NULL AND s.y_coordinate IS NOT NULL "
+            f"THEN {_POINT[engine]} END"
+        )
+    return (
+        f"INSERT INTO {stage.live.name} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {stage.name} s WHERE s.change_type <> 'D'"
+    )
+
+
+# --- DTF: classification and organisation carried on the BLPU (§5.3) --------------------------
+
+DELETE_DTF_CLASSIFICATIONS: Final = (
+    "DELETE FROM classification WHERE class_key IS NULL AND uprn IN (SELECT uprn FROM stage_blpu)"
+)
+DELETE_DTF_ORGANISATIONS: Final = (
+    "DELETE FROM organisation WHERE org_key IS NULL AND uprn IN (SELECT uprn FROM stage_blpu)"
+)
+INSERT_DTF_CLASSIFICATIONS: Final = (
+    "INSERT INTO classification (uprn, classification_code, class_scheme, start_date, end_date, "
+    "last_update_date, entry_date, load_run_id) "
+    "SELECT s.uprn, s.blpu_class, :scheme, s.start_date, s.end_date, s.last_update_date, "
+    "s.entry_date, :load_run_id FROM stage_blpu s "
+    "WHERE s.change_type <> 'D' AND s.blpu_class IS NOT NULL"
+)
+INSERT_DTF_ORGANISATIONS: Final = (
+    "INSERT INTO organisation (uprn, organisation, start_date, end_date, last_update_date, "
+    "entry_date, load_run_id) "
+    "SELECT s.uprn, s.organisation, s.start_date, s.end_date, s.last_update_date, s.entry_date, "
+    ":load_run_id FROM stage_blpu s WHERE s.change_type <> 'D' AND s.organisation IS NOT NULL"
+)
+
+# --- labels and the gazetteer change log ---------------------------------------------------
+
+CREATE_TOUCHED: Final = {
+    POSTGRESQL: "CREATE TEMP TABLE touched_uprn (uprn bigint PRIMARY KEY)",
+    SQLITE: "CREATE TEMP TABLE touched_uprn (uprn INTEGER PRIMARY KEY)",
+}
+DROP_TOUCHED: Final = "DROP TABLE IF EXISTS touched_uprn"
+_LABEL_INPUTS: Final = ("blpu", "lpi", "organisation")
+
+
+def touch_staged(entities: tuple[str, ...]) -> str:
+    """The UPRNs whose label the supply may change: staged BLPUs, LPIs and organisations, the
+    LPIs on streets whose descriptor is staged, and (``:everything = 1``) every live BLPU."""
+    parts = [f"SELECT uprn FROM stage_{e}" for e in _LABEL_INPUTS if e in entities]
+    if "street_descriptor" in entities:
+        parts.append("SELECT l.uprn FROM lpi l JOIN stage_street_descriptor d ON d.usrn = l.usrn")
+    parts.append("SELECT uprn FROM blpu WHERE :everything = 1")
+    return "INSERT INTO touched_uprn (uprn) " + " UNION ".join(parts)
+
+
+LABEL_ROWS: Final = (
+    "SELECT b.uprn, b.logical_status, b.postcode_locator, "
+    "l.lpi_key, l.language, l.logical_status, l.usrn, l.end_date, l.sao_start_number, "
+    "l.sao_start_suffix, l.sao_end_number, l.sao_end_suffix, l.sao_text, l.pao_start_number, "
+    "l.pao_start_suffix, l.pao_end_number, l.pao_end_suffix, l.pao_text, l.level, l.area_name, "
+    "l.postcode, l.post_town, "
+    "d.description, d.language, d.locality, d.town_name, d.administrative_area "
+    "FROM touched_uprn t JOIN blpu b ON b.uprn = t.uprn "
+    "LEFT JOIN lpi l ON l.uprn = b.uprn "
+    "LEFT JOIN street_descriptor d ON d.usrn = l.usrn "
+    "ORDER BY b.uprn, l.lpi_key, d.language"
+)
+ORGANISATION_ROWS: Final = (
+    "SELECT o.uprn, o.organisation FROM touched_uprn t JOIN organisation o ON o.uprn = t.uprn "
+    "WHERE o.end_date IS NULL ORDER BY o.uprn, o.organisation"
+)
+LABELS_BEFORE: Final = Stage(
+    entity="label_before",
+    fields=("uprn", "status", "label"),
+    kinds=("int", "text", "text"),
+    key=("uprn",),
+    envelope=False,
+)
+LABELS_AFTER: Final = dataclasses.replace(LABELS_BEFORE, entity="label_after")
+
+_CHANGE_COLUMNS: Final = (
+    "INSERT INTO gazetteer_change (load_run_id, uprn, kind, old_label, new_label, "
+    "successor_uprn, occurred_at) "
+)
+INSERT_CREATED: Final = (
+    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'created', NULL, a.label, NULL, :now "
+    "FROM stage_label_after a WHERE NOT EXISTS "
+    "(SELECT 1 FROM stage_label_before b WHERE b.uprn = a.uprn)"
+)
+INSERT_DELETED: Final = (
+    _CHANGE_COLUMNS + "SELECT :load_run_id, b.uprn, 'deleted', b.label, NULL, NULL, :now "
+    "FROM stage_label_before b WHERE NOT EXISTS "
+    "(SELECT 1 FROM stage_label_after a WHERE a.uprn = b.uprn)"
+)
+INSERT_RETIRED: Final = (
+    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'retired', b.label, a.label, "
+    "(SELECT MIN(s.successor) FROM successor s WHERE s.uprn = a.uprn), :now "
+    "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
+    "WHERE a.status = '8' AND b.status IS DISTINCT FROM '8'"
+)
+INSERT_CHANGED: Final = (
+    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'changed', b.label, a.label, NULL, :now "
+    "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
+    "WHERE a.label IS DISTINCT FROM b.label "
+    "AND NOT (a.status = '8' AND b.status IS DISTINCT FROM '8')"
+)

@@ -1,0 +1,85 @@
+"""Helpers for supply-load integration tests: run a load, and snapshot the gazetteer tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from core import db
+from loaders import model, service, sql
+from tests import supplies
+
+RECORD_TABLES = tuple(sql.LIVE_TABLES)
+VOLATILE = frozenset({"load_run_id", "id"})
+
+
+def load(
+    factory: db.SessionFactory,
+    paths: Sequence[Path],
+    *,
+    report: Path,
+    fmt: str = "abp",
+    **options: Any,
+) -> service.Outcome:
+    return service.load(
+        session_factory=factory,
+        fmt=fmt,
+        paths=paths,
+        report_path=report,
+        options=service.LoadOptions(**options),
+    )
+
+
+def snapshot(engine: sa.Engine, *, volatile: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every record table, sorted; ``volatile`` keeps run ids, geometry and history."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for name in (*RECORD_TABLES, "gazetteer_change") if volatile else RECORD_TABLES:
+            table = sa.Table(name, sa.MetaData(), autoload_with=conn)
+            columns = [
+                _column(c, conn.dialect.name)
+                for c in table.c
+                if volatile or (c.name not in VOLATILE and c.name != "geom")
+            ]
+            rows = conn.execute(sa.select(*columns)).all()
+            found[name] = sorted((tuple(r) for r in rows), key=repr)
+    return found
+
+
+def _column(column: sa.Column[Any], dialect: str) -> Any:
+    if column.name != "geom":
+        return column
+    function = sa.func.ST_AsText if dialect == "postgresql" else sa.func.AsText
+    return function(column).label("geom")
+
+
+def expected_rows(state: supplies.State) -> dict[str, list[tuple[Any, ...]]]:
+    """What :func:`snapshot` should hold after loading ``state`` (non-volatile columns)."""
+    found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in RECORD_TABLES}
+    for record in state.all():
+        entity = model.entity_of(record)
+        live = sql.LIVE_TABLES[entity]
+        values = dataclasses.asdict(record)  # type: ignore[call-overload]
+        row = tuple(values.get(c.name) for c in live.c if _kept(c.name))
+        found[entity].append(row)
+    return {name: sorted(rows, key=repr) for name, rows in found.items()}
+
+
+def _kept(name: str) -> bool:
+    return name not in VOLATILE and name != "geom"
+
+
+def dates_as_text(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Dates as ISO text, so snapshots from both engines compare alike."""
+    return {
+        name: sorted(
+            (tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row) for row in values),
+            key=repr,
+        )
+        for name, values in rows.items()
+    }
