@@ -17,7 +17,7 @@ from importlib import metadata
 import fastapi
 
 from api import errors, openapi
-from api.routers import addresses, health
+from api.routers import addresses, health, history, loads
 from core import clock, db
 from core.settings import Settings, get_settings
 
@@ -36,6 +36,7 @@ Keys are created with `addresshub apikey create --role ROLE`.
 TAGS = [
     {"name": "addresses", "description": "Look up addresses in the gazetteer by UPRN."},
     {"name": "health", "description": "Liveness and readiness probes; no API key needed."},
+    {"name": "loads", "description": "Run loads and read load runs and their reports."},
 ]
 
 
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     openapi.install(app)
     app.include_router(health.router)
     app.include_router(addresses.router)
+    app.include_router(history.router)
+    app.include_router(loads.router)
     return app
 
 

@@ -7,6 +7,7 @@ environment at import time.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
     # Print the administrative area on address labels (off by default, per ABP-GSG).
     label_administrative_area: bool = False
+    # POST /v1/loads may name server-side files only under this directory (unset: uploads only).
+    load_directory: Path | None = None
     # Address matching (gazetteer.matching): a candidate is used automatically only when it has
     # no blocking evidence, scores at least match_auto_threshold and leads the next UPRN by at
     # least match_min_margin; below match_review_threshold a result is "unmatched".

@@ -17,7 +17,7 @@ from api.cli.load import load_app
 from loaders.readers import areas, listed
 from loaders.sources import errors, pipeline, report, service
 
-DEFAULT_REPORT_DIR = Path("var/reports")
+DEFAULT_REPORT_DIR = pipeline.DEFAULT_REPORT_DIR
 
 ReportDirOption = Annotated[
     Path,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import InvalidInput, SupplyRefused
+from core.errors import Forbidden, InvalidInput, NotFound, SupplyRefused
 
 
 class SourceRefused(SupplyRefused):
@@ -24,3 +24,20 @@ class InvalidSourceOptions(InvalidInput):
 
     code = "invalid_source_options"
     title = "Invalid source options"
+
+
+class LoadPathNotAllowed(Forbidden):
+    """A server-side path outside the directory the settings allow, or none is allowed."""
+
+    code = "load_path_not_allowed"
+    title = "Load path not allowed"
+
+
+class LoadRunNotFound(NotFound):
+    code = "load_run_not_found"
+    title = "Load run not found"
+
+
+class UnknownLoadFormat(InvalidInput):
+    code = "unknown_load_format"
+    title = "Unknown load format"

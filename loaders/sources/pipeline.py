@@ -16,6 +16,7 @@ from loaders.readers import sources
 from loaders.sources import errors, report, runs, staging
 
 CHUNK: Final = 10_000
+DEFAULT_REPORT_DIR: Final = Path("var/reports")
 DUPLICATE_LIMIT: Final = 10_000
 T = TypeVar("T")
 
@@ -82,6 +83,10 @@ def run(
         requested_by=job.requested_by,
     )
     return load
+
+
+def new_run_id() -> str:
+    return ids.new_id()
 
 
 def describe(paths: Sequence[Path]) -> Iterator[report.SourceFile]:
