@@ -20,6 +20,7 @@ from api import app as api_app
 from api.cli import common
 from api.cli.apikey import apikey_app
 from api.cli.export import export_app
+from api.cli.find import register as register_find
 from api.cli.load import load_app
 from api.cli.lookup import lookup_app
 from core.errors import StorageError
@@ -38,6 +39,7 @@ app.add_typer(load_app, name="load")
 app.add_typer(export_app, name="export")
 app.add_typer(lookup_app, name="lookup")
 app.add_typer(apikey_app, name="apikey")
+register_find(app)  # addresshub search | match, and lookup postcode
 
 
 @db_app.command("upgrade")

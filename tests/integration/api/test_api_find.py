@@ -1,0 +1,93 @@
+"""Finding and matching through the HTTP API, on both engines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import orm
+
+from api import app as api_app
+from api.keys import domain, service
+from core import clock as clocks
+from core.settings import Settings
+from tests.integration import find_seed
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url)
+
+
+@pytest.fixture
+def client(settings: Settings, session: orm.Session) -> Iterator[TestClient]:
+    find_seed.seed(session)
+    issued = service.create_key(
+        session=session, settings=settings, clock=clocks.SystemClock(), role=domain.Role.AGENT
+    )
+    session.commit()
+    app = api_app.create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {issued.plaintext}"
+        yield test_client
+
+
+def test_postcode_list_in_natural_order_with_filters(client: TestClient) -> None:
+    response = client.get("/v1/addresses", params={"postcode": "nt11ab", "classification": "RD06"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [a["uprn"] for a in body["addresses"]] == [131, 132]
+    assert body["addresses"][0]["label"] == "FLAT 1, 12 HIGH STREET, NEWTOWN, NT1 1AB"
+    postal = client.get("/v1/addresses", params={"postcode": "NT1 1AB", "dataset": "dpa"}).json()
+    assert [(a["uprn"], a["dataset"]) for a in postal["addresses"]] == [(131, "dpa")]
+
+
+def test_bad_postcode_is_a_problem_with_its_code(client: TestClient) -> None:
+    response = client.get("/v1/addresses", params={"postcode": "NOT A POSTCODE"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_postcode"
+
+
+def test_search_is_not_read_as_a_uprn(client: TestClient) -> None:
+    response = client.get("/v1/addresses/search", params={"q": "rose cottage newtown"})
+    assert response.status_code == 200, response.text
+    first = response.json()["results"][0]
+    assert first["uprn"] == 141
+    spans = {first["label"][s["start"] : s["end"]] for s in first["highlights"]}
+    assert {"ROSE", "COTTAGE", "NEWTOWN"} <= spans
+
+
+def test_match_returns_status_evidence_and_margin(client: TestClient) -> None:
+    response = client.post("/v1/addresses/match", json={"text": "flat 2 12 high st nt1 1ab"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["uprn"]) == ("matched", 132)
+    assert body["margin"] > 0
+    evidence = {e["component"]: e["status"] for e in body["candidates"][0]["evidence"]}
+    assert evidence["sao"] == "matched"
+    assert body["parsed"]["sao"] == "2"
+
+
+def test_match_from_lines_and_postcode_and_a_doubtful_one(client: TestClient) -> None:
+    lines = {"lines": ["10 High St", "Oldtown"], "postcode": "OT1 1AA"}
+    assert client.post("/v1/addresses/match", json=lines).json()["uprn"] == 201
+    doubtful = client.post("/v1/addresses/match", json={"text": "10 High Street"}).json()
+    assert (doubtful["status"], doubtful["uprn"]) == ("review", None)
+    assert doubtful["blockers"]
+
+
+def test_match_needs_some_address(client: TestClient) -> None:
+    assert client.post("/v1/addresses/match", json={}).status_code == 422
+
+
+def test_lookup_many_reports_missing(client: TestClient) -> None:
+    response = client.post("/v1/addresses/lookup", json={"uprns": [110, 999999, 141]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [a["uprn"] for a in body["addresses"]] == [110, 141]
+    assert body["missing"] == [999999]
+
+
+def test_single_uprn_route_still_works(client: TestClient) -> None:
+    assert client.get("/v1/addresses/110").json()["uprn"] == 110
