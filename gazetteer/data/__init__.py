@@ -1,0 +1,1 @@
+"""Reference data shipped with the gazetteer (see README.md in this folder for sources)."""
