@@ -1,9 +1,10 @@
-"""``addresshub export csv|geojson|bs7666-xml``: the gazetteer written out, streamed to a file.
+"""``addresshub export csv|geojson|bs7666-xml|dtf``: the gazetteer written out to a file.
 
 ``csv`` is the flat, AddressBase-Plus-like view (one row per UPRN, columns documented in
 :mod:`loaders.exporters.flat`); ``geojson`` the same rows as RFC 7946 points; ``bs7666-xml``
 govtalk BS7666 v2.0 address structures. ``--since DATE`` keeps the addresses whose BLPU or
-LPI changed on or after that date.
+LPI changed on or after that date. ``dtf`` writes an LLPG DTF 7.3 supply through the DTF
+layout: full, or with ``--since`` a change-only supply (:mod:`loaders.exporters.dtf`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Annotated
 import typer
 
 from api.cli import common
-from loaders.exporters import service
+from core.clock import SystemClock
+from loaders.exporters import dtf, service
 
 export_app = typer.Typer(
     help="Export the gazetteer (CSV, GeoJSON, BS7666 XML, LLPG DTF).",
@@ -60,6 +62,46 @@ def export_bs7666_xml(
 ) -> None:
     """govtalk BS7666 v2.0 address structures, one per UPRN."""
     _export("bs7666-xml", output, since, database_url, as_json)
+
+
+@export_app.command("dtf")
+def export_dtf(
+    *,
+    output: OutputOption,
+    since: SinceOption = None,
+    custodian_code: Annotated[
+        int | None, typer.Option(help="Header LOCAL_CUSTODIAN_CODE [default: the BLPUs' lowest].")
+    ] = None,
+    custodian_name: Annotated[
+        str | None, typer.Option(help="Header CUSTODIAN_NAME [default: ADDRESSHUB].")
+    ] = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """An LLPG DTF 7.3 supply: full, or change-only (rows changed since --since)."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        result = dtf.export(
+            session=session,
+            output=output,
+            today=SystemClock().now().date(),
+            since=since.date() if since else None,
+            custodian_code=custodian_code,
+            custodian_name=custodian_name,
+        )
+    kind = "full" if result.file_type == "F" else "change-only"
+    document = {
+        "format": "dtf",
+        "output": result.output,
+        "records": result.records,
+        "file_type": result.file_type,
+        "since": since.date().isoformat() if since else None,
+    }
+    common.emit(
+        f"Wrote a {kind} DTF 7.3 supply of {result.records} records to {result.output}.",
+        document,
+        as_json,
+    )
 
 
 def _export(

@@ -73,3 +73,13 @@ def test_every_export_format_writes_its_file(db_url: str, tmp_path: Path) -> Non
     )
     assert recent["addresses"] == 0
     assert list(ET.parse(tmp_path / "a.xml").getroot()) == []
+
+
+def test_export_dtf_writes_a_supply_the_dtf_loader_reads_back(db_url: str, tmp_path: Path) -> None:
+    _seed(db_url)
+    output = tmp_path / "llpg.csv"
+    report = _export(db_url, "dtf", "--output", str(output), "--custodian-code", "1110")
+    assert (report["records"], report["file_type"]) == (3, "F")
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith('10,"ADDRESSHUB",1110,')
+    assert [line.split(",")[0] for line in lines] == ["10", "15", "21", "24", "99"]
