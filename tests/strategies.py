@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import string
 from typing import Any
 
 from hypothesis import strategies as st
 
 from gazetteer import domain
+from notify import codes as notify_codes
+from notify import decision as notify_decision
+from notify import domain as notify_domain
+from notify import projection as notify_projection
 
 # === labels: address texts, PAO/SAO ranges, LPIs, descriptors, delivery points, postcodes ===
 # Texts are upper-case letters in single-spaced words (as supplied, §0), with no digits, so a
@@ -137,3 +143,430 @@ def postcodes(inward_letters: str = POSTCODE_INWARD_LETTERS) -> st.SearchStrateg
 
 
 # === end of labels ===
+
+
+# === sharing: registries, moves, consents and gazetteer facts for the decision procedure ===
+# A small world: three areas, a few partners with services covering some of them, versioned
+# agreements and rules (with nested exceptions), consents and relationships around a random
+# "now". Each thing that can stop a disclosure goes wrong only now and then (``_rare``), so
+# that plans hold a mix of send, refuse and hold. Strategies are built once (``_pick``,
+# ``_ints``): building them inside a draw is what makes composite strategies slow.
+
+NOTIFY_AREAS = ("E07000001", "E07000002", "E07000003")
+NOTIFY_CUSTODIANS = ("1105", "1110", "1115")
+NOTIFY_PURPOSES = ("council_tax_liability", "electoral_register_maintenance", "library_membership")
+NOTIFY_GATEWAY = "LGFA1992 Sch 2 para 17A"
+NOTIFY_RESTRICTION = notify_domain.SourceRestriction(
+    code="LGFA1992_CT",
+    legal_ref="Local Government Finance Act 1992",
+    lifted_by=frozenset({NOTIFY_GATEWAY}),
+)
+NOTIFY_CORE_GROUPS = frozenset({"PERSON_NAME", "NEW_ADDRESS", "MOVE_DATE"})
+notify_nows = st.datetimes(
+    min_value=dt.datetime(2024, 1, 1),
+    max_value=dt.datetime(2026, 12, 31),
+    timezones=st.just(dt.UTC),
+)
+notify_groups = st.frozensets(st.sampled_from(sorted(notify_projection.SUBMISSION_GROUPS)))
+notify_names = st.text(alphabet=string.ascii_letters, min_size=2, max_size=12)
+
+_NOTIFY_STRATEGIES: dict[tuple[Any, ...], Any] = {}
+
+
+def _ints(low: int, high: int) -> Any:
+    return _NOTIFY_STRATEGIES.setdefault(("ints", low, high), st.integers(low, high))
+
+
+def _pick(*values: Any) -> Any:
+    return _NOTIFY_STRATEGIES.setdefault(("pick", *values), st.sampled_from(values))
+
+
+_RARE = st.sampled_from((False,) * 19 + (True,))  # about one draw in twenty
+
+
+def _rare(draw: Any) -> bool:
+    return bool(draw(_RARE))
+
+
+def _usually(draw: Any, good: Any, *bad: Any) -> Any:
+    """``good``, except now and then one of ``bad``."""
+    return draw(_pick(*bad)) if bad and _rare(draw) else good
+
+
+def _maybe(draw: Any, value: Any) -> Any:
+    return value if draw(st.booleans()) else None
+
+
+def _since(draw: Any, now: dt.datetime) -> dt.datetime:
+    """A start time: in the past, now and then just ahead of ``now``."""
+    days = draw(_ints(1, 400))
+    return now + dt.timedelta(days=1) if _rare(draw) else now - dt.timedelta(days=days)
+
+
+def _until(draw: Any, now: dt.datetime) -> dt.datetime | None:
+    """An end time: open, in the future, now and then already passed."""
+    if _rare(draw):
+        return now - dt.timedelta(days=1)
+    return _maybe(draw, now + dt.timedelta(days=draw(_ints(1, 400))))
+
+
+_notify_custodians = st.none() | st.sampled_from(NOTIFY_CUSTODIANS)
+_notify_area_lists = st.lists(st.sampled_from(NOTIFY_AREAS), min_size=1, max_size=2, unique=True)
+_notify_service_codes = st.sampled_from(sorted(notify_codes.SERVICE_CODES))
+_notify_gateways = st.lists(
+    st.sampled_from(("LGA1972 s.111", NOTIFY_GATEWAY)), max_size=2, unique=True
+).map(tuple)
+_notify_bases = st.sampled_from(sorted(notify_codes.LAWFUL_BASES))
+_notify_triggers = st.frozensets(
+    st.sampled_from(("leaving", "joining", "within", "anywhere")), min_size=1
+)
+_ALL_ROLES = frozenset({"leaving", "joining", "within"})
+_ALL_CHANNELS = frozenset({"citizen_web", "agent", "partner_api"})
+_notify_channels = st.frozensets(st.sampled_from(sorted(_ALL_CHANNELS)), min_size=1)
+_notify_restriction_sets = st.frozensets(st.just("LGFA1992_CT"))
+_notify_windows = st.builds(
+    notify_domain.DateWindow, min_days=st.integers(-200, 0), max_days=st.integers(0, 120)
+)
+_notify_dobs = st.none() | st.dates(dt.date(1920, 1, 1), dt.date(2020, 1, 1))
+_notify_authorities = st.sampled_from(
+    ("permission_obtained", "power_of_attorney", "parental_responsibility")
+)
+_notify_answers = st.dictionaries(st.sampled_from(("adults", "card")), notify_names, max_size=1)
+
+
+@st.composite
+def notify_endpoints(draw: Any, endpoint_id: str) -> notify_domain.Endpoint:
+    category = _usually(draw, "special-category", "standard", "sensitive", "non-sensitive")
+    return notify_domain.Endpoint(
+        id=endpoint_id,
+        status=_usually(draw, "active", "disabled"),
+        max_data_category=category,
+    )
+
+
+@st.composite
+def notify_services(draw: Any, service_id: str, partner_id: str) -> notify_domain.PartnerService:
+    coverage = tuple(
+        notify_domain.Coverage(area_code=a, custodian_code=draw(_notify_custodians))
+        for a in draw(_notify_area_lists)
+    )
+    accepted = notify_projection.SUBMISSION_GROUPS
+    return notify_domain.PartnerService(
+        id=service_id,
+        partner_id=partner_id,
+        service_code=draw(_notify_service_codes),
+        accepted_field_groups=draw(notify_groups) if _rare(draw) else accepted,
+        exclusive_area=draw(st.booleans()),
+        coverage=coverage,
+        subscriptions=(
+            notify_domain.Subscription(
+                id=f"sub-{service_id}", endpoint=draw(notify_endpoints(f"e-{service_id}"))
+            ),
+        ),
+    )
+
+
+@st.composite
+def notify_agreements(draw: Any, agreement_id: str, now: dt.datetime) -> notify_domain.Agreement:
+    overdue = _rare(draw)
+    review = now + dt.timedelta(days=-30 if overdue else draw(_ints(1, 300)))
+    return notify_domain.Agreement(
+        id=agreement_id,
+        version=1,
+        ref=f"DSA-{agreement_id}",
+        status=_usually(draw, "active", "suspended", "expired", "draft", "terminated"),
+        legal_gateway_refs=draw(_notify_gateways),
+        effective_from=_since(draw, now),
+        effective_to=_until(draw, now),
+        review_due=_maybe(draw, review.date()),
+        suspend_on_overdue_review=draw(st.booleans()),
+        ledger_retention_months=72,
+    )
+
+
+def _rule_groups(draw: Any) -> frozenset[str]:
+    """Mostly the core groups plus a few more; now and then anything (even nothing)."""
+    extra = draw(notify_groups)
+    return extra if _rare(draw) else NOTIFY_CORE_GROUPS | extra
+
+
+@st.composite
+def notify_rules(
+    draw: Any,
+    *,
+    rule_id: str,
+    service_id: str,
+    agreements: tuple[tuple[str, int], ...],
+    now: dt.datetime,
+    parent_id: str | None = None,
+    decision: str | None = None,
+) -> notify_domain.SharingRule:
+    basis = draw(_notify_bases)
+    statutory = basis in notify_codes.STATUTORY_BASES
+    groups = _rule_groups(draw)
+    dsa_id, dsa_version = agreements[draw(_ints(0, len(agreements) - 1))]
+    required = frozenset({draw(_pick(*sorted(groups)))}) if groups and _rare(draw) else frozenset()
+    return notify_domain.SharingRule(
+        id=rule_id,
+        version=1,
+        status=_usually(draw, "active", "draft", "retired"),
+        dsa_id=dsa_id,
+        dsa_version=dsa_version,
+        partner_service_id=service_id,
+        purpose_code=draw(_pick(*NOTIFY_PURPOSES)),
+        lawful_basis=basis,
+        decision=decision or _usually(draw, "permit", "deny"),
+        parent_rule_id=parent_id,
+        priority=draw(_ints(0, 2)),
+        trigger_roles=draw(_notify_triggers) if _rare(draw) else _ALL_ROLES,
+        source_channels=draw(_notify_channels) if _rare(draw) else _ALL_CHANNELS,
+        choice_mode=draw(_pick("automatic_with_notice", "citizen_opt_in"))
+        if statutory
+        else "citizen_opt_in",
+        relationship_requirement=_usually(
+            draw, "none", "holds_subject", "holds_subject_at_old_uprn", "declared_reference_ok"
+        ),
+        field_groups=groups,
+        required_field_groups=required,
+        max_data_category=_usually(draw, "special-category", "standard", "sensitive"),
+        overrides_restrictions=draw(_notify_restriction_sets),
+        min_assurance=_usually(draw, "none", "met", "exceeded"),
+        move_date_window=draw(_notify_windows) if _rare(draw) else None,
+        release_lead_days=draw(_ints(0, 3)),
+        valid_from=_since(draw, now),
+        valid_to=_until(draw, now),
+    )
+
+
+@st.composite
+def notify_rule_sets(
+    draw: Any,
+    *,
+    service_id: str,
+    agreements: tuple[tuple[str, int], ...],
+    now: dt.datetime,
+    non_competing: bool = False,
+) -> list[notify_domain.SharingRule]:
+    """Rules of one service: roots, optional children (exceptions) and later versions.
+
+    ``non_competing``: at most one root, a permit, and deny-only children, so a service's
+    decision never falls back from one permit to another.
+    """
+    kw = {"service_id": service_id, "agreements": agreements, "now": now}
+    root_count = 1 if non_competing else draw(_pick(1, 1, 1, 0, 2))
+    roots = [
+        draw(
+            notify_rules(
+                rule_id=f"r-{service_id}-{i}",
+                decision="permit" if non_competing else None,
+                **kw,
+            )
+        )
+        for i in range(root_count)
+    ]
+    children = [
+        draw(
+            notify_rules(
+                rule_id=f"{root.id}-c",
+                parent_id=root.id,
+                decision="deny" if non_competing else None,
+                **kw,
+            )
+        )
+        for root in roots
+        if _rare(draw)
+    ]
+    rules = roots + children
+    if rules and _rare(draw):
+        newer = rules[draw(_ints(0, len(rules) - 1))]
+        status = draw(_pick("draft", "retired", "active"))
+        rules.append(dataclasses.replace(newer, version=2, status=status))
+    return rules
+
+
+@st.composite
+def notify_registries(
+    draw: Any, now: dt.datetime, *, non_competing: bool = False
+) -> notify_domain.Registry:
+    agreements = [draw(notify_agreements(f"dsa{i}", now)) for i in range(draw(_ints(1, 2)))]
+    keys = tuple((a.id, a.version) for a in agreements)
+    partners, services, rules = [], [], []
+    for p in range(draw(_ints(1, 3))):
+        partners.append(
+            notify_domain.Partner(
+                id=f"p{p}",
+                code=f"PARTNER-{p}",
+                name_en=f"Partner {p}",
+                status=_usually(draw, "active", "suspended"),
+                ig_assurance=_usually(draw, "met", "none", "exceeded"),
+            )
+        )
+        for s in range(draw(_ints(1, 2))):
+            service = draw(notify_services(f"p{p}s{s}", f"p{p}"))
+            services.append(service)
+            rules += draw(
+                notify_rule_sets(
+                    service_id=service.id, agreements=keys, now=now, non_competing=non_competing
+                )
+            )
+    return notify_domain.Registry.build(
+        partners=partners,
+        services=services,
+        agreements=agreements,
+        rules=rules,
+        restrictions=[NOTIFY_RESTRICTION],
+    )
+
+
+@st.composite
+def notify_people(draw: Any, subject_id: str) -> notify_domain.Person:
+    return notify_domain.Person(
+        id=subject_id,
+        given_name=draw(notify_names),
+        family_name=draw(notify_names),
+        date_of_birth=draw(_notify_dobs),
+    )
+
+
+@st.composite
+def notify_household(draw: Any) -> tuple[notify_domain.HouseholdMember, ...]:
+    members = []
+    for i in range(1, draw(_pick(0, 0, 1, 2)) + 1):
+        declared = draw(st.booleans())
+        authority = draw(_notify_authorities)
+        members.append(
+            notify_domain.HouseholdMember(
+                person=draw(notify_people(f"s{i}")),
+                role=draw(_pick("adult", "child")),
+                relationship="partner",
+                declaration=notify_domain.Declaration(authority=authority, statement_version="d1")
+                if declared
+                else None,
+            )
+        )
+    return tuple(members)
+
+
+@st.composite
+def notify_choices(draw: Any, service_ids: list[str]) -> tuple[notify_domain.RecipientChoice, ...]:
+    """Mostly a yes for every service; now and then no choice, a no or not asked."""
+    choices = []
+    for service_id in service_ids:
+        if _rare(draw):
+            continue
+        choices.append(
+            notify_domain.RecipientChoice(
+                partner_service_id=service_id,
+                selected=_usually(draw, True, False, None),
+                answers=draw(_notify_answers),
+                partner_reference=_maybe(draw, f"REF-{service_id}"),
+            )
+        )
+    return tuple(choices)
+
+
+@st.composite
+def notify_moves(
+    draw: Any, registry: notify_domain.Registry, now: dt.datetime
+) -> notify_domain.Move:
+    service_ids = sorted(registry.services)
+    kind = draw(_pick("citizen", "citizen", "agent", "partner"))
+    source = service_ids[draw(_ints(0, len(service_ids) - 1))] if kind == "partner" else None
+    return notify_domain.Move(
+        reference="COA-TEST-0001",
+        status=_usually(draw, "submitted", "withdrawn", "superseded"),
+        submitter=notify_domain.Submitter(kind=kind, source_partner_service_id=source),
+        source_restrictions=draw(_notify_restriction_sets) if source else frozenset(),
+        person=draw(notify_people("s0")),
+        household=draw(notify_household()),
+        contact=_maybe(draw, notify_domain.Contact(email="mover@example.org")),
+        old_uprn=None if _rare(draw) else 100023336956,
+        new_uprn=10091234567,
+        move_date=(now + dt.timedelta(days=draw(_ints(-150, 60)))).date(),
+        choices=draw(notify_choices(service_ids)),
+    )
+
+
+@st.composite
+def notify_locations(draw: Any, uprn: int) -> notify_domain.Location:
+    areas = frozenset() if _rare(draw) else frozenset({draw(_pick(*NOTIFY_AREAS))})
+    return notify_domain.Location(
+        uprn=uprn,
+        area_codes=areas,
+        custodian_code=draw(_notify_custodians),
+        single_line=f"{uprn} TEST STREET",
+        postcode="AB1 2CD",
+    )
+
+
+@st.composite
+def notify_facts(draw: Any, move: notify_domain.Move) -> notify_domain.GazetteerFacts:
+    """The new address now and then has no point yet (routing waits: ``pending``)."""
+    old = draw(notify_locations(move.old_uprn)) if move.old_uprn is not None else None
+    new = None if _rare(draw) else draw(notify_locations(move.new_uprn or 0))
+    return notify_domain.GazetteerFacts(old=old, new=new)
+
+
+@st.composite
+def notify_consents(
+    draw: Any, registry: notify_domain.Registry, move: notify_domain.Move, now: dt.datetime
+) -> list[notify_domain.Consent]:
+    """For each consent rule and person: mostly a consent given, now and then not."""
+    consents = []
+    for subject_id in move.subject_ids():
+        for rule in registry.rules:
+            if rule.lawful_basis != "consent" or _rare(draw):
+                continue
+            given = now - dt.timedelta(days=draw(_ints(0, 80)), seconds=1)
+            consents.append(
+                notify_domain.Consent(
+                    id=f"c{len(consents)}",
+                    subject_id=subject_id,
+                    partner_service_id=rule.partner_service_id,
+                    purpose_code=rule.purpose_code,
+                    rule_id=rule.id,
+                    rule_version=rule.version,
+                    status=_usually(draw, "given", "withdrawn", "expired"),
+                    given_at=given,
+                    expires_at=given + dt.timedelta(days=1 if _rare(draw) else 90),
+                )
+            )
+    return consents
+
+
+@st.composite
+def notify_relationships(
+    draw: Any, registry: notify_domain.Registry, move: notify_domain.Move
+) -> list[notify_domain.Relationship]:
+    return [
+        notify_domain.Relationship(
+            partner_service_id=service_id,
+            kind="holds_subject_at_uprn",
+            subject_id=move.person.id,
+            uprn=draw(_pick(move.old_uprn, 999)),
+        )
+        for service_id in sorted(registry.services)
+        if draw(st.booleans())
+    ]
+
+
+@st.composite
+def notify_situations(
+    draw: Any, *, non_competing: bool = False, phase: str = "plan"
+) -> notify_decision.Situation:
+    """One complete input of the decision procedure."""
+    now = draw(notify_nows)
+    registry = draw(notify_registries(now, non_competing=non_competing))
+    move = draw(notify_moves(registry, now))
+    return notify_decision.Situation(
+        move=move,
+        facts=draw(notify_facts(move)),
+        registry=registry,
+        consents=tuple(draw(notify_consents(registry, move, now))),
+        relationships=tuple(draw(notify_relationships(registry, move))),
+        now=now,
+        phase=phase,
+    )
+
+
+# === end of sharing ===

@@ -1,0 +1,390 @@
+"""The decision procedure (sharing-and-delivery §3.2–§3.5), pure and deterministic.
+
+:func:`plan` decides, for every service subscribed to the event, ``send``, ``refuse``,
+``hold`` or (dry run only) ``ask``, with the reasons in the order checked, the lawful basis,
+the rule and agreement versions and the exact field groups. Every check runs; the decision is
+``refuse`` if any refusal reason exists, else ``hold`` if any hold reason exists, else ``ask``
+(explain only), else ``send``. Routing holds and a missing rule stop evaluation early.
+
+The send-time gate of §3.7 lives in :mod:`notify.recheck` and shares the checks below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from notify import canonical, checks, codes, domain, projection, routing
+
+Phase = Literal["plan", "explain"]
+Outcome = Literal["send", "refuse", "hold", "ask"]
+ROUTING_HOLDS: Final = frozenset({"AMBIGUOUS_AREA", "NEW_UPRN_PENDING"})
+REFUSALS: Final = codes.REFUSALS
+HOLDS: Final = codes.HOLDS
+REASON_CODES: Final = REFUSALS | HOLDS
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Reason:
+    code: str
+    effect: Literal["refuse", "hold", "warn"]
+    detail: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Target:
+    """One place the event goes for this service: a subscription and its endpoint."""
+
+    subscription_id: str
+    channel: codes.DeliveryChannel
+    endpoint_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Decision:
+    partner_service_id: str
+    partner_id: str
+    role: codes.Role
+    outcome: Outcome
+    reasons: tuple[Reason, ...] = ()
+    warnings: tuple[Reason, ...] = ()
+    rule_id: str | None = None
+    rule_version: int | None = None
+    dsa_id: str | None = None
+    dsa_version: int | None = None
+    dsa_label: str | None = None
+    lawful_basis: codes.LawfulBasis | None = None
+    purpose_code: str | None = None
+    consent_id: str | None = None
+    fields: tuple[str, ...] = ()
+    fields_dropped: tuple[tuple[str, str], ...] = ()
+    member_ids: tuple[str, ...] = ()
+    data_category: codes.DataCategory | None = None
+    targets: tuple[Target, ...] = ()
+    not_before: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+
+    @property
+    def routing_hold(self) -> bool:
+        return self.outcome == "hold" and any(r.code in ROUTING_HOLDS for r in self.reasons)
+
+    @property
+    def creates_delivery(self) -> bool:
+        """``send``, or a hold the send-time recheck can release (not a routing hold)."""
+        return self.outcome == "send" or (self.outcome == "hold" and not self.routing_hold)
+
+    @property
+    def rule_label(self) -> str | None:
+        return f"{self.rule_id}@{self.rule_version}" if self.rule_id else None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Situation:
+    """Everything one plan reads: the move, gazetteer facts, registry, consents and time."""
+
+    move: domain.Move
+    facts: domain.GazetteerFacts
+    registry: domain.Registry
+    consents: Sequence[domain.Consent] = ()
+    relationships: Sequence[domain.Relationship] = ()
+    now: dt.datetime
+    phase: Phase = "plan"
+    event_kind: str = codes.SUBMITTED
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Plan:
+    submission_ref: str
+    version: int
+    phase: Phase
+    evaluated_at: dt.datetime
+    registry_digest: str
+    decisions: tuple[Decision, ...]
+
+    def for_service(self, partner_service_id: str) -> Decision | None:
+        return next((d for d in self.decisions if d.partner_service_id == partner_service_id), None)
+
+
+def registry_digest(registry: domain.Registry) -> str:
+    return canonical.digest(registry)
+
+
+def candidates(registry: domain.Registry, event_kind: str) -> list[domain.PartnerService]:
+    """Services with an active subscription for the event, in a stable order."""
+    found = [s for s in registry.services.values() if s.subscriptions_for(event_kind)]
+    return sorted(found, key=lambda s: (_partner_code(registry, s), s.service_code, s.id))
+
+
+def _partner_code(registry: domain.Registry, service: domain.PartnerService) -> str:
+    partner = registry.partners.get(service.partner_id)
+    return partner.code if partner else ""
+
+
+def plan(situation: Situation) -> Plan:
+    """§3.2: one decision per candidate service, deterministic for (move, registry, now)."""
+    services = candidates(situation.registry, situation.event_kind)
+    return Plan(
+        submission_ref=situation.move.reference,
+        version=situation.move.version,
+        phase=situation.phase,
+        evaluated_at=situation.now,
+        registry_digest=registry_digest(situation.registry),
+        decisions=tuple(decide(situation, s) for s in services),
+    )
+
+
+# One decision -------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True, slots=True)
+class _Draft:
+    """The decision while it is being made (local and mutable; frozen by :meth:`finish`)."""
+
+    service: domain.PartnerService
+    role: codes.Role = "none"
+    reasons: list[Reason] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
+    asked: bool = False
+    rule: domain.SharingRule | None = None
+    dsa: domain.Agreement | None = None
+    consent_id: str | None = None
+    projection: projection.Projection | None = None
+    category: codes.DataCategory | None = None
+    targets: tuple[Target, ...] = ()
+    not_before: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+
+    def refuse(self, code: str, detail: str | None = None) -> None:
+        self.reasons.append(Reason(code=code, effect="refuse", detail=detail))
+
+    def hold(self, code: str, detail: str | None = None) -> None:
+        self.reasons.append(Reason(code=code, effect="hold", detail=detail))
+
+    def warn(self, code: str, detail: str | None = None) -> None:
+        self.warnings.append(Reason(code=code, effect="warn", detail=detail))
+
+    def outcome(self) -> Outcome:
+        effects = {r.effect for r in self.reasons}
+        if "refuse" in effects:
+            return "refuse"
+        if "hold" in effects:
+            return "hold"
+        return "ask" if self.asked else "send"
+
+    def finish(self) -> Decision:
+        outcome = self.outcome()
+        rule, dsa, proj = self.rule, self.dsa, self.projection
+        sends = outcome != "refuse" and proj is not None
+        return Decision(
+            partner_service_id=self.service.id,
+            partner_id=self.service.partner_id,
+            role=self.role,
+            outcome=outcome,
+            reasons=tuple(self.reasons),
+            warnings=tuple(self.warnings),
+            rule_id=rule.id if rule else None,
+            rule_version=rule.version if rule else None,
+            dsa_id=dsa.id if dsa else (rule.dsa_id if rule else None),
+            dsa_version=dsa.version if dsa else (rule.dsa_version if rule else None),
+            dsa_label=dsa.label if dsa else None,
+            lawful_basis=rule.lawful_basis if rule else None,
+            purpose_code=rule.purpose_code if rule else None,
+            consent_id=self.consent_id,
+            fields=proj.fields if sends and proj else (),
+            fields_dropped=proj.dropped if proj else (),
+            member_ids=tuple(m.person.id for m in proj.members) if sends and proj else (),
+            data_category=self.category if sends else None,
+            targets=self.targets if sends else (),
+            not_before=self.not_before if sends else None,
+            expires_at=self.expires_at if sends else None,
+        )
+
+
+def decide(situation: Situation, service: domain.PartnerService) -> Decision:
+    draft = _Draft(service=service)
+    _check_state(situation, draft)
+    draft.role = routing.area_role(
+        move=situation.move, facts=situation.facts, service=service, registry=situation.registry
+    )
+    if draft.role in ("pending", "ambiguous"):
+        draft.hold("NEW_UPRN_PENDING" if draft.role == "pending" else "AMBIGUOUS_AREA")
+        return draft.finish()
+    rule = routing.select_rule(
+        registry=situation.registry,
+        service_id=service.id,
+        event_kind=situation.event_kind,
+        role=draft.role,
+        channel=situation.move.channel,
+        now=situation.now,
+    )
+    if rule is None:
+        draft.refuse("OUT_OF_AREA" if draft.role == "none" else "NO_MATCHING_RULE")
+        return draft.finish()
+    _check_rule(situation, draft, rule)
+    return draft.finish()
+
+
+def _check_rule(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    draft.rule = rule
+    if rule.decision == "deny":
+        draft.refuse("DENIED_BY_RULE", rule.label)
+    _check_agreement(situation, draft, rule)
+    _check_restrictions(situation, draft, rule)
+    _check_choice(situation, draft, rule)
+    _check_relationship(situation, draft, rule)
+    _check_consent(situation, draft, rule)
+    _check_date_window(situation, draft, rule)
+    _project(situation, draft, rule)
+    _check_channel(situation, draft, rule)
+
+
+def _check_state(situation: Situation, draft: _Draft) -> None:
+    """A. submission, subject and partner state."""
+    move, registry = situation.move, situation.registry
+    if move.person.erased:
+        draft.refuse("SUBJECT_ERASED")
+    if move.status in ("withdrawn", "superseded"):
+        draft.refuse("SUBMISSION_" + move.status.upper())
+    partner = registry.partners.get(draft.service.partner_id)
+    if partner is None or partner.status != "active":
+        draft.refuse("PARTNER_SUSPENDED")
+    source = registry.services.get(move.submitter.source_partner_service_id or "")
+    if source and source.partner_id == draft.service.partner_id and not draft.service.echo_allowed:
+        draft.refuse("SOURCE_ECHO")
+
+
+def _check_agreement(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """D. the pinned agreement version, its review date, and the partner's IG assurance."""
+    registry = situation.registry
+    dsa = registry.agreements.get((rule.dsa_id, rule.dsa_version))
+    draft.dsa = dsa
+    state = checks.agreement_state(dsa, situation.now)
+    if state is not None:
+        (draft.hold if state[0] == "hold" else draft.refuse)(state[1])
+    if dsa is not None and checks.review_overdue(dsa, situation.now):
+        (draft.hold if dsa.suspend_on_overdue_review else draft.warn)("DSA_REVIEW_OVERDUE")
+    partner = registry.partners.get(draft.service.partner_id)
+    assurance = codes.ASSURANCE_RANK[partner.ig_assurance] if partner else -1
+    if assurance < codes.ASSURANCE_RANK[rule.min_assurance]:
+        draft.refuse("ASSURANCE_TOO_LOW")
+
+
+def _check_restrictions(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """E. source restrictions (e.g. ``LGFA1992_CT``)."""
+    for code in sorted(situation.move.source_restrictions):
+        if not checks.restriction_lifted(situation.registry, rule, draft.dsa, code):
+            draft.refuse("SOURCE_RESTRICTED", code)
+
+
+def _check_choice(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """F. the citizen's choice: an instruction, not consent."""
+    if rule.choice_mode != "citizen_opt_in":
+        return
+    choice = situation.move.choice_for(draft.service.id)
+    if choice is None or choice.selected is None:
+        if situation.phase == "explain":
+            draft.asked = True
+        else:
+            draft.refuse("NOT_SELECTED_BY_CITIZEN")
+    elif not choice.selected:
+        draft.refuse("NOT_SELECTED_BY_CITIZEN")
+
+
+def _check_relationship(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    if not checks.relationship_ok(
+        move=situation.move,
+        relationships=situation.relationships,
+        service_id=draft.service.id,
+        requirement=rule.relationship_requirement,
+        now=situation.now,
+    ):
+        draft.refuse("NO_EXISTING_RELATIONSHIP")
+
+
+def _check_consent(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """H. consent, for consent rules only (not in a dry run: nothing has been given yet)."""
+    if not rule.consent_required or situation.phase == "explain":
+        return
+    consent, failure = checks.find_consent(
+        situation.consents,
+        subject_id=situation.move.person.id,
+        service_id=draft.service.id,
+        purpose_code=rule.purpose_code,
+        now=situation.now,
+    )
+    if consent is None:
+        draft.refuse(failure)
+    else:
+        draft.consent_id = consent.id
+
+
+def _check_date_window(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """I. this recipient's own move-date window."""
+    window = rule.move_date_window
+    if window and not window.allows(situation.move.move_date, checks.today(situation.now)):
+        draft.refuse("MOVE_DATE_OUTSIDE_RULE_WINDOW")
+
+
+def _members_with_basis(
+    situation: Situation, draft: _Draft, rule: domain.SharingRule
+) -> list[domain.HouseholdMember]:
+    members = [m for m in situation.move.household if m.declaration_ok and not m.person.erased]
+    if not rule.consent_required or situation.phase == "explain":
+        return members
+    return [
+        m
+        for m in members
+        if checks.find_consent(
+            situation.consents,
+            subject_id=m.person.id,
+            service_id=draft.service.id,
+            purpose_code=rule.purpose_code,
+            now=situation.now,
+        )[0]
+    ]
+
+
+def _project(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """J. projection (§3.4) and classification."""
+    members = _members_with_basis(situation, draft, rule)
+    proj = projection.project(
+        rule=rule, service=draft.service, move=situation.move, members=members
+    )
+    draft.projection = proj
+    if not proj.fields:
+        draft.refuse("NO_PERMITTED_FIELDS")
+    if rule.required_field_groups - set(proj.fields):
+        draft.refuse("REQUIRED_FIELD_MISSING")
+    draft.category = projection.max_category(proj.fields, draft.service)
+    rank = codes.CATEGORY_RANK
+    if draft.category and rank[draft.category] > rank[rule.max_data_category]:
+        draft.refuse("CATEGORY_EXCEEDS_RULE")
+
+
+def _check_channel(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
+    """K. where it goes: every endpoint must honour the category; a disabled one holds."""
+    subs = draft.service.subscriptions_for(situation.event_kind)
+    rank = codes.CATEGORY_RANK
+    endpoints = [s.endpoint for s in subs if s.endpoint is not None]
+    if draft.category and any(rank[e.max_data_category] < rank[draft.category] for e in endpoints):
+        draft.refuse("CLASSIFICATION_NOT_HONOURED")
+    if any(e.status == "disabled" for e in endpoints):
+        draft.hold("ENDPOINT_DISABLED")
+    draft.targets = tuple(
+        Target(
+            subscription_id=s.id,
+            channel=s.channel,
+            endpoint_id=s.endpoint.id if s.endpoint else None,
+        )
+        for s in subs
+    )
+    draft.not_before = checks.release_time(
+        situation.move.move_date, rule.release_lead_days, situation.now
+    )
+    draft.expires_at = draft.not_before + dt.timedelta(days=rule.expiry_days)

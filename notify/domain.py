@@ -1,0 +1,382 @@
+"""The sharing model as pure, frozen types (sharing-and-delivery §1–§2).
+
+Partners and their services, data-sharing agreements and sharing rules (both versioned),
+consents, people, relationships and change-of-address submissions ("moves"), and the
+gazetteer facts the decision procedure needs. Code lists are the specification's strings.
+Event kinds are stored without the deployment's namespace (``change_of_address.submitted``);
+the namespace is added when the CloudEvents envelope is built. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from notify import codes
+
+
+def in_window(start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime) -> bool:
+    """``start <= at < end``; an open end is unbounded."""
+    return (start is None or start <= at) and (end is None or at < end)
+
+
+def _date_in(start: dt.date | None, end: dt.date | None, on: dt.date) -> bool:
+    return (start is None or start <= on) and (end is None or on < end)
+
+
+# Registry ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Partner:
+    id: str
+    code: str
+    name_en: str
+    name_cy: str = ""
+    kind: codes.PartnerKind = "council"
+    is_public_authority: bool = True
+    ig_assurance: codes.Assurance = "met"
+    status: codes.PartnerStatus = "active"
+    ordering_scope: Literal["partner", "service"] = "partner"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Coverage:
+    """One area a service is responsible for, by area code (GSS), on ``[valid_from, valid_to)``."""
+
+    area_code: str
+    custodian_code: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return _date_in(self.valid_from, self.valid_to, day)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Endpoint:
+    id: str
+    status: codes.EndpointStatus = "active"
+    max_data_category: codes.DataCategory = "standard"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Subscription:
+    id: str
+    channel: codes.DeliveryChannel = "webhook"
+    event_types: frozenset[str] = frozenset({codes.SUBMITTED})
+    status: Literal["active", "paused"] = "active"
+    endpoint: Endpoint | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PartnerService:
+    id: str
+    partner_id: str
+    service_code: str
+    name_en: str = ""
+    name_cy: str = ""
+    accepted_field_groups: frozenset[str] = frozenset()
+    exclusive_area: bool = False
+    originates_restrictions: frozenset[str] = frozenset()
+    echo_allowed: bool = False
+    coverage: tuple[Coverage, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+
+    def coverage_on(self, day: dt.date) -> tuple[Coverage, ...]:
+        return tuple(c for c in self.coverage if c.valid_on(day))
+
+    def subscriptions_for(self, event_kind: str) -> tuple[Subscription, ...]:
+        found = (s for s in self.subscriptions if s.status == "active")
+        return tuple(sorted((s for s in found if event_kind in s.event_types), key=_by_id))
+
+
+def _by_id(item: Subscription) -> str:
+    return item.id
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SourceRestriction:
+    """A code limiting onward sharing; ``lifted_by`` are the gateway refs that allow it."""
+
+    code: str
+    legal_ref: str
+    lifted_by: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Agreement:
+    """One version of a data-sharing agreement; in effect on ``[effective_from, effective_to)``."""
+
+    id: str
+    version: int
+    ref: str
+    title: str = ""
+    status: codes.AgreementStatus = "draft"
+    legal_gateway_refs: tuple[str, ...] = ()
+    dpia_ref: str | None = None
+    controller_model: Literal["independent", "joint"] = "independent"
+    effective_from: dt.datetime
+    effective_to: dt.datetime | None = None
+    review_due: dt.date | None = None
+    suspend_on_overdue_review: bool = False
+    ledger_retention_months: int
+    party_ids: frozenset[str] = frozenset()
+
+    @property
+    def label(self) -> str:
+        return f"{self.ref}@{self.version}"
+
+    def in_effect(self, at: dt.datetime) -> bool:
+        return in_window(self.effective_from, self.effective_to, at)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DateWindow:
+    """Move date allowed relative to today: ``min_days <= move_date - today <= max_days``."""
+
+    min_days: int
+    max_days: int
+
+    def allows(self, move_date: dt.date, today: dt.date) -> bool:
+        return self.min_days <= (move_date - today).days <= self.max_days
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SharingRule:
+    """One version of a sharing rule (§2.1): one service, one purpose, one basis, one DSA."""
+
+    id: str
+    version: int
+    status: codes.RuleStatus = "draft"
+    dsa_id: str
+    dsa_version: int
+    partner_service_id: str
+    event_types: frozenset[str] = frozenset({codes.SUBMITTED})
+    purpose_code: str
+    lawful_basis: codes.LawfulBasis
+    art9_condition: str | None = None
+    art10_condition: str | None = None
+    decision: codes.RuleDecision = "permit"
+    parent_rule_id: str | None = None
+    priority: int = 0
+    trigger_roles: frozenset[codes.TriggerRole] = frozenset({"leaving", "joining", "within"})
+    source_channels: frozenset[codes.SourceChannel] = frozenset(
+        {"citizen_web", "agent", "partner_api"}
+    )
+    choice_mode: codes.ChoiceMode = "automatic_with_notice"
+    relationship_requirement: codes.RelationshipRequirement = "none"
+    field_groups: frozenset[str] = frozenset()
+    required_field_groups: frozenset[str] = frozenset()
+    max_data_category: codes.DataCategory = "standard"
+    overrides_restrictions: frozenset[str] = frozenset()
+    min_assurance: codes.Assurance = "none"
+    move_date_window: DateWindow | None = None
+    release_lead_days: int = 0
+    expiry_days: int = 30
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+    approved_by: str | None = None
+    approved_at: dt.datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def consent_required(self) -> bool:
+        return self.lawful_basis == "consent"
+
+    def live(self, at: dt.datetime) -> bool:
+        """Active and inside its window at ``at``."""
+        return self.status == "active" and in_window(self.valid_from, self.valid_to, at)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Registry:
+    """Everything the decision reads about partners, agreements and rules, indexed by id."""
+
+    partners: Mapping[str, Partner]
+    services: Mapping[str, PartnerService]
+    agreements: Mapping[tuple[str, int], Agreement]
+    rules: tuple[SharingRule, ...]
+    restrictions: Mapping[str, SourceRestriction] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        partners: tuple[Partner, ...] | list[Partner],
+        services: tuple[PartnerService, ...] | list[PartnerService],
+        agreements: tuple[Agreement, ...] | list[Agreement],
+        rules: tuple[SharingRule, ...] | list[SharingRule],
+        restrictions: tuple[SourceRestriction, ...] | list[SourceRestriction] = (),
+    ) -> Registry:
+        return cls(
+            partners={p.id: p for p in partners},
+            services={s.id: s for s in services},
+            agreements={(a.id, a.version): a for a in agreements},
+            rules=tuple(sorted(rules, key=lambda r: (r.id, r.version))),
+            restrictions={r.code: r for r in restrictions},
+        )
+
+
+# People, consents, relationships -----------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Person:
+    """A data subject as named in a submission. ``id`` is the subject id."""
+
+    id: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None = None
+    erased: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Declaration:
+    """The submitter's versioned statement of authority to give another person's details."""
+
+    authority: codes.Authority
+    statement_version: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HouseholdMember:
+    person: Person
+    role: Literal["adult", "child"] = "adult"
+    relationship: str = ""
+    moving: bool = True
+    declaration: Declaration | None = None
+
+    @property
+    def declaration_ok(self) -> bool:
+        """A declaration exists, and for a child it rests on parental responsibility."""
+        if self.declaration is None:
+            return False
+        return self.role != "child" or self.declaration.authority == "parental_responsibility"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Consent:
+    """One consent record: subject × service × purpose (§2.3). Only ``given`` counts."""
+
+    id: str
+    subject_id: str
+    partner_service_id: str
+    purpose_code: str
+    rule_id: str | None = None
+    rule_version: int | None = None
+    status: codes.ConsentStatus = "given"
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+
+    def valid_at(self, at: dt.datetime) -> bool:
+        return self.status == "given" and in_window(self.given_at, self.expires_at, at)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Relationship:
+    """Evidence that a service already holds a person, a person at a UPRN, or a UPRN."""
+
+    partner_service_id: str
+    kind: codes.RelationshipKind
+    subject_id: str | None = None
+    uprn: int | None = None
+    evidence: Literal["ack_applied", "partner_uprn_register", "declared_reference"] = (
+        "partner_uprn_register"
+    )
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+
+
+# Submissions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Submitter:
+    """Who reported the move: the citizen, an agent for them, or a partner system."""
+
+    kind: codes.SubmitterKind
+    ref: str | None = None
+    assurance_level: codes.IdentityAssurance = "none"
+    source_partner_service_id: str | None = None
+
+    @property
+    def channel(self) -> codes.SourceChannel:
+        return codes.CHANNEL_OF_SUBMITTER[self.kind]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Contact:
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecipientChoice:
+    """The citizen's yes/no for one service (``None`` = not asked) and what they told it."""
+
+    partner_service_id: str
+    selected: bool | None = None
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    partner_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Move:
+    """One version of a change-of-address submission."""
+
+    reference: str
+    version: int = 1
+    status: codes.MoveStatus = "submitted"
+    submitter: Submitter
+    source_restrictions: frozenset[str] = frozenset()
+    person: Person
+    household: tuple[HouseholdMember, ...] = ()
+    contact: Contact | None = None
+    language: codes.Language = "en"
+    old_uprn: int | None = None
+    new_uprn: int | None = None
+    old_address_text: str | None = None
+    move_date: dt.date
+    move_date_kind: codes.MoveDateKind = "actual"
+    choices: tuple[RecipientChoice, ...] = ()
+
+    @property
+    def channel(self) -> codes.SourceChannel:
+        return self.submitter.channel
+
+    def choice_for(self, partner_service_id: str) -> RecipientChoice | None:
+        return next((c for c in self.choices if c.partner_service_id == partner_service_id), None)
+
+    def subject_ids(self) -> tuple[str, ...]:
+        return (self.person.id, *(m.person.id for m in self.household))
+
+
+# Gazetteer facts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Location:
+    """What the gazetteer knows of one address: the areas covering its point and its labels."""
+
+    uprn: int | None
+    area_codes: frozenset[str] = frozenset()
+    custodian_code: str | None = None
+    single_line: str | None = None
+    welsh_single_line: str | None = None
+    postcode: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GazetteerFacts:
+    """``new`` is ``None`` while the new address has no point (routing waits: ``pending``)."""
+
+    old: Location | None = None
+    new: Location | None = None

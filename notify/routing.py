@@ -1,0 +1,145 @@
+"""Area routing (§3.3) and rule selection (§3.2 ``select_rule``), both pure.
+
+Coverage is evaluated on the move date (who was responsible then); rules at ``now``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Final, Literal
+
+from notify import codes, domain
+
+MAX_RULE_DEPTH: Final = 2  # RV10: at most two levels below a root in the MVP
+Side = Literal["in", "out", "ambiguous"]
+_ROLES: Final[dict[tuple[bool, bool], codes.Role]] = {
+    (True, False): "leaving",
+    (False, True): "joining",
+    (True, True): "within",
+    (False, False): "none",
+}
+
+
+def area_role(
+    *,
+    move: domain.Move,
+    facts: domain.GazetteerFacts,
+    service: domain.PartnerService,
+    registry: domain.Registry,
+) -> codes.Role:
+    """``leaving``/``joining``/``within``/``none``, or ``pending``/``ambiguous`` (never a guess)."""
+    if facts.new is None:
+        return "pending"
+    old = facts.old if move.old_uprn is not None else None
+    sides = (
+        _side(old, service, registry, move.move_date) if old else "out",
+        _side(facts.new, service, registry, move.move_date),
+    )
+    if "ambiguous" in sides:
+        return "ambiguous"
+    return _ROLES[(sides[0] == "in", sides[1] == "in")]
+
+
+def covers(service: domain.PartnerService, location: domain.Location, day: dt.date) -> bool:
+    return any(c.area_code in location.area_codes for c in service.coverage_on(day))
+
+
+def _custodian_matches(
+    service: domain.PartnerService, location: domain.Location, day: dt.date
+) -> bool:
+    return location.custodian_code is not None and any(
+        c.area_code in location.area_codes and c.custodian_code == location.custodian_code
+        for c in service.coverage_on(day)
+    )
+
+
+def _side(
+    location: domain.Location,
+    service: domain.PartnerService,
+    registry: domain.Registry,
+    day: dt.date,
+) -> Side:
+    """Whether ``service`` is responsible for ``location``; exclusive services settle overlaps
+    by the BLPU's local custodian code, and hold for review when that does not decide."""
+    if not covers(service, location, day):
+        return "out"
+    if not service.exclusive_area:
+        return "in"
+    rivals = [s for s in _same_code_exclusive(service, registry) if covers(s, location, day)]
+    if not rivals:
+        return "in"
+    winners = [s for s in (service, *rivals) if _custodian_matches(s, location, day)]
+    if len(winners) == 1:
+        return "in" if winners[0].id == service.id else "out"
+    return "ambiguous"
+
+
+def _same_code_exclusive(
+    service: domain.PartnerService, registry: domain.Registry
+) -> Iterable[domain.PartnerService]:
+    return (
+        s
+        for s in registry.services.values()
+        if s.id != service.id and s.exclusive_area and s.service_code == service.service_code
+    )
+
+
+# Rule selection -----------------------------------------------------------------------------
+
+
+def current_version(registry: domain.Registry, rule_id: str) -> domain.SharingRule | None:
+    """The latest version of a rule that has left ``draft`` (drafts never take effect)."""
+    versions = [r for r in registry.rules if r.id == rule_id and r.status != "draft"]
+    return max(versions, key=lambda r: r.version) if versions else None
+
+
+def live_rules(
+    registry: domain.Registry, service_id: str, now: dt.datetime
+) -> tuple[domain.SharingRule, ...]:
+    """The current version of each rule of the service, if it is active and in its window."""
+    latest: dict[str, domain.SharingRule] = {}
+    for rule in registry.rules:
+        if rule.partner_service_id != service_id or rule.status == "draft":
+            continue
+        if rule.id not in latest or latest[rule.id].version < rule.version:
+            latest[rule.id] = rule
+    return tuple(r for r in latest.values() if r.live(now))
+
+
+def _matches(
+    rule: domain.SharingRule, event_kind: str, role: codes.Role, channel: codes.SourceChannel
+) -> bool:
+    role_ok = "anywhere" in rule.trigger_roles or role in rule.trigger_roles
+    return event_kind in rule.event_types and role_ok and channel in rule.source_channels
+
+
+def _best(rules: Iterable[domain.SharingRule]) -> domain.SharingRule | None:
+    """Highest priority; at equal priority a deny wins; then the lowest id (deterministic)."""
+    ordered = sorted(rules, key=lambda r: (-r.priority, r.decision != "deny", r.id))
+    return ordered[0] if ordered else None
+
+
+def select_rule(
+    *,
+    registry: domain.Registry,
+    service_id: str,
+    event_kind: str,
+    role: codes.Role,
+    channel: codes.SourceChannel,
+    now: dt.datetime,
+) -> domain.SharingRule | None:
+    """The best matching root, then down to the deepest matching child (nested exceptions)."""
+    matching = [
+        r for r in live_rules(registry, service_id, now) if _matches(r, event_kind, role, channel)
+    ]
+    node = _best(r for r in matching if r.parent_rule_id is None)
+    for _ in range(MAX_RULE_DEPTH):
+        if node is None:
+            break
+        parent_id = node.id
+        child = _best(r for r in matching if r.parent_rule_id == parent_id)
+        if child is None:
+            break
+        node = child
+    return node
