@@ -1,0 +1,118 @@
+"""The real webhook sender against real local receivers that verify with ``standardwebhooks``."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+import pytest
+
+from notify import response, signing, ssrf
+from notify.transports import webhook
+from tests.support import receivers
+
+LOCAL = ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
+
+
+def _request(url: str, secrets: list[str], delivery_id: str = "d1") -> webhook.WebhookRequest:
+    body = json.dumps({"id": delivery_id, "partitionkey": "sp_x", "sequence": "1"}).encode()
+    headers = signing.headers(
+        msg_id=signing.message_id(delivery_id),
+        body=body,
+        at=dt.datetime.now(dt.UTC),
+        secrets_=secrets,
+    )
+    return webhook.WebhookRequest(url=url, body=body, headers=headers, timeout_s=1.0)
+
+
+def _send_all(requests: list[webhook.WebhookRequest]) -> list[webhook.WebhookResult]:
+    async def run() -> list[webhook.WebhookResult]:
+        sender = webhook.AiohttpSender(policy=LOCAL)
+        try:
+            return [await sender.send(r) for r in requests]
+        finally:
+            await sender.close()
+
+    return asyncio.run(run())
+
+
+def test_each_receiver_behaviour_maps_to_its_verdict() -> None:
+    secret = signing.new_secret()
+    script = [
+        (receivers.ok(), "delivered", None),
+        (receivers.status(500, body="boom"), "retry", "http_5xx"),
+        (receivers.status(429, retry_after="3"), "retry", "http_4xx"),
+        (receivers.status(410), "disable", "http_4xx"),
+        (receivers.status(302), "retry", "redirect"),
+        (receivers.close(), "retry", "reset"),
+        (receivers.hang(5), "retry", "timeout"),
+    ]
+    with receivers.Receiver([secret]) as receiver:
+        receiver.script(*(behaviour for behaviour, _, _ in script))
+        results = _send_all([_request(receiver.url, [secret]) for _ in script])
+        assert receiver.rejected == 0
+        assert len(receiver.requests()) == len(script)
+    now = dt.datetime.now(dt.UTC)
+    for result, (_, outcome, kind) in zip(results, script, strict=True):
+        verdict = (
+            response.classify_status(result.status, result.headers, now)
+            if result.status is not None
+            else response.classify_error(result.error_kind or "reset")
+        )
+        assert (verdict.outcome, verdict.error_kind) == (outcome, kind)
+    assert results[1].excerpt == "boom"
+    assert results[2].headers == {"retry-after": "3"}
+    assert results[0].excerpt is None
+
+
+def test_a_slow_receiver_is_waited_for_within_the_timeout() -> None:
+    secret = signing.new_secret()
+    with receivers.Receiver([secret]) as receiver:
+        receiver.answer(receivers.slow(0.3))
+        (result,) = _send_all([_request(receiver.url, [secret])])
+        assert result.status == 204
+        assert receiver.unique_ids() == {"msg_d1"}
+
+
+def test_rotation_both_signatures_verify_and_a_wrong_secret_is_rejected() -> None:
+    old, new, stranger = signing.new_secret(), signing.new_secret(), signing.new_secret()
+    with receivers.Receiver([old]) as receiver:
+        first = _send_all([_request(receiver.url, [new, old], "a")])
+        receiver.rotate([new])
+        second = _send_all([_request(receiver.url, [new, old], "b")])
+        third = _send_all([_request(receiver.url, [stranger], "c")])
+        assert [r.status for r in (*first, *second, *third)] == [204, 204, 400]
+        assert receiver.rejected == 1
+        assert receiver.unique_ids() == {"msg_a", "msg_b"}
+
+
+def test_failures_before_sending() -> None:
+    strict = ssrf.TargetPolicy()
+
+    async def run() -> list[webhook.WebhookResult]:
+        local, guarded = webhook.AiohttpSender(policy=LOCAL), webhook.AiohttpSender(policy=strict)
+        try:
+            return [
+                await local.send(_request("http://127.0.0.1:9/hook", [signing.new_secret()])),
+                await local.send(_request("http://host.invalid/hook", [signing.new_secret()])),
+                await guarded.send(_request("https://localhost/hook", [signing.new_secret()])),
+                await guarded.send(_request("http://example.org/hook", [signing.new_secret()])),
+            ]
+        finally:
+            await local.close()
+            await guarded.close()
+
+    kinds = [r.error_kind for r in asyncio.run(run())]
+    assert kinds == ["connect", "dns", "ssrf_block", "ssrf_block"]
+
+
+@pytest.mark.parametrize("count", [3])
+def test_order_and_first_seen_sequences_are_recorded(count: int) -> None:
+    secret = signing.new_secret()
+    with receivers.Receiver([secret]) as receiver:
+        receiver.script(receivers.status(500))
+        _send_all([_request(receiver.url, [secret], f"e{i}") for i in [0, 0, *range(1, count)]])
+        assert receiver.first_seen_sequences() == {"sp_x": ["1"] * count}
+        assert receiver.unique_ids() == {f"msg_e{i}" for i in range(count)}
+        assert receiver.unique_ids(accepted_only=False) == receiver.unique_ids()

@@ -1,0 +1,118 @@
+"""The SSRF guard (§6.10): HTTPS on allowed ports, and only global addresses (V14)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notify import delivery_errors, ssrf
+
+STRICT = ssrf.TargetPolicy()
+LOCAL = ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
+
+NON_GLOBAL = [
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "240.0.0.1",
+    "255.255.255.255",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "ff02::1",
+    "::ffff:127.0.0.1",
+    "::ffff:169.254.169.254",
+    "64:ff9b::7f00:1",
+    "2002:7f00:1::1",
+    "fe80::1%eth0",
+    "not-an-address",
+]
+GLOBAL = ["8.8.8.8", "1.1.1.1", "151.101.0.81", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
+
+
+@pytest.mark.parametrize("address", NON_GLOBAL)
+def test_non_global_addresses_are_refused(address: str) -> None:
+    assert not ssrf.address_permitted(address)
+    with pytest.raises(delivery_errors.TargetNotAllowed):
+        ssrf.check_addresses([address], STRICT)
+
+
+@pytest.mark.parametrize("address", GLOBAL)
+def test_global_addresses_pass(address: str) -> None:
+    assert ssrf.address_permitted(address)
+    assert ssrf.check_addresses([address], STRICT) == [address]
+
+
+@settings(max_examples=200)
+@given(address=st.ip_addresses())
+def test_a_permitted_address_is_global_and_so_is_what_it_embeds(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        mapped = ssrf.address_permitted(str(address))
+        address = address.ipv4_mapped
+        assert mapped == ssrf.address_permitted(str(address))
+    if not ssrf.address_permitted(str(address)):
+        return
+    assert address.is_global
+    assert not (address.is_loopback or address.is_private or address.is_link_local)
+    assert not (address.is_multicast or address.is_unspecified or address.is_reserved)
+
+
+@settings(max_examples=100)
+@given(good=st.lists(st.sampled_from(GLOBAL), min_size=1), bad=st.sampled_from(NON_GLOBAL))
+def test_one_bad_answer_among_good_ones_refuses_the_target(good: list[str], bad: str) -> None:
+    with pytest.raises(delivery_errors.TargetNotAllowed):
+        ssrf.check_addresses([*good, bad], STRICT)
+
+
+def test_an_empty_answer_did_not_resolve() -> None:
+    with pytest.raises(delivery_errors.HostNotResolved):
+        ssrf.check_addresses([], STRICT)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example.org/in",
+        "ftp://hooks.example.org/in",
+        "https://hooks.example.org:8080/in",
+        "https://user:pw@hooks.example.org/in",
+        "https:///in",
+        "https://127.0.0.1/in",
+        "https://[::1]/in",
+        "https://169.254.169.254/latest/meta-data",
+        "https://hooks.example.org:notaport/in",
+    ],
+)
+def test_strict_policy_refuses_these_urls(url: str) -> None:
+    with pytest.raises(delivery_errors.TargetNotAllowed):
+        ssrf.check_url(url, STRICT)
+
+
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [("https://hooks.example.org/in", 443), ("https://Hooks.Example.org:8443/x", 8443)],
+)
+def test_strict_policy_accepts_https_on_allowed_ports(url: str, port: int) -> None:
+    target = ssrf.check_url(url, STRICT)
+    assert target.port == port
+    assert target.host == target.host.lower()
+
+
+def test_a_deployment_that_allows_private_targets_accepts_local_receivers() -> None:
+    target = ssrf.check_url("http://127.0.0.1:8081/hook", LOCAL)
+    assert (target.host, target.port) == ("127.0.0.1", 8081)
+    assert ssrf.check_addresses(["127.0.0.1"], LOCAL) == ["127.0.0.1"]
+    with pytest.raises(delivery_errors.TargetNotAllowed):
+        ssrf.check_url("ftp://127.0.0.1/hook", LOCAL)
