@@ -11,10 +11,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from core import db
+from gazetteer import tables
 from loaders import model, service, sql
 from tests import supplies
 
 RECORD_TABLES = tuple(sql.LIVE_TABLES)
+TABLES: dict[str, sa.Table] = {
+    **sql.LIVE_TABLES,
+    "gazetteer_change": tables.GazetteerChange.__table__,  # type: ignore[dict-item]
+}
 VOLATILE = frozenset({"load_run_id", "id"})
 
 
@@ -40,7 +45,7 @@ def snapshot(engine: sa.Engine, *, volatile: bool = False) -> dict[str, list[tup
     found: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         for name in (*RECORD_TABLES, "gazetteer_change") if volatile else RECORD_TABLES:
-            table = sa.Table(name, sa.MetaData(), autoload_with=conn)
+            table = TABLES[name]
             columns = [
                 _column(c, conn.dialect.name)
                 for c in table.c
