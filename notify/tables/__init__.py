@@ -1,0 +1,10 @@
+"""The sharing tables (migration ``0004_notify``): registry, people and moves, outbox and ledger.
+
+Importing this package registers every table on ``core.tables.Base.metadata``.
+"""
+
+from __future__ import annotations
+
+from notify.tables import moves, outbox, registry
+
+__all__ = ["moves", "outbox", "registry"]
