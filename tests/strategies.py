@@ -570,3 +570,241 @@ def notify_situations(
 
 
 # === end of sharing ===
+
+
+# === validation: records that pass every record-level rule, GB points, parent forests ===
+# Records drawn here pass gazetteer.validation's record-level rules in both profiles (ABP v2 or
+# DTF, an English authority, as of VALIDATION_AS_OF). Tests break one thing and expect the rule.
+
+VALIDATION_AS_OF = dt.date(2024, 6, 1)
+VALIDATION_BLPU_STATUSES = ("1", "5", "6", "7", "8", "9")
+VALIDATION_LPI_STATUSES = ("1", "3", "5", "6", "7", "8", "9")
+# Table A of §4.2, transcribed here rather than imported, so the strategies cannot drift with it.
+VALIDATION_TABLE_A: dict[str, tuple[str | None, ...]] = {
+    "1": (None, "1", "2", "3"),
+    "5": ("1", "2", "3", "4", "6"),
+    "6": ("1", "5", "6", "7"),
+    "7": (None, "1", "2", "3", "4", "6"),
+    "8": (None, "4", "7"),
+    "9": (None, "1", "2", "3", "4", "5", "6", "7"),
+}
+single_suffixes = st.sampled_from(LETTERS)
+validation_dates = st.dates(dt.date(1990, 1, 1), VALIDATION_AS_OF - dt.timedelta(days=60))
+latitudes = st.floats(min_value=49.5, max_value=60.5).map(lambda v: round(v, 7))
+longitudes = st.floats(min_value=-8.5, max_value=1.5).map(lambda v: round(v, 7))
+_GB_EXTENT = {  # (min x, max x, min y, max y) inside each country's COORD box, in metres
+    "E": (130_000, 655_000, 10_000, 657_000),
+    "W": (160_000, 350_000, 165_000, 395_000),
+    "S": (50_000, 470_000, 530_000, 1_220_000),
+}
+# Where swapping X and Y leaves the box: Scotland north of 660 km, the English south coast.
+_SWAP_LEAVES_BOX = {
+    "E": (130_000, 655_000, 10_000, 79_999),
+    "S": (50_000, 470_000, 660_001, 1_220_000),
+}
+
+
+def _metres(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.integers(int(low * 100), int(high * 100)).map(lambda v: v / 100)
+
+
+def gb_points(
+    country: str = "E", *, swap_leaves_box: bool = False
+) -> st.SearchStrategy[tuple[float, float]]:
+    """British National Grid points (2 dp) inside the country's part of the GB extent."""
+    min_x, max_x, min_y, max_y = (_SWAP_LEAVES_BOX if swap_leaves_box else _GB_EXTENT)[country]
+    return st.tuples(_metres(min_x, max_x), _metres(min_y, max_y))
+
+
+@st.composite
+def record_dates(draw: st.DrawFn, *, closed: bool = False) -> dict[str, dt.date | None]:
+    """START, ENTRY and LAST_UPDATE (not before either), and END iff ``closed``."""
+    start, entry = draw(validation_dates), draw(validation_dates)
+    last_update = max(start, entry) + dt.timedelta(days=draw(st.integers(0, 30)))
+    end = start + dt.timedelta(days=draw(st.integers(0, 30))) if closed else None
+    return {
+        "start_date": start,
+        "entry_date": entry,
+        "last_update_date": last_update,
+        "end_date": end,
+    }
+
+
+@st.composite
+def valid_aons(draw: st.DrawFn, *, prefix: str, required: bool) -> dict[str, Any]:
+    """A PAO or SAO drawn down the dependency chains: a suffix only after its number, an end
+    number only after (and above) the start, one-letter suffixes, letter-only texts."""
+    start = draw(st.none() | st.integers(1, 9998))
+    end = draw(st.none() | st.integers(start + 1, 9999)) if start else None
+    text = draw(st.none() | address_texts)
+    if required and start is None and text is None:
+        text = draw(address_texts)
+    return {
+        f"{prefix}_start_number": start,
+        f"{prefix}_start_suffix": draw(st.none() | single_suffixes) if start else None,
+        f"{prefix}_end_number": end,
+        f"{prefix}_end_suffix": draw(st.none() | single_suffixes) if end else None,
+        f"{prefix}_text": text,
+    }
+
+
+@st.composite
+def dtf_postal_fields(draw: st.DrawFn) -> dict[str, str | None]:
+    """A DTF POSTAL_ADDRESS flag with the postcode and post town it implies (§3.6)."""
+    flag = draw(st.sampled_from("YNPAL"))
+    if flag == "N":
+        return {"postal_address": flag, "postcode": None, "post_town": None}
+    return {"postal_address": flag, "postcode": draw(postcodes()), "post_town": draw(address_words)}
+
+
+@st.composite
+def valid_lpis(
+    draw: st.DrawFn,
+    *,
+    uprn: int | None = None,
+    usrn: int | None = None,
+    language: str = domain.LANGUAGE_ENGLISH,
+    status: str | None = None,
+    dtf: bool = False,
+) -> domain.Lpi:
+    """An LPI that passes every record-level LPI-* and POST-* rule."""
+    status = status or draw(st.sampled_from(VALIDATION_LPI_STATUSES))
+    pao = draw(valid_aons(prefix="pao", required=True))
+    sao = draw(valid_aons(prefix="sao", required=False))
+    if sao["sao_text"] and pao["pao_text"] and sao["sao_text"] == pao["pao_text"]:
+        sao["sao_text"] = None
+    return domain.Lpi(
+        uprn=draw(uprns) if uprn is None else uprn,
+        lpi_key=f"1110L{draw(st.integers(1, 999_999_999)):09d}",
+        language=language,
+        logical_status=status,
+        usrn=draw(usrns) if usrn is None else usrn,
+        **draw(record_dates(closed=status in {"7", "8", "9"})),
+        **pao,
+        **sao,
+        usrn_match_indicator=draw(st.sampled_from("12")),
+        level=draw(st.none() | address_words),
+        official_flag=draw(st.sampled_from([None, "Y", "N", "C", "R"])),
+        **(draw(dtf_postal_fields()) if dtf else {}),
+    )
+
+
+@st.composite
+def valid_blpus(
+    draw: st.DrawFn,
+    *,
+    uprn: int | None = None,
+    country: str = "E",
+    status: str | None = None,
+    parent_uprn: int | None = None,
+    point: tuple[float, float] | None = None,
+) -> domain.Blpu:
+    """A BLPU that passes every record-level BLPU-*, COORD-* and POST-ABP-* rule (ABP v2)."""
+    status = status or draw(st.sampled_from(VALIDATION_BLPU_STATUSES))
+    state = draw(st.sampled_from(VALIDATION_TABLE_A[status]))
+    x, y = point or draw(gb_points(country))
+    postal = draw(st.sampled_from(["D", "N", "L", *(["C"] if parent_uprn else [])]))
+    return domain.Blpu(
+        uprn=draw(uprns) if uprn is None else uprn,
+        logical_status=status,
+        blpu_state=state,
+        blpu_state_date=draw(validation_dates) if state else None,
+        parent_uprn=parent_uprn,
+        x_coordinate=x,
+        y_coordinate=y,
+        latitude=draw(latitudes),
+        longitude=draw(longitudes),
+        rpc=draw(st.sampled_from("124")),
+        local_custodian_code=draw(st.integers(1, 9999)),
+        country=country,
+        **draw(record_dates(closed=status in {"7", "8", "9"})),
+        addressbase_postal=postal,
+        postcode_locator=draw(postcodes()),
+        multi_occ_count=draw(st.integers(0, 20)),
+    )
+
+
+@st.composite
+def valid_streets(draw: st.DrawFn, *, usrn: int | None = None) -> domain.Street:
+    """An open street (type 1 or 2) with both end points in England."""
+    (start_x, start_y), (end_x, end_y) = draw(gb_points()), draw(gb_points())
+    state = draw(st.sampled_from([None, "1", "2"]))
+    return domain.Street(
+        usrn=draw(usrns) if usrn is None else usrn,
+        record_type=draw(st.sampled_from("12")),
+        swa_org_ref_naming=draw(st.integers(1, 9999)),
+        state=state,
+        state_date=draw(validation_dates) if state else None,
+        street_surface=draw(st.sampled_from([None, "1", "2", "3"])),
+        street_classification=draw(st.sampled_from([None, "4", "6", "8", "9", "10"])),
+        version=1,
+        **draw(record_dates()),
+        start_x=start_x,
+        start_y=start_y,
+        end_x=end_x,
+        end_y=end_y,
+        tolerance=draw(st.integers(0, 99)),
+    )
+
+
+@st.composite
+def valid_descriptors(
+    draw: st.DrawFn, *, usrn: int | None = None, language: str = domain.LANGUAGE_ENGLISH
+) -> domain.StreetDescriptor:
+    return domain.StreetDescriptor(
+        usrn=draw(usrns) if usrn is None else usrn,
+        description=draw(address_texts),
+        language=language,
+        locality=draw(st.none() | address_words),
+        town_name=draw(address_words),
+        administrative_area=draw(address_words),
+    )
+
+
+@st.composite
+def valid_delivery_points(draw: st.DrawFn, *, uprn: int | None = None) -> domain.DeliveryPoint:
+    """A PAF delivery point meeting §3.4's dependencies, widths and v2 mandatory fields."""
+    organisation = draw(st.none() | address_texts)
+    po_box = draw(st.none() | st.integers(1, 99999).map(str))
+    thoroughfare = draw(st.none() | address_texts)
+    locality = draw(st.none() | address_words)
+    number = draw(st.none() | st.integers(1, 9999))
+    return domain.DeliveryPoint(
+        udprn=draw(udprns),
+        uprn=draw(uprns) if uprn is None else uprn,
+        organisation_name=organisation,
+        department_name=draw(st.none() | address_texts) if organisation else None,
+        building_name=draw(address_texts) if not (organisation or po_box or number) else None,
+        building_number=number,
+        sub_building_name=draw(st.none() | address_words) if number else None,
+        thoroughfare=thoroughfare,
+        dependent_thoroughfare=draw(st.none() | address_texts) if thoroughfare else None,
+        dependent_locality=locality,
+        double_dependent_locality=draw(st.none() | address_words) if locality else None,
+        post_town=draw(address_words),
+        postcode=draw(postcodes()),
+        postcode_type="L" if po_box else draw(st.sampled_from("SL")),
+        po_box_number=po_box,
+        delivery_point_suffix=f"{draw(st.integers(0, 9))}{draw(single_suffixes)}",
+        **draw(record_dates()),
+    )
+
+
+@st.composite
+def parent_forests(
+    draw: st.DrawFn, *, max_level: int = 4, max_size: int = 12
+) -> dict[int, int | None]:
+    """UPRN -> PARENT_UPRN for a forest whose levels (root = 1) never exceed ``max_level``;
+    parents come before their children in the mapping's order."""
+    nodes = draw(st.lists(uprns, min_size=1, max_size=max_size, unique=True))
+    levels: dict[int, int] = {}
+    forest: dict[int, int | None] = {}
+    for uprn in nodes:
+        candidates = [u for u, level in levels.items() if level < max_level]
+        parent = draw(st.none() | st.sampled_from(candidates)) if candidates else None
+        forest[uprn] = parent
+        levels[uprn] = 1 if parent is None else levels[parent] + 1
+    return forest
+
+
+# === end of validation ===
