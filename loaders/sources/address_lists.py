@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import orm
 
+from gazetteer import search_index
 from loaders.readers import listed, sources
 from loaders.sources import grid, pipeline, report, sql, staging
 
@@ -28,9 +29,11 @@ def apply(
     staging.write(session, stage, _rows(path, columns, sink))
     pipeline.refuse_if_errors(sink, what=f"the address list {list_name!r}")
     engine = staging.engine_of(session)
+    touched = [int(uprn) for (uprn,) in staging.rows(session, sql.LIST_UPRNS, list_name=list_name)]
     deleted = staging.execute(session, sql.DELETE_LIST, list_name=list_name)
     inserted = staging.execute(session, sql.insert_list(engine), list_name=list_name, run=run_id)
     staging.drop(session, stage)
+    search_index.rebuild(session, touched)  # so lookup, search and matching find the list
     return report.Counts(inserted=inserted, deleted=deleted)
 
 

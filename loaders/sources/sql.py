@@ -191,6 +191,11 @@ LISTED_STAGE: Final = Stage(
     ),
 )
 DELETE_LIST: Final = "DELETE FROM listed_address WHERE list_name = :list_name"
+# The UPRNs whose search index rows a list load changes: the old list's and the new one's.
+LIST_UPRNS: Final = (
+    "SELECT uprn FROM listed_address WHERE list_name = :list_name AND uprn IS NOT NULL "
+    "UNION SELECT uprn FROM src_stage_listed"
+)
 
 
 def insert_list(engine: str) -> str:

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import tables
+from core.settings import Settings
+from gazetteer import find, tables
 from loaders.readers import listed
 from loaders.sources import errors, pipeline, service
 
@@ -186,6 +187,11 @@ def test_a_council_list_is_replaced_whole_and_found_by_uprn(
     assert [(r.list_name, r.address, r.postcode) for r in rows] == [
         ("council_tax", "1 HIGH ST", "EX1 1AE")
     ]
+    with session_factory() as session:
+        page = find.search(session=session, q="1 High St EX1 1AE", settings=Settings())
+        gone = find.search(session=session, q="2 High Street", settings=Settings())
+    assert [r.uprn for r in page.results][:1] == [100040214130]
+    assert 100040214131 not in [r.uprn for r in gone.results]
 
 
 def test_a_list_with_lat_lon_gets_a_27700_point(
