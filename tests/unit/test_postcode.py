@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from gazetteer import errors, postcode
 from tests import strategies
 
-CODE_POINT_EX = Path("/work/shared/data/codepoint-open-ex/ex.csv")
+CODE_POINT_EX = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "codepoint-open-ex" / "ex.csv"
+)
 
 
 def _code_point_postcodes() -> list[str]:
