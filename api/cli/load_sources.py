@@ -6,11 +6,13 @@ Importing this module registers its commands on :data:`api.cli.load.load_app`.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import console as rich_console
 
 from api.cli import common
 from api.cli.load import load_app
@@ -124,12 +126,22 @@ def _job(
 ) -> Iterator[pipeline.Job]:
     settings = common.settings_for(database_url)
     try:
-        with common.session_scope(settings) as session:
+        with _status(quiet=as_json), common.session_scope(settings) as session:
             yield pipeline.Job(session=session, report_dir=report_dir, requested_by=requested_by)
     except errors.SourceRefused as exc:
         if as_json:
             common.emit("", {"refused": True, "code": exc.code, **exc.details}, as_json=True)
         raise
+
+
+@contextlib.contextmanager
+def _status(*, quiet: bool) -> Iterator[None]:
+    """A spinner on a terminal's stderr while the load runs; nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    with rich_console.Console(stderr=True).status("Loading..."):
+        yield
 
 
 def _emit(load: report.LoadReport, record_type: str, as_json: bool) -> None:
