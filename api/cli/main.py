@@ -15,6 +15,7 @@ import typer
 import uvicorn
 
 import api.cli.load_sources  # noqa: F401 - registers load codepoint|open-uprn|csv|areas
+import api.cli.load_supplies  # noqa: F401 - registers load abp|dtf
 import migrations
 from api import app as api_app
 from api.cli import common

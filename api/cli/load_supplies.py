@@ -1,0 +1,143 @@
+"""``addresshub load abp|dtf``: AddressBase Premium and LLPG DTF 7.3 supplies.
+
+Importing this module registers its commands on :data:`api.cli.load.load_app`. Each supply
+given applies in its own transaction, in date order; the first refusal stops the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import console as rich_console
+from rich import progress as rich_progress
+
+from api.cli import common
+from api.cli.load import load_app
+from core import db, ids
+from core.errors import SupplyRefused
+from loaders import service
+from loaders.sources import report
+
+DEFAULT_REPORT_DIR = Path("var/reports")
+
+Paths = Annotated[list[Path], typer.Argument(help="Supply files, directories or zips.")]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Refuse the supply on any finding, warnings included.")
+]
+TolerantOption = Annotated[
+    bool, typer.Option("--tolerant", help="Apply an insert for a live key as an update.")
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Apply a supply dated on or before the last applied one.")
+]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option("--report", help="The findings CSV [default: var/reports/<id>.csv]."),
+]
+RequestedByOption = Annotated[
+    str | None, typer.Option("--requested-by", help="Who asked for the load (kept on the run).")
+]
+
+
+@load_app.command("abp")
+def load_abp(
+    paths: Paths,
+    *,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+    strict: StrictOption = False,
+    tolerant: TolerantOption = False,
+    force: ForceOption = False,
+    report_path: ReportOption = None,
+    schema: Annotated[
+        str | None, typer.Option("--schema", help="Force the ABP schema, 1 or 2 (default: detect).")
+    ] = None,
+    requested_by: RequestedByOption = None,
+) -> None:
+    """Load AddressBase Premium CSV (v1 or v2; mixed or split; zipped or not; full or COU)."""
+    options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
+                                  schema_version=schema, requested_by=requested_by)  # fmt: skip
+    _run("abp", paths, database_url=database_url, options=options, report_path=report_path,
+         as_json=as_json)  # fmt: skip
+
+
+@load_app.command("dtf")
+def load_dtf(
+    paths: Paths,
+    *,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+    strict: StrictOption = False,
+    tolerant: TolerantOption = False,
+    force: ForceOption = False,
+    report_path: ReportOption = None,
+    requested_by: RequestedByOption = None,
+) -> None:
+    """Load an LLPG DTF 7.3 supply (full or change-only)."""
+    options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
+                                  requested_by=requested_by)  # fmt: skip
+    _run("dtf", paths, database_url=database_url, options=options, report_path=report_path,
+         as_json=as_json)  # fmt: skip
+
+
+def _run(
+    fmt: str,
+    paths: list[Path],
+    *,
+    database_url: str | None,
+    options: service.LoadOptions,
+    report_path: Path | None,
+    as_json: bool,
+) -> None:
+    settings = common.settings_for(database_url)
+    engine = db.create_engine(settings.database_url,
+                              spatialite_library=settings.spatialite_library)  # fmt: skip
+    target = report_path or DEFAULT_REPORT_DIR / f"{ids.new_id()}.csv"
+    try:
+        with _progress() as advance:
+            outcome = service.load(session_factory=db.session_factory(engine), fmt=fmt,
+                                   paths=paths, report_path=target, options=options,
+                                   progress=advance)  # fmt: skip
+    except SupplyRefused as exc:
+        if as_json:
+            common.emit("", {"refused": True, "code": exc.code, **exc.details}, as_json=True)
+        raise
+    finally:
+        engine.dispose()
+    common.emit(_summary(outcome), outcome.as_json(), as_json)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Any]:
+    """A progress counter on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    console = rich_console.Console(stderr=True)
+    columns = (rich_progress.SpinnerColumn(), rich_progress.TextColumn("{task.description}"),
+               rich_progress.TextColumn("{task.completed:,} rows"))  # fmt: skip
+    with rich_progress.Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Reading supply", total=None)
+        yield lambda rows: bar.advance(task, rows)
+
+
+def _summary(outcome: service.Outcome) -> str:
+    return "\n".join(_supply_summary(load) for load in outcome.reports)
+
+
+def _supply_summary(load: report.LoadReport) -> str:
+    if load.unchanged:
+        return f"Unchanged: these files were already applied (run {load.run_id})."
+    lines = [f"Loaded {load.format} schema {load.schema_version} (run {load.run_id}):"]
+    for name, counts in load.records.items():
+        lines.append(
+            f"  {name}: {counts.inserted} inserted, {counts.updated} updated, "
+            f"{counts.deleted} deleted, {counts.rejected} rejected"
+        )
+    lines.append(f"{load.warnings} warnings; findings in {load.report_file}.")
+    return "\n".join(lines)
