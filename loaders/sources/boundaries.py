@@ -29,6 +29,7 @@ def apply(
     stage = sql.AREA_STAGE
     staging.create(session, stage)
     written = staging.write(session, stage, _rows(path, options, sink))
+    staging.prepare(session, stage, key="code")
     pipeline.report_duplicates(
         session, sql.AREA_DUPLICATES, sink, record_type="area", key_field=options.code_property
     )

@@ -25,6 +25,7 @@ def apply(
     stage = sql.POSTCODE.stage
     staging.create(session, stage)
     written = staging.write(session, stage, _postcode_rows(paths, sink))
+    staging.prepare(session, stage, key="postcode")
     pipeline.report_duplicates(
         session, sql.POSTCODE.duplicates(), sink, record_type="postcode", key_field="PC"
     )

@@ -52,6 +52,14 @@ class Stage:
     def drop(self, engine: str) -> str:
         return _DROP[engine].format(t=self.name)
 
+    def index(self, column: str) -> str:
+        """An index on the staged key, so the diff joins by index on both engines."""
+        return f"CREATE INDEX ix_{self.name}_{column} ON {self.name} ({column})"
+
+    def analyze(self, engine: str) -> str | None:
+        """PostgreSQL never analyses temporary tables by itself; the planner needs the counts."""
+        return f"ANALYZE {self.name}" if engine == POSTGRESQL else None
+
     def copy(self) -> str:
         return f"COPY {self.name} ({', '.join(self.column_names)}) FROM STDIN"
 

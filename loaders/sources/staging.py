@@ -27,6 +27,14 @@ def create(session: orm.Session, stage: sql.Stage) -> None:
     connection.exec_driver_sql(stage.create(engine))
 
 
+def prepare(session: orm.Session, stage: sql.Stage, *, key: str) -> None:
+    """Index the staged key and refresh the planner's statistics, before the diff."""
+    connection = session.connection()
+    connection.exec_driver_sql(stage.index(key))
+    if analyze := stage.analyze(engine_of(session)):
+        connection.exec_driver_sql(analyze)
+
+
 def drop(session: orm.Session, stage: sql.Stage) -> None:
     session.connection().exec_driver_sql(stage.drop(engine_of(session)))
 

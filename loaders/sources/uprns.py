@@ -18,6 +18,7 @@ def apply(session: orm.Session, path: Path, run_id: str, sink: report.FindingSin
     stage = sql.OPEN_UPRN.stage
     staging.create(session, stage)
     written = staging.write(session, stage, _rows(path, sink))
+    staging.prepare(session, stage, key="uprn")
     pipeline.report_duplicates(
         session, sql.OPEN_UPRN.duplicates(), sink, record_type="open_uprn", key_field="UPRN"
     )
