@@ -12,12 +12,9 @@ from typing import Annotated
 
 import sqlalchemy as sa
 import typer
-import uvicorn
 
 import api.cli.load_sources  # noqa: F401 - registers load codepoint|open-uprn|csv|areas
-import api.cli.load_supplies  # noqa: F401 - registers load abp|dtf
 import migrations
-from api import app as api_app
 from api.cli import common
 from api.cli.apikey import apikey_app
 from api.cli.export import export_app
@@ -72,6 +69,11 @@ def serve(
     database_url: common.DatabaseUrlOption = None,
 ) -> None:
     """Run the HTTP API (uvicorn)."""
+    # Imported here: the web stack is not needed by the other commands, which start faster.
+    import uvicorn
+
+    from api import app as api_app
+
     settings = common.settings_for(database_url)
     bind_host, bind_port = host or settings.host, port or settings.port
     if reload:
