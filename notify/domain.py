@@ -12,18 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from notify import codes
 
+_T = TypeVar("_T", dt.date, dt.datetime)
 
-def in_window(start: dt.datetime | None, end: dt.datetime | None, at: dt.datetime) -> bool:
-    """``start <= at < end``; an open end is unbounded."""
+
+def in_window(start: _T | None, end: _T | None, at: _T) -> bool:
+    """``start <= at < end`` for dates or times; an open end is unbounded."""
     return (start is None or start <= at) and (end is None or at < end)
-
-
-def _date_in(start: dt.date | None, end: dt.date | None, on: dt.date) -> bool:
-    return (start is None or start <= on) and (end is None or on < end)
 
 
 # Registry ---------------------------------------------------------------------------------
@@ -40,6 +38,7 @@ class Partner:
     ig_assurance: codes.Assurance = "met"
     status: codes.PartnerStatus = "active"
     ordering_scope: Literal["partner", "service"] = "partner"
+    ops_email: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -52,12 +51,13 @@ class Coverage:
     valid_to: dt.date | None = None
 
     def valid_on(self, day: dt.date) -> bool:
-        return _date_in(self.valid_from, self.valid_to, day)
+        return in_window(self.valid_from, self.valid_to, day)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Endpoint:
     id: str
+    url: str = ""
     status: codes.EndpointStatus = "active"
     max_data_category: codes.DataCategory = "standard"
 
@@ -78,6 +78,8 @@ class PartnerService:
     service_code: str
     name_en: str = ""
     name_cy: str = ""
+    hint_en: str | None = None
+    hint_cy: str | None = None
     accepted_field_groups: frozenset[str] = frozenset()
     exclusive_area: bool = False
     originates_restrictions: frozenset[str] = frozenset()
@@ -98,12 +100,24 @@ def _by_id(item: Subscription) -> str:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Purpose:
+    """A catalogued, specific reason for a disclosure (e.g. ``council_tax_liability``)."""
+
+    code: str
+    label_en: str
+    label_cy: str = ""
+    description: str | None = None
+    dpv_iri: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SourceRestriction:
     """A code limiting onward sharing; ``lifted_by`` are the gateway refs that allow it."""
 
     code: str
     legal_ref: str
     lifted_by: frozenset[str] = frozenset()
+    description: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -116,6 +130,7 @@ class Agreement:
     title: str = ""
     status: codes.AgreementStatus = "draft"
     legal_gateway_refs: tuple[str, ...] = ()
+    legal_gateway_text: str | None = None
     dpia_ref: str | None = None
     controller_model: Literal["independent", "joint"] = "independent"
     effective_from: dt.datetime
@@ -123,7 +138,7 @@ class Agreement:
     review_due: dt.date | None = None
     suspend_on_overdue_review: bool = False
     ledger_retention_months: int
-    party_ids: frozenset[str] = frozenset()
+    parties: tuple[tuple[str, str], ...] = ()  # (partner id, discloser|recipient|hub_operator)
 
     @property
     def label(self) -> str:
@@ -203,6 +218,7 @@ class Registry:
     agreements: Mapping[tuple[str, int], Agreement]
     rules: tuple[SharingRule, ...]
     restrictions: Mapping[str, SourceRestriction] = field(default_factory=dict)
+    purposes: Mapping[str, Purpose] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -213,14 +229,20 @@ class Registry:
         agreements: tuple[Agreement, ...] | list[Agreement],
         rules: tuple[SharingRule, ...] | list[SharingRule],
         restrictions: tuple[SourceRestriction, ...] | list[SourceRestriction] = (),
+        purposes: tuple[Purpose, ...] | list[Purpose] = (),
     ) -> Registry:
         return cls(
-            partners={p.id: p for p in partners},
-            services={s.id: s for s in services},
-            agreements={(a.id, a.version): a for a in agreements},
+            partners={p.id: p for p in sorted(partners, key=lambda p: p.id)},
+            services={s.id: s for s in sorted(services, key=lambda s: s.id)},
+            agreements={(a.id, a.version): a for a in sorted(agreements, key=_key)},
             rules=tuple(sorted(rules, key=lambda r: (r.id, r.version))),
-            restrictions={r.code: r for r in restrictions},
+            restrictions={r.code: r for r in sorted(restrictions, key=lambda r: r.code)},
+            purposes={p.code: p for p in sorted(purposes, key=lambda p: p.code)},
         )
+
+
+def _key(agreement: Agreement) -> tuple[str, int]:
+    return (agreement.id, agreement.version)
 
 
 # People, consents, relationships -----------------------------------------------------------
@@ -295,9 +317,6 @@ class Relationship:
     valid_to: dt.datetime | None = None
 
 
-# Submissions -------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Submitter:
     """Who reported the move: the citizen, an agent for them, or a partner system."""
@@ -357,9 +376,6 @@ class Move:
 
     def subject_ids(self) -> tuple[str, ...]:
         return (self.person.id, *(m.person.id for m in self.household))
-
-
-# Gazetteer facts ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -6,6 +6,7 @@
     ├── InvalidMove              invalid_move            a submission that cannot be planned
     ├── InvalidEvent             invalid_event           an event that cannot be built
     ├── PayloadTooLarge          payload_too_large       an event body over the 64 KiB limit
+    ├── InvalidRegistryFile      invalid_registry_file   a rules file that cannot be read
     └── InvalidRecord
         └── InvalidRule          invalid_rule            registry validation (RV1–RV11) failed
     NotFound
@@ -34,6 +35,11 @@ class InvalidEvent(InvalidInput):
 class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
     title = "Event body too large"
+
+
+class InvalidRegistryFile(InvalidInput):
+    code = "invalid_registry_file"
+    title = "Invalid rules file"
 
 
 class InvalidRule(InvalidRecord):

@@ -21,6 +21,7 @@ from api.cli.export import export_app
 from api.cli.find import register as register_find
 from api.cli.load import load_app
 from api.cli.lookup import lookup_app
+from api.cli.rules import rules_app
 from core.errors import StorageError
 
 app = common.Cli(
@@ -37,6 +38,7 @@ app.add_typer(load_app, name="load")
 app.add_typer(export_app, name="export")
 app.add_typer(lookup_app, name="lookup")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(rules_app, name="rules")
 register_find(app)  # addresshub search | match, and lookup postcode
 
 
