@@ -52,6 +52,8 @@ class RecordLayout:
     file_name: str | None = None
     check_column: str | None = None
     check_values: frozenset[str] = frozenset()
+    positions: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    named: dict[str, Column] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def field_count(self) -> int:
@@ -62,10 +64,10 @@ class RecordLayout:
         return self.record_id not in ENVELOPE_IDS
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        return self.named[name]
 
     def position_of_field(self, field_name: str) -> int | None:
-        return next((c.position for c in self.columns if c.field == field_name), None)
+        return self.positions.get(field_name)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -116,6 +118,8 @@ def _record(record_id: str, raw: dict[str, Any]) -> RecordLayout:
         file_name=raw.get("file"),
         check_column=check.get("field"),
         check_values=frozenset(check.get("values", ())),
+        positions={c.field: c.position for c in columns if c.field is not None},
+        named={c.name: c for c in columns},
     )
 
 

@@ -193,7 +193,6 @@ def field_count(
     record: layouts.RecordLayout,
     fields: list[str],
     *,
-    key: str | None,
     extra_policy: str,
 ) -> model.LoadFinding | None:
     expected, got = record.field_count, len(fields)
@@ -210,7 +209,7 @@ def field_count(
         stats,
         line,
         record,
-        key=key,
+        key=key_text(record, fields),
         code="FILE-FIELD-COUNT",
         severity="E",
         column=None,
@@ -238,12 +237,14 @@ def bad_field(
 
 
 def pro_order(
-    stats: PartStats, line: int, record: layouts.RecordLayout, key: str | None, raw: str
+    stats: PartStats, line: int, record: layouts.RecordLayout, fields: list[str]
 ) -> Iterator[model.LoadFinding]:
+    raw = fields[2]
     try:
         value = convert.to_int(raw)
     except convert.FieldError:
         value = None
+    key = None if value is not None and len(raw) <= PRO_ORDER_DIGITS else key_text(record, fields)
     if value is None:
         yield row_finding(
             stats,
@@ -256,7 +257,7 @@ def pro_order(
             message=f"PRO_ORDER {raw!r} is not a whole number",
         )
         return
-    if len(str(abs(value))) > PRO_ORDER_DIGITS:
+    if len(raw.lstrip("+-")) > PRO_ORDER_DIGITS:
         yield row_finding(
             stats,
             line,

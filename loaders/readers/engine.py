@@ -78,7 +78,7 @@ class _VolumeReader:
         self, stats: checks.PartStats, line: int, rid: str, fields: list[str]
     ) -> Iterator[Item]:
         record = self.layout.records[rid]
-        values, findings = self._convert(stats, line, record, fields, key=None)
+        values, findings = self._convert(stats, line, record, fields)
         yield from findings
         if values is None:
             return
@@ -97,12 +97,11 @@ class _VolumeReader:
         if record is None or record.entity is None or rid in self.layout.skipped_records:
             stats.skip(rid, line, known=record is not None)
             return
-        key = checks.key_text(record, fields)
-        values, findings = self._convert(stats, line, record, fields, key=key)
+        values, findings = self._convert(stats, line, record, fields)
         yield from findings
         if any(f.code == "FILE-FIELD-COUNT" and f.is_error for f in findings):
             return
-        envelope = list(self._envelope_findings(stats, line, record, fields, key))
+        envelope = list(self._envelope_findings(stats, line, record, fields))
         yield from envelope
         if values is None or any(f.is_error for f in envelope):
             return
@@ -122,11 +121,9 @@ class _VolumeReader:
         line: int,
         record: layouts.RecordLayout,
         fields: list[str],
-        *,
-        key: str | None,
     ) -> tuple[dict[str, convert.Value] | None, list[model.LoadFinding]]:
         count = checks.field_count(
-            stats, line, record, fields, key=key, extra_policy=self.layout.extra_fields
+            stats, line, record, fields, extra_policy=self.layout.extra_fields
         )
         if count is not None and count.is_error:
             return None, [count]
@@ -138,6 +135,7 @@ class _VolumeReader:
         except convert.FieldError:
             bad = parser.bad_fields(fields)
             stats.number_errors += any(b.code == convert.NUMBER_ERROR for b in bad)
+            key = checks.key_text(record, fields)
             return None, pre + [checks.bad_field(stats, line, record, key, b) for b in bad]
 
     def _envelope_findings(
@@ -146,9 +144,9 @@ class _VolumeReader:
         line: int,
         record: layouts.RecordLayout,
         fields: list[str],
-        key: str | None,
     ) -> Iterator[model.LoadFinding]:
         change_type = fields[1]
+        key = checks.key_text(record, fields) if change_type != "I" else None
         if change_type not in model.CHANGE_TYPES:
             yield checks.row_finding(
                 stats,
@@ -171,4 +169,4 @@ class _VolumeReader:
                 column="CHANGE_TYPE",
                 message=f"a full supply (FILE_TYPE F) may only hold inserts, not {change_type!r}",
             )
-        yield from checks.pro_order(stats, line, record, key, fields[2])
+        yield from checks.pro_order(stats, line, record, fields)
