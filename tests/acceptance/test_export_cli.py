@@ -9,6 +9,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from core import db
 from gazetteer import domain, repository
 
@@ -83,3 +85,35 @@ def test_export_dtf_writes_a_supply_the_dtf_loader_reads_back(db_url: str, tmp_p
     lines = output.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith('10,"ADDRESSHUB",1110,')
     assert [line.split(",")[0] for line in lines] == ["10", "15", "21", "24", "99"]
+
+
+def _load_dtf(db_url: str, path: Path, tmp_path: Path) -> dict[str, object]:
+    result = subprocess.run(
+        [str(ADDRESSHUB), "load", "dtf", str(path), "--database-url", db_url, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def test_a_full_dtf_export_loads_back_and_exports_identically(db_url: str, tmp_path: Path) -> None:
+    _seed(db_url)
+    first = tmp_path / "first.csv"
+    _export(db_url, "dtf", "--output", str(first), "--custodian-code", "1110")
+    engine = db.create_engine(db_url)
+    try:
+        with db.unit_of_work(db.session_factory(engine)) as session:
+            for table in ("lpi", "blpu", "street_descriptor", "street", "load_run"):
+                session.execute(sa.text(f"DELETE FROM {table}"))
+    finally:
+        engine.dispose()
+    loaded = _load_dtf(db_url, first, tmp_path)
+    assert loaded["unchanged"] is False
+    second = tmp_path / "second.csv"
+    _export(db_url, "dtf", "--output", str(second), "--custodian-code", "1110")
+    assert second.read_bytes() == first.read_bytes()
