@@ -1,0 +1,1 @@
+"""addresshub tests: unit (no I/O), integration (both engines) and acceptance (CLI and HTTP)."""
