@@ -15,7 +15,7 @@ from typing import Any, Final
 from sqlalchemy import orm
 
 from gazetteer import validation
-from loaders import findings, model, sql, staging
+from loaders import crosscheck, findings, model, sql, staging
 
 BATCH: Final = 20_000
 FORMATS: Final = {
@@ -84,12 +84,14 @@ def stage_supply(
     report: findings.ReportFile,
     context: validation.Context,
     rejected: dict[str, int],
+    batch: crosscheck.Batch | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """Consume a reader's items: findings to the report, rows to the stage."""
+    """Consume a reader's items: findings to the report, rows to the stage (and ``batch``)."""
     for count, item in enumerate(items, start=1):
         if isinstance(item, model.Row):
-            _row(item, stager, report, context, rejected)
+            if _row(item, stager, report, context, rejected) and batch is not None:
+                batch.add(item)
         else:
             report.add(item)
         if progress is not None and count % 10_000 == 0:
@@ -102,15 +104,16 @@ def _row(
     report: findings.ReportFile,
     context: validation.Context,
     rejected: dict[str, int],
-) -> None:
+) -> bool:
     missing = stager.missing(row)
     if missing:
         rejected[row.entity] = rejected.get(row.entity, 0) + 1
         report.reject(_rejection(row, missing))
-        return
+        return False
     for finding in validation.validate_record(row.record, context):
         report.warn(_rule_finding(row, finding))
     stager.add(row)
+    return True
 
 
 def _rejection(row: model.Row, missing: list[str]) -> model.LoadFinding:

@@ -20,7 +20,8 @@ from sqlalchemy import orm
 from core import db, ids
 from core.clock import Clock, SystemClock
 from core.errors import SupplyRefused
-from loaders import apply, errors, findings, history, ingest, model, repository
+from gazetteer import validation
+from loaders import apply, crosscheck, errors, findings, history, ingest, model, repository
 from loaders.readers import abp, dtf, engine, supply
 from loaders.sources import report
 
@@ -157,6 +158,8 @@ class _Run:
     area: str
     counts: dict[str, report.Counts] = field(default_factory=dict)
     warnings_before: int = 0
+    context: validation.Context | None = None
+    batch: crosscheck.Batch = field(default_factory=crosscheck.Batch)
 
     @classmethod
     def start(cls, job: _Job, found: supply.Supply) -> _Run:
@@ -224,12 +227,14 @@ class _Run:
             full=found.file_type == "F",
         )
         rejected: dict[str, int] = {}
+        self.context, self.batch = context, crosscheck.Batch()
         ingest.stage_supply(
             _READERS[job.fmt](found),
             stager=stager,
             report=job.out,
             context=context,
             rejected=rejected,
+            batch=self.batch,
             progress=job.progress,
         )
         stager.finish()
@@ -250,6 +255,8 @@ class _Run:
                 out=self.job.out,
             )
         self._refuse_if_errors()
+        if self.context is not None:
+            crosscheck.run(session, self.batch, self.context, self.job.out)
         noted = self.job.out.warnings - self.warnings_before + sum(rejected.values())
         if self.job.options.strict and noted:
             raise errors.SupplyNotApplied(

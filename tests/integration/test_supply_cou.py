@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import itertools
@@ -223,3 +224,23 @@ def test_the_change_log_records_changed_retired_and_deleted_addresses(
          10_001),
         (10_003, "deleted", "3 HIGH STREET, EXETER, EX1 1AA", None, None),
     ]  # fmt: skip
+
+
+def test_cross_record_rules_report_on_a_cou_against_the_live_gazetteer(
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    state = _base(engine, session_factory, tmp_path)
+    lpi = state.of("lpi")[("1110L000010001",)]
+    assert isinstance(lpi, domain.Lpi)
+    stray = dataclasses.replace(lpi, lpi_key="1110L000099999", usrn=77_777_777)
+    lonely = dataclasses.replace(_blpu(state, 10_001), uprn=55_001)
+    changes = [model.Change(change_type="I", record=stray),
+               model.Change(change_type="I", record=lonely)]  # fmt: skip
+    paths = _write(tmp_path, changes, flavour="abp2", day=_day(1), file_type="C")
+    document = supply_db.load(session_factory, paths, report=tmp_path / "x.csv").as_json()
+    assert document["records"]["lpi"]["inserted"] == 1
+    with (tmp_path / "x.csv").open(encoding="utf-8") as handle:
+        found = {(r["code"], r["key"], r["line"]) for r in csv.DictReader(handle)}
+    assert ("LPI-USRN-EXISTS", "1110L000099999", "2") in found
+    assert ("BLPU-HAS-LPI", "55001", "3") in found
+    assert not any(code == "LPI-BLPU-EXISTS" for code, _, _ in found)
