@@ -127,16 +127,22 @@ def _split(text: str) -> list[str]:
 
 
 def _merge_suffix_letters(tokens: list[str]) -> list[str]:
-    """``10 A HIGH ST`` -> ``10A HIGH ST`` (a lone letter after a plain number is its suffix)."""
+    """``10 A HIGH ST`` -> ``10A HIGH ST`` (a lone letter after a plain number is its suffix).
+
+    Commas are looked through, so the result does not depend on where they were.
+    """
     out: list[str] = []
+    last = -1  # index in ``out`` of the last token that is not a comma
     for i, token in enumerate(tokens):
-        prev = out[-1] if out else ""
+        prev = out[last] if last >= 0 else ""
         lone = len(token) == 1 and token.isalpha()
-        has_next = i + 1 < len(tokens)
-        if lone and has_next and prev.isdigit():
-            out[-1] = prev + token
-        else:
-            out.append(token)
+        nxt = next((t for t in tokens[i + 1 :] if t != COMMA), "")
+        if lone and nxt.isalpha() and prev.isdigit():
+            out[last] = prev + token
+            continue
+        out.append(token)
+        if token != COMMA:
+            last = len(out) - 1
     return out
 
 

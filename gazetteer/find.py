@@ -91,7 +91,11 @@ def search(
     parsed = addressparse.parse(q)
     candidates = _candidates(session, parsed, filters, prefix=_last_word(q))
     result = matching.match(
-        parsed, candidates, thresholds=thresholds(settings), limit=offset + limit
+        parsed,
+        candidates,
+        thresholds=thresholds(settings),
+        limit=offset + limit,
+        shortlist=max(matching.SHORTLIST, offset + limit),
     )
     words = _query_words(q)
     page = result.candidates[offset : offset + limit]

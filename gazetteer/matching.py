@@ -49,6 +49,7 @@ __all__ = [
     "score_candidate",
 ]
 
+SHORTLIST = 40
 STATUS_MATCHED = "matched"
 STATUS_REVIEW = "review"
 STATUS_UNMATCHED = "unmatched"
@@ -168,13 +169,20 @@ def make_candidate(
 
 def score_candidate(query: QueryFacts, candidate: CandidateAddress) -> ScoredCandidate:
     """Evidence, score, reason and blockers of one candidate for one query."""
-    best: ScoredCandidate | None = None
-    for reading in query.readings:
+    best = _score_reading(query, query.readings[0], candidate)
+    for reading in query.readings[1:]:
+        if _numbers_agree(best):
+            break
         scored = _score_reading(query, reading, candidate)
-        if best is None or scored.score > best.score:
+        if scored.score > best.score:
             best = scored
-    assert best is not None  # readings always holds the parser's own reading
     return best
+
+
+def _numbers_agree(scored: ScoredCandidate) -> bool:
+    """No other reading of the query's numbers can do better than this one."""
+    numbered = (e for e in scored.evidence if e.component in {"sao", "pao"})
+    return all(e.status == MATCHED for e in numbered)
 
 
 def _score_reading(
@@ -250,17 +258,42 @@ def match(
     *,
     thresholds: Thresholds,
     limit: int = 10,
+    shortlist: int = SHORTLIST,
 ) -> MatchResult:
-    """Rank ``candidates`` (best label per UPRN) and decide matched, review or unmatched."""
+    """Rank ``candidates`` (best label per UPRN) and decide matched, review or unmatched.
+
+    Only the ``shortlist`` candidates that agree most on numbers, postcode and words are
+    scored in full; the others cannot outscore them.
+    """
     query = query_facts(parsed)
     best: dict[int, ScoredCandidate] = {}
-    for candidate in candidates:
+    for candidate in _shortlist(query, list(candidates), shortlist):
         scored = score_candidate(query, candidate)
         held = best.get(candidate.uprn)
         if held is None or _rank_key(scored) > _rank_key(held):
             best[candidate.uprn] = scored
     ranked = sorted(best.values(), key=_rank_key, reverse=True)
     return _decide(parsed, ranked, thresholds, limit)
+
+
+def _shortlist(
+    query: QueryFacts, candidates: list[CandidateAddress], size: int
+) -> list[CandidateAddress]:
+    if len(candidates) <= size:
+        return candidates
+    numbers = {a.number for r in query.readings for a in (r.sao, r.pao) if a.number is not None}
+    pool = set(query.pool)
+    parsed = query.parsed
+
+    def agreement(candidate: CandidateAddress) -> tuple[int, int, int]:
+        own = {candidate.sao.number, candidate.pao.number} - {None}
+        texts = (candidate.street, candidate.pao.text, candidate.town, candidate.locality)
+        shared = sum(1 for text in texts if text for w in text.split() if w in pool)
+        postcode = candidate.postcode or ""
+        place = 2 if postcode == parsed.postcode else int(postcode[:-4] == parsed.postcode_outward)
+        return (len(own & numbers) - len(own - numbers), shared, place)
+
+    return sorted(candidates, key=agreement, reverse=True)[:size]
 
 
 def _rank_key(scored: ScoredCandidate) -> tuple[float, bool, bool, int]:

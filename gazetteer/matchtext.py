@@ -8,6 +8,7 @@ neighbouring words over the pool and comparing the words run together, so ``NEW 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Words that carry no identity on their own: ignored when counting what a candidate leaves
 # unexplained, and dropped before comparing names.
@@ -48,6 +49,7 @@ def distance(first: str, second: str, *, limit: int = 3) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=65536)
 def similarity(first: str, second: str) -> float:
     """1 - distance / longer length, with distances past a third of the length scored 0."""
     longest = max(len(first), len(second))
@@ -62,20 +64,31 @@ def find_window(component: tuple[str, ...], pool: list[str]) -> WindowMatch | No
     """The run of pool words most like ``component`` (exact first, then fuzzy), or None."""
     if not component or not pool:
         return None
+    exact = _exact_window(component, pool)
+    if exact is not None:
+        return exact
     target = "".join(component)
     best: WindowMatch | None = None
-    sizes = range(max(1, len(component) - 1), len(component) + 2)
-    for size in sizes:
+    for size in range(max(1, len(component) - 1), len(component) + 2):
         for start in range(len(pool) - size + 1):
-            run = "".join(pool[start : start + size])
-            if run == target:
-                return WindowMatch(start=start, end=start + size, similarity=1.0)
-            if best is not None and best.similarity >= 0.95:
-                continue
-            score = similarity(target, run)
+            score = similarity(target, "".join(pool[start : start + size]))
             if score > 0 and (best is None or score > best.similarity):
                 best = WindowMatch(start=start, end=start + size, similarity=score)
     return best
+
+
+def _exact_window(component: tuple[str, ...], pool: list[str]) -> WindowMatch | None:
+    size = len(component)
+    first = component[0]
+    for start, word in enumerate(pool):
+        if word == first and tuple(pool[start : start + size]) == component:
+            return WindowMatch(start=start, end=start + size, similarity=1.0)
+    target = "".join(component)
+    for width in (size - 1, size + 1):
+        for start in range(max(0, len(pool) - width + 1)):
+            if width > 0 and "".join(pool[start : start + width]) == target:
+                return WindowMatch(start=start, end=start + width, similarity=1.0)
+    return None
 
 
 def shared_words(component: tuple[str, ...], pool: list[str]) -> int:
@@ -84,6 +97,7 @@ def shared_words(component: tuple[str, ...], pool: list[str]) -> int:
     return sum(1 for w in component if w in present and w not in STOP_WORDS)
 
 
+@lru_cache(maxsize=65536)
 def words_of(text: str | None) -> tuple[str, ...]:
     """The words of a canonical text, stop words dropped unless nothing else is left."""
     if not text:

@@ -20,8 +20,8 @@ from core import db
 from gazetteer import search_facts
 from gazetteer.search_tables import AddressSearch, AddressSearchToken
 
-POSTCODE_LIMIT = 500
-BLOCK_LIMIT = 200
+POSTCODE_LIMIT = 300
+BLOCK_LIMIT = 100
 
 # Hand-written SQL (PostgreSQL only): the trigram fallback. The GIN index serves ``%``.
 TRIGRAM_SEARCH = sa.text(
@@ -116,11 +116,9 @@ def rows(session: orm.Session, ids: Iterable[int], filters: Filters) -> list[dic
     chosen = list(ids)
     found: list[dict[str, Any]] = []
     for start in range(0, len(chosen), 500):
-        statement = sa.select(AddressSearch).where(
-            AddressSearch.id.in_(chosen[start : start + 500])
-        )
-        statement = apply_filters(statement, filters)
-        found += [_as_dict(row) for row in session.scalars(statement)]
+        part = chosen[start : start + 500]
+        statement = apply_filters(sa.select(_TABLE).where(_TABLE.c.id.in_(part)), filters)
+        found += [dict(row) for row in session.execute(statement).mappings()]
     return found
 
 
@@ -166,6 +164,8 @@ def apply_filters(statement: sa.Select[Any], filters: Filters) -> sa.Select[Any]
 
 
 _COLUMNS = tuple(column.key for column in AddressSearch.__table__.columns)
+_TABLE = AddressSearch.__table__
+_TABLE = AddressSearch.__table__
 
 
 def _as_dict(row: AddressSearch) -> dict[str, Any]:
