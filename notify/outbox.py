@@ -1,0 +1,361 @@
+"""Writing the outbox in the business transaction: events, deliveries, lanes and ledger lines.
+
+For each decision that creates a delivery, one ``delivery`` row per target (subscription):
+the CloudEvents attributes, the canonical body built from the projected groups only, its
+``seq`` in the (person × partner) lane, one ``delivery_subject`` row per person in the body
+and one ``disclosure`` line (``planned``). Cancelling purges the body at once and closes the
+ledger line. Notices (Art. 19) carry references to earlier events only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import orm
+
+from core import ids
+from notify import codes, decision, domain, events, projection
+from notify import repository as repo
+from notify.tables import outbox as o
+
+NOTICE_RULE: Final = "ART19_NOTICE"  # the built-in rule of Art. 19 notices (§3.8)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Keys:
+    """Where events come from and the keys derived from the deployment secret."""
+
+    secret: bytes
+    namespace: str = "uk.gov.example.addresshub"
+    hub_host: str = "localhost"
+
+    def partner_key(self, partner_id: str) -> bytes:
+        return hmac.new(self.secret, f"pseudonym:{partner_id}".encode(), hashlib.sha256).digest()
+
+    def payload_digest(self, body: bytes) -> str:
+        ledger_key = hmac.new(self.secret, b"ledger", hashlib.sha256).digest()
+        return "hmac-sha256:" + hmac.new(ledger_key, body, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Context:
+    """The submission being enqueued and everything its bodies are built from."""
+
+    submission_id: str
+    move: domain.Move
+    facts: domain.GazetteerFacts
+    registry: domain.Registry
+    keys: Keys
+    now: dt.datetime
+
+
+def enqueue_plan(
+    session: orm.Session, ctx: Context, plan: decision.Plan, decision_ids: dict[str, str]
+) -> list[str]:
+    """Deliveries for every decision that creates one; returns their ids (CloudEvents ids)."""
+    chosen = [d for d in plan.decisions if d.creates_delivery]
+    if not chosen:
+        return []
+    event_id = repo.add_outbox_event(
+        session,
+        type_=events.event_type(ctx.keys.namespace, codes.SUBMITTED),
+        source=events.person_source(ctx.keys.hub_host),
+        aggregate_kind="submission",
+        aggregate_id=ctx.submission_id,
+        occurred_at=ctx.now,
+        correlation_id=ctx.move.reference,
+    )
+    created = []
+    for d in chosen:
+        for target in d.targets:
+            created.append(
+                _delivery(
+                    session,
+                    ctx,
+                    d=d,
+                    target=target,
+                    event_id=event_id,
+                    decision_id=decision_ids.get(d.partner_service_id),
+                )
+            )
+    return created
+
+
+def ordering_key(registry: domain.Registry, d: decision.Decision, subject_id: str) -> str:
+    partner = registry.partners[d.partner_id]
+    scope = partner.id if partner.ordering_scope == "partner" else d.partner_service_id
+    return events.ordering_key(subject_id, scope)
+
+
+def _delivery(
+    session: orm.Session,
+    ctx: Context,
+    *,
+    d: decision.Decision,
+    target: decision.Target,
+    event_id: str,
+    decision_id: str | None,
+) -> str:
+    move = ctx.move
+    delivery_id = ids.new_id()
+    key = ordering_key(ctx.registry, d, move.person.id)
+    seq = repo.next_seq(session, ordering_key=key, endpoint_id=target.endpoint_id)
+    header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq)
+    members = [m for m in move.household if m.person.id in d.member_ids]
+    not_before = d.not_before or ctx.now
+    state = "held" if d.outcome == "hold" else ("scheduled" if not_before > ctx.now else "pending")
+    row = o.Delivery(
+        id=delivery_id,
+        outbox_event_id=event_id,
+        subscription_id=target.subscription_id,
+        endpoint_id=target.endpoint_id,
+        partner_id=d.partner_id,
+        partner_service_id=d.partner_service_id,
+        submission_id=ctx.submission_id,
+        plan_decision_id=decision_id,
+        rule_id=d.rule_id or "",
+        rule_version_planned=d.rule_version or 0,
+        consent_record_id=d.consent_id,
+        event_type=header.kind,
+        role=d.role,
+        source_channel=move.channel,
+        ordering_key=key,
+        seq=seq,
+        state=state,
+        not_before=not_before,
+        next_attempt_at=not_before,
+        expires_at=d.expires_at or not_before,
+        attempt_count=0,
+        schedule_index=0,
+        fields_planned=list(d.fields),
+        attributes=events.attributes(header),
+        body=body,
+        possibly_received=False,
+        hold_reason=next((r.code for r in d.reasons if r.effect == "hold"), None),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    subjects = [
+        o.DeliverySubject(delivery_id=delivery_id, subject_id=move.person.id, role="primary")
+    ]
+    subjects += [
+        o.DeliverySubject(delivery_id=delivery_id, subject_id=m.person.id, role="household")
+        for m in members
+    ]
+    repo.add_rows(session, [row])
+    repo.add_rows(session, [*subjects, _ledger_line(ctx, d, row, body)])
+    repo.wake_lane(session, ordering_key=key, endpoint_id=target.endpoint_id, not_before=not_before)
+    return delivery_id
+
+
+def _event(
+    ctx: Context, d: decision.Decision, *, delivery_id: str, seq: int
+) -> tuple[events.Header, bytes]:
+    """The header and the exact body bytes: the projected groups and nothing else."""
+    move, keys = ctx.move, ctx.keys
+    header = events.header_for(
+        d,
+        delivery_id=delivery_id,
+        namespace=keys.namespace,
+        hub_host=keys.hub_host,
+        subject=events.pseudonym(keys.partner_key(d.partner_id), move.person.id),
+        occurred_at=ctx.now,
+        recorded_at=ctx.now,
+        sequence=seq,
+        correlation_id=move.reference,
+    )
+    data = projection.build_data(
+        move=move,
+        facts=ctx.facts,
+        service_id=d.partner_service_id,
+        role=d.role,
+        fields=d.fields,
+        members=[m for m in move.household if m.person.id in d.member_ids],
+    )
+    return header, events.body(header, data)
+
+
+def _ledger_line(ctx: Context, d: decision.Decision, row: o.Delivery, body: bytes) -> o.Disclosure:
+    rule = next(
+        (r for r in ctx.registry.rules if (r.id, r.version) == (d.rule_id, d.rule_version)), None
+    )
+    return o.Disclosure(
+        id=ids.new_id(),
+        delivery_id=row.id,
+        submission_id=ctx.submission_id,
+        subject_id=ctx.move.person.id,
+        event_id=row.id,
+        event_type=row.event_type,
+        channel=_channel(d),
+        partner_id=d.partner_id,
+        partner_service_id=d.partner_service_id,
+        purpose_code=d.purpose_code,
+        lawful_basis=d.lawful_basis,
+        art9_condition=rule.art9_condition if rule else None,
+        rule_id=row.rule_id,
+        rule_version=row.rule_version_planned,
+        dsa_id=d.dsa_id,
+        dsa_version=d.dsa_version,
+        consent_record_id=d.consent_id,
+        fields=list(d.fields),
+        payload_digest=ctx.keys.payload_digest(body),
+        outcome="planned",
+        planned_at=ctx.now,
+        art19_status="n/a",
+    )
+
+
+def _channel(d: decision.Decision) -> str:
+    return d.targets[0].channel if d.targets else "webhook"
+
+
+# Cancelling and notices ----------------------------------------------------------------------
+
+
+def cancel(session: orm.Session, delivery: o.Delivery, *, reason: str, now: dt.datetime) -> None:
+    """Terminal: the body is purged now and the ledger line closed (§3.7 ``Cancel``)."""
+    delivery.state = "cancelled"
+    delivery.close_reason = f"cancelled:{reason}"
+    delivery.body, delivery.body_purged_at, delivery.body_purge_reason = None, now, "cancelled"
+    delivery.next_attempt_at, delivery.updated_at = None, now
+    line = repo.disclosure_of(session, delivery.id)
+    if line is not None:
+        before = line.outcome
+        if line.outcome != "possibly_disclosed":
+            line.outcome = "not_disclosed"
+        line.close_reason, line.closed_at = delivery.close_reason, now
+        repo.add_rows(
+            session,
+            [
+                o.DisclosureHistory(
+                    id=ids.new_id(),
+                    disclosure_id=line.id,
+                    at=now,
+                    from_outcome=before,
+                    to_outcome=line.outcome,
+                    actor="hub",
+                    detail=delivery.close_reason,
+                )
+            ],
+        )
+    session.flush()
+
+
+def enqueue_notice(
+    session: orm.Session,
+    *,
+    line: o.Disclosure,
+    kind: str,
+    data: dict[str, Any],
+    keys: Keys,
+    now: dt.datetime,
+) -> str | None:
+    """An Art. 19 notice to the recipient of an earlier line: references only, no values.
+
+    Idempotent per (line, type): a second call returns ``None``."""
+    type_ = events.event_type(keys.namespace, kind)
+    if repo.ledger_where(
+        session, o.Disclosure.notice_of == line.id, o.Disclosure.event_type == kind
+    ):
+        return None
+    (earlier,) = repo.deliveries_where(session, o.Delivery.id == line.delivery_id)
+    event_id = repo.add_outbox_event(
+        session,
+        type_=type_,
+        source=events.person_source(keys.hub_host),
+        aggregate_kind="consent",
+        aggregate_id=line.consent_record_id or line.id,
+        occurred_at=now,
+        correlation_id=earlier.attributes.get("correlationid", ""),
+        causation_id=line.event_id,
+    )
+    delivery_id = ids.new_id()
+    seq = repo.next_seq(session, ordering_key=earlier.ordering_key, endpoint_id=earlier.endpoint_id)
+    header = events.Header(
+        id=delivery_id,
+        namespace=keys.namespace,
+        kind=kind,
+        source=events.person_source(keys.hub_host),
+        subject=earlier.attributes["subject"],
+        time=now,
+        recorded_time=now,
+        sequence=seq,
+        correlation_id=earlier.attributes.get("correlationid", ""),
+        causation_id=line.event_id,
+        expiry_time=now + dt.timedelta(days=30),
+        data_category="standard",
+        lawful_basis="legal_obligation",
+        rule_label=NOTICE_RULE,
+        schema_base=events.schema_base(keys.hub_host),
+    )
+    prior = [
+        {"id": line.event_id, "type": line.event_type, "time": events.rfc3339(line.planned_at)}
+    ]
+    payload = {**data, "prior_events": prior, "fields": ["PRIOR_EVENT_REFS"]}
+    body = events.body(header, payload)
+    notice = o.Delivery(
+        id=delivery_id,
+        outbox_event_id=event_id,
+        subscription_id=earlier.subscription_id,
+        endpoint_id=earlier.endpoint_id,
+        partner_id=earlier.partner_id,
+        partner_service_id=earlier.partner_service_id,
+        submission_id=earlier.submission_id,
+        rule_id=NOTICE_RULE,
+        rule_version_planned=1,
+        event_type=kind,
+        role=earlier.role,
+        source_channel=earlier.source_channel,
+        ordering_key=earlier.ordering_key,
+        seq=seq,
+        state="pending",
+        not_before=now,
+        next_attempt_at=now,
+        expires_at=now + dt.timedelta(days=30),
+        attempt_count=0,
+        schedule_index=0,
+        fields_planned=["PRIOR_EVENT_REFS"],
+        attributes=events.attributes(header),
+        body=body,
+        possibly_received=False,
+        created_at=now,
+        updated_at=now,
+    )
+    repo.add_rows(session, [notice])
+    repo.add_rows(session, [_notice_line(line, notice, body, keys, now)])
+    repo.wake_lane(
+        session, ordering_key=earlier.ordering_key, endpoint_id=earlier.endpoint_id, not_before=now
+    )
+    line.art19_status = "pending"
+    session.flush()
+    return delivery_id
+
+
+def _notice_line(
+    line: o.Disclosure, notice: o.Delivery, body: bytes, keys: Keys, now: dt.datetime
+) -> o.Disclosure:
+    return o.Disclosure(
+        id=ids.new_id(),
+        delivery_id=notice.id,
+        submission_id=line.submission_id,
+        subject_id=line.subject_id,
+        event_id=notice.id,
+        event_type=notice.event_type,
+        channel=line.channel,
+        partner_id=line.partner_id,
+        partner_service_id=line.partner_service_id,
+        purpose_code=line.purpose_code,
+        lawful_basis="legal_obligation",
+        rule_id=NOTICE_RULE,
+        rule_version=1,
+        fields=["PRIOR_EVENT_REFS"],
+        payload_digest=keys.payload_digest(body),
+        outcome="planned",
+        planned_at=now,
+        notice_of=line.id,
+        art19_status="n/a",
+    )

@@ -1,0 +1,398 @@
+"""Use cases of the sharing hub: submit a move, explain one, withdraw a consent, show status.
+
+Each takes the caller's session and writes nothing outside it: the submission, its consents,
+the plan, the outbox rows and the ledger lines are written in the one transaction the caller
+commits (§3.2, §6.1). The decision itself is :func:`notify.decision.plan`, pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import orm
+
+from core import ids
+from core.settings import Settings
+from notify import (
+    canonical,
+    checks,
+    codes,
+    decision,
+    domain,
+    errors,
+    explain,
+    gazetteer_facts,
+    intake,
+    outbox,
+)
+from notify import registry_repository as registry_repo
+from notify import repository as repo
+from notify.tables import moves as m
+from notify.tables import outbox as o
+
+RECEIPT_FORMAT = "KI-CR-v1.1.0"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Options:
+    namespace: str = "uk.gov.example.addresshub"
+    hub_host: str = "localhost"
+    window: intake.Window = field(default_factory=intake.Window)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Submitted:
+    reference: str
+    submission_id: str
+    version: int
+    plan: decision.Plan | None
+    document: dict[str, Any]
+    delivery_ids: tuple[str, ...] = ()
+    consent_ids: tuple[str, ...] = ()
+    receipt_id: str | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Withdrawal:
+    consent_id: str
+    already_withdrawn: bool
+    cancelled: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+    receipt_id: str | None = None
+
+
+def _keys(settings: Settings, options: Options) -> outbox.Keys:
+    secret = settings.secret_key.get_secret_value().encode()
+    return outbox.Keys(secret=secret, namespace=options.namespace, hub_host=options.hub_host)
+
+
+def _source_restrictions(registry: domain.Registry, request: intake.MoveRequest) -> frozenset[str]:
+    if request.submitter.kind != "partner":
+        return frozenset()
+    source = registry.services.get(request.submitter.source_partner_service_id or "")
+    if source is None:
+        raise errors.InvalidMove(
+            "a partner submission names its own service", details={"field": "submitter"}
+        )
+    return source.originates_restrictions
+
+
+# Submitting --------------------------------------------------------------------------------
+
+
+def submit_move(
+    *,
+    session: orm.Session,
+    request: intake.MoveRequest,
+    settings: Settings,
+    now: dt.datetime,
+    options: Options = Options(),
+) -> Submitted:
+    """Record a move and, in the same transaction, its consents, plan and outbox rows."""
+    intake.check(request, today=checks.today(now), window=options.window)
+    replay = _replay(session, request)
+    if replay is not None:
+        return replay
+    registry = registry_repo.load(session)
+    subject_ids = [ids.new_id() for _ in range(1 + len(request.household))]
+    move = intake.to_move(
+        request,
+        reference=intake.new_reference(os.urandom(5)),
+        subject_ids=subject_ids,
+        source_restrictions=_source_restrictions(registry, request),
+    )
+    facts = gazetteer_facts.facts(session, move=move, settings=settings)
+    situation = decision.Situation(
+        move=move,
+        facts=facts,
+        registry=registry,
+        relationships=repo.relationships_of(
+            session, subject_ids=subject_ids, uprns=[u for u in (move.old_uprn,) if u]
+        ),
+        now=now,
+        phase="explain",
+    )
+    consents = intake.consents_to_record(
+        request=request, move=move, preview=decision.plan(situation), now=now, new_id=ids.new_id
+    )
+    submission_id = ids.new_id()
+    plan = decision.plan(dataclasses.replace(situation, consents=tuple(consents), phase="plan"))
+    repo.add_subjects(session, subject_ids, now)
+    repo.add_submission(
+        session,
+        submission_id=submission_id,
+        move=move,
+        request=request,
+        registry_digest=plan.registry_digest,
+        now=now,
+    )
+    repo.add_consents(session, consents, submission_id=submission_id, move=move)
+    decision_ids = repo.add_decisions(session, plan, submission_id=submission_id)
+    ctx = outbox.Context(
+        submission_id=submission_id,
+        move=move,
+        facts=facts,
+        registry=registry,
+        keys=_keys(settings, options),
+        now=now,
+    )
+    delivery_ids = outbox.enqueue_plan(session, ctx, plan, decision_ids)
+    receipt_id = _issue_receipt(session, submission_id=submission_id, move=move, plan=plan, now=now)
+    return Submitted(
+        reference=move.reference,
+        submission_id=submission_id,
+        version=move.version,
+        plan=plan,
+        document=explain.document(plan, move=move, registry=registry, language=move.language),
+        delivery_ids=tuple(delivery_ids),
+        consent_ids=tuple(c.id for c in consents),
+        receipt_id=receipt_id,
+    )
+
+
+def _replay(session: orm.Session, request: intake.MoveRequest) -> Submitted | None:
+    """The same idempotency key (per channel and actor) returns the first submission."""
+    if request.idempotency_key is None:
+        return None
+    found = repo.find_by_idempotency(
+        session,
+        channel=request.submitter.channel,
+        actor_ref=request.submitter.ref,
+        key=request.idempotency_key,
+    )
+    if found is None:
+        return None
+    return Submitted(
+        reference=found.reference,
+        submission_id=found.id,
+        version=found.version,
+        plan=None,
+        document=move_status(session=session, reference=found.reference),
+        replayed=True,
+    )
+
+
+def explain_move(
+    *,
+    session: orm.Session,
+    request: intake.MoveRequest,
+    settings: Settings,
+    now: dt.datetime,
+    options: Options = Options(),
+) -> dict[str, Any]:
+    """The dry run (§3.6): who would get which fields and why not; nothing is written."""
+    intake.check(request, today=checks.today(now), window=options.window)
+    registry = registry_repo.load(session)
+    move = intake.to_move(
+        request,
+        reference="COA-DRYR-UN00",
+        subject_ids=[f"dry-run-{i}" for i in range(1 + len(request.household))],
+        source_restrictions=_source_restrictions(registry, request),
+    )
+    situation = decision.Situation(
+        move=move,
+        facts=gazetteer_facts.facts(session, move=move, settings=settings),
+        registry=registry,
+        now=now,
+        phase="explain",
+    )
+    plan = decision.plan(situation)
+    return explain.document(plan, move=move, registry=registry, language=move.language)
+
+
+def _issue_receipt(
+    session: orm.Session,
+    *,
+    submission_id: str,
+    move: domain.Move,
+    plan: decision.Plan,
+    now: dt.datetime,
+    supersedes: str | None = None,
+) -> str:
+    """A receipt listing every recipient, consent or not (Kantara CR v1.1 with x-recipients)."""
+    receipt_id = f"RCPT-{ids.new_id()}"
+    body = {
+        "version": RECEIPT_FORMAT,
+        "jurisdiction": "GB",
+        "consentTimestamp": int(now.timestamp()),
+        "collectionMethod": "web_form" if move.channel == "citizen_web" else move.channel,
+        "consentReceiptID": receipt_id,
+        "language": move.language,
+        "piiPrincipalId": move.reference,
+        "x-recipients": [
+            {
+                "service": d.partner_service_id,
+                "basis": d.lawful_basis,
+                "purpose": d.purpose_code,
+                "fields": list(d.fields),
+            }
+            for d in plan.decisions
+            if d.creates_delivery
+        ],
+    }
+    session.add(
+        m.ConsentReceipt(
+            receipt_id=receipt_id,
+            submission_id=submission_id,
+            issued_at=now,
+            profile="summary",
+            format=RECEIPT_FORMAT,
+            language=move.language,
+            body=body,
+            body_sha256=hashlib.sha256(canonical.dumps(body)).hexdigest(),
+            supersedes_receipt_id=supersedes,
+        )
+    )
+    for consent in repo.consent_records_of(session, submission_id):
+        consent.receipt_id = consent.receipt_id or receipt_id
+    session.flush()
+    return receipt_id
+
+
+# Withdrawing consent -------------------------------------------------------------------------
+
+
+def withdraw_consent(
+    *,
+    session: orm.Session,
+    consent_id: str,
+    channel: str,
+    settings: Settings,
+    now: dt.datetime,
+    options: Options = Options(),
+) -> Withdrawal:
+    """§3.8: immediate, idempotent; queued rows cancelled, earlier recipients told (Art. 7(3))."""
+    row = repo.lock_consent(session, consent_id)
+    if row is None:
+        raise errors.ConsentNotFound("no such consent", details={"consent_id": consent_id})
+    if row.status != "given":
+        return Withdrawal(consent_id=consent_id, already_withdrawn=True)
+    row.status, row.withdrawn_at, row.withdrawal_channel = "withdrawn", now, channel
+    session.flush()
+    cancelled = []
+    for delivery in repo.deliveries_where(
+        session, o.Delivery.consent_record_id == consent_id, o.Delivery.state.in_(repo.NON_TERMINAL)
+    ):
+        outbox.cancel(session, delivery, reason="CONSENT_WITHDRAWN", now=now)
+        cancelled.append(delivery.id)
+    notices = []
+    disclosed = repo.ledger_where(
+        session,
+        o.Disclosure.consent_record_id == consent_id,
+        o.Disclosure.outcome.in_(("disclosed", "possibly_disclosed")),
+    )
+    for line in disclosed:
+        data = {"purpose": row.purpose_code, "withdrawn_at": now.isoformat()}
+        notice = outbox.enqueue_notice(
+            session,
+            line=line,
+            kind=codes.CONSENT_WITHDRAWN,
+            data=data,
+            keys=_keys(settings, options),
+            now=now,
+        )
+        notices += [notice] if notice else []
+    return Withdrawal(
+        consent_id=consent_id,
+        already_withdrawn=False,
+        cancelled=tuple(cancelled),
+        notices=tuple(notices),
+        receipt_id=_reissue_receipt(session, row.submission_id, now),
+    )
+
+
+def _reissue_receipt(session: orm.Session, submission_id: str, now: dt.datetime) -> str:
+    """A new receipt superseding the last one; old receipts stay readable."""
+    receipts = repo.receipts_of(session, submission_id)
+    last = receipts[-1] if receipts else None
+    body = dict(last.body) if last else {}
+    records = repo.consent_records_of(session, submission_id)
+    withdrawn = [c.id for c in records if c.status == "withdrawn"]
+    receipt_id = f"RCPT-{ids.new_id()}"
+    body |= {"consentReceiptID": receipt_id, "x-withdrawn": withdrawn}
+    session.add(
+        m.ConsentReceipt(
+            receipt_id=receipt_id,
+            submission_id=submission_id,
+            issued_at=now,
+            profile="summary",
+            format=RECEIPT_FORMAT,
+            language=last.language if last else "en",
+            body=body,
+            body_sha256=hashlib.sha256(canonical.dumps(body)).hexdigest(),
+            supersedes_receipt_id=last.receipt_id if last else None,
+        )
+    )
+    session.flush()
+    return receipt_id
+
+
+# Status --------------------------------------------------------------------------------------
+
+_CITIZEN_STATUS = {
+    "scheduled": "planned",
+    "pending": "planned",
+    "held": "delayed",
+    "in_flight": "sending",
+    "retry_wait": "sending",
+    "dead": "delayed",
+    "delivered": "sent",
+    "cancelled": "not_sent",
+    "expired": "not_sent",
+    "abandoned": "not_sent",
+}
+
+
+def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
+    """Per-recipient status of the latest version of a move: codes only, no personal values."""
+    submission = repo.latest_submission(session, reference)
+    if submission is None:
+        raise errors.MoveNotFound("no move has this reference", details={"reference": reference})
+    registry = registry_repo.load(session)
+    deliveries = repo.deliveries_where(session, o.Delivery.submission_id == submission.id)
+    by_service: dict[str, list[o.Delivery]] = {}
+    for d in deliveries:
+        by_service.setdefault(d.partner_service_id, []).append(d)
+    return {
+        "reference": submission.reference,
+        "version": submission.version,
+        "status": submission.status,
+        "move_date": submission.move_date.isoformat(),
+        "recipients": [
+            _recipient(row, by_service.get(row.partner_service_id, []), registry)
+            for row in repo.decisions_of(session, submission.id)
+            if row.phase == "plan"
+        ],
+    }
+
+
+def _recipient(
+    row: o.PlanDecision, deliveries: list[o.Delivery], registry: domain.Registry
+) -> dict[str, Any]:
+    service = registry.services.get(row.partner_service_id)
+    partner = registry.partners.get(service.partner_id) if service else None
+    first = next((d for d in deliveries if d.rule_id != outbox.NOTICE_RULE), None)
+    status = _CITIZEN_STATUS[first.state] if first else "refused"
+    if row.decision == "hold" and first is None:
+        status = "waiting"
+    return {
+        "partner": partner.code if partner else None,
+        "partner_name": partner.name_en if partner else None,
+        "service": service.service_code if service else row.partner_service_id,
+        "partner_service_id": row.partner_service_id,
+        "decision": row.decision,
+        "role": row.role,
+        "status": status,
+        "lawful_basis": row.lawful_basis,
+        "fields": list(row.fields),
+        "not_before": row.not_before.isoformat() if row.not_before else None,
+        "reasons": [r["code"] for r in row.reasons],
+        "close_reason": first.close_reason if first else None,
+        "consent_id": row.consent_record_id,
+    }

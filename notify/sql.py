@@ -1,0 +1,64 @@
+"""The sharing package's hand-written SQL, named, in one place.
+
+Times are bound typed (so SQLite stores them as the tables do). Everything else in
+:mod:`notify.repository` is SQLAlchemy ``select()``/``insert()``/``update()``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import sqlalchemy as sa
+
+from core.tables import UtcDateTime
+
+
+def _typed(sql: str, *times: str) -> sa.TextClause:
+    return sa.text(sql).bindparams(*(sa.bindparam(t, type_=UtcDateTime()) for t in times))
+
+
+#: Allocate the next ``seq`` of a lane (§6.9); PostgreSQL and SQLite >= 3.35 alike.
+NEXT_SEQ: Final = sa.text(
+    """
+    INSERT INTO delivery_lane (ordering_key, endpoint_id, last_seq, state)
+    VALUES (:ordering_key, :endpoint_id, 1, 'idle')
+    ON CONFLICT (ordering_key) DO UPDATE SET last_seq = delivery_lane.last_seq + 1
+    RETURNING last_seq
+    """
+)
+
+#: An idle lane with a new delivery becomes ready at the delivery's release time.
+WAKE_LANE: Final = _typed(
+    """
+    UPDATE delivery_lane
+       SET state = 'ready',
+           next_attempt_at = :not_before,
+           endpoint_id = COALESCE(endpoint_id, :endpoint_id)
+     WHERE ordering_key = :ordering_key AND state = 'idle'
+    """,
+    "not_before",
+)
+
+#: Codes of the areas whose boundary covers a UPRN's point (on the boundary counts).
+AREAS_COVERING_UPRN_POSTGRESQL: Final = sa.text(
+    """
+    SELECT DISTINCT a.code
+      FROM blpu b JOIN area a ON ST_Covers(a.geom, b.geom)
+     WHERE b.uprn = :uprn
+     ORDER BY a.code
+    """
+)
+
+#: The same on SpatiaLite, with its R*Tree as the pre-filter.
+AREAS_COVERING_UPRN_SQLITE: Final = sa.text(
+    """
+    SELECT DISTINCT a.code
+      FROM blpu b, area a
+     WHERE b.uprn = :uprn
+       AND a.ROWID IN (SELECT ROWID FROM SpatialIndex
+                        WHERE f_table_name = 'area' AND f_geometry_column = 'geom'
+                          AND search_frame = b.geom)
+       AND ST_Covers(a.geom, b.geom) = 1
+     ORDER BY a.code
+    """
+)
