@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     match_auto_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
     match_review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     match_min_margin: float = Field(default=0.05, ge=0.0, le=1.0)
+    # Delivery worker (notify.worker): lanes claimed per batch, the lease a claim holds (longer
+    # than twice the longest request timeout), the poll interval when no wake-up arrives
+    # (unset: 1 s on PostgreSQL, 0.25 s on SQLite), and a factor that compresses the retry
+    # schedule, circuit breaker and failure clock (tests and the demo; 1 in production).
+    worker_batch_size: int = Field(default=10, ge=1, le=1000)
+    worker_lease_seconds: float = Field(default=60.0, gt=0)
+    worker_poll_seconds: float | None = Field(default=None, gt=0)
+    delivery_time_scale: float = Field(default=1.0, gt=0.0, le=1.0)
 
     @field_validator("secret_key")
     @classmethod

@@ -28,6 +28,7 @@ TABLE_MODULES = (
     "gazetteer.search_tables",
     "api.tables",
     "notify.tables",
+    "notify.delivery_tables",
     "loaders.tables",
 )
 

@@ -1,0 +1,189 @@
+"""Operator and partner actions on delivery (sharing-and-delivery §6.3, §6.6, §6.7).
+
+* dead letters: :func:`resend` one (a fresh schedule from attempt 1, same ``id``, ``webhook-id``
+  and ``seq``), :func:`recover` every dead delivery of an endpoint (since a time, or all), in
+  lane order, :func:`abandon` one (terminal: its lane moves on). Each is audited.
+* endpoints: :func:`reenable_endpoint` (an operator, after a successful validation), whose
+  held lanes then resume; :func:`rotate_secret` (the old secret stays valid for an overlap).
+
+Service functions take keyword arguments; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import ids
+from notify import delivery_errors, endpoint_health, signing
+from notify import delivery_repository as repo
+from notify import delivery_tables as dt_tables
+from notify.tables import outbox, registry
+
+DEFAULT_OVERLAP: Final = dt.timedelta(hours=24)
+MAX_OVERLAP: Final = dt.timedelta(hours=168)
+
+
+def resend(
+    *, session: orm.Session, delivery_id: str, actor: str, reason: str | None, now: dt.datetime
+) -> outbox.Delivery:
+    """Replay a dead delivery: the recheck runs again before its first new attempt."""
+    delivery = session.get(outbox.Delivery, delivery_id)
+    if delivery is None:
+        raise delivery_errors.DeliveryNotFound(f"no delivery {delivery_id}")
+    if delivery.state != "dead":
+        raise delivery_errors.ReplayRefused("only a dead delivery can be resent")
+    _reopen(session, delivery, now, actor)
+    _audit(session, delivery.id, "resend", actor=actor, reason=reason, now=now)
+    repo.wake_lanes(session, ordering_keys=[delivery.ordering_key], now=now)
+    return delivery
+
+
+def recover(
+    *,
+    session: orm.Session,
+    endpoint_id: str,
+    since: dt.datetime | None,
+    actor: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> list[str]:
+    """Resend every dead delivery of an endpoint that died at or after ``since``."""
+    if session.get(registry.Endpoint, endpoint_id) is None:
+        raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
+    query = (
+        sa.select(outbox.Delivery)
+        .where(outbox.Delivery.endpoint_id == endpoint_id, outbox.Delivery.state == "dead")
+        .order_by(outbox.Delivery.ordering_key, outbox.Delivery.seq)
+    )
+    if since is not None:
+        query = query.where(outbox.Delivery.updated_at >= since)
+    dead = list(session.scalars(query))
+    for delivery in dead:
+        _reopen(session, delivery, now, actor)
+        _audit(session, delivery.id, "recover", actor=actor, reason=reason, now=now)
+    repo.wake_lanes(session, ordering_keys={d.ordering_key for d in dead}, now=now)
+    return [d.id for d in dead]
+
+
+def abandon(
+    *, session: orm.Session, delivery_id: str, actor: str, reason: str, now: dt.datetime
+) -> outbox.Delivery:
+    """Give a dead or held delivery up for good; the service will be told another way."""
+    delivery = session.get(outbox.Delivery, delivery_id)
+    if delivery is None:
+        raise delivery_errors.DeliveryNotFound(f"no delivery {delivery_id}")
+    if delivery.state not in ("dead", "held"):
+        raise delivery_errors.ReplayRefused("only a dead or held delivery can be abandoned")
+    delivery.state, delivery.close_reason, delivery.updated_at = "abandoned", "abandoned", now
+    delivery.next_attempt_at = None
+    outcome = "possibly_disclosed" if delivery.possibly_received else "not_disclosed"
+    repo.record_disclosure(session, delivery=delivery, outcome=outcome,
+                           close_reason="abandoned", now=now, actor=actor)  # fmt: skip
+    _audit(session, delivery.id, "abandon", actor=actor, reason=reason, now=now)
+    repo.wake_lanes(session, ordering_keys=[delivery.ordering_key], now=now)
+    return delivery
+
+
+def _reopen(session: orm.Session, delivery: outbox.Delivery, now: dt.datetime, actor: str) -> None:
+    delivery.state = "pending"
+    delivery.schedule_index = 0
+    delivery.next_attempt_at = now
+    delivery.close_reason = None
+    delivery.updated_at = now
+    repo.record_disclosure(session, delivery=delivery, outcome=None, close_reason="reopened",
+                           now=now, actor=actor)  # fmt: skip
+
+
+def _audit(
+    session: orm.Session,
+    delivery_id: str,
+    action: str,
+    *,
+    actor: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> None:
+    session.add(
+        dt_tables.DeliveryAction(
+            id=ids.new_id(),
+            delivery_id=delivery_id,
+            action=action,
+            actor=actor,
+            reason=reason,
+            at=now,
+        )
+    )
+
+
+def reenable_endpoint(
+    *, session: orm.Session, endpoint_id: str, actor: str, now: dt.datetime
+) -> registry.Endpoint:
+    """Re-enable a disabled or paused endpoint; its held lanes resume (§6.6)."""
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    if endpoint is None:
+        raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
+    endpoint.status, endpoint.disabled_reason, endpoint.updated_at = "active", None, now
+    state = repo.endpoint_states(session, [endpoint_id], now=now, lock=True)[endpoint_id]
+    repo.save_health(state, endpoint_health.Health(), now)
+    held = session.scalars(
+        sa.select(outbox.DeliveryLane.ordering_key).where(
+            outbox.DeliveryLane.endpoint_id == endpoint_id,
+            outbox.DeliveryLane.state == "held",
+        )
+    )
+    repo.wake_lanes(session, ordering_keys=list(held), now=now)
+    return endpoint
+
+
+def rotate_secret(
+    *,
+    session: orm.Session,
+    endpoint_id: str,
+    actor: str,
+    now: dt.datetime,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
+) -> str:
+    """A new current ``whsec_`` secret (returned once); the old one stays valid for ``overlap``."""
+    if not dt.timedelta(0) <= overlap <= MAX_OVERLAP:
+        raise delivery_errors.InvalidSecret("the overlap lies between 0 and 168 hours")
+    if session.get(registry.Endpoint, endpoint_id) is None:
+        raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
+    for old in _secrets(session, endpoint_id, ("current",)):
+        old.state = "previous" if overlap > dt.timedelta(0) else "revoked"
+        old.expires_at = now + overlap
+    session.flush()
+    secret = signing.new_secret()
+    session.add(
+        dt_tables.EndpointSecret(
+            id=ids.new_id(),
+            endpoint_id=endpoint_id,
+            direction="outbound",
+            scheme="v1",
+            secret=secret,
+            state="current",
+            expires_at=None,
+            created_by=actor,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return secret
+
+
+def _secrets(
+    session: orm.Session, endpoint_id: str, states: Sequence[str]
+) -> list[dt_tables.EndpointSecret]:
+    return list(
+        session.scalars(
+            sa.select(dt_tables.EndpointSecret).where(
+                dt_tables.EndpointSecret.endpoint_id == endpoint_id,
+                dt_tables.EndpointSecret.direction == "outbound",
+                dt_tables.EndpointSecret.state.in_(list(states)),
+            )
+        )
+    )

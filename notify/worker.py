@@ -1,0 +1,347 @@
+"""The delivery worker: claims due lanes, sends signed events, records what happened (§6).
+
+One asyncio loop per process. Database steps (:mod:`notify.dispatch`) run in a small thread
+pool, each in its own short transaction; no transaction is open while a request is in flight.
+
+* **claim** (:func:`notify.dispatch.prepare.claim_and_prepare`): up to ``batch_size`` lanes at
+  a time while fewer than ``concurrency`` sends are in flight; many workers share the queue on
+  PostgreSQL (``SKIP LOCKED``), SQLite has one worker (the dispatcher lock).
+* **send**: per endpoint at most ``max_in_flight`` requests (halved while throttled) and at
+  most ``rate_limit_per_s``, so a slow partner never holds up another.
+* **finish**: results are recorded in groups (one transaction for all that completed
+  meanwhile), so commits do not limit the send rate.
+* **wake-ups**: ``LISTEN`` on PostgreSQL, polling otherwise (1 s / 0.25 s by default).
+* **faults**: database errors are logged and retried after a pause, results are kept until
+  recorded, leases of a vanished worker are swept back to the queue.
+* **stop**: :meth:`Worker.stop` (SIGTERM, SIGINT) stops claiming; sends in flight finish and
+  are recorded, then the worker exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import contextlib
+import datetime as dt
+import functools
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import clock as clock_
+from core import db, ids
+from notify import delivery_errors, delivery_gate, delivery_sql
+from notify import delivery_repository as repo
+from notify.dispatch import common, finish, prepare
+from notify.transports import webhook
+
+log = logging.getLogger("addresshub.worker")
+T = TypeVar("T")
+ERROR_PAUSE_S: Final = 1.0
+FINISH_GROUP: Final = 500
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Options:
+    concurrency: int = 64
+    batch_size: int = 10
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    poll_s: float = 1.0
+    time_scale: float = 1.0
+    once: bool = False
+
+
+@dataclass(kw_only=True, slots=True)
+class Tally:
+    """What a worker did: attempts sent and how they ended (for ``--json`` and tests)."""
+
+    claimed: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    swept: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{ids.new_token(3)}"
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        engine: sa.Engine,
+        gate: delivery_gate.Gate,
+        sender: webhook.Sender,
+        options: Options,
+        clock: clock_.Clock | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self._engine = engine
+        self._sessions = db.session_factory(engine)
+        self._gate = gate
+        self._sender = sender
+        self._options = options
+        self._clock = clock or clock_.SystemClock()
+        self._sqlite = engine.dialect.name == "sqlite"
+        self.worker_id = worker_id or new_worker_id()
+        self._cfg = common.Config(
+            worker_id=self.worker_id, lease=options.lease, time_scale=options.time_scale
+        )
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1 if self._sqlite else 2, thread_name_prefix="delivery-db"
+        )
+        self.tally = Tally()
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._results: asyncio.Queue[common.Result] = asyncio.Queue()
+        self._in_flight = 0
+        self._limits: dict[str, _EndpointLimit] = {}
+        self._gone: dict[str, dt.datetime] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- running ------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop claiming; sends in flight finish and are recorded, then :meth:`run` returns."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> Tally:
+        await self._db(self._take_lock)
+        listener = _Listener(self._engine, self._wake) if not self._sqlite else None
+        finisher = asyncio.create_task(self._finisher())
+        try:
+            await self._loop()
+        finally:
+            await self._drain(finisher)
+            if listener is not None:
+                listener.close()
+            await self._sender.close()
+            with contextlib.suppress(Exception):
+                await self._db(self._release_lock)
+            self._pool.shutdown(wait=True)
+        return self.tally
+
+    async def _loop(self) -> None:
+        last_sweep = 0.0
+        while not self._stopping.is_set():
+            if time.monotonic() - last_sweep >= self._sweep_every():
+                await self._guarded(self._housekeeping)
+                last_sweep = time.monotonic()
+            room = self._options.concurrency - self._in_flight
+            if room <= 0:
+                self._room.clear()
+                await _either(self._room, self._stopping, None)
+                continue
+            claimed = await self._guarded(functools.partial(self._claim, room=room))
+            if claimed is not None:
+                self._launch(claimed.sends)
+                if claimed.lanes:
+                    continue
+            if self._options.once and self._in_flight == 0:
+                return
+            self._wake.clear()
+            await _either(self._wake, self._room if self._options.once else None,
+                          self._options.poll_s)  # fmt: skip
+
+    def _sweep_every(self) -> float:
+        return max(min(self._options.lease.total_seconds() / 4, 15.0), self._options.poll_s)
+
+    async def _drain(self, finisher: asyncio.Task[None]) -> None:
+        while self._in_flight > 0:
+            self._room.clear()
+            await self._room.wait()
+        finisher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await finisher
+
+    # -- database steps -----------------------------------------------------------------
+
+    async def _db(self, step: Callable[[orm.Session], T]) -> T:
+        def run() -> T:
+            with db.unit_of_work(self._sessions) as session:
+                return step(session)
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, run)
+
+    async def _guarded(self, step: Callable[[orm.Session], T]) -> T | None:
+        """A step whose database errors are logged and survived (the database may restart)."""
+        try:
+            return await self._db(step)
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("database step failed, retrying: %s", type(exc).__name__)
+            await _either(self._stopping, None, ERROR_PAUSE_S)
+            return None
+
+    def _take_lock(self, session: orm.Session) -> None:
+        if not self._sqlite:
+            return
+        now = self._clock.now()
+        until = now + self._options.lease
+        if not repo.take_dispatcher_lock(session, owner=self.worker_id, now=now, until=until):
+            raise delivery_errors.DispatcherBusy(
+                "another worker is delivering from this SQLite database; run one worker only"
+            )
+
+    def _release_lock(self, session: orm.Session) -> None:
+        if self._sqlite:
+            repo.release_dispatcher_lock(session, owner=self.worker_id)
+
+    def _housekeeping(self, session: orm.Session) -> None:
+        self._take_lock(session)
+        now = self._clock.now()
+        self.tally.swept += prepare.sweep(session, cfg=self._cfg, now=now)
+        repo.wake_idle_lanes(session, now=now)
+
+    def _claim(self, session: orm.Session, *, room: int) -> common.Claimed:
+        k = min(self._options.batch_size, room)
+        return prepare.claim_and_prepare(
+            session, cfg=self._cfg, gate=self._gate, now=self._clock.now(), k=k
+        )
+
+    # -- sending ------------------------------------------------------------------------
+
+    def _launch(self, sends: list[common.Send]) -> None:
+        self.tally.claimed += len(sends)
+        for send in sends:
+            self._in_flight += 1
+            task = asyncio.create_task(self._send(send))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, send: common.Send) -> None:
+        limit = self._limits.setdefault(send.endpoint_id, _EndpointLimit())
+        result: webhook.WebhookResult | None = None
+        try:
+            async with limit.slot(send.max_in_flight, send.rate_limit_per_s):
+                if not self._withheld(send):
+                    result = await self._sender.send(send.request(self._clock.now()))
+                    self._note_gone(send, result)
+        except Exception:
+            log.exception("send failed unexpectedly")
+            result = webhook.WebhookResult(error_kind="reset")
+        self.tally.sent += result is not None
+        self._results.put_nowait(
+            common.Result(send=send, result=result, finished_at=self._clock.now())
+        )
+
+    def _withheld(self, send: common.Send) -> bool:
+        """Hold back a send prepared before its endpoint answered 410 (or was refused)."""
+        gone_at = self._gone.get(send.endpoint_id)
+        return gone_at is not None and send.prepared_at <= gone_at
+
+    def _note_gone(self, send: common.Send, result: webhook.WebhookResult) -> None:
+        if result.status == 410 or result.error_kind == "ssrf_block":
+            self._gone[send.endpoint_id] = self._clock.now()
+
+    async def _finisher(self) -> None:
+        while True:
+            group = [await self._results.get()]
+            while not self._results.empty() and len(group) < FINISH_GROUP:
+                group.append(self._results.get_nowait())
+            try:
+                await self._db(functools.partial(finish.finish, results=group, cfg=self._cfg))
+            except sa.exc.SQLAlchemyError as exc:
+                log.warning("recording results failed, retrying: %s", type(exc).__name__)
+                for item in group:
+                    self._results.put_nowait(item)
+                await asyncio.sleep(ERROR_PAUSE_S)
+                continue
+            self._count(group)
+
+    def _count(self, group: list[common.Result]) -> None:
+        sent = [r.result for r in group if r.result is not None]
+        delivered = sum(1 for r in sent if r.status and 200 <= r.status < 300)
+        self.tally.delivered += delivered
+        self.tally.failed += len(sent) - delivered
+        self._in_flight -= len(group)
+        self._room.set()
+        self._wake.set()
+
+
+class _EndpointLimit:
+    """At most ``max_in_flight`` requests to one endpoint, at most ``rate`` per second."""
+
+    def __init__(self) -> None:
+        self._in_flight = 0
+        self._changed = asyncio.Condition()
+        self._next_at = 0.0
+
+    @contextlib.asynccontextmanager
+    async def slot(self, max_in_flight: int, rate: float) -> collections.abc.AsyncIterator[None]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._in_flight < max(max_in_flight, 1))
+            self._in_flight += 1
+        try:
+            await self._pace(rate)
+            yield
+        finally:
+            async with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
+
+    async def _pace(self, rate: float) -> None:
+        if rate <= 0:
+            return
+        now = time.monotonic()
+        start = max(now, self._next_at)
+        self._next_at = start + 1.0 / rate
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+async def _either(
+    first: asyncio.Event, second: asyncio.Event | None, timeout_s: float | None
+) -> None:
+    """Wait until either event is set or the timeout passes."""
+    waits = [asyncio.create_task(first.wait())]
+    if second is not None:
+        waits.append(asyncio.create_task(second.wait()))
+    try:
+        await asyncio.wait(waits, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
+
+
+class _Listener:
+    """PostgreSQL ``LISTEN`` on its own thread: each notification wakes the worker."""
+
+    def __init__(self, engine: sa.Engine, wake: asyncio.Event) -> None:
+        self._url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._wake = wake
+        self._loop = asyncio.get_running_loop()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="delivery-listen", daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        import psycopg
+
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(delivery_sql.LISTEN)
+                    while not self._closed.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self._loop.call_soon_threadsafe(self._wake.set)
+            except psycopg.Error:
+                self._closed.wait(ERROR_PAUSE_S)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join(5)
