@@ -17,7 +17,7 @@ from importlib import metadata
 import fastapi
 
 from api import errors, openapi
-from api.routers import addresses, find, health, history, loads
+from api.routers import addresses, find, health, history, loads, moves
 from core import clock, db
 from core.settings import Settings, get_settings
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(addresses.router)
     app.include_router(history.router)
     app.include_router(loads.router)
+    app.include_router(moves.router)
     return app
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,6 @@ from sqlalchemy import orm
 from core import ids
 from core.settings import Settings
 from notify import (
-    canonical,
     checks,
     codes,
     decision,
@@ -29,13 +27,12 @@ from notify import (
     gazetteer_facts,
     intake,
     outbox,
+    receipts,
 )
 from notify import registry_repository as registry_repo
 from notify import repository as repo
 from notify.tables import moves as m
 from notify.tables import outbox as o
-
-RECEIPT_FORMAT = "KI-CR-v1.1.0"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -143,7 +140,7 @@ def submit_move(
         now=now,
     )
     delivery_ids = outbox.enqueue_plan(session, ctx, plan, decision_ids)
-    receipt_id = _issue_receipt(session, submission_id=submission_id, move=move, plan=plan, now=now)
+    receipt_id = receipts.issue(session, submission_id=submission_id, move=move, plan=plan, now=now)
     return Submitted(
         reference=move.reference,
         submission_id=submission_id,
@@ -206,55 +203,6 @@ def explain_move(
     return explain.document(plan, move=move, registry=registry, language=move.language)
 
 
-def _issue_receipt(
-    session: orm.Session,
-    *,
-    submission_id: str,
-    move: domain.Move,
-    plan: decision.Plan,
-    now: dt.datetime,
-    supersedes: str | None = None,
-) -> str:
-    """A receipt listing every recipient, consent or not (Kantara CR v1.1 with x-recipients)."""
-    receipt_id = f"RCPT-{ids.new_id()}"
-    body = {
-        "version": RECEIPT_FORMAT,
-        "jurisdiction": "GB",
-        "consentTimestamp": int(now.timestamp()),
-        "collectionMethod": "web_form" if move.channel == "citizen_web" else move.channel,
-        "consentReceiptID": receipt_id,
-        "language": move.language,
-        "piiPrincipalId": move.reference,
-        "x-recipients": [
-            {
-                "service": d.partner_service_id,
-                "basis": d.lawful_basis,
-                "purpose": d.purpose_code,
-                "fields": list(d.fields),
-            }
-            for d in plan.decisions
-            if d.creates_delivery
-        ],
-    }
-    session.add(
-        m.ConsentReceipt(
-            receipt_id=receipt_id,
-            submission_id=submission_id,
-            issued_at=now,
-            profile="summary",
-            format=RECEIPT_FORMAT,
-            language=move.language,
-            body=body,
-            body_sha256=hashlib.sha256(canonical.dumps(body)).hexdigest(),
-            supersedes_receipt_id=supersedes,
-        )
-    )
-    for consent in repo.consent_records_of(session, submission_id):
-        consent.receipt_id = consent.receipt_id or receipt_id
-    session.flush()
-    return receipt_id
-
-
 # Withdrawing consent -------------------------------------------------------------------------
 
 
@@ -266,10 +214,14 @@ def withdraw_consent(
     settings: Settings,
     now: dt.datetime,
     options: Options = Options(),
+    reference: str | None = None,
 ) -> Withdrawal:
-    """§3.8: immediate, idempotent; queued rows cancelled, earlier recipients told (Art. 7(3))."""
+    """§3.8: immediate, idempotent; queued rows cancelled, earlier recipients told (Art. 7(3)).
+
+    With ``reference``, the consent must belong to that move (a citizen's receipt token)."""
     row = repo.lock_consent(session, consent_id)
-    if row is None:
+    submission = session.get(m.ChangeSubmission, row.submission_id) if row else None
+    if row is None or (reference and (submission is None or submission.reference != reference)):
         raise errors.ConsentNotFound("no such consent", details={"consent_id": consent_id})
     if row.status != "given":
         return Withdrawal(consent_id=consent_id, already_withdrawn=True)
@@ -303,34 +255,8 @@ def withdraw_consent(
         already_withdrawn=False,
         cancelled=tuple(cancelled),
         notices=tuple(notices),
-        receipt_id=_reissue_receipt(session, row.submission_id, now),
+        receipt_id=receipts.reissue(session, row.submission_id, now),
     )
-
-
-def _reissue_receipt(session: orm.Session, submission_id: str, now: dt.datetime) -> str:
-    """A new receipt superseding the last one; old receipts stay readable."""
-    receipts = repo.receipts_of(session, submission_id)
-    last = receipts[-1] if receipts else None
-    body = dict(last.body) if last else {}
-    records = repo.consent_records_of(session, submission_id)
-    withdrawn = [c.id for c in records if c.status == "withdrawn"]
-    receipt_id = f"RCPT-{ids.new_id()}"
-    body |= {"consentReceiptID": receipt_id, "x-withdrawn": withdrawn}
-    session.add(
-        m.ConsentReceipt(
-            receipt_id=receipt_id,
-            submission_id=submission_id,
-            issued_at=now,
-            profile="summary",
-            format=RECEIPT_FORMAT,
-            language=last.language if last else "en",
-            body=body,
-            body_sha256=hashlib.sha256(canonical.dumps(body)).hexdigest(),
-            supersedes_receipt_id=last.receipt_id if last else None,
-        )
-    )
-    session.flush()
-    return receipt_id
 
 
 # Status --------------------------------------------------------------------------------------
