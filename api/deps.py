@@ -22,9 +22,8 @@ from fastapi import params, security
 from sqlalchemy import orm
 
 from api.keys import domain, service
-from api.keys.errors import MissingApiKey, RoleNotPermitted
 from core import clock as clocks
-from core import db
+from core import db, errors
 from core.settings import Settings
 
 Principal = domain.Principal
@@ -80,7 +79,7 @@ def current_principal(
 ) -> domain.Principal:
     presented = bearer.credentials if bearer is not None else header_key
     if not presented:
-        raise MissingApiKey("an API key is required: send 'Authorization: Bearer <key>'")
+        raise errors.Unauthenticated("an API key is required: send 'Authorization: Bearer <key>'")
     return service.verify_key(session=session, settings=settings, clock=clock, presented=presented)
 
 
@@ -93,7 +92,7 @@ def require_roles(*roles: domain.Role) -> params.Depends:
 
     def check(principal: PrincipalDep) -> domain.Principal:
         if principal.role not in allowed:
-            raise RoleNotPermitted(f"a {principal.role} key may not do this")
+            raise errors.Forbidden(f"a {principal.role} key may not do this")
         return principal
 
     return params.Depends(check)

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-
-
-class MissingApiKey(Unauthenticated):
-    code = "unauthenticated"
-    title = "Authentication required"
+from core.errors import InvalidInput, NotFound, Unauthenticated
 
 
 class InvalidApiKey(Unauthenticated):
@@ -15,11 +10,6 @@ class InvalidApiKey(Unauthenticated):
 
     code = "invalid_api_key"
     title = "Invalid API key"
-
-
-class RoleNotPermitted(Forbidden):
-    code = "forbidden"
-    title = "Forbidden"
 
 
 class InvalidKeyBinding(InvalidInput):
