@@ -15,10 +15,19 @@ from typing import Any
 from sqlalchemy import orm
 
 from core.settings import Settings
-from gazetteer import addressparse, addresswords, matching, matchtext, search_facts
+from gazetteer import (
+    addressparse,
+    addresswords,
+    domain,
+    matching,
+    matchtext,
+    repository,
+    search_facts,
+)
 from gazetteer import postcode as postcodes
 from gazetteer import search_repository as repo
 from gazetteer.addresstokens import is_number_token, tokenise
+from gazetteer.errors import StreetNotFound
 from gazetteer.search_repository import Filters
 
 __all__ = [
@@ -114,11 +123,28 @@ def addresses_at_postcode(
     return [_plain_summary(row) for row in ordered]
 
 
-def addresses_on_street(
-    *, session: orm.Session, usrn: int, filters: Filters = MATCH_FILTERS
-) -> list[AddressSummary]:
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StreetAddresses:
+    usrn: int
+    descriptors: tuple[domain.StreetDescriptor, ...]
+    addresses: tuple[AddressSummary, ...]
+
+
+def street(*, session: orm.Session, usrn: int, filters: Filters = MATCH_FILTERS) -> StreetAddresses:
+    """A street's names (one per language) and its addresses in natural order."""
+    descriptors = repository.descriptors_of(session, [usrn])
+    if not descriptors:
+        raise StreetNotFound(f"no street has USRN {usrn}", details={"usrn": usrn})
     best = _best_per_uprn(repo.street_rows(session, usrn, filters))
-    return [_plain_summary(row) for row in sorted(best, key=natural_order)]
+    ordered = tuple(_plain_summary(row) for row in sorted(best, key=natural_order))
+    return StreetAddresses(usrn=usrn, descriptors=tuple(descriptors), addresses=ordered)
+
+
+def summaries_for(
+    session: orm.Session, uprns: Iterable[int], filters: Filters = MATCH_FILTERS
+) -> list[AddressSummary]:
+    """The preferred label of each UPRN that passes ``filters`` (any order)."""
+    return [_plain_summary(row) for row in _best_per_uprn(repo.uprn_rows(session, uprns, filters))]
 
 
 def natural_order(row: dict[str, Any]) -> tuple[Any, ...]:

@@ -15,10 +15,11 @@ from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.schemas import addresses as address_schemas
 from api.schemas import find as schemas
 from api.schemas import types
-from gazetteer import find, service
+from core.errors import InvalidInput
+from gazetteer import find, service, spatial
 from gazetteer.errors import AddressNotFound
 
-router = fastapi.APIRouter(prefix="/v1/addresses", tags=["addresses"])
+router = fastapi.APIRouter(tags=["addresses"])
 
 
 def filters(
@@ -58,7 +59,7 @@ FiltersDep = Annotated[find.Filters, fastapi.Depends(filters)]
 
 
 @router.get(
-    "",
+    "/v1/addresses",
     response_model=schemas.AddressList,
     summary="Every address at a postcode, in natural order",
     responses=errors.responses_for(401, 422),
@@ -76,7 +77,7 @@ def at_postcode(
 
 
 @router.get(
-    "/search",
+    "/v1/addresses/search",
     response_model=schemas.SearchPage,
     summary="Search addresses (typeahead): ranked, with highlight spans",
     responses=errors.responses_for(401, 422),
@@ -104,7 +105,7 @@ def search(
 
 
 @router.post(
-    "/match",
+    "/v1/addresses/match",
     response_model=schemas.MatchResponse,
     summary="Match one typed address to a UPRN, with evidence and a status",
     responses=errors.responses_for(401, 422),
@@ -123,7 +124,7 @@ def match(
 
 
 @router.post(
-    "/lookup",
+    "/v1/addresses/lookup",
     response_model=schemas.LookupResponse,
     summary="Many addresses by UPRN (up to 100)",
     responses=errors.responses_for(401, 422),
@@ -146,3 +147,124 @@ def lookup(
             continue
         found.append(address_schemas.Address.from_document(document))
     return schemas.LookupResponse(addresses=found, missing=missing)
+
+
+Srs = Annotated[
+    int,
+    fastapi.Query(
+        description="27700: eastings/northings in metres; 4326: longitude/latitude.",
+        json_schema_extra={"enum": [27700, 4326]},
+    ),
+]
+
+
+def _placed(found: list[spatial.PlacedAddress]) -> schemas.PlacedList:
+    return schemas.PlacedList(
+        count=len(found), addresses=[schemas.PlacedAddress.from_placed(p) for p in found]
+    )
+
+
+@router.get(
+    "/v1/addresses/nearest",
+    response_model=schemas.PlacedList,
+    summary="The addresses nearest a point, optionally within a radius",
+    responses=errors.responses_for(401, 422),
+)
+def nearest(
+    session: SessionDep,
+    _principal: PrincipalDep,
+    chosen: FiltersDep,
+    *,
+    x: Annotated[float | None, fastapi.Query(description="Easting (27700) or longitude.")] = None,
+    y: Annotated[float | None, fastapi.Query(description="Northing (27700) or latitude.")] = None,
+    lat: Annotated[float | None, fastapi.Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, fastapi.Query(ge=-180, le=180)] = None,
+    n: Annotated[int, fastapi.Query(ge=1, le=100)] = 10,
+    radius: Annotated[float | None, fastapi.Query(gt=0, le=50_000, description="Metres.")] = None,
+    srs: Srs = 27700,
+) -> schemas.PlacedList:
+    if lat is not None and lon is not None:
+        point, input_srid = (lon, lat), 4326
+    elif x is not None and y is not None:
+        point, input_srid = (x, y), srs
+    else:
+        raise InvalidInput("give x and y, or lat and lon")
+    east, north = spatial.to_bng(*point, input_srid)
+    found = spatial.nearest(
+        session=session, x=east, y=north, srid=27700, limit=n, radius=radius, filters=chosen
+    )
+    return _placed([spatial.reproject(p, srs) for p in found])
+
+
+@router.get(
+    "/v1/addresses/within",
+    response_model=schemas.PlacedList,
+    summary="The addresses inside a bounding box",
+    responses=errors.responses_for(401, 422),
+)
+def within_bbox(
+    bbox: Annotated[str, fastapi.Query(description="min x, min y, max x, max y in `srs`.")],
+    session: SessionDep,
+    _principal: PrincipalDep,
+    chosen: FiltersDep,
+    *,
+    srs: Srs = 27700,
+    limit: Annotated[int, fastapi.Query(ge=1, le=spatial.MAX_RESULTS)] = 100,
+) -> schemas.PlacedList:
+    try:
+        box = [float(part) for part in bbox.split(",")]
+    except ValueError as exc:
+        raise InvalidInput("bbox must be four numbers separated by commas") from exc
+    found = spatial.within_bbox(session=session, bbox=box, srid=srs, limit=limit, filters=chosen)
+    return _placed(found)
+
+
+@router.post(
+    "/v1/addresses/within",
+    response_model=schemas.PlacedList,
+    summary="The addresses inside a GeoJSON polygon",
+    responses=errors.responses_for(401, 422),
+)
+def within_polygon(
+    body: schemas.PolygonQuery,
+    session: SessionDep,
+    _principal: PrincipalDep,
+    chosen: FiltersDep,
+) -> schemas.PlacedList:
+    found = spatial.within_polygon(
+        session=session, polygon=body.geometry, srid=body.srs, limit=body.limit, filters=chosen
+    )
+    return _placed(found)
+
+
+@router.get(
+    "/v1/addresses/{uprn}/areas",
+    response_model=schemas.AreaList,
+    summary="Every loaded boundary containing the address",
+    responses=errors.responses_for(401, 404, 422),
+)
+def areas(
+    uprn: Annotated[types.Uprn, fastapi.Path()], session: SessionDep, _principal: PrincipalDep
+) -> schemas.AreaList:
+    found = spatial.areas_of(session=session, uprn=uprn)
+    return schemas.AreaList(
+        uprn=uprn, areas=[schemas.Area(type=a.type, code=a.code, name=a.name) for a in found]
+    )
+
+
+@router.get(
+    "/v1/streets/{usrn}",
+    response_model=schemas.StreetWithAddresses,
+    summary="A street with its addresses in natural order",
+    tags=["streets"],
+    responses=errors.responses_for(401, 404, 422),
+)
+def street(
+    usrn: Annotated[types.Usrn, fastapi.Path()],
+    session: SessionDep,
+    _principal: PrincipalDep,
+    chosen: FiltersDep,
+) -> schemas.StreetWithAddresses:
+    return schemas.StreetWithAddresses.from_street(
+        find.street(session=session, usrn=usrn, filters=chosen)
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas import addresses, types
-from gazetteer import find, matching
+from gazetteer import find, matching, spatial
 
 Dataset = Literal["lpi", "dpa", "listed"]
 MatchStatus = Literal["matched", "review", "unmatched"]
@@ -169,3 +169,72 @@ def _candidate(scored: matching.ScoredCandidate) -> MatchCandidate:
             for e in scored.evidence
         ],
     )
+
+
+class PlacedAddress(_Schema):
+    address: AddressSummary
+    x: float = Field(description="Easting (27700) or longitude (4326).")
+    y: float = Field(description="Northing (27700) or latitude (4326).")
+    srs: int
+    distance: float | None = Field(default=None, description="Metres from the point asked.")
+
+    @classmethod
+    def from_placed(cls, placed: spatial.PlacedAddress) -> PlacedAddress:
+        return cls(
+            address=AddressSummary.from_summary(placed.address),
+            x=placed.x,
+            y=placed.y,
+            srs=placed.srid,
+            distance=placed.distance,
+        )
+
+
+class PlacedList(_Schema):
+    count: int
+    addresses: list[PlacedAddress]
+
+
+class PolygonQuery(_Schema):
+    geometry: dict[str, Any] = Field(description="A GeoJSON Polygon or MultiPolygon.")
+    srs: Literal[27700, 4326] = 27700
+    limit: int = Field(default=100, ge=1, le=spatial.MAX_RESULTS)
+
+
+class Area(_Schema):
+    type: str
+    code: str
+    name: str
+
+
+class AreaList(_Schema):
+    uprn: int
+    areas: list[Area]
+
+
+class StreetName(_Schema):
+    language: str
+    description: str
+    locality: str | None
+    town: str | None
+    administrative_area: str | None
+
+
+class StreetWithAddresses(_Schema):
+    usrn: int
+    names: list[StreetName]
+    addresses: list[AddressSummary]
+
+    @classmethod
+    def from_street(cls, street: find.StreetAddresses) -> StreetWithAddresses:
+        names = [
+            StreetName(
+                language=d.language,
+                description=d.description,
+                locality=d.locality,
+                town=d.town_name,
+                administrative_area=d.administrative_area,
+            )
+            for d in street.descriptors
+        ]
+        addresses = [AddressSummary.from_summary(a) for a in street.addresses]
+        return cls(usrn=street.usrn, names=names, addresses=addresses)

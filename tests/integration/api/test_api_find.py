@@ -91,3 +91,50 @@ def test_lookup_many_reports_missing(client: TestClient) -> None:
 
 def test_single_uprn_route_still_works(client: TestClient) -> None:
     assert client.get("/v1/addresses/110").json()["uprn"] == 110
+
+
+def test_nearest_by_grid_and_by_latitude_longitude(client: TestClient) -> None:
+    grid = client.get("/v1/addresses/nearest", params={"x": 300052, "y": 100000, "n": 2})
+    assert grid.status_code == 200, grid.text
+    assert [a["address"]["uprn"] for a in grid.json()["addresses"]] == [105, 106]
+    assert grid.json()["addresses"][0]["x"] == 300050
+    lon, lat = -3.55, 50.75
+    wgs = client.get(
+        "/v1/addresses/nearest", params={"lat": lat, "lon": lon, "n": 1, "srs": 4326}
+    ).json()
+    point = wgs["addresses"][0]
+    assert point["srs"] == 4326
+    assert -180 <= point["x"] <= 180 and -90 <= point["y"] <= 90
+    missing = client.get("/v1/addresses/nearest", params={"n": 1})
+    assert missing.status_code == 422
+
+
+def test_within_bbox_and_polygon(client: TestClient) -> None:
+    boxed = client.get("/v1/addresses/within", params={"bbox": "300005,99990,300035,100010"})
+    assert sorted(a["address"]["uprn"] for a in boxed.json()["addresses"]) == [101, 102, 103]
+    ring = [
+        [299990, 100999],
+        [300010, 100999],
+        [300010, 101002],
+        [299990, 101002],
+        [299990, 100999],
+    ]
+    polygon = {"geometry": {"type": "Polygon", "coordinates": [ring]}}
+    inside = client.post("/v1/addresses/within", json=polygon)
+    assert sorted(a["address"]["uprn"] for a in inside.json()["addresses"]) == [301, 302]
+    bad = client.get("/v1/addresses/within", params={"bbox": "1,2,x,4"})
+    assert bad.status_code == 422
+
+
+def test_areas_of_an_address_and_of_a_missing_one(client: TestClient) -> None:
+    response = client.get("/v1/addresses/101/areas")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"uprn": 101, "areas": []}
+    assert client.get("/v1/addresses/999999/areas").status_code == 404
+
+
+def test_street_with_its_addresses(client: TestClient) -> None:
+    body = client.get("/v1/streets/1003").json()
+    assert body["names"][0]["description"] == "PARK ROAD"
+    assert [a["uprn"] for a in body["addresses"]] == [301, 302]
+    assert client.get("/v1/streets/99999").status_code == 404

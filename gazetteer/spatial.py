@@ -1,0 +1,219 @@
+"""Spatial finding: nearest addresses, addresses in a box or polygon, areas containing a UPRN.
+
+Points are BLPU geometries in EPSG:27700. Input and output may be in 27700 (eastings and
+northings, metres) or 4326 (WGS84 longitude and latitude, degrees); pyproj converts at this
+edge, so the SQL always works in 27700. PostgreSQL uses PostGIS (KNN ``<->``, ``ST_DWithin``,
+``ST_Within``, ``ST_Contains``); SpatiaLite narrows with its R*Tree ``SpatialIndex`` first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from pyproj import Transformer
+from shapely import geometry, ops
+from sqlalchemy import orm
+
+from core import db
+from core.errors import InvalidInput
+from core.tables import BNG_SRID, WGS84_SRID
+from gazetteer import find
+from gazetteer import search_repository as repo
+from gazetteer.errors import AddressNotFound
+
+SRIDS = (BNG_SRID, WGS84_SRID)
+MAX_RESULTS = 1000
+_SQLITE_FIRST_RADIUS = 250.0
+_SQLITE_MAX_RADIUS = 64_000.0
+
+# --- named SQL ---------------------------------------------------------------------------
+PG_NEAREST = sa.text(
+    "SELECT uprn, ST_X(geom) AS x, ST_Y(geom) AS y, "
+    "ST_Distance(geom, ST_SetSRID(ST_MakePoint(:x, :y), 27700)) AS distance "
+    "FROM blpu WHERE geom IS NOT NULL "
+    "AND (CAST(:radius AS double precision) IS NULL "
+    "     OR ST_DWithin(geom, ST_SetSRID(ST_MakePoint(:x, :y), 27700), :radius)) "
+    "ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 27700) LIMIT :limit"
+)
+PG_WITHIN = sa.text(
+    "SELECT uprn, ST_X(geom) AS x, ST_Y(geom) AS y FROM blpu "
+    "WHERE ST_Within(geom, ST_GeomFromText(:wkt, 27700)) ORDER BY uprn LIMIT :limit"
+)
+PG_AREAS = sa.text(
+    "SELECT a.type, a.code, a.name FROM area a JOIN blpu b ON ST_Contains(a.geom, b.geom) "
+    "WHERE b.uprn = :uprn ORDER BY a.type, a.code"
+)
+SQLITE_IN_FRAME = sa.text(
+    "SELECT uprn, X(geom) AS x, Y(geom) AS y FROM blpu WHERE ROWID IN ("
+    " SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'blpu' AND f_geometry_column = 'geom'"
+    " AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy, 27700))"
+)
+SQLITE_WITHIN = sa.text(
+    "SELECT uprn, X(geom) AS x, Y(geom) AS y FROM blpu WHERE ROWID IN ("
+    " SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'blpu' AND f_geometry_column = 'geom'"
+    " AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy, 27700))"
+    " AND ST_Within(geom, GeomFromText(:wkt, 27700)) ORDER BY uprn LIMIT :limit"
+)
+SQLITE_AREAS = sa.text(
+    "SELECT a.type, a.code, a.name FROM area a, blpu b WHERE b.uprn = :uprn"
+    " AND ST_Contains(a.geom, b.geom) AND a.ROWID IN ("
+    "  SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'area'"
+    "  AND f_geometry_column = 'geom' AND search_frame = b.geom)"
+    " ORDER BY a.type, a.code"
+)
+BLPU_EXISTS = sa.text("SELECT 1 FROM blpu WHERE uprn = :uprn")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlacedAddress:
+    address: find.AddressSummary
+    x: float
+    y: float
+    srid: int
+    distance: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Area:
+    type: str
+    code: str
+    name: str
+
+
+def reproject(placed: PlacedAddress, srid: int) -> PlacedAddress:
+    """The same address with its point in ``srid`` (from 27700)."""
+    x, y = from_bng(placed.x, placed.y, srid)
+    return PlacedAddress(address=placed.address, x=x, y=y, srid=srid, distance=placed.distance)
+
+
+def check_srid(srid: int) -> int:
+    if srid not in SRIDS:
+        raise InvalidInput(f"srs must be 27700 or 4326, not {srid}")
+    return srid
+
+
+@lru_cache(maxsize=4)
+def _transformer(source: int, target: int) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def to_bng(x: float, y: float, srid: int) -> tuple[float, float]:
+    """A point in 27700 from ``srid`` (4326 takes longitude as x and latitude as y)."""
+    if check_srid(srid) == BNG_SRID:
+        return x, y
+    east, north = _transformer(WGS84_SRID, BNG_SRID).transform(x, y)
+    return float(east), float(north)
+
+
+def from_bng(x: float, y: float, srid: int) -> tuple[float, float]:
+    if check_srid(srid) == BNG_SRID:
+        return x, y
+    lon, lat = _transformer(BNG_SRID, WGS84_SRID).transform(x, y)
+    return round(float(lon), 7), round(float(lat), 7)
+
+
+def nearest(
+    *,
+    session: orm.Session,
+    x: float,
+    y: float,
+    srid: int,
+    limit: int = 10,
+    radius: float | None = None,
+    filters: repo.Filters = find.MATCH_FILTERS,
+) -> list[PlacedAddress]:
+    """The ``limit`` addresses nearest the point, within ``radius`` metres when given."""
+    east, north = to_bng(x, y, srid)
+    fetch = min(limit * 5, MAX_RESULTS * 5)
+    if db.is_sqlite(session):
+        points = _sqlite_nearest(session, east, north, fetch, radius)
+    else:
+        params = {"x": east, "y": north, "radius": radius, "limit": fetch}
+        points = [tuple(r) for r in session.execute(PG_NEAREST, params)]
+    return _placed(session, points, srid, filters, limit)
+
+
+def _sqlite_nearest(
+    session: orm.Session, x: float, y: float, limit: int, radius: float | None
+) -> list[tuple[Any, ...]]:
+    frame = min(radius or _SQLITE_FIRST_RADIUS, _SQLITE_MAX_RADIUS)
+    while True:
+        params = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
+        found = [
+            (uprn, px, py, math.hypot(px - x, py - y))
+            for uprn, px, py in session.execute(SQLITE_IN_FRAME, params)
+        ]
+        inside = [p for p in found if p[3] <= frame]
+        if radius is not None or len(inside) >= limit or frame >= _SQLITE_MAX_RADIUS:
+            return sorted(inside, key=lambda p: (p[3], p[0]))[:limit]
+        frame *= 2
+
+
+def within_bbox(
+    *,
+    session: orm.Session,
+    bbox: Sequence[float],
+    srid: int,
+    limit: int = 100,
+    filters: repo.Filters = find.MATCH_FILTERS,
+) -> list[PlacedAddress]:
+    """Addresses inside ``bbox`` = (min x, min y, max x, max y) in ``srid``."""
+    if len(bbox) != 4 or bbox[0] >= bbox[2] or bbox[1] >= bbox[3]:
+        raise InvalidInput("bbox must be min x, min y, max x, max y with min < max")
+    box = geometry.box(*bbox)
+    return within_polygon(session=session, polygon=box, srid=srid, limit=limit, filters=filters)
+
+
+def within_polygon(
+    *,
+    session: orm.Session,
+    polygon: Any,
+    srid: int,
+    limit: int = 100,
+    filters: repo.Filters = find.MATCH_FILTERS,
+) -> list[PlacedAddress]:
+    """Addresses inside a shapely polygon given in ``srid``."""
+    shape = geometry.shape(polygon) if isinstance(polygon, dict) else polygon
+    if shape.geom_type not in {"Polygon", "MultiPolygon"} or not shape.is_valid:
+        raise InvalidInput("the area must be a valid GeoJSON Polygon or MultiPolygon")
+    if check_srid(srid) != BNG_SRID:
+        shape = ops.transform(_transformer(WGS84_SRID, BNG_SRID).transform, shape)
+    minx, miny, maxx, maxy = shape.bounds
+    params = {"wkt": shape.wkt, "limit": min(limit, MAX_RESULTS) * 3}
+    if db.is_sqlite(session):
+        params |= {"minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}
+        rows = session.execute(SQLITE_WITHIN, params)
+    else:
+        rows = session.execute(PG_WITHIN, params)
+    points = [(uprn, x, y, None) for uprn, x, y in rows]
+    return _placed(session, points, srid, filters, limit)
+
+
+def _placed(
+    session: orm.Session,
+    points: Sequence[tuple[Any, ...]],
+    srid: int,
+    filters: repo.Filters,
+    limit: int,
+) -> list[PlacedAddress]:
+    labels = {s.uprn: s for s in find.summaries_for(session, [p[0] for p in points], filters)}
+    out: list[PlacedAddress] = []
+    for uprn, x, y, distance in points:
+        if uprn in labels and len(out) < limit:
+            px, py = from_bng(x, y, srid)
+            metres = round(distance, 2) if distance is not None else None
+            out.append(PlacedAddress(address=labels[uprn], x=px, y=py, srid=srid, distance=metres))
+    return out
+
+
+def areas_of(*, session: orm.Session, uprn: int) -> list[Area]:
+    """Every loaded boundary containing the BLPU's point."""
+    if session.execute(BLPU_EXISTS, {"uprn": uprn}).first() is None:
+        raise AddressNotFound(f"no address has UPRN {uprn}", details={"uprn": uprn})
+    statement = SQLITE_AREAS if db.is_sqlite(session) else PG_AREAS
+    return [Area(type=t, code=c, name=n) for t, c, n in session.execute(statement, {"uprn": uprn})]

@@ -1,0 +1,93 @@
+"""Nearest, within (box and polygon), SRS in and out, and areas containing a UPRN."""
+
+from __future__ import annotations
+
+import pytest
+from geoalchemy2 import WKTElement
+from sqlalchemy import orm
+
+from core.errors import InvalidInput
+from gazetteer import spatial
+from gazetteer import tables as t
+from gazetteer.errors import AddressNotFound
+from gazetteer.search_repository import Filters
+from tests.integration import find_seed
+
+
+@pytest.fixture
+def seeded(session: orm.Session) -> orm.Session:
+    find_seed.seed(session)
+    ward = (
+        "MULTIPOLYGON(((299000 99000, 300150 99000, 300150 101500, 299000 101500, 299000 99000)))"
+    )
+    parish = (
+        "MULTIPOLYGON(((299000 99000, 302000 99000, 302000 102000, 299000 102000, 299000 99000)))"
+    )
+    for kind, code, name, wkt in (
+        ("ward", "E05000001", "West Ward", ward),
+        ("parish", "E04000001", "Newtown Parish", parish),
+    ):
+        session.add(
+            t.Area(type=kind, code=code, name=name, version="", geom=WKTElement(wkt, srid=27700))
+        )
+    session.commit()
+    return session
+
+
+def test_nearest_in_british_national_grid(seeded: orm.Session) -> None:
+    found = spatial.nearest(session=seeded, x=300052, y=100000, srid=27700, limit=3)
+    assert [p.address.uprn for p in found] == [105, 106, 104]
+    assert found[0].distance == pytest.approx(2.0)
+    assert (found[0].x, found[0].y) == (300050, 100000)
+
+
+def test_nearest_with_a_radius_and_filters(seeded: orm.Session) -> None:
+    found = spatial.nearest(session=seeded, x=300120, y=100000, srid=27700, limit=10, radius=1.5)
+    assert {p.address.uprn for p in found} == {112, 131}
+    flats = spatial.nearest(
+        session=seeded,
+        x=300120,
+        y=100000,
+        srid=27700,
+        limit=2,
+        filters=Filters(classification="RD06"),
+    )
+    assert [p.address.uprn for p in flats] == [131, 132]
+
+
+def test_nearest_from_and_to_wgs84(seeded: orm.Session) -> None:
+    lon, lat = spatial.from_bng(300050, 100000, 4326)
+    found = spatial.nearest(session=seeded, x=lon, y=lat, srid=4326, limit=1)
+    assert found[0].address.uprn == 105
+    assert (found[0].x, found[0].y) == pytest.approx((lon, lat), abs=1e-6)
+    assert -3.6 < found[0].x < -3.4 and 50.7 < found[0].y < 50.9  # Devon, not the sea off Africa
+
+
+def test_within_box_and_polygon(seeded: orm.Session) -> None:
+    boxed = spatial.within_bbox(session=seeded, bbox=(300005, 99990, 300035, 100010), srid=27700)
+    assert sorted(p.address.uprn for p in boxed) == [101, 102, 103]
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [299990, 100999],
+                [300010, 100999],
+                [300010, 101002],
+                [299990, 101002],
+                [299990, 100999],
+            ]
+        ],
+    }
+    inside = spatial.within_polygon(session=seeded, polygon=square, srid=27700)
+    assert sorted(p.address.uprn for p in inside) == [301, 302]
+    with pytest.raises(InvalidInput):
+        spatial.within_bbox(session=seeded, bbox=(1, 1, 0, 0), srid=27700)
+
+
+def test_areas_containing_a_uprn(seeded: orm.Session) -> None:
+    areas = spatial.areas_of(session=seeded, uprn=101)
+    assert [(a.type, a.code) for a in areas] == [("parish", "E04000001"), ("ward", "E05000001")]
+    only_parish = spatial.areas_of(session=seeded, uprn=120)
+    assert [a.code for a in only_parish] == ["E04000001"]
+    with pytest.raises(AddressNotFound):
+        spatial.areas_of(session=seeded, uprn=999999)
