@@ -53,8 +53,15 @@ class QueryTokens:
 def candidate_ids(session: orm.Session, query: QueryTokens) -> list[int]:
     """Index row ids worth scoring for ``query`` (unfiltered, unordered, deduplicated)."""
     found: dict[int, None] = {}
+    settled = False
     if query.postcode:
-        found.update(dict.fromkeys(_by_postcode(session, query.postcode)))
+        at_postcode = _by_postcode(session, query.postcode)
+        found.update(dict.fromkeys(row_id for row_id, _ in at_postcode))
+        # The postcode holds the number asked for: candidates elsewhere disagree on the postcode
+        # and cannot come first.
+        settled = any(str(number) in query.numbers for _, number in at_postcode)
+    if settled:
+        return list(found)
     if query.numbers and query.words:
         found.update(dict.fromkeys(_by_number_and_words(session, query)))
     elif query.words or query.prefix:
@@ -69,11 +76,13 @@ def trigram_ids(session: orm.Session, text: str, limit: int = BLOCK_LIMIT) -> li
     return list(session.scalars(TRIGRAM_SEARCH, {"text": text, "limit": limit}))
 
 
-def _by_postcode(session: orm.Session, postcode: str) -> Sequence[int]:
+def _by_postcode(session: orm.Session, postcode: str) -> list[tuple[int, int | None]]:
     statement = (
-        sa.select(AddressSearch.id).where(AddressSearch.postcode == postcode).limit(POSTCODE_LIMIT)
+        sa.select(AddressSearch.id, AddressSearch.pao_number)
+        .where(AddressSearch.postcode == postcode)
+        .limit(POSTCODE_LIMIT)
     )
-    return session.scalars(statement).all()
+    return [(row_id, number) for row_id, number in session.execute(statement)]
 
 
 def _by_number_and_words(session: orm.Session, query: QueryTokens) -> Sequence[int]:
