@@ -28,12 +28,15 @@ def release_time(move_date: dt.date, lead_days: int, now: dt.datetime) -> dt.dat
 
 
 def agreement_state(dsa: domain.Agreement | None, now: dt.datetime) -> tuple[Effect, str] | None:
-    """The agreement's own refusal or hold (§3.2 D, §3.7), or ``None`` when it is in force."""
-    if dsa is None:
+    """The agreement's own refusal or hold (§3.2 D, §3.7), or ``None`` when it is in force.
+
+    An agreement outside its effective window refuses even when suspended: resuming it
+    could not make a delivery lawful, so nothing is held for it."""
+    if dsa is None or not dsa.in_effect(now):
         return ("refuse", "DSA_NOT_ACTIVE")
     if dsa.status == "suspended":
         return ("hold", "DSA_SUSPENDED")
-    if dsa.status != "active" or not dsa.in_effect(now):
+    if dsa.status != "active":
         return ("refuse", "DSA_NOT_ACTIVE")
     return None
 
