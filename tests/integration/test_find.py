@@ -125,3 +125,23 @@ def test_rebuild_of_some_uprns_replaces_only_theirs(seeded: orm.Session) -> None
     result = _match(seeded, "flat 1, 12 high st, newtown nt1 1ab")
     assert result.uprn == 131
     assert find.search(session=seeded, q="10 high st newtown", settings=SETTINGS).results
+
+
+def test_listed_addresses_are_searchable_and_matchable(seeded: orm.Session) -> None:
+    from gazetteer import tables
+
+    seeded.add(
+        tables.ListedAddress(
+            list_name="council tax", uprn=201, address="The Old Bakery, 10 High St, Oldtown",
+            postcode="OT1 1AA",
+        )
+    )  # fmt: skip
+    seeded.flush()
+    assert search_index.rebuild(seeded, uprns=[201]) == 2
+    listed_only = Filters(datasets=("listed",))
+    page = find.search(session=seeded, q="old bakery", settings=SETTINGS, filters=listed_only)
+    assert [(r.uprn, r.source) for r in page.results] == [(201, "listed")]
+    result = find.match_address(
+        session=seeded, text="the old bakery 10 high st oldtown", settings=SETTINGS
+    )
+    assert (result.status, result.uprn) == ("matched", 201)
