@@ -17,6 +17,7 @@ import api.cli.load_sources  # noqa: F401 - registers load codepoint|open-uprn|c
 import migrations
 from api.cli import common
 from api.cli.apikey import apikey_app
+from api.cli.demo import register as register_demo
 from api.cli.export import export_app
 from api.cli.find import register as register_find
 from api.cli.load import load_app
@@ -40,6 +41,7 @@ app.add_typer(lookup_app, name="lookup")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(rules_app, name="rules")
 register_find(app)  # addresshub search | match, and lookup postcode
+register_demo(app)  # addresshub demo
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,1 @@
+"""The demo: the embedded database, a sample gazetteer, demo partners and receivers."""
