@@ -18,7 +18,7 @@ from api.cli import common
 from api.cli.lookup import lookup_app
 from api.schemas import find as schemas
 from core.errors import InvalidInput
-from gazetteer import find, matching
+from gazetteer import find, matching, search_index
 
 OUTPUT_COLUMNS = ("uprn", "score", "match_reason", "status", "candidates")
 
@@ -38,6 +38,21 @@ def register(app: typer.Typer) -> None:
     """Add ``search`` and ``match`` to the top-level ``addresshub`` app."""
     app.command("search")(search)
     app.command("match")(match)
+    app.command("reindex")(reindex)
+
+
+def reindex(
+    uprn: Annotated[
+        list[int] | None, typer.Option(help="Only these UPRNs (repeatable); default all.")
+    ] = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Rebuild the address search index from the gazetteer tables."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        rows = search_index.rebuild(session, uprns=uprn or None)
+    common.emit(f"{rows} labels indexed", {"rows": rows}, as_json)
 
 
 def _filters(

@@ -22,6 +22,8 @@ def _seed(db_url: str) -> None:
 
 def test_search_and_postcode_lookup(db_url: str) -> None:
     _seed(db_url)
+    reindexed = acceptance.cli_json("reindex", database_url=db_url)
+    assert reindexed == {"rows": len(find_seed.ADDRESSES) + 1}
     found = acceptance.cli_json("search", "12 high st newtown", "--limit", "3", database_url=db_url)
     assert found["results"][0]["uprn"] == 112
     human = acceptance.run_cli("search", "rose cottage", database_url=db_url)
