@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     worker_poll_seconds: float | None = Field(default=None, gt=0)
     delivery_time_scale: float = Field(default=1.0, gt=0.0, le=1.0)
 
+    # Change-of-address events (notify): the CloudEvents type namespace, the host that names the
+    # hub in event sources and schema URLs, and the move-date window citizens may report (J3),
+    # in days before and after today.
+    event_namespace: str = Field(
+        default="uk.gov.example.addresshub", pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
+    )
+    public_host: str = "localhost"
+    move_window_past_days: int = Field(default=183, ge=0)
+    move_window_future_days: int = Field(default=92, ge=0)
+
     @field_validator("secret_key")
     @classmethod
     def _reject_placeholder_secret(cls, value: SecretStr) -> SecretStr:

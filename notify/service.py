@@ -41,6 +41,17 @@ class Options:
     hub_host: str = "localhost"
     window: intake.Window = field(default_factory=intake.Window)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Options:
+        return cls(
+            namespace=settings.event_namespace,
+            hub_host=settings.public_host,
+            window=intake.Window(
+                past_days=settings.move_window_past_days,
+                future_days=settings.move_window_future_days,
+            ),
+        )
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Submitted:
@@ -89,9 +100,10 @@ def submit_move(
     request: intake.MoveRequest,
     settings: Settings,
     now: dt.datetime,
-    options: Options = Options(),
+    options: Options | None = None,
 ) -> Submitted:
     """Record a move and, in the same transaction, its consents, plan and outbox rows."""
+    options = options or Options.from_settings(settings)
     intake.check(request, today=checks.today(now), window=options.window)
     replay = _replay(session, request)
     if replay is not None:
@@ -181,9 +193,10 @@ def explain_move(
     request: intake.MoveRequest,
     settings: Settings,
     now: dt.datetime,
-    options: Options = Options(),
+    options: Options | None = None,
 ) -> dict[str, Any]:
     """The dry run (§3.6): who would get which fields and why not; nothing is written."""
+    options = options or Options.from_settings(settings)
     intake.check(request, today=checks.today(now), window=options.window)
     registry = registry_repo.load(session)
     move = intake.to_move(
@@ -213,7 +226,7 @@ def withdraw_consent(
     channel: str,
     settings: Settings,
     now: dt.datetime,
-    options: Options = Options(),
+    options: Options | None = None,
     reference: str | None = None,
 ) -> Withdrawal:
     """§3.8: immediate, idempotent; queued rows cancelled, earlier recipients told (Art. 7(3)).
@@ -246,7 +259,7 @@ def withdraw_consent(
             line=line,
             kind=codes.CONSENT_WITHDRAWN,
             data=data,
-            keys=_keys(settings, options),
+            keys=_keys(settings, options or Options.from_settings(settings)),
             now=now,
         )
         notices += [notice] if notice else []

@@ -254,3 +254,21 @@ def test_status_of_an_unknown_move(seeded: orm.Session) -> None:
     with pytest.raises(errors.MoveNotFound):
         service.move_status(session=seeded, reference="COA-0000-0000")
     assert intake.new_reference(b"\x00" * 5) == "COA-0000-0000"
+
+
+def test_event_names_and_the_date_window_come_from_settings(seeded: orm.Session) -> None:
+    configured = w.SETTINGS.model_copy(
+        update={
+            "event_namespace": "uk.gov.newshire.hub",
+            "public_host": "hub.newshire.gov.uk",
+            "move_window_future_days": 5,
+        }
+    )
+    with pytest.raises(errors.InvalidMove):
+        service.submit_move(session=seeded, request=w.request(), settings=configured, now=w.NOW)
+    near = w.request(move_date=w.NOW.date())
+    service.submit_move(session=seeded, request=near, settings=configured, now=w.NOW)
+    seeded.commit()
+    attributes = _deliveries(seeded)[0].attributes
+    assert attributes["type"] == "uk.gov.newshire.hub.change_of_address.submitted"
+    assert attributes["source"] == "https://hub.newshire.gov.uk/coa"
