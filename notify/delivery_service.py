@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import delivery_errors, endpoint_health, signing
+from notify import delivery_errors, endpoint_health, endpoint_repository, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox, registry
@@ -128,8 +128,10 @@ def reenable_endpoint(
     if endpoint is None:
         raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
     endpoint.status, endpoint.disabled_reason, endpoint.updated_at = "active", None, now
-    state = repo.endpoint_states(session, [endpoint_id], now=now, lock=True)[endpoint_id]
-    repo.save_health(state, endpoint_health.Health(), now)
+    state = endpoint_repository.endpoint_states(session, [endpoint_id], now=now, lock=True)[
+        endpoint_id
+    ]
+    endpoint_repository.save_health(state, endpoint_health.Health(), now)
     held = session.scalars(
         sa.select(outbox.DeliveryLane.ordering_key).where(
             outbox.DeliveryLane.endpoint_id == endpoint_id,

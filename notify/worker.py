@@ -27,6 +27,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -39,7 +40,8 @@ from sqlalchemy import orm
 
 from core import clock as clock_
 from core import db, ids
-from notify import delivery_errors, delivery_gate, delivery_sql
+from core.settings import Settings
+from notify import delivery_errors, delivery_gate, delivery_sql, registry_repository, ssrf
 from notify import delivery_repository as repo
 from notify.dispatch import common, finish, prepare
 from notify.transports import webhook
@@ -47,6 +49,8 @@ from notify.transports import webhook
 log = logging.getLogger("addresshub.worker")
 T = TypeVar("T")
 ERROR_PAUSE_S: Final = 1.0
+POSTGRESQL_POLL_S: Final = 1.0
+SQLITE_POLL_S: Final = 0.25
 FINISH_GROUP: Final = 500
 
 
@@ -345,3 +349,42 @@ class _Listener:
     def close(self) -> None:
         self._closed.set()
         self._thread.join(5)
+
+
+def from_settings(
+    settings: Settings, *, concurrency: int, once: bool = False, engine: sa.Engine | None = None
+) -> Worker:
+    """A worker on the settings' database, sending through the SSRF-guarded aiohttp sender."""
+    engine = engine or db.create_engine(
+        settings.database_url, spatialite_library=settings.spatialite_library
+    )
+    sqlite = engine.dialect.name == "sqlite"
+    options = Options(
+        concurrency=concurrency,
+        batch_size=settings.worker_batch_size,
+        lease=dt.timedelta(seconds=settings.worker_lease_seconds),
+        poll_s=settings.worker_poll_seconds or (SQLITE_POLL_S if sqlite else POSTGRESQL_POLL_S),
+        time_scale=settings.delivery_time_scale,
+        once=once,
+    )
+    policy = ssrf.TargetPolicy.for_deployment(
+        allow_private_targets=settings.allow_private_webhook_targets
+    )
+    return Worker(
+        engine=engine,
+        gate=delivery_gate.RegistryGate(registry_repository.load),
+        sender=webhook.AiohttpSender(policy=policy),
+        options=options,
+    )
+
+
+async def run_until_signalled(worker: Worker) -> Tally:
+    """Run ``worker``; SIGTERM or SIGINT stop it gracefully."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, worker.stop)
+    try:
+        return await worker.run()
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)

@@ -9,7 +9,7 @@ from typing import Final
 
 from sqlalchemy import orm
 
-from notify import backoff, events, lifecycle, signing
+from notify import backoff, endpoint_repository, events, lifecycle, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox
@@ -44,8 +44,8 @@ class Send:
     secrets: tuple[str, ...]
     timeout_s: float
     prepared_at: dt.datetime
-    max_in_flight: int = repo.DEFAULT_MAX_IN_FLIGHT
-    rate_limit_per_s: float = repo.DEFAULT_RATE_LIMIT_PER_S
+    max_in_flight: int = endpoint_repository.DEFAULT_MAX_IN_FLIGHT
+    rate_limit_per_s: float = endpoint_repository.DEFAULT_RATE_LIMIT_PER_S
 
     def request(self, at: dt.datetime) -> webhook.WebhookRequest:
         msg_id = signing.message_id(self.delivery_id)
@@ -117,7 +117,7 @@ def schedule(
 ) -> tuple[dt.timedelta, ...]:
     if head.endpoint_id is None:
         return tuple(backoff.SCHEDULE)
-    states = repo.endpoint_states(session, [head.endpoint_id], now=now)
+    states = endpoint_repository.endpoint_states(session, [head.endpoint_id], now=now)
     return schedule_from(states[head.endpoint_id])
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import orm
 
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
-from notify import endpoint_health, lifecycle, response
+from notify import endpoint_health, endpoint_repository, lifecycle, response
 from notify.dispatch import common
 from notify.tables import outbox, registry
 from notify.transports import webhook
@@ -23,8 +23,8 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
         return
     now = max(r.finished_at for r in results)
     endpoint_ids = {r.send.endpoint_id for r in results}
-    states = repo.endpoint_states(session, endpoint_ids, now=now, lock=True)
-    endpoints = repo.endpoints(session, endpoint_ids)
+    states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now, lock=True)
+    endpoints = endpoint_repository.endpoints(session, endpoint_ids)
     lanes = repo.lanes(session, {r.send.ordering_key for r in results})
     found = repo.deliveries(session, {r.send.delivery_id for r in results})
     for item in results:
@@ -101,17 +101,17 @@ def _health(
     verdict: response.Verdict,
 ) -> None:
     session, cfg, now = ctx.session, ctx.cfg, ctx.now
-    health = repo.health_of(state)
+    health = endpoint_repository.health_of(state)
     if verdict.delivered:
         recorded = endpoint_health.record_success(health, now)
     else:
         recorded = endpoint_health.record_failure(
             health, now, delivery_id=head.id, verdict=verdict, time_scale=cfg.time_scale
         )
-    repo.save_health(state, recorded.health, now)
+    endpoint_repository.save_health(state, recorded.health, now)
     if "endpoint.failing" in recorded.notices:
         repo.add_notice(session, kind="endpoint.failing", partner_id=endpoint.partner_id,
                         endpoint_id=endpoint.id, now=now)  # fmt: skip
     reason = verdict.disable_reason or ("sustained_failure" if recorded.disable else None)
     if reason is not None:
-        repo.disable_endpoint(session, endpoint=endpoint, reason=reason, now=now)
+        endpoint_repository.disable_endpoint(session, endpoint=endpoint, reason=reason, now=now)

@@ -9,7 +9,14 @@ from typing import Any
 
 from sqlalchemy import orm
 
-from notify import delivery_body, delivery_gate, endpoint_health, lifecycle, recheck
+from notify import (
+    delivery_body,
+    delivery_gate,
+    endpoint_health,
+    endpoint_repository,
+    lifecycle,
+    recheck,
+)
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.dispatch import common
@@ -100,9 +107,9 @@ def _attempts(
 ) -> list[common.Send]:
     session, now = ctx.session, ctx.now
     endpoint_ids = {h.endpoint_id for h in due if h.endpoint_id}
-    endpoints = repo.endpoints(session, endpoint_ids)
-    states = repo.endpoint_states(session, endpoint_ids, now=now)
-    secrets = repo.active_secrets(session, endpoint_ids, now)
+    endpoints = endpoint_repository.endpoints(session, endpoint_ids)
+    states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now)
+    secrets = endpoint_repository.active_secrets(session, endpoint_ids, now)
     memo: dict[str, dt.datetime | None] = {}
     sends: list[common.Send] = []
     for head in sorted(due, key=lambda h: (h.endpoint_id or "", h.seq)):
@@ -153,7 +160,9 @@ def _stop(
 
 def _limited(send: common.Send, state: dt_tables.EndpointState, now: dt.datetime) -> common.Send:
     """The endpoint's limits now: in flight (halved while throttled) and requests per second."""
-    in_flight = endpoint_health.max_in_flight(repo.health_of(state), state.max_in_flight, now)
+    in_flight = endpoint_health.max_in_flight(
+        endpoint_repository.health_of(state), state.max_in_flight, now
+    )
     return dataclasses.replace(
         send, max_in_flight=in_flight, rate_limit_per_s=state.rate_limit_per_s
     )
@@ -172,7 +181,7 @@ def _admission(
     """
     if endpoint_id in memo:
         return memo[endpoint_id]
-    health = repo.health_of(state)
+    health = endpoint_repository.health_of(state)
     admission = endpoint_health.admit(health, ctx.now, time_scale=ctx.cfg.time_scale)
     if not admission.allowed:
         memo[endpoint_id] = admission.wait_until
@@ -181,7 +190,7 @@ def _admission(
         memo[endpoint_id] = None
         return None
     memo[endpoint_id] = admission.health.circuit_until
-    got = repo.probe(
+    got = endpoint_repository.probe(
         ctx.session, endpoint_id=endpoint_id, seen=health, admitted=admission.health, now=ctx.now
     )
     return None if got else admission.health.circuit_until

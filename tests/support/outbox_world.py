@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import codes, events, registry_service, signing
+from notify import codes, endpoint_repository, events, registry_service, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.tables import moves, outbox, registry
@@ -146,7 +146,7 @@ def build(
             )
         ).one()
         world.secrets[partner] = add_secret(session, endpoint.id, now)
-        state = repo.endpoint_states(session, [endpoint.id], now=now)[endpoint.id]
+        state = endpoint_repository.endpoint_states(session, [endpoint.id], now=now)[endpoint.id]
         state.rate_limit_per_s, state.max_in_flight = rate_limit_per_s, max_in_flight
     session.flush()
     return world

@@ -1,0 +1,126 @@
+"""``addresshub worker`` and ``addresshub deliveries resend|recover|abandon``.
+
+The worker claims and delivers outbox rows until SIGTERM or SIGINT (then finishes what is in
+flight), or with ``--once`` until nothing is due. Several may run at once on PostgreSQL; on
+SQLite a second one refuses to start. The ``deliveries`` commands are the operator's actions on
+dead letters (sharing-and-delivery §6.7), each recorded with who did it and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import getpass
+import logging
+from typing import Annotated
+
+import typer
+
+from api.cli import common
+from notify import delivery_service
+from notify import worker as worker_
+
+deliveries_app = typer.Typer(help="Dead letters: resend, recover or abandon.", no_args_is_help=True)
+
+ActorOption = Annotated[
+    str | None, typer.Option("--actor", help="Who is acting [default: the login name].")
+]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why, for the audit trail.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+    app.add_typer(deliveries_app, name="deliveries")
+
+
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=4096, help="Requests in flight at most.")
+    ] = 64,
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver what is due now, then exit.")
+    ] = False,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Claim and deliver outbox rows: signed webhooks with retries (SIGTERM stops gracefully)."""
+    settings = common.settings_for(database_url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    running = worker_.from_settings(settings, concurrency=concurrency, once=once)
+    tally = asyncio.run(worker_.run_until_signalled(running))
+    summary = tally.as_dict() | {"worker_id": running.worker_id}
+    common.emit(
+        f"Worker {running.worker_id} stopped: {tally.sent} attempts sent, "
+        f"{tally.delivered} delivered, {tally.failed} failed.",
+        summary,
+        as_json,
+    )
+
+
+@deliveries_app.command("resend")
+def resend(
+    delivery_id: Annotated[str, typer.Argument(help="The dead delivery's id.")],
+    actor: ActorOption = None,
+    reason: ReasonOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Resend one dead delivery from attempt 1 (same id, webhook-id and sequence)."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        delivery_service.resend(
+            session=session, delivery_id=delivery_id, actor=_who(actor), reason=reason, now=_now()
+        )
+    common.emit(f"Delivery {delivery_id} will be sent again.", {"resent": [delivery_id]}, as_json)
+
+
+@deliveries_app.command("recover")
+def recover(
+    endpoint_id: Annotated[str, typer.Option("--endpoint", help="The endpoint's id.")],
+    *,
+    since: Annotated[
+        dt.datetime | None, typer.Option(help="Only deliveries that died at or after this time.")
+    ] = None,
+    actor: ActorOption = None,
+    reason: ReasonOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Resend every dead delivery of an endpoint (since a time, or all), in lane order."""
+    settings = common.settings_for(database_url)
+    when = since.replace(tzinfo=since.tzinfo or dt.UTC) if since else None
+    with common.session_scope(settings) as session:
+        resent = delivery_service.recover(
+            session=session,
+            endpoint_id=endpoint_id,
+            since=when,
+            actor=_who(actor),
+            reason=reason,
+            now=_now(),
+        )
+    common.emit(f"{len(resent)} dead deliveries will be sent again.", {"resent": resent}, as_json)
+
+
+@deliveries_app.command("abandon")
+def abandon(
+    delivery_id: Annotated[str, typer.Argument(help="The dead or held delivery's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the audit trail.")],
+    actor: ActorOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Give a delivery up for good; its lane moves on."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        delivery_service.abandon(
+            session=session, delivery_id=delivery_id, actor=_who(actor), reason=reason, now=_now()
+        )
+    common.emit(f"Delivery {delivery_id} abandoned.", {"abandoned": [delivery_id]}, as_json)
+
+
+def _who(actor: str | None) -> str:
+    return actor or getpass.getuser()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,246 @@
+"""``addresshub worker`` as real processes against real receivers (verifying signatures).
+
+* one worker delivers everything, on both engines, and ``--once`` exits when nothing is due;
+* a receiver that fails, times out and throttles gets everything once it recovers (the retry
+  schedule compressed by ``ADDRESSHUB_DELIVERY_TIME_SCALE``);
+* SIGTERM lets a request in flight finish and be recorded;
+* on SQLite a second worker refuses to start;
+* on PostgreSQL, two workers with one killed (``kill -9``) in the middle of its batch again and
+  again: nothing lost, duplicates only with the same ``webhook-id``, order per lane kept (V3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from core import db
+from notify import delivery_tables as dt_tables
+from notify.tables import outbox, registry
+from tests.support import acceptance, outbox_world, receivers
+
+KILL_ROUNDS = int(os.environ.get("ADDRESSHUB_KILL_ROUNDS", "10"))
+WORKER_ENV = {
+    "ADDRESSHUB_ENVIRONMENT": "test",
+    "ADDRESSHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "1",
+    "ADDRESSHUB_DELIVERY_TIME_SCALE": "0.0002",
+    "ADDRESSHUB_WORKER_LEASE_SECONDS": "3",
+    "ADDRESSHUB_WORKER_POLL_SECONDS": "0.05",
+}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def factory(db_url: str) -> Iterator[db.SessionFactory]:
+    engine = db.create_engine(db_url)
+    yield db.session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url(_pg_database: str) -> str:
+    """A fresh migrated PostgreSQL database (tests about many workers sharing the queue)."""
+    return _pg_database
+
+
+@pytest.fixture
+def sqlite_url(_sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh migrated SQLite database (tests about its single writer)."""
+    target = tmp_path / "addresshub.db"
+    shutil.copyfile(_sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def pg_factory(pg_url: str) -> Iterator[db.SessionFactory]:
+    engine = db.create_engine(pg_url)
+    yield db.session_factory(engine)
+    engine.dispose()
+
+
+def _world(factory: db.SessionFactory, urls: list[str], **limits: object) -> outbox_world.World:
+    with db.unit_of_work(factory) as session:
+        return outbox_world.build(session, urls, now=_now(), **limits)  # type: ignore[arg-type]
+
+
+def _enqueue(
+    factory: db.SessionFactory, world: outbox_world.World, partners: list[str], per_lane: int,
+    subjects: int,
+) -> list[str]:  # fmt: skip
+    with db.unit_of_work(factory) as session:
+        return [
+            world.enqueue(session, partner=p, subject_id=f"s{s}", now=_now()).id
+            for _ in range(per_lane)
+            for s in range(subjects)
+            for p in partners
+        ]
+
+
+def _start(db_url: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(acceptance.ADDRESSHUB), "worker", *args, "--database-url", db_url],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **WORKER_ENV},
+        )
+
+
+@contextlib.contextmanager
+def _workers(db_url: str, log: Path, count: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started = [_start(db_url, log) for _ in range(count)]
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+            process.wait(10)
+
+
+def _states(factory: db.SessionFactory) -> dict[str, str]:
+    with db.unit_of_work(factory) as session:
+        return dict(session.execute(sa.select(outbox.Delivery.id, outbox.Delivery.state)).all())
+
+
+def _settled(factory: db.SessionFactory, timeout_s: float = 60.0) -> bool:
+    """Wait until every delivery is recorded as delivered (results trail the receiver)."""
+    deadline = time.monotonic() + timeout_s
+    while set(_states(factory).values()) != {"delivered"}:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _assert_in_order(sink: receivers.Receiver) -> None:
+    for partition, sequences in sink.first_seen_sequences().items():
+        assert sequences == sorted(set(sequences)), partition
+
+
+def test_worker_once_delivers_everything_and_reports(
+    db_url: str, factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with receivers.Receiver([]) as sink:
+        world = _world(factory, [sink.url, sink.url + "?two"])
+        sink.rotate(list(world.secrets.values()))
+        ids = _enqueue(factory, world, ["P0", "P1"], per_lane=2, subjects=3)
+        result = acceptance.run_cli(
+            "worker", "--once", "--json", database_url=db_url, env=WORKER_ENV
+        )
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["delivered"] == len(ids) == 12
+        assert sink.unique_ids() == {"msg_" + i for i in ids}
+        assert sink.rejected == 0
+        _assert_in_order(sink)
+    assert set(_states(factory).values()) == {"delivered"}
+
+
+def test_a_receiver_that_fails_then_recovers_gets_everything(
+    db_url: str, factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with receivers.Receiver([]) as sink:
+        world = _world(factory, [sink.url])
+        sink.rotate([world.secrets["P0"]])
+        with db.unit_of_work(factory) as session:
+            endpoint = session.get(registry.Endpoint, world.endpoints["P0"])
+            assert endpoint is not None
+            endpoint.timeout_s = 1
+        sink.script(
+            receivers.status(500),
+            receivers.hang(3),
+            receivers.close(),
+            receivers.status(429, retry_after="2"),
+            receivers.status(503),
+        )
+        ids = _enqueue(factory, world, ["P0"], per_lane=3, subjects=2)
+        with _workers(db_url, tmp_path / "worker.log"):
+            assert sink.wait_until(lambda r: len(r.unique_ids()) == len(ids), timeout_s=90), (
+                tmp_path / "worker.log"
+            ).read_text()
+            assert _settled(factory)
+        _assert_in_order(sink)
+        assert sink.rejected == 0
+
+
+def test_sigterm_lets_the_request_in_flight_finish(
+    db_url: str, factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with receivers.Receiver([]) as sink:
+        world = _world(factory, [sink.url])
+        sink.rotate([world.secrets["P0"]])
+        sink.script(receivers.slow(2.0))
+        (only,) = _enqueue(factory, world, ["P0"], per_lane=1, subjects=1)
+        with _workers(db_url, tmp_path / "worker.log") as (process,):
+            assert sink.wait_until(lambda r: len(r.requests()) == 1, timeout_s=30)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(30) == 0, (tmp_path / "worker.log").read_text()
+    assert _states(factory) == {only: "delivered"}
+    with db.unit_of_work(factory) as session:
+        (attempt,) = session.scalars(sa.select(dt_tables.DeliveryAttempt)).all()
+        assert (attempt.phase, attempt.http_status) == ("finished", 204)
+
+
+def test_a_second_worker_on_sqlite_refuses_to_start(sqlite_url: str, tmp_path: Path) -> None:
+    with _workers(sqlite_url, tmp_path / "first.log") as (first,):
+        time.sleep(2)
+        assert first.poll() is None
+        result = acceptance.run_cli("worker", database_url=sqlite_url, env=WORKER_ENV, timeout=60)
+        line = acceptance.assert_one_line_failure(result, exit_code=4)
+        assert "another worker" in line
+
+
+def test_killing_workers_mid_batch_loses_nothing_and_keeps_order(
+    pg_url: str, pg_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    db_url, factory = pg_url, pg_factory
+    rng = random.Random(6)
+    log = tmp_path / "workers.log"
+    with receivers.Receiver([]) as sink:
+        world = _world(factory, [sink.url, sink.url + "?b", sink.url + "?c"], max_in_flight=4)
+        sink.rotate(list(world.secrets.values()))
+        sink.answer(receivers.slow(0.02))
+        ids = _enqueue(factory, world, ["P0", "P1", "P2"], per_lane=4, subjects=10)
+        with _workers(db_url, log, count=2) as running:
+            for _ in range(KILL_ROUNDS):
+                before = len(sink.requests())
+                sink.wait_until(lambda r, b=before: len(r.requests()) > b + 2, timeout_s=10)
+                victim = rng.randrange(len(running))
+                running[victim].kill()  # SIGKILL: no chance to finish or release anything
+                running[victim].wait(10)
+                running[victim] = _start(db_url, log)
+            wanted = {"msg_" + i for i in ids}
+            done = sink.wait_until(lambda r: r.unique_ids() >= wanted, timeout_s=120)
+            assert done, log.read_text()[-3000:]
+            assert _settled(factory), log.read_text()[-3000:]
+    assert sink.unique_ids() == {"msg_" + i for i in ids}
+    assert sink.rejected == 0
+    _assert_in_order(sink)
+    bodies: dict[str, bytes] = {}
+    for request in sink.requests():
+        assert bodies.setdefault(request.webhook_id, request.body) == request.body
+    assert set(_states(factory).values()) == {"delivered"}
+    with db.unit_of_work(factory) as session:
+        lost = session.scalars(
+            sa.select(sa.func.count()).where(
+                dt_tables.DeliveryAttempt.error_kind == "reset",
+                dt_tables.DeliveryAttempt.latency_ms.is_(None),
+            )
+        ).one()
+    assert lost >= 1  # some kill did land mid-batch, and its lease was swept back
