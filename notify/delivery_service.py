@@ -4,7 +4,8 @@
   and ``seq``), :func:`recover` every dead delivery of an endpoint (since a time, or all), in
   lane order, :func:`abandon` one (terminal: its lane moves on). Each is audited.
 * endpoints: :func:`reenable_endpoint` (an operator, after a successful validation), whose
-  held lanes then resume; :func:`rotate_secret` (the old secret stays valid for an overlap).
+  held lanes then resume; :func:`rotate_secret` (the old secret stays valid for an overlap);
+  :func:`endpoint_overview` (status, health and queue counts).
 
 Service functions take keyword arguments; the caller commits.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -189,3 +190,56 @@ def _secrets(
             )
         )
     )
+
+
+def endpoint_overview(
+    *, session: orm.Session, partner_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every endpoint (of one partner) with its status, health and queue (ids and counts only)."""
+    query = sa.select(registry.Endpoint).order_by(
+        registry.Endpoint.partner_id, registry.Endpoint.id
+    )
+    if partner_id is not None:
+        query = query.where(registry.Endpoint.partner_id == partner_id)
+    endpoints = list(session.scalars(query))
+    states = {
+        s.endpoint_id: s
+        for s in session.scalars(
+            sa.select(dt_tables.EndpointState).where(
+                dt_tables.EndpointState.endpoint_id.in_([e.id for e in endpoints])
+            )
+        )
+    }
+    counts = _queue_counts(session, [e.id for e in endpoints])
+    return [_overview(e, states.get(e.id), counts.get(e.id, {})) for e in endpoints]
+
+
+def _queue_counts(session: orm.Session, endpoint_ids: list[str]) -> dict[str, dict[str, int]]:
+    query = (
+        sa.select(outbox.Delivery.endpoint_id, outbox.Delivery.state, sa.func.count())
+        .where(outbox.Delivery.endpoint_id.in_(endpoint_ids))
+        .group_by(outbox.Delivery.endpoint_id, outbox.Delivery.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for endpoint_id, state, count in session.execute(query):
+        counts.setdefault(endpoint_id or "", {})[state] = int(count)
+    return counts
+
+
+def _overview(
+    endpoint: registry.Endpoint,
+    state: dt_tables.EndpointState | None,
+    counts: dict[str, int],
+) -> dict[str, Any]:
+    return {
+        "endpoint_id": endpoint.id,
+        "partner_id": endpoint.partner_id,
+        "url": endpoint.url,
+        "status": endpoint.status,
+        "disabled_reason": endpoint.disabled_reason,
+        "circuit_state": state.circuit_state if state else "closed",
+        "last_success_at": state.last_success_at.isoformat()
+        if state and state.last_success_at
+        else None,
+        "deliveries": counts,
+    }

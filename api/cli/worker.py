@@ -1,9 +1,11 @@
-"""``addresshub worker`` and ``addresshub deliveries resend|recover|abandon``.
+"""Delivery commands: ``worker``, ``deliveries resend|recover|abandon``, ``endpoints ...``.
 
 The worker claims and delivers outbox rows until SIGTERM or SIGINT (then finishes what is in
 flight), or with ``--once`` until nothing is due. Several may run at once on PostgreSQL; on
 SQLite a second one refuses to start. The ``deliveries`` commands are the operator's actions on
-dead letters (sharing-and-delivery §6.7), each recorded with who did it and why.
+dead letters (sharing-and-delivery §6.7), each recorded with who did it and why. The
+``endpoints`` commands show endpoint health, rotate a signing secret (printed once; the old one
+stays valid for the overlap) and re-enable a disabled endpoint.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from notify import delivery_service
 from notify import worker as worker_
 
 deliveries_app = typer.Typer(help="Dead letters: resend, recover or abandon.", no_args_is_help=True)
+endpoints_app = typer.Typer(
+    help="Webhook endpoints: health, secrets, re-enabling.", no_args_is_help=True
+)
 
 ActorOption = Annotated[
     str | None, typer.Option("--actor", help="Who is acting [default: the login name].")
@@ -31,6 +36,7 @@ ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why, for the
 def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.add_typer(deliveries_app, name="deliveries")
+    app.add_typer(endpoints_app, name="endpoints")
 
 
 def worker(
@@ -116,6 +122,67 @@ def abandon(
             session=session, delivery_id=delivery_id, actor=_who(actor), reason=reason, now=_now()
         )
     common.emit(f"Delivery {delivery_id} abandoned.", {"abandoned": [delivery_id]}, as_json)
+
+
+@endpoints_app.command("list")
+def list_endpoints(
+    partner: Annotated[str | None, typer.Option(help="Only this partner's endpoints.")] = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Endpoints with their status, circuit and deliveries per state."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        rows = delivery_service.endpoint_overview(session=session, partner_id=partner)
+    lines = [
+        f"{r['endpoint_id']}  {r['partner_id']}  {r['status']}  circuit {r['circuit_state']}  "
+        f"{r['url']}  {r['deliveries']}"
+        for r in rows
+    ]
+    common.emit("\n".join(lines) or "No endpoints.", {"endpoints": rows}, as_json)
+
+
+@endpoints_app.command("rotate-secret")
+def rotate_secret(
+    endpoint_id: Annotated[str, typer.Argument(help="The endpoint's id.")],
+    overlap_hours: Annotated[
+        float, typer.Option(min=0, max=168, help="How long the old secret stays valid.")
+    ] = 24,
+    actor: ActorOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Issue a new signing secret (shown once); the old one verifies until the overlap ends."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        secret = delivery_service.rotate_secret(
+            session=session,
+            endpoint_id=endpoint_id,
+            actor=_who(actor),
+            now=_now(),
+            overlap=dt.timedelta(hours=overlap_hours),
+        )
+    common.emit(
+        f"New signing secret for {endpoint_id} (shown once): {secret}",
+        {"endpoint_id": endpoint_id, "secret": secret},
+        as_json,
+    )
+
+
+@endpoints_app.command("enable")
+def enable(
+    endpoint_id: Annotated[str, typer.Argument(help="The endpoint's id.")],
+    actor: ActorOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Re-enable a disabled or paused endpoint; its held deliveries resume."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        delivery_service.reenable_endpoint(
+            session=session, endpoint_id=endpoint_id, actor=_who(actor), now=_now()
+        )
+    common.emit(f"Endpoint {endpoint_id} is active.", {"endpoint_id": endpoint_id}, as_json)
 
 
 def _who(actor: str | None) -> str:

@@ -244,3 +244,39 @@ def test_killing_workers_mid_batch_loses_nothing_and_keeps_order(
             )
         ).one()
     assert lost >= 1  # some kill did land mid-batch, and its lease was swept back
+
+
+def test_operator_commands_resend_rotate_list_and_enable(
+    db_url: str, factory: db.SessionFactory
+) -> None:
+    with receivers.Receiver([]) as sink:
+        world = _world(factory, [sink.url])
+        old = world.secrets["P0"]
+        endpoint = world.endpoints["P0"]
+        (first,) = _enqueue(factory, world, ["P0"], per_lane=1, subjects=1)
+        refused = acceptance.run_cli("deliveries", "resend", first, database_url=db_url)
+        assert "only a dead delivery" in acceptance.assert_one_line_failure(refused, exit_code=4)
+        with db.unit_of_work(factory) as session:
+            row = session.get(outbox.Delivery, first)
+            assert row is not None
+            row.state = "dead"
+        resent = acceptance.cli_json("deliveries", "resend", first, "--reason", "test",
+                                     database_url=db_url)  # fmt: skip
+        assert resent == {"resent": [first]}
+        rotated = acceptance.cli_json("endpoints", "rotate-secret", endpoint, database_url=db_url)
+        new = rotated["secret"]
+        assert new.startswith("whsec_") and new != old
+        sink.rotate([old])  # a receiver that has not switched yet still verifies
+        once = acceptance.run_cli("worker", "--once", database_url=db_url, env=WORKER_ENV)
+        assert once.returncode == 0, once.stderr
+        assert sink.unique_ids() == {"msg_" + first}
+        (request,) = sink.requests()
+        assert len(request.signatures) == 2
+        listed = acceptance.cli_json("endpoints", "list", "--partner", "P0", database_url=db_url)
+        (row_json,) = listed["endpoints"]
+        assert (row_json["endpoint_id"], row_json["deliveries"]) == (endpoint, {"delivered": 1})
+        enabled = acceptance.cli_json("endpoints", "enable", endpoint, database_url=db_url)
+        assert enabled == {"endpoint_id": endpoint}
+    with db.unit_of_work(factory) as session:
+        actions = session.scalars(sa.select(dt_tables.DeliveryAction)).all()
+        assert [(a.action, a.reason) for a in actions] == [("resend", "test")]
