@@ -20,7 +20,7 @@ from shapely import geometry, ops
 from sqlalchemy import orm
 
 from core import db
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.tables import BNG_SRID, WGS84_SRID
 from gazetteer import find
 from gazetteer import search_repository as repo
@@ -67,6 +67,19 @@ SQLITE_AREAS = sa.text(
     " ORDER BY a.type, a.code"
 )
 BLPU_EXISTS = sa.text("SELECT 1 FROM blpu WHERE uprn = :uprn")
+AREA_EXISTS = sa.text("SELECT 1 FROM area WHERE type = :type AND code = :code")
+PG_IN_AREA = sa.text(
+    "SELECT DISTINCT b.uprn, ST_X(b.geom) AS x, ST_Y(b.geom) AS y FROM blpu b"
+    " JOIN area a ON ST_Contains(a.geom, b.geom)"
+    " WHERE a.type = :type AND a.code = :code ORDER BY b.uprn LIMIT :limit"
+)
+SQLITE_IN_AREA = sa.text(
+    "SELECT DISTINCT b.uprn, X(b.geom) AS x, Y(b.geom) AS y FROM area a, blpu b"
+    " WHERE a.type = :type AND a.code = :code AND ST_Contains(a.geom, b.geom)"
+    " AND b.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'blpu'"
+    "  AND f_geometry_column = 'geom' AND search_frame = a.geom)"
+    " ORDER BY b.uprn LIMIT :limit"
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -217,3 +230,22 @@ def areas_of(*, session: orm.Session, uprn: int) -> list[Area]:
         raise AddressNotFound(f"no address has UPRN {uprn}", details={"uprn": uprn})
     statement = SQLITE_AREAS if db.is_sqlite(session) else PG_AREAS
     return [Area(type=t, code=c, name=n) for t, c, n in session.execute(statement, {"uprn": uprn})]
+
+
+def addresses_in_area(
+    *,
+    session: orm.Session,
+    area_type: str,
+    code: str,
+    srid: int = BNG_SRID,
+    limit: int = MAX_RESULTS,
+    filters: repo.Filters = find.MATCH_FILTERS,
+) -> list[PlacedAddress]:
+    """The addresses inside a loaded boundary, by UPRN."""
+    params = {"type": area_type, "code": code}
+    if session.execute(AREA_EXISTS, params).first() is None:
+        raise NotFound(f"no {area_type} area has code {code}", details=params)
+    statement = SQLITE_IN_AREA if db.is_sqlite(session) else PG_IN_AREA
+    rows = session.execute(statement, params | {"limit": min(limit, MAX_RESULTS) * 3})
+    points = [(uprn, x, y, None) for uprn, x, y in rows]
+    return _placed(session, points, srid, filters, limit)

@@ -268,3 +268,26 @@ def street(
     return schemas.StreetWithAddresses.from_street(
         find.street(session=session, usrn=usrn, filters=chosen)
     )
+
+
+@router.get(
+    "/v1/areas/{area_type}/{code}/addresses",
+    response_model=schemas.PlacedList,
+    summary="The addresses inside a loaded boundary",
+    tags=["areas"],
+    responses=errors.responses_for(401, 404, 422),
+)
+def area_addresses(
+    area_type: Annotated[str, fastapi.Path(max_length=40, description="ward, parish ...")],
+    code: Annotated[str, fastapi.Path(max_length=40)],
+    session: SessionDep,
+    _principal: PrincipalDep,
+    chosen: FiltersDep,
+    *,
+    srs: Srs = 27700,
+    limit: Annotated[int, fastapi.Query(ge=1, le=spatial.MAX_RESULTS)] = 100,
+) -> schemas.PlacedList:
+    found = spatial.addresses_in_area(
+        session=session, area_type=area_type, code=code, srid=srs, limit=limit, filters=chosen
+    )
+    return _placed(found)

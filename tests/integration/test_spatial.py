@@ -6,7 +6,7 @@ import pytest
 from geoalchemy2 import WKTElement
 from sqlalchemy import orm
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from gazetteer import spatial
 from gazetteer import tables as t
 from gazetteer.errors import AddressNotFound
@@ -91,3 +91,16 @@ def test_areas_containing_a_uprn(seeded: orm.Session) -> None:
     assert [a.code for a in only_parish] == ["E04000001"]
     with pytest.raises(AddressNotFound):
         spatial.areas_of(session=seeded, uprn=999999)
+
+
+def test_addresses_inside_an_area(seeded: orm.Session) -> None:
+    found = spatial.addresses_in_area(session=seeded, area_type="ward", code="E05000001")
+    uprns = [p.address.uprn for p in found]
+    assert 101 in uprns and 114 in uprns and 120 not in uprns
+    assert uprns == sorted(uprns)
+    residential = spatial.addresses_in_area(
+        session=seeded, area_type="ward", code="E05000001", filters=Filters(classification="RD06")
+    )
+    assert {p.address.uprn for p in residential} == {131, 132, 302}
+    with pytest.raises(NotFound):
+        spatial.addresses_in_area(session=seeded, area_type="ward", code="NOPE")

@@ -131,6 +131,8 @@ def test_areas_of_an_address_and_of_a_missing_one(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     assert response.json() == {"uprn": 101, "areas": []}
     assert client.get("/v1/addresses/999999/areas").status_code == 404
+    unknown = client.get("/v1/areas/ward/E05999999/addresses")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
 
 
 def test_street_with_its_addresses(client: TestClient) -> None:
