@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import InvalidIdentifier, NotFound
+from core.errors import Conflict, InvalidIdentifier, NotFound
 
 
 class InvalidUprn(InvalidIdentifier):
@@ -33,3 +33,13 @@ class AddressNotFound(NotFound):
 class StreetNotFound(NotFound):
     code = "street_not_found"
     title = "Street not found"
+
+
+class MatchReviewNotFound(NotFound):
+    code = "match_review_not_found"
+    title = "Match review not found"
+
+
+class MatchReviewDecided(Conflict):
+    code = "match_review_decided"
+    title = "Match review already decided"

@@ -22,6 +22,7 @@ from gazetteer import (
     matching,
     matchtext,
     repository,
+    reviews,
     search_facts,
 )
 from gazetteer import postcode as postcodes
@@ -81,10 +82,17 @@ def match_address(
     filters: Filters = MATCH_FILTERS,
     limit: int = 5,
 ) -> matching.MatchResult:
-    """Ranked candidates with evidence for ``text``, and matched / review / unmatched."""
+    """Ranked candidates with evidence for ``text``, and matched / review / unmatched.
+
+    A decision a person took on the same input (see :mod:`gazetteer.reviews`) wins.
+    """
     parsed = addressparse.parse(text)
     candidates = _candidates(session, parsed, filters)
-    return matching.match(parsed, candidates, thresholds=thresholds(settings), limit=limit)
+    result = matching.match(parsed, candidates, thresholds=thresholds(settings), limit=limit)
+    decision = reviews.decision_for(session, parsed)
+    if decision is None:
+        return result
+    return matching.apply_decision(result, uprn=decision.uprn)
 
 
 def search(

@@ -16,7 +16,7 @@ The ranking groups candidates by UPRN; the result's status is:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gazetteer import addressparse, matchaon, matchtext
 from gazetteer import addresswords as words
@@ -330,4 +330,15 @@ def _decide(
         match_reason=top.match_reason,
         candidates=tuple(ranked[:limit]),
         blockers=tuple(blockers),
+    )
+
+
+def apply_decision(result: MatchResult, *, uprn: int | None) -> MatchResult:
+    """The result as a person decided it: their UPRN (``matched``) or none (``unmatched``)."""
+    return replace(
+        result,
+        status=STATUS_MATCHED if uprn is not None else STATUS_UNMATCHED,
+        uprn=uprn,
+        match_reason="confirmed by review" if uprn is not None else "rejected by review",
+        blockers=(),
     )

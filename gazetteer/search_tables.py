@@ -14,7 +14,11 @@ gazetteer tables.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.tables import Base
@@ -23,6 +27,7 @@ _CODE = sa.String(10)
 _SHORT = sa.String(40)
 _NAME = sa.String(255)
 _LONG = sa.String(500)
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 class AddressSearch(Base):
@@ -76,3 +81,27 @@ class AddressSearchToken(Base):
 
     token: Mapped[str] = mapped_column(_SHORT, primary_key=True)
     search_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+
+
+class MatchReview(Base):
+    """A typed address a person must settle: open, then confirmed (with a UPRN) or rejected.
+
+    ``input_key`` is the canonical form of the input; a confirmed decision is reused when the
+    same key is matched again.
+    """
+
+    __tablename__ = "match_review"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'confirmed', 'rejected')", name="status"),
+        sa.Index("ix_match_review_key_status", "input_key", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    input_text: Mapped[str] = mapped_column(_LONG)
+    input_key: Mapped[str] = mapped_column(_LONG)
+    status: Mapped[str] = mapped_column(_CODE)
+    candidates: Mapped[list[Any]] = mapped_column(_JSON, default=list)
+    uprn: Mapped[int | None]
+    decided_by: Mapped[str | None] = mapped_column(_SHORT)
+    created_at: Mapped[dt.datetime]
+    decided_at: Mapped[dt.datetime | None]
