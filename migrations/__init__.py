@@ -29,6 +29,7 @@ TABLE_MODULES = (
     "api.tables",
     "notify.tables",
     "notify.delivery_tables",
+    "notify.privacy_tables",
     "loaders.tables",
 )
 
