@@ -17,7 +17,7 @@ from importlib import metadata
 import fastapi
 
 from api import errors, openapi
-from api.routers import addresses, find, health, history, loads, match_reviews, moves
+from api.routers import addresses, find, health, history, loads, match_batch, match_reviews, moves
 from core import clock, db
 from core.settings import Settings, get_settings
 
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(find.router)  # before addresses: /search is not a UPRN
     app.include_router(addresses.router)
     app.include_router(match_reviews.router)
+    app.include_router(match_batch.router)
     app.include_router(history.router)
     app.include_router(loads.router)
     app.include_router(moves.router)

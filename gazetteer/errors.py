@@ -43,3 +43,8 @@ class MatchReviewNotFound(NotFound):
 class MatchReviewDecided(Conflict):
     code = "match_review_decided"
     title = "Match review already decided"
+
+
+class MatchJobNotFound(NotFound):
+    code = "match_job_not_found"
+    title = "Match job not found"

@@ -105,3 +105,23 @@ class MatchReview(Base):
     decided_by: Mapped[str | None] = mapped_column(_SHORT)
     created_at: Mapped[dt.datetime]
     decided_at: Mapped[dt.datetime | None]
+
+
+class MatchJob(Base):
+    """A batch of addresses matched in the background; rows and results kept as JSON."""
+
+    __tablename__ = "match_job"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(_CODE)
+    address_column: Mapped[str] = mapped_column(_NAME)
+    rows: Mapped[list[Any]] = mapped_column(_JSON, default=list)
+    results: Mapped[list[Any] | None] = mapped_column(_JSON)
+    processed: Mapped[int] = mapped_column(default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(_JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(_LONG)
+    created_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]

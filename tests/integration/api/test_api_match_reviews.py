@@ -102,3 +102,31 @@ def test_a_matched_address_is_not_queued_and_unknown_reviews_are_404(
     assert matched.status_code == 409
     missing = client.get("/v1/match-reviews/nope", headers=keys["custodian"])
     assert (missing.status_code, missing.json()["code"]) == (404, "match_review_not_found")
+
+
+def test_batch_job_matches_in_the_background_and_keeps_columns(
+    client: TestClient, keys: dict[str, dict[str, str]]
+) -> None:
+    rows = [
+        {"ref": "a", "address": "flat 2, 12 high st, newtown nt1 1ab"},
+        {"ref": "b", "address": "10 High Street", "status": "keep me"},
+        {"ref": "c", "address": "1 Nowhere Lane, ZZ9 9ZZ"},
+    ]
+    started = client.post("/v1/addresses/match/batch", json={"rows": rows}, headers=keys["agent"])
+    assert started.status_code == 202, started.text
+    assert (started.json()["status"], started.json()["total"]) == ("queued", 3)
+    job = client.get(f"/v1/addresses/match/batch/{started.json()['id']}", headers=keys["agent"])
+    body = job.json()
+    assert (body["status"], body["processed"]) == ("done", 3)
+    assert body["counts"] == {"matched": 1, "review": 1, "unmatched": 1}
+    first, second, _third = body["results"]
+    assert (first["ref"], first["uprn"], first["status"]) == ("a", 132, "matched")
+    assert (second["status"], second["match_status"], second["uprn"]) == ("keep me", "review", None)
+    bad = client.post(
+        "/v1/addresses/match/batch",
+        json={"rows": [{"text": "x"}], "address_column": "address"},
+        headers=keys["agent"],
+    )
+    assert bad.status_code == 422
+    missing = client.get("/v1/addresses/match/batch/nope", headers=keys["agent"])
+    assert (missing.status_code, missing.json()["code"]) == (404, "match_job_not_found")
