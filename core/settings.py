@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     worker_lease_seconds: float = Field(default=60.0, gt=0)
     worker_poll_seconds: float | None = Field(default=None, gt=0)
     delivery_time_scale: float = Field(default=1.0, gt=0.0, le=1.0)
+    # Retention (notify.retention, sharing-and-delivery §3.10): the defaults per data category.
+    # An agreement's payload_retention_days (per category) and ledger_retention_months win.
+    retention_body_days: int = Field(default=30, ge=1)
+    retention_sensitive_body_days: int = Field(default=7, ge=1)
+    retention_dead_body_days: int = Field(default=30, ge=1)
+    retention_response_excerpt_days: int = Field(default=30, ge=1)
+    retention_submission_days: int = Field(default=90, ge=1)
+    retention_ledger_months: int = Field(default=72, ge=1)
 
     # Change-of-address events (notify): the CloudEvents type namespace, the host that names the
     # hub in event sources and schema URLs, and the move-date window citizens may report (J3),

@@ -808,3 +808,59 @@ def parent_forests(
 
 
 # === end of validation ===
+
+
+# === data protection: canary people, whose every value can be searched for after erasure ===
+# A tag of eight lower-case letters makes every value distinctive: the names start with "Zq"
+# (no identifier, pseudonym or digest in the database has a capital letter there), the phone
+# has spaces and the dates of birth fall before any date the hub itself writes.
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Canary:
+    tag: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    email: str
+    phone: str
+    address: str
+
+    @classmethod
+    def of(cls, tag: str, date_of_birth: dt.date, digits: int) -> Canary:
+        return cls(
+            tag=tag,
+            given_name=f"Zq{tag}",
+            family_name=f"Zqfam{tag}",
+            date_of_birth=date_of_birth,
+            email=f"{tag}.zq@example.org",
+            phone=f"+44 7700 {digits}",
+            address=f"Flat {digits % 97 + 1}, Zq {tag} Road",
+        )
+
+    def values(self) -> tuple[str, ...]:
+        """Every personal value, as text."""
+        return (self.given_name, self.family_name, self.date_of_birth.isoformat(), self.email,
+                self.phone, self.address)  # fmt: skip
+
+
+@st.composite
+def canaries(draw: st.DrawFn) -> Canary:
+    return Canary.of(
+        draw(st.text(alphabet=string.ascii_lowercase, min_size=8, max_size=8)),
+        draw(st.dates(dt.date(1920, 1, 1), dt.date(1999, 12, 31))),
+        draw(st.integers(min_value=100000, max_value=999999)),
+    )
+
+
+def canary_pairs() -> st.SearchStrategy[list[Canary]]:
+    """A mover and a household member who share no value."""
+    return st.lists(
+        canaries(),
+        min_size=2,
+        max_size=2,
+        unique_by=(lambda c: c.tag, lambda c: c.date_of_birth, lambda c: c.phone),
+    )
+
+
+# === end of data protection ===
