@@ -17,7 +17,17 @@ from importlib import metadata
 import fastapi
 
 from api import errors, openapi
-from api.routers import addresses, find, health, history, loads, match_batch, match_reviews, moves
+from api.routers import (
+    addresses,
+    find,
+    health,
+    history,
+    loads,
+    match_batch,
+    match_reviews,
+    moves,
+    privacy,
+)
 from core import clock, db
 from core.settings import Settings, get_settings
 
@@ -73,6 +83,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(history.router)
     app.include_router(loads.router)
     app.include_router(moves.router)
+    app.include_router(privacy.router)
     return app
 
 
