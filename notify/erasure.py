@@ -127,31 +127,38 @@ def _erase(
     _clear_personal_columns(job)
     subject.erased_at = now
     delivery_repo.wake_lanes(session, ordering_keys={d.ordering_key for d, _ in carrying}, now=now)
-    tally = {name: counts.get(name, 0) for name in COUNT_ORDER}
-    session.add(
-        p.ErasureRegister(
-            id=erasure_ref,
-            scope="subject",
-            authorised_by=who,
-            case_ref=case_ref,
-            requested_at=now,
-            executed_at=now,
-            notices_enqueued=len(notices),
-            impossible=impossible,
-            counts=tally,
-        )
-    )
-    session.flush()
-    session.expire_all()  # the bulk updates above bypassed the objects already loaded
-    return privacy.ErasureReport(
+    report = privacy.ErasureReport(
         subject_id=subject_id,
         erasure_ref=erasure_ref,
         already_erased=False,
         executed_at=now,
-        counts=tally,
+        counts={name: counts.get(name, 0) for name in COUNT_ORDER},
         notices=tuple(notices),
         impossible=tuple(impossible),
     )
+    _register(session, report, who=who, case_ref=case_ref)
+    session.expire_all()  # the bulk updates above bypassed the objects already loaded
+    return report
+
+
+def _register(
+    session: orm.Session, report: privacy.ErasureReport, *, who: str, case_ref: str | None
+) -> None:
+    """The erasure register's entry: who, when, what was done; nothing naming the person."""
+    session.add(
+        p.ErasureRegister(
+            id=report.erasure_ref,
+            scope="subject",
+            authorised_by=who,
+            case_ref=case_ref,
+            requested_at=report.executed_at,
+            executed_at=report.executed_at,
+            notices_enqueued=len(report.notices),
+            impossible=[dict(i) for i in report.impossible],
+            counts=dict(report.counts),
+        )
+    )
+    session.flush()
 
 
 # 1. deliveries ------------------------------------------------------------------------------
@@ -337,42 +344,37 @@ def clear_submissions(
     """Null the personal columns of these submissions, their household entries and choices.
 
     The reference, status, dates and codes stay (the status page and the ledger need them).
-    An erasure also drops the UPRNs and a citizen's own account reference.
+    An erasure also drops the UPRNs, the idempotency key and a citizen's own account reference.
     """
     counts: Counter[str] = Counter()
     if not submission_ids:
         return counts
     sub = m.ChangeSubmission
-    values: dict[str, Any] = {
-        "person": sa.null(),
-        "old_address_text": None,
-        "old_match": sa.null(),
-        "new_match": sa.null(),
-        "pii_erased_at": now,
-    }
+    values: dict[str, Any] = {"person": sa.null(), "old_address_text": None,
+                              "old_match": sa.null(), "new_match": sa.null(),
+                              "pii_erased_at": now}  # fmt: skip
     if erase:
-        values |= {"old_uprn": None, "new_uprn": None}
+        values |= {"old_uprn": None, "new_uprn": None, "idempotency_key": None}
     counts["submissions_cleared"] = _update(
         session, sa.update(sub).where(sub.id.in_(submission_ids)).values(**values)
     )
     if erase:
-        _update(
-            session,
-            sa.update(sub)
-            .where(sub.id.in_(submission_ids), sub.actor_kind == "citizen")
-            .values(actor_ref=None),
-        )
-    member, choice = m.HouseholdMember, m.RecipientChoice
-    counts["household_entries_cleared"] = _update(
-        session,
-        sa.update(member)
-        .where(member.submission_id.in_(submission_ids))
-        .values(person=sa.null(), relationship_to_submitter=None),
-    )
-    counts["choices_cleared"] = _update(
-        session,
-        sa.update(choice)
-        .where(choice.submission_id.in_(submission_ids))
-        .values(answers=sa.null(), partner_reference=None),
-    )
+        citizen = sub.id.in_(submission_ids), sub.actor_kind == "citizen"
+        _update(session, sa.update(sub).where(*citizen).values(actor_ref=None))
+    counts.update(_clear_given_with(session, submission_ids))
     return counts
+
+
+def _clear_given_with(session: orm.Session, submission_ids: list[str]) -> dict[str, int]:
+    """The household entries and the per-service answers and references of these submissions."""
+    member, choice = m.HouseholdMember, m.RecipientChoice
+    members = sa.update(member).where(member.submission_id.in_(submission_ids))
+    choices = sa.update(choice).where(choice.submission_id.in_(submission_ids))
+    return {
+        "household_entries_cleared": _update(
+            session, members.values(person=sa.null(), relationship_to_submitter=None)
+        ),
+        "choices_cleared": _update(
+            session, choices.values(answers=sa.null(), partner_reference=None)
+        ),
+    }

@@ -116,40 +116,46 @@ def _rule(
     counts: Mapping[tuple[str, int, str], int],
 ) -> dict[str, Any]:
     service = registry.services.get(rule.partner_service_id)
-    partner = registry.partners.get(service.partner_id) if service else None
-    purpose = registry.purposes.get(rule.purpose_code)
     groups = sorted(rule.field_groups)
-    categories = [_category(g, service) for g in groups]
     return {
         "rule": rule.label,
         "status": rule.status,
         "decision": rule.decision,
-        "recipient": {
-            "partner_id": service.partner_id if service else None,
-            "partner_name": partner.name_en if partner else None,
-            "partner_service_id": rule.partner_service_id,
-            "service_name": service.name_en if service else None,
-        },
-        "purpose": {
-            "code": rule.purpose_code,
-            "label": purpose.label_en if purpose else None,
-            "description": purpose.description if purpose else None,
-            "dpv_iri": purpose.dpv_iri if purpose else None,
-        },
+        "recipient": _recipient(registry, rule.partner_service_id),
+        "purpose": _purpose(registry, rule.purpose_code),
         "lawful_basis": rule.lawful_basis,
         "art9_condition": rule.art9_condition,
         "art10_condition": rule.art10_condition,
         "choice_mode": rule.choice_mode,
         "data_subjects": _subjects(rule),
-        "field_groups": [
-            {"code": g, "data_category": c} for g, c in zip(groups, categories, strict=True)
-        ],
+        "field_groups": [{"code": g, "data_category": _category(g, service)} for g in groups],
         "event_types": sorted(rule.event_types),
         "valid_from": privacy.iso(rule.valid_from),
         "valid_to": privacy.iso(rule.valid_to),
         "approved_by": rule.approved_by,
         "approved_at": privacy.iso(rule.approved_at),
         "disclosures": {o: counts.get((rule.id, rule.version, o), 0) for o in OUTCOMES},
+    }
+
+
+def _recipient(registry: domain.Registry, service_id: str) -> dict[str, Any]:
+    service = registry.services.get(service_id)
+    partner = registry.partners.get(service.partner_id) if service else None
+    return {
+        "partner_id": service.partner_id if service else None,
+        "partner_name": partner.name_en if partner else None,
+        "partner_service_id": service_id,
+        "service_name": service.name_en if service else None,
+    }
+
+
+def _purpose(registry: domain.Registry, code: str) -> dict[str, Any]:
+    purpose = registry.purposes.get(code)
+    return {
+        "code": code,
+        "label": purpose.label_en if purpose else None,
+        "description": purpose.description if purpose else None,
+        "dpv_iri": purpose.dpv_iri if purpose else None,
     }
 
 

@@ -319,11 +319,7 @@ def _delete_consents(
     consent = m.ConsentRecord
     in_ledger = sa.select(o.Disclosure.id).where(o.Disclosure.consent_record_id == consent.id)
     in_outbox = sa.select(o.Delivery.id).where(o.Delivery.consent_record_id == consent.id)
-    rules = {
-        (row.id, row.version): (row.dsa_id, row.dsa_version)
-        for row in session.execute(sa.select(r.SharingRule.id, r.SharingRule.version,
-                                             r.SharingRule.dsa_id, r.SharingRule.dsa_version))
-    }  # fmt: skip
+    rules = _rule_agreements(session)
     rows = session.execute(
         sa.select(
             consent.id,
@@ -349,6 +345,13 @@ def _delete_consents(
         counts["consents_deleted"] += _execute(
             session, sa.delete(consent).where(consent.id.in_(chunk))
         )
+
+
+def _rule_agreements(session: orm.Session) -> dict[tuple[str, int], tuple[str | None, int | None]]:
+    """The agreement version each rule version cites."""
+    rule = r.SharingRule
+    query = sa.select(rule.id, rule.version, rule.dsa_id, rule.dsa_version)
+    return {(row.id, row.version): (row.dsa_id, row.dsa_version) for row in session.execute(query)}
 
 
 def _delete_receipts(session: orm.Session, now: dt.datetime, periods: privacy.Periods) -> int:
