@@ -13,9 +13,12 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 
-import api.cli.load_sources  # noqa: F401 - registers load codepoint|open-uprn|csv|areas
+import api.cli.load_supplies  # noqa: F401 - registers load abp|dtf
 import migrations
-from api.cli import common
+from api.cli import (
+    common,
+    load_sources,  # noqa: F401 - registers load codepoint|open-uprn|csv|areas
+)
 from api.cli.apikey import apikey_app
 from api.cli.demo import register as register_demo
 from api.cli.export import export_app
