@@ -46,6 +46,25 @@ def check_duplicates(
             staging.execute(session, sql.dedupe(stage))
 
 
+def check_pro_orders(
+    session: orm.Session, entities: tuple[str, ...], *, out: findings.ReportFile
+) -> None:
+    """FILE-PRO-ORDER (W): a PRO_ORDER is unique within the supply (§4.1 row 11)."""
+    for pro_order, file, line in staging.rows(
+        session, sql.repeated_pro_orders(entities), limit=LISTED
+    ):
+        out.warn(
+            model.finding(
+                code="FILE-PRO-ORDER",
+                severity="W",
+                message=f"PRO_ORDER {pro_order} is used by more than one row of the supply",
+                file=str(file),
+                line=int(line),
+                field="PRO_ORDER",
+            )
+        )
+
+
 def _key(row: Sequence[Any], stage: sql.Stage) -> str:
     return "/".join(str(v) for v in row[: len(stage.key)])
 

@@ -246,6 +246,7 @@ class _Run:
     ) -> None:
         ids_ = {r.entity: rid for rid, r in self.found.layout.records.items() if r.entity}
         apply.check_duplicates(session, entities, full=full, record_ids=ids_, out=self.job.out)
+        apply.check_pro_orders(session, entities, out=self.job.out)
         if not full:
             apply.check_against_live(
                 session,

@@ -141,6 +141,18 @@ def duplicates(stage: Stage) -> str:
     )
 
 
+def repeated_pro_orders(entities: tuple[str, ...]) -> str:
+    """PRO_ORDER values used by more than one row of the supply, across every record type."""
+    union = " UNION ALL ".join(
+        f"SELECT pro_order, source_file, line FROM stage_{e}" for e in entities
+    )
+    return (
+        f"SELECT a.pro_order, a.source_file, a.line FROM ({union}) a "
+        f"JOIN (SELECT pro_order FROM ({union}) b GROUP BY pro_order HAVING COUNT(*) > 1) d "
+        "ON d.pro_order = a.pro_order ORDER BY a.pro_order, a.source_file, a.line LIMIT :limit"
+    )
+
+
 def dedupe(stage: Stage) -> str:
     """Keep, per key, only the row with the highest PRO_ORDER (§5.5.2 step 2)."""
     return (

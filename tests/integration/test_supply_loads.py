@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -185,3 +186,23 @@ def test_a_dtf_supply_loads_class_and_organisation_under_surrogate_keys(
         [(None, "RD04")] * 3 + [(f"1110C{u:09d}", "RD04") for u in range(10_001, 10_004)], key=repr
     )
     assert lpi is not None and lpi.postcode == "EX1 1AA" and lpi.post_town == "EXETER"
+
+
+def test_a_pro_order_used_twice_in_a_supply_is_a_warning(
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    state = supplies.sample_state("abp2", 2)
+    changes = [dataclasses.replace(c, pro_order=i + 1) for i, c in enumerate(
+        supplies.full_changes(state))]  # fmt: skip
+    changes[-1] = dataclasses.replace(changes[-1], pro_order=1)
+    paths = write(tmp_path, state, changes=changes, split=True)
+    document = supply_db.load(session_factory, paths, report=tmp_path / "p.csv").as_json()
+    assert document["records"]["blpu"]["inserted"] == 2
+    with (tmp_path / "p.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["code"] == "FILE-PRO-ORDER"]
+    assert {r["severity"] for r in rows} == {"W"}
+    repeated = [r for r in rows if "more than one row" in r["message"]]
+    assert sorted(r["file"].rsplit("/", 1)[1] for r in repeated) == [
+        "ID11_Street_Records.csv", "ID32_Class_Records.csv"
+    ]  # fmt: skip
+    assert any("does not increase" in r["message"] for r in rows)
