@@ -19,6 +19,7 @@ from notify import delivery_tables as dt_tables
 from notify.tables import outbox
 
 _OUTCOME_RANK: Final = {"planned": 0, "not_disclosed": 1, "possibly_disclosed": 2, "disclosed": 3}
+_LEDGER: Final = "addresshub.delivery.ledger"
 _NOT_TERMINAL: Final = ("scheduled", "pending", "in_flight", "retry_wait", "held", "dead")
 
 
@@ -115,6 +116,15 @@ def deliveries(session: orm.Session, ids_: Iterable[str]) -> dict[str, outbox.De
     return {d.id: d for d in session.scalars(query)}
 
 
+def attempts_by_id(
+    session: orm.Session, attempt_ids: Iterable[str]
+) -> dict[str, dt_tables.DeliveryAttempt]:
+    query = sa.select(dt_tables.DeliveryAttempt).where(
+        dt_tables.DeliveryAttempt.id.in_(sorted(set(attempt_ids)))
+    )
+    return {a.id: a for a in session.scalars(query)}
+
+
 def open_attempt(session: orm.Session, delivery_id: str) -> dt_tables.DeliveryAttempt | None:
     query = sa.select(dt_tables.DeliveryAttempt).where(
         dt_tables.DeliveryAttempt.delivery_id == delivery_id,
@@ -141,7 +151,7 @@ def start_attempt(
     kids: list[str],
     recheck: Mapping[str, Any],
 ) -> dt_tables.DeliveryAttempt:
-    """The ``started`` row, flushed so it commits before any byte is sent."""
+    """The ``started`` row; the caller commits it before any byte is sent."""
     delivery.attempt_count += 1
     delivery.schedule_index += 1
     delivery.state = "in_flight"
@@ -158,7 +168,6 @@ def start_attempt(
         worker_id=worker,
     )
     session.add(attempt)
-    session.flush()
     return attempt
 
 
@@ -180,6 +189,16 @@ def apply_step(delivery: outbox.Delivery, step: lifecycle.Step, now: dt.datetime
 # -- the ledger -----------------------------------------------------------------------------
 
 
+def preload_ledger(session: orm.Session, delivery_ids: Iterable[str]) -> None:
+    """Read the ledger lines of a batch in one query (:func:`record_disclosure` uses them)."""
+    wanted = sorted(set(delivery_ids))
+    if not wanted:
+        return
+    query = sa.select(outbox.Disclosure).where(outbox.Disclosure.delivery_id.in_(wanted))
+    cached = session.info.setdefault(_LEDGER, {})
+    cached.update({line.delivery_id: line for line in session.scalars(query)})
+
+
 def record_disclosure(
     session: orm.Session,
     *,
@@ -191,9 +210,13 @@ def record_disclosure(
     versions: Mapping[str, Any] | None = None,
 ) -> None:
     """Move the delivery's ledger line on; an outcome never moves back down."""
-    line = session.scalars(
-        sa.select(outbox.Disclosure).where(outbox.Disclosure.delivery_id == delivery.id)
-    ).first()
+    cached: dict[str, outbox.Disclosure] = session.info.setdefault(_LEDGER, {})
+    line = (
+        cached.get(delivery.id)
+        or session.scalars(
+            sa.select(outbox.Disclosure).where(outbox.Disclosure.delivery_id == delivery.id)
+        ).first()
+    )
     if line is None:
         return
     for name, value in (versions or {}).items():

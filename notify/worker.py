@@ -151,6 +151,7 @@ class Worker:
                 self._room.clear()
                 await _either(self._room, self._stopping, None)
                 continue
+            self._wake.clear()  # before claiming: a wake-up during the claim is not lost
             claimed = await self._guarded(functools.partial(self._claim, room=room))
             if claimed is not None:
                 self._launch(claimed.sends)
@@ -158,7 +159,6 @@ class Worker:
                     continue
             if self._options.once and self._in_flight == 0:
                 return
-            self._wake.clear()
             await _either(self._wake, self._room if self._options.once else None,
                           self._options.poll_s)  # fmt: skip
 

@@ -27,8 +27,10 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
     endpoints = endpoint_repository.endpoints(session, endpoint_ids)
     lanes = repo.lanes(session, {r.send.ordering_key for r in results})
     found = repo.deliveries(session, {r.send.delivery_id for r in results})
+    attempts = repo.attempts_by_id(session, (r.send.attempt_id for r in results))
+    repo.preload_ledger(session, found)
     for item in results:
-        attempt = session.get(dt_tables.DeliveryAttempt, item.send.attempt_id)
+        attempt = attempts.get(item.send.attempt_id)
         if attempt is None or attempt.phase != "started":
             continue  # closed as lost by a sweep: another worker owns the lane now
         lane, head = lanes[item.send.ordering_key], found[item.send.delivery_id]

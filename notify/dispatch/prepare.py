@@ -82,6 +82,7 @@ def claim_and_prepare(
     for key in set(keys) - set(heads):
         repo.release_lane(lanes[key], state="idle", next_attempt_at=None, head_id=None)
     due = [h for h in heads.values() if _due(h, lanes[h.ordering_key], now)]
+    repo.preload_ledger(session, (h.id for h in due))
     verdicts = gate.check(session, due, now)
     sends = _attempts(common.Ctx(session, cfg, now), due, lanes, verdicts)
     return common.Claimed(lanes=len(keys), sends=sends)

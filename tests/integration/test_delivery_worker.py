@@ -272,3 +272,28 @@ def test_retry_after_defers_the_next_attempt(
         refused, accepted = _attempts(session, delivery_id)
         assert refused.finished_at is not None
         assert accepted.started_at - refused.finished_at >= dt.timedelta(seconds=3600 * SCALE)
+
+
+def test_a_new_delivery_wakes_a_sleeping_worker(
+    engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
+) -> None:
+    """PostgreSQL wakes the worker with NOTIFY (its poll is set far away); SQLite polls."""
+    world = _world(session_factory, [sink.url])
+    sink.rotate([world.secrets["P0"]])
+    poll_s = 60.0 if engine.dialect.name == "postgresql" else 0.25
+
+    async def main() -> worker.Tally:
+        running = _worker(engine, poll_s=poll_s)
+        task = asyncio.create_task(running.run())
+        await asyncio.sleep(1.0)  # the worker has found nothing and sleeps
+        with db.unit_of_work(session_factory) as session:
+            world.enqueue(session, partner="P0", subject_id="s1", now=_now())
+        for _ in range(200):
+            if sink.accepted():
+                break
+            await asyncio.sleep(0.05)
+        running.stop()
+        return await task
+
+    tally = asyncio.run(main())
+    assert tally.delivered == 1
