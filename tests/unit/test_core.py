@@ -26,7 +26,8 @@ def test_fixed_clock_needs_a_timezone_and_advances() -> None:
 
 def test_every_error_has_a_distinct_code_and_a_sane_status() -> None:
     classes = [errors.AddressHubError, *_subclasses(errors.AddressHubError)]
-    codes = [cls.code for cls in classes]
+    # A subclass that declares no code of its own is the same error, told apart only in logs.
+    codes = [cls.code for cls in classes if "code" in vars(cls)]
     assert len(codes) == len(set(codes))
     assert all(400 <= cls.http_status < 600 for cls in classes)
     assert all(cls.exit_code > 0 for cls in classes)
