@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 import uuid
 
 import pytest
@@ -25,6 +27,7 @@ def test_fixed_clock_needs_a_timezone_and_advances() -> None:
 
 
 def test_every_error_has_a_distinct_code_and_a_sane_status() -> None:
+    _import_every_module()
     classes = [errors.AddressHubError, *_subclasses(errors.AddressHubError)]
     # A subclass that declares no code of its own is the same error, told apart only in logs.
     codes = [cls.code for cls in classes if "code" in vars(cls)]
@@ -45,3 +48,10 @@ def _subclasses(cls: type) -> list[type]:
         found.append(sub)
         found.extend(_subclasses(sub))
     return found
+
+
+def _import_every_module() -> None:
+    for name in ("core", "gazetteer", "loaders", "notify", "api"):
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(package.__path__, f"{name}."):
+            importlib.import_module(info.name)
