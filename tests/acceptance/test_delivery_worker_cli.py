@@ -280,3 +280,39 @@ def test_operator_commands_resend_rotate_list_and_enable(
     with db.unit_of_work(factory) as session:
         actions = session.scalars(sa.select(dt_tables.DeliveryAction)).all()
         assert [(a.action, a.reason) for a in actions] == [("resend", "test")]
+
+
+def _restart_postgresql(url: str) -> None:
+    """Stop and start the test cluster the URL points at (``scripts/pg.sh`` made it)."""
+    parsed = sa.make_url(url)
+    socket_dir, port = str(parsed.query["host"]), str(parsed.query.get("port", "54329"))
+    script = Path(__file__).resolve().parents[2] / "scripts" / "pg.sh"
+    env = {**os.environ, "ADDRESSHUB_PG_PORT": port}
+    subprocess.run([str(script), "stop", socket_dir], check=True, env=env, timeout=120)
+    time.sleep(1.0)
+    subprocess.run([str(script), "start", socket_dir], check=True, env=env, timeout=120,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+@pytest.mark.slow
+def test_workers_recover_from_a_postgresql_restart_without_loss(
+    pg_url: str, pg_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    log = tmp_path / "workers.log"
+    with receivers.Receiver([]) as sink:
+        world = _world(pg_factory, [sink.url, sink.url + "?b"])
+        sink.rotate(list(world.secrets.values()))
+        sink.answer(receivers.slow(0.05))
+        ids = _enqueue(pg_factory, world, ["P0", "P1"], per_lane=3, subjects=10)
+        with _workers(pg_url, log, count=2) as running:
+            assert sink.wait_until(lambda r: len(r.unique_ids()) >= 5, timeout_s=60)
+            assert len(sink.unique_ids()) < len(ids)  # the restart lands mid-stream
+            _restart_postgresql(pg_url)
+            wanted = {"msg_" + i for i in ids}
+            assert sink.wait_until(lambda r: r.unique_ids() >= wanted, timeout_s=120), (
+                log.read_text()
+            )
+            assert _settled(pg_factory), log.read_text()[-3000:]
+            assert all(p.poll() is None for p in running)  # they carried on by themselves
+    _assert_in_order(sink)
+    assert sink.rejected == 0
