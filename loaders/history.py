@@ -13,6 +13,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from gazetteer import search_index
 from loaders import labels, sql, staging
 
 _INSERTS: Final = (sql.INSERT_CREATED, sql.INSERT_DELETED, sql.INSERT_RETIRED, sql.INSERT_CHANGED)
@@ -28,11 +29,13 @@ def before(session: orm.Session, entities: tuple[str, ...], *, full: bool) -> No
 
 
 def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
-    """Labels after the apply, and the change rows comparing them."""
+    """Labels after the apply, the change rows comparing them, and the touched search rows."""
     labels.capture(session, sql.LABELS_AFTER)
     for statement in _INSERTS:
         text = sa.text(statement).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))
         session.execute(text, {"load_run_id": run_id, "now": now})
     for stage in (sql.LABELS_BEFORE, sql.LABELS_AFTER):
         staging.drop(session, stage)
+    # The search index follows in the same transaction, so a loaded address is found at once.
+    search_index.rebuild(session, session.scalars(sa.text(sql.SELECT_TOUCHED)).all())
     session.connection().exec_driver_sql(sql.DROP_TOUCHED)
