@@ -245,6 +245,9 @@ def cancel(session: orm.Session, delivery: o.Delivery, *, reason: str, now: dt.d
     session.flush()
 
 
+_AGGREGATE_OF_NOTICE = {codes.CONSENT_WITHDRAWN: "consent", codes.ERASED: "erasure"}
+
+
 def enqueue_notice(
     session: orm.Session,
     *,
@@ -256,8 +259,8 @@ def enqueue_notice(
 ) -> str | None:
     """An Art. 19 notice to the recipient of an earlier line: references only, no values.
 
-    Idempotent per (line, type): a second call returns ``None``."""
-    type_ = events.event_type(keys.namespace, kind)
+    It follows the earlier event in the same lane. Idempotent per (line, type): a second call
+    returns ``None``."""
     if repo.ledger_where(
         session, o.Disclosure.notice_of == line.id, o.Disclosure.event_type == kind
     ):
@@ -265,18 +268,42 @@ def enqueue_notice(
     (earlier,) = repo.deliveries_where(session, o.Delivery.id == line.delivery_id)
     event_id = repo.add_outbox_event(
         session,
-        type_=type_,
+        type_=events.event_type(keys.namespace, kind),
         source=events.person_source(keys.hub_host),
-        aggregate_kind="consent",
-        aggregate_id=line.consent_record_id or line.id,
+        aggregate_kind=_AGGREGATE_OF_NOTICE.get(kind, "submission"),
+        aggregate_id=line.consent_record_id or line.submission_id or line.id,
         occurred_at=now,
         correlation_id=earlier.attributes.get("correlationid", ""),
         causation_id=line.event_id,
     )
-    delivery_id = ids.new_id()
     seq = repo.next_seq(session, ordering_key=earlier.ordering_key, endpoint_id=earlier.endpoint_id)
-    header = events.Header(
-        id=delivery_id,
+    header = _notice_header(earlier, line, kind=kind, keys=keys, now=now, seq=seq)
+    prior = [
+        {"id": line.event_id, "type": line.event_type, "time": events.rfc3339(line.planned_at)}
+    ]
+    body = events.body(header, {**data, "prior_events": prior, "fields": ["PRIOR_EVENT_REFS"]})
+    notice = _notice_row(earlier, header, body=body, event_id=event_id, now=now)
+    repo.add_rows(session, [notice])
+    repo.add_rows(session, [_notice_line(line, notice, body, keys, now)])
+    repo.wake_lane(
+        session, ordering_key=earlier.ordering_key, endpoint_id=earlier.endpoint_id, not_before=now
+    )
+    line.art19_status = "pending"
+    session.flush()
+    return notice.id
+
+
+def _notice_header(
+    earlier: o.Delivery,
+    line: o.Disclosure,
+    *,
+    kind: str,
+    keys: Keys,
+    now: dt.datetime,
+    seq: int,
+) -> events.Header:
+    return events.Header(
+        id=ids.new_id(),
         namespace=keys.namespace,
         kind=kind,
         source=events.person_source(keys.hub_host),
@@ -292,13 +319,13 @@ def enqueue_notice(
         rule_label=NOTICE_RULE,
         schema_base=events.schema_base(keys.hub_host),
     )
-    prior = [
-        {"id": line.event_id, "type": line.event_type, "time": events.rfc3339(line.planned_at)}
-    ]
-    payload = {**data, "prior_events": prior, "fields": ["PRIOR_EVENT_REFS"]}
-    body = events.body(header, payload)
-    notice = o.Delivery(
-        id=delivery_id,
+
+
+def _notice_row(
+    earlier: o.Delivery, header: events.Header, *, body: bytes, event_id: str, now: dt.datetime
+) -> o.Delivery:
+    return o.Delivery(
+        id=header.id,
         outbox_event_id=event_id,
         subscription_id=earlier.subscription_id,
         endpoint_id=earlier.endpoint_id,
@@ -307,15 +334,15 @@ def enqueue_notice(
         submission_id=earlier.submission_id,
         rule_id=NOTICE_RULE,
         rule_version_planned=1,
-        event_type=kind,
+        event_type=header.kind,
         role=earlier.role,
         source_channel=earlier.source_channel,
         ordering_key=earlier.ordering_key,
-        seq=seq,
+        seq=header.sequence,
         state="pending",
         not_before=now,
         next_attempt_at=now,
-        expires_at=now + dt.timedelta(days=30),
+        expires_at=header.expiry_time or now,
         attempt_count=0,
         schedule_index=0,
         fields_planned=["PRIOR_EVENT_REFS"],
@@ -325,14 +352,6 @@ def enqueue_notice(
         created_at=now,
         updated_at=now,
     )
-    repo.add_rows(session, [notice])
-    repo.add_rows(session, [_notice_line(line, notice, body, keys, now)])
-    repo.wake_lane(
-        session, ordering_key=earlier.ordering_key, endpoint_id=earlier.endpoint_id, not_before=now
-    )
-    line.art19_status = "pending"
-    session.flush()
-    return delivery_id
 
 
 def _notice_line(

@@ -109,30 +109,14 @@ def submit_move(
     if replay is not None:
         return replay
     registry = registry_repo.load(session)
-    subject_ids = [ids.new_id() for _ in range(1 + len(request.household))]
-    move = intake.to_move(
-        request,
-        reference=intake.new_reference(os.urandom(5)),
-        subject_ids=subject_ids,
-        source_restrictions=_source_restrictions(registry, request),
-    )
-    facts = gazetteer_facts.facts(session, move=move, settings=settings)
-    situation = decision.Situation(
-        move=move,
-        facts=facts,
-        registry=registry,
-        relationships=repo.relationships_of(
-            session, subject_ids=subject_ids, uprns=[u for u in (move.old_uprn,) if u]
-        ),
-        now=now,
-        phase="explain",
-    )
+    situation = _situation(session, request=request, registry=registry, settings=settings, now=now)
+    move, facts = situation.move, situation.facts
     consents = intake.consents_to_record(
         request=request, move=move, preview=decision.plan(situation), now=now, new_id=ids.new_id
     )
     submission_id = ids.new_id()
     plan = decision.plan(dataclasses.replace(situation, consents=tuple(consents), phase="plan"))
-    repo.add_subjects(session, subject_ids, now)
+    repo.add_subjects(session, move.subject_ids(), now)
     repo.add_submission(
         session,
         submission_id=submission_id,
@@ -162,6 +146,34 @@ def submit_move(
         delivery_ids=tuple(delivery_ids),
         consent_ids=tuple(c.id for c in consents),
         receipt_id=receipt_id,
+    )
+
+
+def _situation(
+    session: orm.Session,
+    *,
+    request: intake.MoveRequest,
+    registry: domain.Registry,
+    settings: Settings,
+    now: dt.datetime,
+) -> decision.Situation:
+    """The move with new subject ids and reference, its gazetteer facts, as a dry run."""
+    subject_ids = [ids.new_id() for _ in range(1 + len(request.household))]
+    move = intake.to_move(
+        request,
+        reference=intake.new_reference(os.urandom(5)),
+        subject_ids=subject_ids,
+        source_restrictions=_source_restrictions(registry, request),
+    )
+    return decision.Situation(
+        move=move,
+        facts=gazetteer_facts.facts(session, move=move, settings=settings),
+        registry=registry,
+        relationships=repo.relationships_of(
+            session, subject_ids=subject_ids, uprns=[u for u in (move.old_uprn,) if u]
+        ),
+        now=now,
+        phase="explain",
     )
 
 
