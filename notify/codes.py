@@ -66,10 +66,11 @@ ERASED: Final = "personal_data.erased"
 GAZ_CREATED: Final = "gazetteer.address.created"
 GAZ_CHANGED: Final = "gazetteer.address.changed"
 GAZ_RETIRED: Final = "gazetteer.address.retired"
+GAZ_DELETED: Final = "gazetteer.address.deleted"
 ENDPOINT_TEST: Final = "endpoint.test"
 EVENT_KINDS: Final = frozenset(
     {SUBMITTED, CORRECTED, WITHDRAWN, CONSENT_WITHDRAWN, ERASED, GAZ_CREATED, GAZ_CHANGED,
-     GAZ_RETIRED, ENDPOINT_TEST}
+     GAZ_RETIRED, GAZ_DELETED, ENDPOINT_TEST}
 )  # fmt: skip
 
 # Reason codes of the decision procedure (§3.5), by effect.
@@ -83,5 +84,5 @@ REFUSALS: Final = frozenset(
 )  # fmt: skip
 HOLDS: Final = frozenset(
     {"AMBIGUOUS_AREA", "NEW_UPRN_PENDING", "DSA_SUSPENDED", "DSA_REVIEW_OVERDUE",
-     "ENDPOINT_DISABLED"}
+     "ENDPOINT_DISABLED", "MOVE_BLOCKED", "REPEATED_MOVE", "CONFLICTING_MOVE"}
 )  # fmt: skip

@@ -39,6 +39,9 @@ REASON_TEXT_EN: Final[Mapping[str, str]] = {
     "CATEGORY_EXCEEDS_RULE": "The details are more sensitive than the sharing rule allows.",
     "CLASSIFICATION_NOT_HONOURED": "This service's system cannot take details this sensitive.",
     "ENDPOINT_DISABLED": "This service's system is not accepting changes at the moment.",
+    "MOVE_BLOCKED": "We need to check this change before anyone is told.",
+    "REPEATED_MOVE": "We need to check this change: another move was reported recently.",
+    "CONFLICTING_MOVE": "We need to check this change: it conflicts with another move.",
     "RULE_INACTIVE": "The sharing rule is no longer in force.",
     "EXPIRED": "The change was not delivered in time.",
 }

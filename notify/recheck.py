@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from notify import checks, codes, domain, routing
 
 Action = Literal["proceed", "hold", "cancel"]
+GAZETTEER_RULE: Final = "GAZETTEER_LICENCE"  # built-in rule of gazetteer events (§5.2)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -70,6 +71,8 @@ def recheck(
         return early
     if delivery.is_notice:
         return _notice(delivery, registry)
+    if delivery.rule_id == GAZETTEER_RULE:
+        return _gazetteer(delivery, registry)
     rule = routing.current_version(registry, delivery.rule_id)
     if rule is None or not rule.live(now):
         return _stop("cancel", "RULE_INACTIVE")
@@ -92,6 +95,19 @@ def _notice(delivery: PendingDelivery, registry: domain.Registry) -> Recheck:
     partner = registry.partners.get(service.partner_id) if service else None
     if partner is None or partner.status == "offboarded":
         return _stop("cancel", "PARTNER_SUSPENDED")
+    return Recheck(action="proceed", fields=delivery.fields_planned)
+
+
+def _gazetteer(delivery: PendingDelivery, registry: domain.Registry) -> Recheck:
+    """Gazetteer events carry no personal data: the partner must be active, the endpoint up."""
+    service = registry.services.get(delivery.partner_service_id)
+    partner = registry.partners.get(service.partner_id) if service else None
+    if partner is None or partner.status == "offboarded":
+        return _stop("cancel", "PARTNER_SUSPENDED")
+    if partner.status != "active":
+        return _stop("hold", "PARTNER_SUSPENDED")
+    if delivery.endpoint_status == "disabled":
+        return _stop("hold", "ENDPOINT_DISABLED")
     return Recheck(action="proceed", fields=delivery.fields_planned)
 
 

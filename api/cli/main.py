@@ -21,6 +21,7 @@ from api.cli import (
 )
 from api.cli.apikey import apikey_app
 from api.cli.demo import register as register_demo
+from api.cli.events import events_app
 from api.cli.export import export_app
 from api.cli.find import register as register_find
 from api.cli.load import load_app
@@ -45,6 +46,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(lookup_app, name="lookup")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(rules_app, name="rules")
+app.add_typer(events_app, name="events")
 register_find(app)  # addresshub search | match, and lookup postcode
 register_privacy(app)  # addresshub erase | retention run | ledger ...
 register_worker(app)  # addresshub worker, deliveries resend|recover|abandon
