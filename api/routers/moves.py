@@ -17,7 +17,7 @@ from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require
 from api.keys import service as keys
 from api.schemas import moves as schemas
 from core.errors import Forbidden, InvalidInput
-from notify import domain, intake, service
+from notify import corrections, domain, intake, service
 
 router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
 Submitter = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.PARTNER)]
@@ -210,4 +210,29 @@ def withdraw(
         cancelled=len(result.cancelled),
         notices=len(result.notices),
         receipt_id=result.receipt_id,
+    )
+
+
+Amender = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.CITIZEN)]
+
+
+@router.post(
+    "/{reference}/withdraw",
+    response_model=schemas.MoveWithdrawn,
+    summary="Withdraw a move: queued deliveries stop, earlier recipients are told",
+    responses=errors.responses_for(401, 403, 404),
+)
+def withdraw_move(
+    *, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: Amender,
+    reference: str,
+) -> schemas.MoveWithdrawn:  # fmt: skip
+    _own_move(principal, reference)
+    result = corrections.withdraw_submission(
+        session=session, reference=reference, settings=settings, now=clock.now()
+    )
+    return schemas.MoveWithdrawn(
+        reference=result.reference,
+        already_withdrawn=result.already_withdrawn,
+        cancelled=len(result.cancelled),
+        notices=len(result.notices),
     )

@@ -159,3 +159,10 @@ class ConsentWithdrawn(_Schema):
     cancelled: int = Field(description="Queued deliveries cancelled.")
     notices: int = Field(description="Earlier recipients being told.")
     receipt_id: str | None
+
+
+class MoveWithdrawn(_Schema):
+    reference: str
+    already_withdrawn: bool
+    cancelled: int = Field(description="Queued deliveries cancelled.")
+    notices: int = Field(description="Earlier recipients being told.")
