@@ -82,12 +82,15 @@ def stage_supply(
     *,
     stager: Stager,
     report: findings.ReportFile,
-    context: validation.Context,
+    context: validation.Context | None,
     rejected: dict[str, int],
     batch: crosscheck.Batch | None = None,
     progress: Progress | None = None,
 ) -> None:
-    """Consume a reader's items: findings to the report, rows to the stage (and ``batch``)."""
+    """Consume a reader's items: findings to the report, rows to the stage (and ``batch``).
+
+    ``context`` is ``None`` when the validator's rules are not run (``--validate structural``).
+    """
     for count, item in enumerate(items, start=1):
         if isinstance(item, model.Row):
             if _row(item, stager, report, context, rejected) and batch is not None:
@@ -102,7 +105,7 @@ def _row(
     row: model.Row,
     stager: Stager,
     report: findings.ReportFile,
-    context: validation.Context,
+    context: validation.Context | None,
     rejected: dict[str, int],
 ) -> bool:
     missing = stager.missing(row)
@@ -110,8 +113,9 @@ def _row(
         rejected[row.entity] = rejected.get(row.entity, 0) + 1
         report.reject(_rejection(row, missing))
         return False
-    for finding in validation.validate_record(row.record, context):
-        report.warn(_rule_finding(row, finding))
+    if context is not None:
+        for finding in validation.validate_record(row.record, context):
+            report.warn(_rule_finding(row, finding))
     stager.add(row)
     return True
 

@@ -21,7 +21,7 @@ from core import db, ids
 from core.clock import Clock, SystemClock
 from core.errors import SupplyRefused
 from gazetteer import validation
-from loaders import apply, crosscheck, errors, findings, history, ingest, model, repository
+from loaders import apply, bulk, crosscheck, errors, findings, history, ingest, model, repository
 from loaders.readers import abp, dtf, engine, supply
 from loaders.sources import report
 
@@ -31,6 +31,10 @@ _READERS: Final[dict[str, Callable[[supply.Supply], Iterator[engine.Item]]]] = {
     "abp": abp.read,
     "dtf": dtf.read,
 }
+_SPECS: Final = {"abp": abp.spec, "dtf": dtf.spec}
+FULL: Final = "full"
+STRUCTURAL: Final = "structural"
+VALIDATE_MODES: Final = (FULL, STRUCTURAL)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,6 +44,9 @@ class LoadOptions:
     force: bool = False
     schema_version: str | None = None
     requested_by: str | None = None
+    validate: str = FULL
+    """``full``: the validator's rules report as warnings; ``structural``: structural checks only
+    (on PostgreSQL an ABP supply then takes the fast staging path, :mod:`loaders.bulk`)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -218,6 +225,30 @@ class _Run:
         raise errors.StaleSupply(message, details=self.job.out.details())
 
     def _stage(self, session: orm.Session, entities: tuple[str, ...]) -> dict[str, int]:
+        if self.job.options.validate == STRUCTURAL:
+            if self._stage_fast(session, entities):
+                return {}
+            return self._stage_precise(session, entities, rules=False)
+        return self._stage_precise(session, entities, rules=True)
+
+    def _stage_fast(self, session: orm.Session, entities: tuple[str, ...]) -> bool:
+        """The fast path; ``False`` (nothing staged, nothing reported) when it falls back."""
+        job = self.job
+        if not bulk.eligible(session, self.found):
+            return False
+        try:
+            with session.begin_nested():
+                noted = bulk.stage(session, self.found, _SPECS[job.fmt](), entities,
+                                   progress=job.progress)  # fmt: skip
+        except bulk.Fallback:
+            return False
+        for finding in noted:
+            job.out.add(finding)
+        return True
+
+    def _stage_precise(
+        self, session: orm.Session, entities: tuple[str, ...], *, rules: bool
+    ) -> dict[str, int]:
         job, found = self.job, self.found
         stager = ingest.Stager(session, entities)
         context = ingest.context_for(
@@ -227,14 +258,14 @@ class _Run:
             full=found.file_type == "F",
         )
         rejected: dict[str, int] = {}
-        self.context, self.batch = context, crosscheck.Batch()
+        self.context, self.batch = (context if rules else None), crosscheck.Batch()
         ingest.stage_supply(
             _READERS[job.fmt](found),
             stager=stager,
             report=job.out,
-            context=context,
+            context=context if rules else None,
             rejected=rejected,
-            batch=self.batch,
+            batch=self.batch if rules else None,
             progress=job.progress,
         )
         stager.finish()

@@ -7,6 +7,7 @@ given applies in its own transaction, in date order; the first refusal stops the
 from __future__ import annotations
 
 import contextlib
+import enum
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,21 @@ ReportOption = Annotated[
     Path | None,
     typer.Option("--report", help="The findings CSV [default: var/reports/<id>.csv]."),
 ]
+
+
+class Validate(enum.StrEnum):
+    FULL = service.FULL
+    STRUCTURAL = service.STRUCTURAL
+
+
+ValidateOption = Annotated[
+    Validate,
+    typer.Option(
+        "--validate",
+        help="full: the validator's rules report as warnings; structural: structural checks "
+        "only (the fast path on PostgreSQL).",
+    ),
+]
 RequestedByOption = Annotated[
     str | None, typer.Option("--requested-by", help="Who asked for the load (kept on the run).")
 ]
@@ -58,10 +74,12 @@ def load_abp(
         str | None, typer.Option("--schema", help="Force the ABP schema, 1 or 2 (default: detect).")
     ] = None,
     requested_by: RequestedByOption = None,
+    validate: ValidateOption = Validate.FULL,
 ) -> None:
     """Load AddressBase Premium CSV (v1 or v2; mixed or split; zipped or not; full or COU)."""
     options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
-                                  schema_version=schema, requested_by=requested_by)  # fmt: skip
+                                  schema_version=schema, requested_by=requested_by,
+                                  validate=validate.value)  # fmt: skip
     _run("abp", paths, database_url=database_url, options=options, report_path=report_path,
          as_json=as_json)  # fmt: skip
 
@@ -77,10 +95,11 @@ def load_dtf(
     force: ForceOption = False,
     report_path: ReportOption = None,
     requested_by: RequestedByOption = None,
+    validate: ValidateOption = Validate.FULL,
 ) -> None:
     """Load an LLPG DTF 7.3 supply (full or change-only)."""
     options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
-                                  requested_by=requested_by)  # fmt: skip
+                                  requested_by=requested_by, validate=validate.value)  # fmt: skip
     _run("dtf", paths, database_url=database_url, options=options, report_path=report_path,
          as_json=as_json)  # fmt: skip
 

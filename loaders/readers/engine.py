@@ -23,13 +23,15 @@ def read_supply(plan_supply: supply.Supply, spec: supply.FormatSpec) -> Iterator
     """Every row and finding of a supply, then the volume-chain findings."""
     volumes: list[checks.VolumeSummary] = []
     for volume in plan_supply.volumes:
-        reader = _VolumeReader(plan_supply, volume, spec)
+        reader = VolumeReader(plan_supply, volume, spec)
         yield from reader.read()
         volumes.append(reader.summary)
     yield from checks.volume_chain(plan_supply, volumes)
 
 
-class _VolumeReader:
+class VolumeReader:
+    """Reads one volume; :meth:`row` judges one parsed row (the fast path hands it rare ones)."""
+
     def __init__(
         self, plan_supply: supply.Supply, volume: supply.Volume, spec: supply.FormatSpec
     ) -> None:
@@ -53,11 +55,11 @@ class _VolumeReader:
         with part.source.open() as handle:
             stream = csvdialect.CsvStream(handle, fallback_encoding=self.spec.fallback_encoding)
             for line, fields in stream.rows():
-                yield from self._row(stats, line, fields)
+                yield from self.row(stats, line, fields)
         yield from checks.encoding(part, stream, self.spec.fallback_encoding)
         yield from checks.part_findings(stats)
 
-    def _row(self, stats: checks.PartStats, line: int, fields: list[str]) -> Iterator[Item]:
+    def row(self, stats: checks.PartStats, line: int, fields: list[str]) -> Iterator[Item]:
         first = stats.rows == 0
         stats.rows += 1
         if first and supply.is_header_row(fields):
