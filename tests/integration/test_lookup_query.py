@@ -1,0 +1,107 @@
+"""One address lookup is one statement, and it reads what the single-record readers read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from gazetteer import domain, repository
+from tests.integration import test_address_lookup as seed
+
+DATES = {"start_date": dt.date(2010, 1, 1), "entry_date": dt.date(2010, 1, 1)}
+CLOSED = {"end_date": dt.date(2021, 1, 1), "start_date": dt.date(2009, 1, 1)}
+
+EXTRA = [
+    # Organisations: a DTF one (no key) loses to any keyed open one; the lowest key wins.
+    domain.Organisation(uprn=seed.PARENT, org_key=None, organisation="DTF NAME LTD", **DATES),
+    domain.Organisation(
+        uprn=seed.PARENT, org_key="1110O000000003", organisation="LATER KEY LTD", **DATES
+    ),
+    # A DTF classification only: chosen because nothing keyed is open.
+    domain.Classification(
+        uprn=seed.OLD_FLAT, class_key=None, classification_code="RD04", **DATES
+    ),
+    domain.Classification(
+        uprn=seed.OLD_FLAT, class_key="1110C000000009", classification_code="CL01", **CLOSED
+    ),
+    # Two delivery points on the flat: a closed one with a lower UDPRN goes after the open one.
+    domain.DeliveryPoint(
+        udprn=23747770, uprn=seed.FLAT, thoroughfare="MILL LANE", post_town="NEWTOWN",
+        postcode="NT1 1AA", building_number=9, **CLOSED,
+    ),
+    domain.CrossReference(
+        uprn=seed.FLAT, xref_key="1110X000000000", cross_reference="AA1", source="7666MT", **DATES
+    ),
+]  # fmt: skip
+
+
+@pytest.fixture
+def seeded(session: orm.Session) -> orm.Session:
+    records = [*seed.DTF_RECORDS, *seed.FLAT_RECORDS, *seed.PARENT_RECORDS, *seed.STREET, *EXTRA]
+    repository.save_records(session, records)
+    session.commit()
+    return session
+
+
+def _by_single_readers(session: orm.Session, uprn: int) -> repository.AddressFacts | None:
+    blpu = repository.get_blpu(session, uprn)
+    if blpu is None:
+        return None
+    lpis = repository.lpis_of(session, uprn)
+    return repository.AddressFacts(
+        blpu=blpu,
+        lpis=tuple(lpis),
+        descriptors=tuple(repository.descriptors_of(session, (lpi.usrn for lpi in lpis))),
+        organisation=repository.open_organisation(session, uprn),
+        classification_code=repository.open_classification_code(session, uprn),
+        cross_references=tuple(repository.open_cross_references(session, uprn)),
+        delivery_points=tuple(repository.delivery_points_of(session, uprn)),
+        children=tuple(repository.children_of(session, uprn)),
+    )
+
+
+@pytest.fixture
+def statements(engine: sa.Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(
+    "uprn", [seed.PARENT, seed.FLAT, seed.OLD_FLAT, seed.OFFICE, 999_999_999_999]
+)
+def test_the_lookup_reads_what_the_single_record_readers_read(
+    seeded: orm.Session, uprn: int
+) -> None:
+    assert repository.address_facts(seeded, uprn) == _by_single_readers(seeded, uprn)
+
+
+def test_the_choices_follow_keys_dates_and_status(seeded: orm.Session) -> None:
+    parent = repository.address_facts(seeded, seed.PARENT)
+    flat = repository.address_facts(seeded, seed.FLAT)
+    old_flat = repository.address_facts(seeded, seed.OLD_FLAT)
+    assert parent is not None and flat is not None and old_flat is not None
+    assert parent.organisation == "RIVER LOFTS MANAGEMENT LTD"
+    assert parent.children == (seed.FLAT, seed.OLD_FLAT)
+    assert old_flat.classification_code == "RD04"
+    assert [d.udprn for d in flat.delivery_points] == [23747771, 23747770]
+    assert [x.source for x in flat.cross_references] == ["7666MT", "7666VC"]  # by source
+    assert {d.language for d in flat.descriptors} == {"ENG", "CYM"}
+    assert all(isinstance(lpi.start_date, dt.date) for lpi in flat.lpis)
+
+
+def test_a_lookup_is_one_statement(seeded: orm.Session, statements: list[str]) -> None:
+    seeded.execute(sa.text("SELECT 1"))
+    statements.clear()
+    assert repository.address_facts(seeded, seed.FLAT) is not None
+    assert len(statements) == 1
