@@ -30,10 +30,22 @@ _LONG = sa.String(500)
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
+# What a list of addresses at a postcode reads (gazetteer.search_repository.LIST_COLUMNS and
+# the filters): PostgreSQL answers it from the postcode index alone (an index-only scan).
+POSTCODE_COVER = (
+    "uprn", "source", "source_key", "label", "label_status", "classification", "street_key",
+    "pao_number", "pao_suffix", "pao_text", "sao_number", "sao_suffix", "sao_text",
+    "blpu_status", "historical", "custodian", "language",
+)  # fmt: skip
+
+
 class AddressSearch(Base):
     __tablename__ = "address_search"
     __table_args__ = (
         sa.Index("ix_address_search_street_number", "street_key", "pao_number"),
+        sa.Index(
+            "ix_address_search_postcode_cover", "postcode", postgresql_include=list(POSTCODE_COVER)
+        ),
         sa.Index(
             "ix_address_search_trigram",
             "search_text",
@@ -50,7 +62,7 @@ class AddressSearch(Base):
     label: Mapped[str] = mapped_column(_LONG)
     search_text: Mapped[str] = mapped_column(_LONG)
     label_key: Mapped[str] = mapped_column(_LONG)
-    postcode: Mapped[str | None] = mapped_column(_CODE, index=True)
+    postcode: Mapped[str | None] = mapped_column(_CODE)
     postcode_sector: Mapped[str | None] = mapped_column(_CODE)
     usrn: Mapped[int | None] = mapped_column(index=True)
     street_key: Mapped[str | None] = mapped_column(_NAME)
