@@ -148,6 +148,8 @@ def last_update(record: Record, ctx: Context) -> Findings:
 def charset(record: Record, ctx: Context) -> Findings:
     found = []
     for name, value in _texts(record):
+        if value.isascii():  # ISO-8859-14 holds all of ASCII: nothing to encode
+            continue
         try:
             value.encode(CHARSET)
         except UnicodeEncodeError:
