@@ -13,7 +13,8 @@
     └── EndpointNotFound         endpoint_not_found
     Conflict
     ├── DispatcherBusy           dispatcher_busy         SQLite: another worker holds the lock
-    └── ReplayRefused            replay_refused          only dead or abandoned deliveries replay
+    ├── ReplayRefused            replay_refused          only dead or held deliveries replay
+    └── ValidationFailed         validation_failed       the endpoint failed its handshake
 """
 
 from __future__ import annotations
@@ -59,3 +60,8 @@ class DispatcherBusy(Conflict):
 class ReplayRefused(Conflict):
     code = "replay_refused"
     title = "Delivery cannot be replayed"
+
+
+class ValidationFailed(Conflict):
+    code = "validation_failed"
+    title = "Endpoint validation failed"

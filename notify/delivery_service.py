@@ -3,8 +3,9 @@
 * dead letters: :func:`resend` one (a fresh schedule from attempt 1, same ``id``, ``webhook-id``
   and ``seq``), :func:`recover` every dead delivery of an endpoint (since a time, or all), in
   lane order, :func:`abandon` one (terminal: its lane moves on). Each is audited.
-* endpoints: :func:`reenable_endpoint` (an operator, after a successful validation), whose
-  held lanes then resume; :func:`rotate_secret` (the old secret stays valid for an overlap);
+* endpoints: :func:`record_validation` (a passed handshake, §6.11) and
+  :func:`reenable_endpoint` (an operator, after a successful validation), whose held lanes
+  then resume; :func:`rotate_secret` (the old secret stays valid for an overlap);
   :func:`endpoint_overview` (status, health and queue counts).
 
 Service functions take keyword arguments; the caller commits.
@@ -20,7 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import delivery_errors, endpoint_health, endpoint_repository, signing
+from notify import (
+    delivery_errors,
+    endpoint_health,
+    endpoint_repository,
+    endpoint_validation,
+    signing,
+)
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox, registry
@@ -140,6 +147,38 @@ def reenable_endpoint(
         )
     )
     repo.wake_lanes(session, ordering_keys=list(held), now=now)
+    return endpoint
+
+
+def validation_target(
+    *, session: orm.Session, endpoint_id: str, now: dt.datetime
+) -> tuple[str, list[str]]:
+    """What the validation handshake needs: the URL and the active outbound secrets."""
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    if endpoint is None:
+        raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
+    found = endpoint_repository.active_secrets(session, [endpoint_id], now).get(endpoint_id, [])
+    if not found:
+        raise delivery_errors.InvalidSecret("the endpoint has no signing secret: rotate one first")
+    return endpoint.url, [s.secret for s in found]
+
+
+def record_validation(
+    *,
+    session: orm.Session,
+    endpoint_id: str,
+    validation: endpoint_validation.Validation,
+    actor: str,
+    now: dt.datetime,
+) -> registry.Endpoint:
+    """A passed handshake activates the endpoint (held lanes resume) and caps its rate."""
+    if not validation.ok:
+        raise delivery_errors.ValidationFailed(validation.reason or "validation failed")
+    endpoint = reenable_endpoint(session=session, endpoint_id=endpoint_id, actor=actor, now=now)
+    if validation.allowed_rate is not None:
+        states = endpoint_repository.endpoint_states(session, [endpoint_id], now=now, lock=True)
+        state = states[endpoint_id]
+        state.rate_limit_per_s = min(state.rate_limit_per_s, validation.allowed_rate)
     return endpoint
 
 

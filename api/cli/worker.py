@@ -5,7 +5,7 @@ flight), or with ``--once`` until nothing is due. Several may run at once on Pos
 SQLite a second one refuses to start. The ``deliveries`` commands are the operator's actions on
 dead letters (sharing-and-delivery §6.7), each recorded with who did it and why. The
 ``endpoints`` commands show endpoint health, rotate a signing secret (printed once; the old one
-stays valid for the overlap) and re-enable a disabled endpoint.
+stays valid for the overlap) and enable an endpoint once it passes the validation handshake.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from typing import Annotated
 import typer
 
 from api.cli import common
-from notify import delivery_service
+from core.settings import Settings
+from notify import delivery_service, endpoint_validation, ssrf
 from notify import worker as worker_
+from notify.transports import webhook
 
 deliveries_app = typer.Typer(help="Dead letters: resend, recover or abandon.", no_args_is_help=True)
 endpoints_app = typer.Typer(
@@ -176,13 +178,46 @@ def enable(
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
-    """Re-enable a disabled or paused endpoint; its held deliveries resume."""
+    """Validate an endpoint (handshake and a signed test event), then make it active."""
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
-        delivery_service.reenable_endpoint(
-            session=session, endpoint_id=endpoint_id, actor=_who(actor), now=_now()
+        url, secrets = delivery_service.validation_target(
+            session=session, endpoint_id=endpoint_id, now=_now()
         )
-    common.emit(f"Endpoint {endpoint_id} is active.", {"endpoint_id": endpoint_id}, as_json)
+    validation = asyncio.run(_validate(settings, url, secrets))
+    with common.session_scope(settings) as session:
+        delivery_service.record_validation(
+            session=session,
+            endpoint_id=endpoint_id,
+            validation=validation,
+            actor=_who(actor),
+            now=_now(),
+        )
+    common.emit(
+        f"Endpoint {endpoint_id} passed validation and is active.",
+        {"endpoint_id": endpoint_id, "allowed_rate_per_s": validation.allowed_rate},
+        as_json,
+    )
+
+
+async def _validate(
+    settings: Settings, url: str, secrets: list[str]
+) -> endpoint_validation.Validation:
+    policy = ssrf.TargetPolicy.for_deployment(
+        allow_private_targets=settings.allow_private_webhook_targets
+    )
+    sender = webhook.AiohttpSender(policy=policy)
+    try:
+        return await endpoint_validation.validate(
+            sender=sender,
+            url=url,
+            secrets_=secrets,
+            namespace=settings.event_namespace,
+            hub_host=settings.public_host,
+            now=_now(),
+        )
+    finally:
+        await sender.close()
 
 
 def _who(actor: str | None) -> str:

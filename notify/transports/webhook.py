@@ -26,7 +26,7 @@ DEFAULT_TIMEOUT_S: Final = 15.0
 MAX_TIMEOUT_S: Final = 30.0
 CONNECT_TIMEOUT_S: Final = 5.0
 EXCERPT_BYTES: Final = 1024
-KEPT_HEADERS: Final = frozenset({"retry-after", "webhook-allowed-rate"})
+KEPT_HEADERS: Final = frozenset({"retry-after", "webhook-allowed-origin", "webhook-allowed-rate"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -35,6 +35,7 @@ class WebhookRequest:
     body: bytes
     headers: Mapping[str, str]
     timeout_s: float = DEFAULT_TIMEOUT_S
+    method: str = "POST"  # OPTIONS for the validation handshake
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -120,9 +121,10 @@ class AiohttpSender:
         timeout = aiohttp.ClientTimeout(
             total=min(request.timeout_s, MAX_TIMEOUT_S), connect=CONNECT_TIMEOUT_S
         )
-        async with self._client().post(
+        async with self._client().request(
+            request.method,
             request.url,
-            data=request.body,
+            data=request.body or None,
             headers=dict(request.headers),
             allow_redirects=False,
             timeout=timeout,

@@ -275,11 +275,23 @@ def test_operator_commands_resend_rotate_list_and_enable(
         listed = acceptance.cli_json("endpoints", "list", "--partner", "P0", database_url=db_url)
         (row_json,) = listed["endpoints"]
         assert (row_json["endpoint_id"], row_json["deliveries"]) == (endpoint, {"delivered": 1})
-        enabled = acceptance.cli_json("endpoints", "enable", endpoint, database_url=db_url)
-        assert enabled == {"endpoint_id": endpoint}
+        sink.allowed_origin = None  # the partner refuses the handshake: nothing changes
+        refused = acceptance.run_cli("endpoints", "enable", endpoint, database_url=db_url,
+                                     env=WORKER_ENV)  # fmt: skip
+        assert "handshake" in acceptance.assert_one_line_failure(refused, exit_code=4)
+        sink.allowed_origin, sink.allowed_rate = "*", "120"
+        enabled = acceptance.cli_json("endpoints", "enable", endpoint, database_url=db_url,
+                                      env=WORKER_ENV)  # fmt: skip
+        assert enabled == {"endpoint_id": endpoint, "allowed_rate_per_s": 2.0}
+        assert sink.handshakes == 2
+        test_event = json.loads(sink.requests()[-1].body)
+        assert test_event["type"].endswith(".endpoint.test")
     with db.unit_of_work(factory) as session:
         actions = session.scalars(sa.select(dt_tables.DeliveryAction)).all()
         assert [(a.action, a.reason) for a in actions] == [("resend", "test")]
+        state = session.get(dt_tables.EndpointState, endpoint)
+        assert state is not None
+        assert state.rate_limit_per_s == 2.0
 
 
 def _restart_postgresql(url: str) -> None:

@@ -11,7 +11,8 @@ order, and answers as told:
   :func:`hang` (answer after a long sleep: the sender times out), :func:`slow` (answer 2xx
   late), :func:`close` (drop the connection without an answer).
 
-Questions a test asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
+``OPTIONS`` answers the validation handshake (``allowed_origin``, ``allowed_rate``; None
+refuses it). Questions a test asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
 :meth:`first_seen_sequences` (per ``partitionkey``, the ``sequence`` of each webhook-id the
 first time it arrived, in arrival order), :meth:`wait_until`.
 """
@@ -91,6 +92,10 @@ class Receiver:
         self.secrets: list[str] = list(secrets)
         self.path = path
         self.rejected = 0
+        self.handshakes = 0
+        # The validation handshake's answer (§6.11): None refuses it.
+        self.allowed_origin: str | None = "*"
+        self.allowed_rate: str | None = None
         self._lock = threading.Lock()
         self._requests: list[Received] = []
         self._queue: list[Behaviour] = []
@@ -180,6 +185,7 @@ class Receiver:
     async def _open(self) -> None:
         app = web.Application()
         app.router.add_post(self.path, self._handle)
+        app.router.add_route("OPTIONS", self.path, self._handshake)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -215,6 +221,16 @@ class Receiver:
         behaviour = self._next()
         index = self._record(body, headers, behaviour)
         return await self._respond(request, behaviour, index)
+
+    async def _handshake(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self.handshakes += 1
+        if self.allowed_origin is None or "WebHook-Request-Origin" not in request.headers:
+            return web.Response(status=403)
+        headers = {"WebHook-Allowed-Origin": self.allowed_origin}
+        if self.allowed_rate is not None:
+            headers["WebHook-Allowed-Rate"] = self.allowed_rate
+        return web.Response(status=200, headers=headers)
 
     def _verified(self, body: bytes, headers: dict[str, str]) -> bool:
         for secret in list(self.secrets):
