@@ -62,11 +62,13 @@ def enqueue_pending(
     """Turn every change not yet published into outbox rows; returns the deliveries created.
 
     Idempotent: a change is marked in the transaction that enqueues it (the caller commits)."""
-    settings = settings or Settings()
-    keys = _keys(settings)
+    pending = _unpublished(session)
+    if not pending:
+        return 0
+    keys = _keys(settings or Settings())
     registry = registry_repository.load(session)
     created = 0
-    for change in _unpublished(session):
+    for change in pending:
         created += _publish(session, change, registry=registry, keys=keys, now=now)
     return created
 

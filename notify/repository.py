@@ -15,7 +15,7 @@ from sqlalchemy import orm
 
 from core import db, ids
 from core.errors import StorageError
-from notify import decision, domain, intake, sql
+from notify import decision, delivery_sql, domain, intake, sql
 from notify.tables import moves as m
 from notify.tables import outbox as o
 
@@ -307,6 +307,8 @@ def add_outbox_event(
         )
     )
     session.flush()
+    if not db.is_sqlite(session):
+        session.execute(delivery_sql.ANNOUNCE)  # wakes listening workers when this commits
     return event_id
 
 

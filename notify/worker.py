@@ -41,7 +41,14 @@ from sqlalchemy import orm
 from core import clock as clock_
 from core import db, ids
 from core.settings import Settings
-from notify import delivery_errors, delivery_gate, delivery_sql, registry_repository, ssrf
+from notify import (
+    delivery_errors,
+    delivery_gate,
+    delivery_sql,
+    gazetteer_events,
+    registry_repository,
+    ssrf,
+)
 from notify import delivery_repository as repo
 from notify.dispatch import common, finish, prepare
 from notify.transports import webhook
@@ -92,8 +99,10 @@ class Worker:
         options: Options,
         clock: clock_.Clock | None = None,
         worker_id: str | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self._engine = engine
+        self._settings = settings  # for the events it publishes (namespace, hub host)
         self._sessions = db.session_factory(engine)
         self._gate = gate
         self._sender = sender
@@ -206,9 +215,11 @@ class Worker:
             repo.release_dispatcher_lock(session, owner=self.worker_id)
 
     def _housekeeping(self, session: orm.Session) -> None:
+        """The lock, lease sweep, pending gazetteer events and idle lanes, every few seconds."""
         self._take_lock(session)
         now = self._clock.now()
         self.tally.swept += prepare.sweep(session, cfg=self._cfg, now=now)
+        gazetteer_events.enqueue_pending(session, now, settings=self._settings)
         repo.wake_idle_lanes(session, now=now)
 
     def _claim(self, session: orm.Session, *, room: int) -> common.Claimed:
@@ -375,6 +386,7 @@ def from_settings(
         gate=delivery_gate.RegistryGate(registry_repository.load),
         sender=webhook.AiohttpSender(policy=policy),
         options=options,
+        settings=settings,
     )
 
 

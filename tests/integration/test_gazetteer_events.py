@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -13,10 +14,19 @@ from sqlalchemy import orm
 from core import db
 from gazetteer import domain
 from loaders import model
-from notify import codes, gazetteer_events, registry_service
+from notify import (
+    codes,
+    delivery_gate,
+    gazetteer_events,
+    registry_repository,
+    registry_service,
+    ssrf,
+    worker,
+)
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from notify.tables import registry as reg
+from notify.transports import webhook
 from tests import supplies
 from tests.integration import sharing_world, supply_db
 
@@ -147,3 +157,39 @@ def test_a_change_only_supply_reaches_coverage_and_watchers_with_its_kind(
         ).all()
         assert deleted_rows == []
         assert gazetteer_events.pending_count(session) == 0
+
+
+def test_a_running_worker_publishes_pending_changes_by_itself(
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with session_factory() as session:
+        _seed_registry(session)
+    state = supplies.sample_state("abp2", 3)
+    _load(session_factory, tmp_path, supplies.full_changes(state), day=DAY0, file_type="F")
+
+    def published() -> bool:
+        with session_factory() as session:
+            return len(_deliveries(session)) == 3
+
+    async def run_until_published() -> None:
+        running = worker.Worker(
+            engine=engine,
+            gate=delivery_gate.RegistryGate(registry_repository.load),
+            sender=webhook.AiohttpSender(
+                policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=False)
+            ),
+            options=worker.Options(lease=dt.timedelta(seconds=5), poll_s=0.05),
+            settings=sharing_world.SETTINGS,
+        )
+        task = asyncio.create_task(running.run())
+        for _ in range(400):
+            if published() or task.done():
+                break
+            await asyncio.sleep(0.05)
+        running.stop()
+        await task
+
+    asyncio.run(run_until_published())
+    with session_factory() as session:
+        assert {kind for _service, kind, _key in _deliveries(session)} == {codes.GAZ_CREATED}
+    assert _publish(session_factory) == 0  # the worker marked every change published
