@@ -26,6 +26,7 @@ from api.routers import (
     match_batch,
     match_reviews,
     moves,
+    partner,
     privacy,
 )
 from core import clock, db
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(loads.router)
     app.include_router(moves.router)
     app.include_router(privacy.router)
+    app.include_router(partner.router)
     return app
 
 

@@ -30,6 +30,7 @@ TABLE_MODULES = (
     "notify.tables",
     "notify.delivery_tables",
     "notify.privacy_tables",
+    "notify.partner_tables",
     "loaders.tables",
 )
 

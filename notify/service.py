@@ -18,6 +18,7 @@ from sqlalchemy import orm
 from core import ids
 from core.settings import Settings
 from notify import (
+    acks,
     checks,
     codes,
     decision,
@@ -29,6 +30,7 @@ from notify import (
     outbox,
     receipts,
 )
+from notify import partner_tables as pt
 from notify import registry_repository as registry_repo
 from notify import repository as repo
 from notify.tables import moves as m
@@ -310,13 +312,14 @@ def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
     by_service: dict[str, list[o.Delivery]] = {}
     for d in deliveries:
         by_service.setdefault(d.partner_service_id, []).append(d)
+    acked = acks.latest_acks(session, [d.id for d in deliveries])
     return {
         "reference": submission.reference,
         "version": submission.version,
         "status": submission.status,
         "move_date": submission.move_date.isoformat(),
         "recipients": [
-            _recipient(row, by_service.get(row.partner_service_id, []), registry)
+            _recipient(row, by_service.get(row.partner_service_id, []), registry, acked)
             for row in repo.decisions_of(session, submission.id)
             if row.phase == "plan"
         ],
@@ -324,12 +327,16 @@ def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
 
 
 def _recipient(
-    row: o.PlanDecision, deliveries: list[o.Delivery], registry: domain.Registry
+    row: o.PlanDecision,
+    deliveries: list[o.Delivery],
+    registry: domain.Registry,
+    acked: dict[str, pt.PartnerAck],
 ) -> dict[str, Any]:
     service = registry.services.get(row.partner_service_id)
     partner = registry.partners.get(service.partner_id) if service else None
     first = next((d for d in deliveries if d.rule_id != outbox.NOTICE_RULE), None)
     status = _CITIZEN_STATUS[first.state] if first else "refused"
+    ack = acked.get(first.id) if first else None
     if row.decision == "hold" and first is None:
         status = "waiting"
     return {
@@ -346,4 +353,6 @@ def _recipient(
         "reasons": [r["code"] for r in row.reasons],
         "close_reason": first.close_reason if first else None,
         "consent_id": row.consent_record_id,
+        "partner_ack": ack.outcome if ack else None,
+        "partner_ack_reason": ack.reason_code if ack else None,
     }

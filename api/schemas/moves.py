@@ -143,6 +143,13 @@ class RecipientStatus(_Schema):
     reasons: list[str]
     close_reason: str | None
     consent_id: str | None
+    partner_ack: str | None = Field(
+        default=None,
+        description="The service's acknowledgement: applied, not_known, rejected or needs_info.",
+    )
+    partner_ack_reason: str | None = Field(
+        default=None, description="The reason code the service gave with its acknowledgement."
+    )
 
 
 class MoveStatus(_Schema):

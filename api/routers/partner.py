@@ -1,0 +1,130 @@
+"""The partner side: the delivery log, business acknowledgements and the pull feed.
+
+* ``GET /v1/deliveries``: a partner key sees its own partner's deliveries, an admin every one;
+  filtered by ``status`` and ``since``, paged with ``after``.
+* ``POST /v1/deliveries/{id}/ack``: a partner key acknowledges a delivery sent to it
+  (``applied``, ``not_known``, ``rejected``, ``needs_info``); 404 for any other delivery.
+* ``GET /v1/feed`` and ``POST /v1/feed/ack``: the pull feed of a partner key's partner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import fastapi
+
+from api import errors
+from api.deps import ClockDep, Principal, Role, SessionDep, require_roles
+from api.schemas import partner as schemas
+from notify import acks, feed
+from notify import partner_tables as pt
+
+router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
+Reader = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
+PartnerKey = Annotated[Principal, require_roles(Role.PARTNER)]
+
+
+def _ack(row: pt.PartnerAck) -> schemas.Ack:
+    return schemas.Ack.model_validate(row, from_attributes=True)
+
+
+def _log_item(entry: acks.LogEntry) -> schemas.DeliveryLogItem:
+    d = entry.delivery
+    return schemas.DeliveryLogItem(
+        id=d.id,
+        partner_id=d.partner_id,
+        partner_service_id=d.partner_service_id,
+        event_type=d.event_type,
+        state=d.state,
+        attempt_count=d.attempt_count,
+        last_http_status=d.last_http_status,
+        last_error_kind=d.last_error_kind,
+        close_reason=d.close_reason,
+        created_at=d.created_at,
+        updated_at=d.updated_at,
+        ack=_ack(entry.ack) if entry.ack else None,
+    )
+
+
+@router.get(
+    "/deliveries",
+    response_model=schemas.DeliveryLogPage,
+    summary="The delivery log: a partner's own deliveries (admins see all)",
+    responses=errors.responses_for(401, 403, 422),
+)
+def list_deliveries(
+    *,
+    session: SessionDep,
+    principal: Reader,
+    status: Annotated[str | None, fastapi.Query(max_length=40)] = None,
+    since: dt.datetime | None = None,
+    after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
+    limit: Annotated[int, fastapi.Query(ge=1, le=acks.MAX_PAGE)] = 100,
+) -> schemas.DeliveryLogPage:
+    partner_id = principal.partner_id if principal.role == Role.PARTNER else None
+    page = acks.delivery_log(session=session, partner_id=partner_id, state=status,
+                             since=since, after=after, limit=limit)  # fmt: skip
+    return schemas.DeliveryLogPage(
+        items=[_log_item(e) for e in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    "/deliveries/{delivery_id}/ack",
+    response_model=schemas.Ack,
+    summary="Acknowledge a delivery: applied, not_known, rejected or needs_info",
+    responses=errors.responses_for(401, 403, 404, 409, 422),
+)
+def acknowledge(
+    *,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: PartnerKey,
+    delivery_id: str,
+    body: schemas.AckCreate,
+    response: fastapi.Response,
+) -> schemas.Ack:
+    request = acks.AckRequest(delivery_id=delivery_id, partner_id=principal.partner_id or "",
+                              **body.model_dump())  # fmt: skip
+    done = acks.acknowledge(session=session, request=request, actor=principal.key_id,
+                            now=clock.now())  # fmt: skip
+    response.status_code = 201 if done.created else 200
+    return _ack(done.ack)
+
+
+@router.get(
+    "/feed",
+    response_model=schemas.FeedPage,
+    summary="The pull feed: the partner's signed events in order",
+    responses=errors.responses_for(401, 403, 422),
+)
+def read_feed(
+    *,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: PartnerKey,
+    after: Annotated[str | None, fastapi.Query(max_length=40)] = None,
+    limit: Annotated[int, fastapi.Query(ge=1, le=feed.MAX_LIMIT)] = 100,
+) -> schemas.FeedPage:
+    page = feed.fetch(session=session, partner_id=principal.partner_id or "", after=after,
+                      limit=limit, now=clock.now())  # fmt: skip
+    return schemas.FeedPage(
+        items=[schemas.FeedItem.model_validate(i, from_attributes=True) for i in page.items],
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
+    )
+
+
+@router.post(
+    "/feed/ack",
+    response_model=schemas.FeedCommitted,
+    summary="Commit the pull feed up to a cursor: those items are delivered",
+    responses=errors.responses_for(401, 403, 422),
+)
+def commit_feed(
+    *, session: SessionDep, clock: ClockDep, principal: PartnerKey, body: schemas.FeedCommit
+) -> schemas.FeedCommitted:
+    done = feed.commit(session=session, partner_id=principal.partner_id or "",
+                       cursor=body.cursor, now=clock.now())  # fmt: skip
+    return schemas.FeedCommitted(committed=done, cursor=body.cursor)

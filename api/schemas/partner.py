@@ -1,0 +1,81 @@
+"""The partner side as the API shows it: the delivery log, acknowledgements and the pull feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AckOutcome = Literal["applied", "not_known", "rejected", "needs_info"]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AckCreate(_Schema):
+    outcome: AckOutcome
+    reason_code: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(
+        default=None, max_length=500, description="Plain text the citizen may be shown."
+    )
+    partner_case_ref: str | None = Field(default=None, max_length=64)
+
+
+class Ack(_Schema):
+    id: str
+    delivery_id: str
+    outcome: AckOutcome
+    reason_code: str | None
+    message: str | None
+    partner_case_ref: str | None
+    received_at: dt.datetime
+    supersedes_ack_id: str | None
+
+
+class DeliveryLogItem(_Schema):
+    id: str = Field(description="The delivery id: the CloudEvents id; webhook-id is msg_ + id.")
+    partner_id: str
+    partner_service_id: str
+    event_type: str
+    state: str
+    attempt_count: int
+    last_http_status: int | None
+    last_error_kind: str | None
+    close_reason: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    ack: Ack | None
+
+
+class DeliveryLogPage(_Schema):
+    items: list[DeliveryLogItem]
+    next_cursor: str | None = Field(description="Pass as `after` for the next page.")
+
+
+class FeedItem(_Schema):
+    cursor: str = Field(description="Commit this (or a later one) once the item is handled.")
+    webhook_id: str = Field(description="msg_ + the delivery id, as a webhook would carry it.")
+    webhook_timestamp: str
+    webhook_signature: str | None = Field(
+        description="Standard Webhooks v1 signatures over webhook_id.timestamp.body, "
+        "with the partner's endpoint secrets; null when the partner has no endpoint secret."
+    )
+    body: str = Field(description="The exact event bytes (UTF-8 CloudEvents JSON) signed.")
+    tombstone: bool = False
+
+
+class FeedPage(_Schema):
+    items: list[FeedItem]
+    next_cursor: str | None
+    has_more: bool
+
+
+class FeedCommit(_Schema):
+    cursor: str
+
+
+class FeedCommitted(_Schema):
+    committed: int = Field(description="Items marked delivered by this commit.")
+    cursor: str

@@ -1,0 +1,162 @@
+"""Business acknowledgements and the partner's delivery log (sharing-and-delivery §6.14, §6.15).
+
+* :func:`acknowledge`: a partner says what it did with one delivery it received. An identical
+  repeat returns the stored ack (idempotent); ``needs_info`` may be followed by any outcome;
+  ``applied``, ``not_known`` and ``rejected`` are final (a different later ack is a conflict).
+  A delivery of another partner, or one never sent, is not found.
+* :func:`delivery_log`: deliveries in id order (ULIDs: creation order), scoped to one partner
+  or all (admin), filtered by state and creation time, with an opaque cursor.
+* :func:`latest_acks`: the newest ack of each delivery (the citizen's move status shows it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import errors, ids
+from notify import delivery_errors
+from notify import partner_tables as pt
+from notify.tables import outbox
+
+MAX_MESSAGE = 500
+MAX_PAGE = 500
+
+
+class AckFinal(errors.Conflict):
+    code = "ack_final"
+    title = "The delivery already has a final acknowledgement"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AckRequest:
+    delivery_id: str
+    partner_id: str
+    outcome: str
+    reason_code: str | None = None
+    message: str | None = None
+    partner_case_ref: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Acked:
+    ack: pt.PartnerAck
+    created: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogEntry:
+    delivery: outbox.Delivery
+    ack: pt.PartnerAck | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogPage:
+    items: list[LogEntry]
+    next_cursor: str | None
+
+
+def acknowledge(
+    *, session: orm.Session, request: AckRequest, actor: str, now: dt.datetime
+) -> Acked:
+    """Store ``request`` unless it repeats the latest ack; refuse after a final one."""
+    _check(request)
+    delivery = session.get(outbox.Delivery, request.delivery_id)
+    if delivery is None or delivery.partner_id != request.partner_id or not _sent(delivery):
+        raise delivery_errors.DeliveryNotFound(
+            "no delivery with this id was sent to this partner",
+            details={"delivery_id": request.delivery_id},
+        )
+    latest = latest_acks(session, [delivery.id]).get(delivery.id)
+    if latest is not None and _same(latest, request):
+        return Acked(ack=latest, created=False)
+    if latest is not None and latest.outcome in pt.FINAL_OUTCOMES:
+        raise AckFinal(f"the delivery was already acknowledged as {latest.outcome}")
+    ack = _row(request, actor, now, latest)
+    session.add(ack)
+    session.flush()
+    return Acked(ack=ack, created=True)
+
+
+def _check(request: AckRequest) -> None:
+    if request.outcome not in pt.ACK_OUTCOMES:
+        raise errors.InvalidInput(f"outcome is one of {', '.join(pt.ACK_OUTCOMES)}")
+    if request.message is not None and len(request.message) > MAX_MESSAGE:
+        raise errors.InvalidInput(f"a message holds at most {MAX_MESSAGE} characters")
+
+
+def _sent(delivery: outbox.Delivery) -> bool:
+    return delivery.state == "delivered" or delivery.possibly_received
+
+
+def _same(ack: pt.PartnerAck, request: AckRequest) -> bool:
+    return (ack.outcome, ack.reason_code, ack.message, ack.partner_case_ref) == (
+        request.outcome,
+        request.reason_code,
+        request.message,
+        request.partner_case_ref,
+    )
+
+
+def _row(
+    request: AckRequest, actor: str, now: dt.datetime, latest: pt.PartnerAck | None
+) -> pt.PartnerAck:
+    return pt.PartnerAck(
+        id=ids.new_id(),
+        delivery_id=request.delivery_id,
+        partner_id=request.partner_id,
+        outcome=request.outcome,
+        reason_code=request.reason_code,
+        message=request.message,
+        partner_case_ref=request.partner_case_ref,
+        actor=actor,
+        received_at=now,
+        supersedes_ack_id=latest.id if latest else None,
+    )
+
+
+def latest_acks(session: orm.Session, delivery_ids: Iterable[str]) -> dict[str, pt.PartnerAck]:
+    """The newest ack of each delivery that has one."""
+    wanted = sorted(set(delivery_ids))
+    if not wanted:
+        return {}
+    query = (
+        sa.select(pt.PartnerAck)
+        .where(pt.PartnerAck.delivery_id.in_(wanted))
+        .order_by(pt.PartnerAck.received_at, pt.PartnerAck.id)
+    )
+    return {ack.delivery_id: ack for ack in session.scalars(query)}
+
+
+def delivery_log(
+    *,
+    session: orm.Session,
+    partner_id: str | None,
+    state: str | None = None,
+    since: dt.datetime | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> LogPage:
+    """One page of deliveries in id order; ``partner_id=None`` means every partner."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise errors.InvalidInput(f"limit lies between 1 and {MAX_PAGE}")
+    query = sa.select(outbox.Delivery).order_by(outbox.Delivery.id).limit(limit + 1)
+    if partner_id is not None:
+        query = query.where(outbox.Delivery.partner_id == partner_id)
+    if state is not None:
+        query = query.where(outbox.Delivery.state == state)
+    if since is not None:
+        query = query.where(outbox.Delivery.created_at >= since)
+    if after is not None:
+        query = query.where(outbox.Delivery.id > after)
+    rows = list(session.scalars(query))
+    page = rows[:limit]
+    acks = latest_acks(session, [d.id for d in page])
+    return LogPage(
+        items=[LogEntry(delivery=d, ack=acks.get(d.id)) for d in page],
+        next_cursor=page[-1].id if len(rows) > limit else None,
+    )

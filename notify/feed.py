@@ -1,0 +1,206 @@
+"""The pull feed (sharing-and-delivery §6.12) for partners that cannot receive webhooks.
+
+The feed of a partner is its deliveries on ``pull`` subscriptions. A delivery gets its
+``feed_seq`` (the partner's next number) the first time a fetch finds it fetchable (not held,
+``not_before`` passed), in creation order, so order per person and partner is kept. The cursor
+is opaque (base64url of a ``feed_seq``). Each item carries the exact body bytes a webhook would
+carry and the Standard Webhooks ``webhook-id``/``timestamp``/``signature`` values, signed with
+the partner's endpoint secrets (unsigned when it has none; the API key authenticates the
+fetch anyway). An item cancelled after numbering comes back as a tombstone, without data.
+
+It shares the ledger with webhooks: the first fetch that returns an item records the
+disclosure, and :func:`commit` marks every item up to the cursor ``delivered`` through the same
+step and ledger functions the worker uses. Items not committed are served again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import errors
+from notify import delivery_repository as repo
+from notify import delivery_tables as dt_tables
+from notify import lifecycle, signing
+from notify import partner_tables as pt
+from notify.tables import outbox, registry
+
+MAX_LIMIT = 500
+ACTOR = "pull-feed"
+_DELIVERED = lifecycle.Step(
+    state="delivered", lane="advance", close_reason="delivered", ledger="disclosed"
+)
+
+
+class InvalidCursor(errors.InvalidInput):
+    code = "invalid_cursor"
+    title = "Invalid feed cursor"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Item:
+    cursor: str
+    webhook_id: str
+    webhook_timestamp: str
+    webhook_signature: str | None
+    body: str
+    tombstone: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Page:
+    items: list[Item]
+    next_cursor: str | None
+    has_more: bool
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(str(seq).encode("ascii")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursor("the cursor is not one this feed returned") from exc
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidCursor("the cursor is not one this feed returned")
+    return int(text)
+
+
+def fetch(
+    *, session: orm.Session, partner_id: str, after: str | None, limit: int, now: dt.datetime
+) -> Page:
+    """Up to ``limit`` items after ``after`` (default: the committed cursor), in order."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise errors.InvalidInput(f"limit lies between 1 and {MAX_LIMIT}")
+    cursor = _cursor(session, partner_id)
+    _number(session, partner_id, now)
+    start = decode_cursor(after) if after is not None else cursor.committed_seq
+    rows = _numbered(session, partner_id, start, limit + 1)
+    page = rows[:limit]
+    secrets_ = _secrets(session, partner_id, now)
+    items = [_item(session, d, secrets_, now) for d in page]
+    cursor.last_fetch_at = now
+    session.flush()
+    last = encode_cursor(page[-1].feed_seq or 0) if page else after
+    return Page(items=items, next_cursor=last, has_more=len(rows) > limit)
+
+
+def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.datetime) -> int:
+    """Mark every item up to ``cursor`` delivered; returns how many moved to ``delivered``."""
+    seq = decode_cursor(cursor)
+    row = _cursor(session, partner_id)
+    if seq > _highest(session, partner_id):
+        raise InvalidCursor("the cursor lies beyond anything this feed returned")
+    done = 0
+    for delivery in _numbered(session, partner_id, row.committed_seq, None, seq):
+        if delivery.state in lifecycle.TERMINAL:
+            continue
+        repo.apply_step(delivery, _DELIVERED, now)
+        repo.record_disclosure(session, delivery=delivery, outcome="disclosed",
+                               close_reason="delivered", now=now, actor=ACTOR)  # fmt: skip
+        done += 1
+    row.committed_seq = max(row.committed_seq, seq)
+    session.flush()
+    return done
+
+
+def _pull(partner_id: str) -> sa.ColumnElement[bool]:
+    pull = sa.select(registry.Subscription.id).where(registry.Subscription.channel == "pull")
+    return sa.and_(
+        outbox.Delivery.partner_id == partner_id, outbox.Delivery.subscription_id.in_(pull)
+    )
+
+
+def _cursor(session: orm.Session, partner_id: str) -> pt.PartnerFeedCursor:
+    query = (
+        sa.select(pt.PartnerFeedCursor)
+        .where(pt.PartnerFeedCursor.partner_id == partner_id)
+        .with_for_update()
+    )
+    row = session.scalars(query).first()
+    if row is None:
+        row = pt.PartnerFeedCursor(partner_id=partner_id, committed_seq=0, last_fetch_at=None)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _highest(session: orm.Session, partner_id: str) -> int:
+    query = sa.select(sa.func.max(outbox.Delivery.feed_seq)).where(_pull(partner_id))
+    return session.scalar(query) or 0
+
+
+def _number(session: orm.Session, partner_id: str, now: dt.datetime) -> None:
+    query = (
+        sa.select(outbox.Delivery)
+        .where(
+            _pull(partner_id),
+            outbox.Delivery.feed_seq.is_(None),
+            outbox.Delivery.state.in_(sorted(lifecycle.SENDABLE)),
+            outbox.Delivery.not_before <= now,
+        )
+        .order_by(outbox.Delivery.created_at, outbox.Delivery.id)
+    )
+    next_seq = _highest(session, partner_id)
+    for delivery in session.scalars(query):
+        next_seq += 1
+        delivery.feed_seq = next_seq
+    session.flush()
+
+
+def _numbered(
+    session: orm.Session, partner_id: str, start: int, limit: int | None, upto: int | None = None
+) -> list[outbox.Delivery]:
+    query = (
+        sa.select(outbox.Delivery)
+        .where(_pull(partner_id), outbox.Delivery.feed_seq > start)
+        .order_by(outbox.Delivery.feed_seq)
+        .limit(limit)
+    )
+    if upto is not None:
+        query = query.where(outbox.Delivery.feed_seq <= upto)
+    return list(session.scalars(query))
+
+
+def _secrets(session: orm.Session, partner_id: str, now: dt.datetime) -> list[str]:
+    endpoints = sa.select(registry.Endpoint.id).where(registry.Endpoint.partner_id == partner_id)
+    query = sa.select(dt_tables.EndpointSecret).where(
+        dt_tables.EndpointSecret.endpoint_id.in_(endpoints),
+        dt_tables.EndpointSecret.direction == "outbound",
+        dt_tables.EndpointSecret.scheme == "v1",
+        dt_tables.EndpointSecret.state.in_(["current", "previous"]),
+    )
+    live = [s for s in session.scalars(query) if s.expires_at is None or s.expires_at > now]
+    live.sort(key=lambda s: (s.state != "current", s.id))
+    return [s.secret for s in live]
+
+
+def _item(
+    session: orm.Session, delivery: outbox.Delivery, secrets_: list[str], now: dt.datetime
+) -> Item:
+    msg_id = signing.message_id(delivery.id)
+    ts = signing.timestamp(now)
+    cursor = encode_cursor(delivery.feed_seq or 0)
+    if delivery.body is None or delivery.state in ("cancelled", "expired", "abandoned"):
+        return Item(cursor=cursor, webhook_id=msg_id, webhook_timestamp=ts,
+                    webhook_signature=None, body="", tombstone=True)  # fmt: skip
+    repo.record_disclosure(session, delivery=delivery, outcome="disclosed", close_reason=None,
+                           now=now, actor=ACTOR)  # fmt: skip
+    signature = _sign(msg_id, delivery.body, secrets_, now)
+    body = delivery.body.decode("utf-8")
+    return Item(cursor=cursor, webhook_id=msg_id, webhook_timestamp=ts,
+                webhook_signature=signature, body=body, tombstone=False)  # fmt: skip
+
+
+def _sign(msg_id: str, body: bytes, secrets_: list[str], now: dt.datetime) -> str | None:
+    if not secrets_:
+        return None
+    signed = signing.headers(msg_id=msg_id, body=body, at=now, secrets_=secrets_)
+    return signed[signing.SIGNATURE_HEADER]

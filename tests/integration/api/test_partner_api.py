@@ -1,0 +1,225 @@
+"""The partner side on both engines: the delivery log (own partner only, admins see all),
+business acknowledgements (stored, idempotent, final outcomes refuse a change, shown in the
+citizen's move status) and the pull feed (signed bytes in order, commit marks delivered)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import orm
+
+from api import app as api_app
+from api.keys import domain as key_domain
+from api.keys import service as keys
+from core import clock as clocks
+from core import ids
+from core.settings import Settings
+from notify import signing
+from notify.tables import outbox, registry
+from tests.support import outbox_world
+
+Role = key_domain.Role
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def world(session: orm.Session) -> outbox_world.World:
+    built = outbox_world.build(session, ["https://p0.example/h", "https://p1.example/h"], now=NOW)
+    session.commit()
+    return built
+
+
+@pytest.fixture
+def client(db_url: str, world: outbox_world.World) -> Iterator[TestClient]:
+    app = api_app.create_app(Settings(database_url=db_url))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _key(session: orm.Session, role: Role, **binding: str) -> dict[str, str]:
+    issued = keys.create_key(
+        session=session,
+        settings=Settings(),
+        clock=clocks.SystemClock(),
+        role=role,
+        **binding,  # type: ignore[arg-type]
+    )
+    session.commit()
+    return {"Authorization": f"Bearer {issued.plaintext}"}
+
+
+def _sent(session: orm.Session, world: outbox_world.World, partner: str) -> str:
+    delivery = world.enqueue(session, partner=partner, subject_id=ids.new_id(), now=NOW)
+    delivery.state = "delivered"
+    session.commit()
+    return delivery.id
+
+
+def test_the_log_shows_a_partner_only_its_own_deliveries_and_an_admin_all(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    mine = [_sent(session, world, "P0") for _ in range(3)]
+    theirs = _sent(session, world, "P1")
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    first = client.get("/v1/deliveries", params={"limit": 2}, headers=partner)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    rest = client.get("/v1/deliveries", params={"after": page["next_cursor"]}, headers=partner)
+    seen = [i["id"] for i in page["items"]] + [i["id"] for i in rest.json()["items"]]
+    assert seen == sorted(mine) and rest.json()["next_cursor"] is None
+    admin = client.get("/v1/deliveries", headers=_key(session, Role.ADMIN)).json()
+    assert {i["id"] for i in admin["items"]} == {*mine, theirs}
+    pending = client.get("/v1/deliveries", params={"status": "pending"}, headers=partner)
+    assert pending.json()["items"] == []
+    later = (NOW + dt.timedelta(hours=1)).isoformat()
+    assert (
+        client.get("/v1/deliveries", params={"since": later}, headers=partner).json()["items"] == []
+    )
+    agent = client.get("/v1/deliveries", headers=_key(session, Role.AGENT))
+    assert agent.status_code == 403
+
+
+def test_an_ack_is_stored_idempotent_final_and_only_for_own_deliveries(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    delivery_id = _sent(session, world, "P0")
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    ask = {"outcome": "needs_info", "reason_code": "NO_DATE", "message": "Which date?"}
+    made = client.post(f"/v1/deliveries/{delivery_id}/ack", json=ask, headers=partner)
+    assert made.status_code == 201, made.text
+    again = client.post(f"/v1/deliveries/{delivery_id}/ack", json=ask, headers=partner)
+    assert again.status_code == 200 and again.json()["id"] == made.json()["id"]
+    applied = {"outcome": "applied", "partner_case_ref": "CT-1"}
+    final = client.post(f"/v1/deliveries/{delivery_id}/ack", json=applied, headers=partner)
+    assert final.status_code == 201 and final.json()["supersedes_ack_id"] == made.json()["id"]
+    changed = client.post(
+        f"/v1/deliveries/{delivery_id}/ack", json={"outcome": "rejected"}, headers=partner
+    )
+    assert changed.status_code == 409 and changed.json()["code"] == "ack_final"
+    other = _key(session, Role.PARTNER, partner_id="P1")
+    foreign = client.post(f"/v1/deliveries/{delivery_id}/ack", json=applied, headers=other)
+    assert foreign.status_code == 404
+    log = client.get("/v1/deliveries", headers=partner).json()["items"]
+    assert log[0]["ack"]["outcome"] == "applied" and log[0]["ack"]["partner_case_ref"] == "CT-1"
+
+
+def test_an_unsent_delivery_cannot_be_acknowledged(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    pending = world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW)
+    session.commit()
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    answer = client.post(
+        f"/v1/deliveries/{pending.id}/ack", json={"outcome": "applied"}, headers=partner
+    )
+    assert answer.status_code == 404
+    bad = client.post(
+        f"/v1/deliveries/{pending.id}/ack", json={"outcome": "maybe"}, headers=partner
+    )
+    assert bad.status_code == 422
+
+
+def _pull(session: orm.Session, world: outbox_world.World, partner: str) -> None:
+    subscription = registry.Subscription(
+        id=ids.new_id(), partner_service_id=f"{partner}/COUNCIL_TAX", channel="pull",
+        endpoint_id=None, event_types=[], status="active", created_at=NOW,
+    )  # fmt: skip
+    session.add(subscription)
+    session.flush()
+    world.subscriptions[partner] = subscription.id
+
+
+def test_the_feed_serves_signed_bytes_in_order_and_commit_marks_them_delivered(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    _sent(session, world, "P0")  # a webhook delivery: not in the feed
+    _pull(session, world, "P0")
+    queued = [
+        world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW) for _ in range(3)
+    ]
+    session.commit()
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    first = client.get("/v1/feed", params={"limit": 2}, headers=partner)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert page["has_more"] is True
+    assert [i["webhook_id"] for i in page["items"]] == [f"msg_{d.id}" for d in queued[:2]]
+    item = page["items"][0]
+    assert item["body"].encode() == queued[0].body
+    key = signing.secret_key(world.secrets["P0"])
+    expected = signing.signature(key, item["webhook_id"], item["webhook_timestamp"], queued[0].body)
+    assert item["webhook_signature"] == expected
+    assert json.loads(item["body"])["id"] == queued[0].id
+    # nothing committed yet: the same items come again
+    again = client.get("/v1/feed", params={"limit": 2}, headers=partner).json()
+    assert [i["webhook_id"] for i in again["items"]] == [i["webhook_id"] for i in page["items"]]
+    done = client.post("/v1/feed/ack", json={"cursor": page["next_cursor"]}, headers=partner)
+    assert done.status_code == 200 and done.json()["committed"] == 2
+    rest = client.get("/v1/feed", headers=partner).json()
+    assert [i["webhook_id"] for i in rest["items"]] == [f"msg_{queued[2].id}"]
+    assert rest["has_more"] is False
+    session.expire_all()
+    states = {d.id: session.get(outbox.Delivery, d.id) for d in queued}
+    assert [states[d.id].state for d in queued] == ["delivered", "delivered", "pending"]  # type: ignore[union-attr]
+    ledger = session.scalars(
+        sa.select(outbox.Disclosure).where(outbox.Disclosure.delivery_id == queued[0].id)
+    ).one()
+    assert ledger.outcome == "disclosed" and ledger.close_reason == "delivered"
+
+
+def test_the_feed_refuses_a_foreign_cursor_and_other_roles(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    beyond = base64.urlsafe_b64encode(b"99").decode().rstrip("=")
+    assert client.post("/v1/feed/ack", json={"cursor": beyond}, headers=partner).status_code == 422
+    assert client.get("/v1/feed", params={"after": "!!"}, headers=partner).status_code == 422
+    assert client.get("/v1/feed", headers=_key(session, Role.ADMIN)).status_code == 403
+
+
+def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Session) -> None:
+    from tests.integration import sharing_world
+
+    sharing_world.seed(session)
+    session.commit()
+    app = api_app.create_app(Settings(database_url=db_url))
+    with TestClient(app, raise_server_exceptions=False) as http:
+        body = {
+            "person": {"given_name": "Ada", "family_name": "Lovelace"},
+            "old_uprn": sharing_world.OLD_UPRN,
+            "new_uprn": sharing_world.NEW_UPRN,
+            "move_date": dt.date.today().isoformat(),
+            "recipients": [{"service": "NEWTOWN-DC/LIBRARIES", "selected": True, "consent": True}],
+        }
+        accepted = http.post("/v1/moves", json=body, headers=_key(session, Role.ADMIN))
+        assert accepted.status_code == 202, accepted.text
+        reference, token = accepted.json()["reference"], accepted.json()["receipt_token"]
+        delivery = session.scalars(
+            sa.select(outbox.Delivery).where(
+                outbox.Delivery.partner_service_id == "NEWTOWN-DC/LIBRARIES"
+            )
+        ).one()
+        delivery.state = "delivered"
+        session.commit()
+        partner = _key(session, Role.PARTNER, partner_id=delivery.partner_id)
+        ack = {"outcome": "rejected", "reason_code": "NOT_A_MEMBER"}
+        assert (
+            http.post(f"/v1/deliveries/{delivery.id}/ack", json=ack, headers=partner).status_code
+            == 201
+        )
+        status = http.get(f"/v1/moves/{reference}", headers={"Authorization": f"Bearer {token}"})
+        recipients = {r["partner_service_id"]: r for r in status.json()["recipients"]}
+        library = recipients["NEWTOWN-DC/LIBRARIES"]
+        assert (library["partner_ack"], library["partner_ack_reason"]) == (
+            "rejected",
+            "NOT_A_MEMBER",
+        )
+        assert all(
+            r["partner_ack"] is None for k, r in recipients.items() if k != "NEWTOWN-DC/LIBRARIES"
+        )
