@@ -32,6 +32,7 @@ from notify.tables import outbox, registry
 
 MAX_LIMIT = 500
 ACTOR = "pull-feed"
+NO_ENDPOINT = "ENDPOINT_DISABLED"
 _DELIVERED = lifecycle.Step(
     state="delivered", lane="advance", close_reason="delivered", ledger="disclosed"
 )
@@ -100,7 +101,7 @@ def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.dateti
         raise InvalidCursor("the cursor lies beyond anything this feed returned")
     done = 0
     for delivery in _numbered(session, partner_id, row.committed_seq, None, seq):
-        if delivery.state in lifecycle.TERMINAL:
+        if delivery.state in lifecycle.TERMINAL or delivery.state == "dead":
             continue
         repo.apply_step(delivery, _DELIVERED, now)
         repo.record_disclosure(session, delivery=delivery, outcome="disclosed",
@@ -132,6 +133,18 @@ def _cursor(session: orm.Session, partner_id: str) -> pt.PartnerFeedCursor:
     return row
 
 
+def _fetchable() -> sa.ColumnElement[bool]:
+    """Sendable, or held only because a pull delivery has no endpoint (a worker's verdict)."""
+    return sa.or_(
+        outbox.Delivery.state.in_(sorted(lifecycle.SENDABLE)),
+        sa.and_(
+            outbox.Delivery.state == "held",
+            outbox.Delivery.endpoint_id.is_(None),
+            outbox.Delivery.hold_reason == NO_ENDPOINT,
+        ),
+    )
+
+
 def _highest(session: orm.Session, partner_id: str) -> int:
     query = sa.select(sa.func.max(outbox.Delivery.feed_seq)).where(_pull(partner_id))
     return session.scalar(query) or 0
@@ -143,7 +156,7 @@ def _number(session: orm.Session, partner_id: str, now: dt.datetime) -> None:
         .where(
             _pull(partner_id),
             outbox.Delivery.feed_seq.is_(None),
-            outbox.Delivery.state.in_(sorted(lifecycle.SENDABLE)),
+            _fetchable(),
             outbox.Delivery.not_before <= now,
         )
         .order_by(outbox.Delivery.created_at, outbox.Delivery.id)

@@ -143,6 +143,10 @@ def test_the_feed_serves_signed_bytes_in_order_and_commit_marks_them_delivered(
     queued = [
         world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW) for _ in range(3)
     ]
+    for delivery in queued:
+        delivery.endpoint_id = None  # a pull subscription has no endpoint
+    # what a worker does to a delivery without an endpoint: the feed still serves it
+    queued[1].state, queued[1].hold_reason = "held", "ENDPOINT_DISABLED"
     session.commit()
     partner = _key(session, Role.PARTNER, partner_id="P0")
     first = client.get("/v1/feed", params={"limit": 2}, headers=partner)
@@ -161,12 +165,16 @@ def test_the_feed_serves_signed_bytes_in_order_and_commit_marks_them_delivered(
     assert [i["webhook_id"] for i in again["items"]] == [i["webhook_id"] for i in page["items"]]
     done = client.post("/v1/feed/ack", json={"cursor": page["next_cursor"]}, headers=partner)
     assert done.status_code == 200 and done.json()["committed"] == 2
+    queued[2].state, queued[2].body = "cancelled", None  # withdrawn after it was numbered
+    session.commit()
     rest = client.get("/v1/feed", headers=partner).json()
-    assert [i["webhook_id"] for i in rest["items"]] == [f"msg_{queued[2].id}"]
+    assert [(i["webhook_id"], i["tombstone"], i["body"]) for i in rest["items"]] == [
+        (f"msg_{queued[2].id}", True, "")
+    ]
     assert rest["has_more"] is False
     session.expire_all()
-    states = {d.id: session.get(outbox.Delivery, d.id) for d in queued}
-    assert [states[d.id].state for d in queued] == ["delivered", "delivered", "pending"]  # type: ignore[union-attr]
+    states = [session.get(outbox.Delivery, d.id) for d in queued]
+    assert [d.state for d in states if d] == ["delivered", "delivered", "cancelled"]
     ledger = session.scalars(
         sa.select(outbox.Disclosure).where(outbox.Disclosure.delivery_id == queued[0].id)
     ).one()
