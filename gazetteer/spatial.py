@@ -140,15 +140,28 @@ def nearest(
     radius: float | None = None,
     filters: repo.Filters = find.MATCH_FILTERS,
 ) -> list[PlacedAddress]:
-    """The ``limit`` addresses nearest the point, within ``radius`` metres when given."""
+    """The ``limit`` addresses nearest the point, within ``radius`` metres when given.
+
+    Points are fetched nearest first, twice as many as asked for; when the filters leave too
+    few, five times as many again, until ``limit`` pass or no more points are found.
+    """
     east, north = to_bng(x, y, srid)
-    fetch = min(limit * 5, MAX_RESULTS * 5)
+    fetch = min(limit, MAX_RESULTS) * 2
+    while True:
+        points = _nearest_points(session, east, north, fetch, radius)
+        placed = _placed(session, points, srid, filters, limit)
+        if len(placed) >= limit or len(points) < fetch or fetch >= MAX_RESULTS * 5:
+            return placed
+        fetch = min(fetch * 5, MAX_RESULTS * 5)
+
+
+def _nearest_points(
+    session: orm.Session, x: float, y: float, fetch: int, radius: float | None
+) -> list[tuple[Any, ...]]:
     if db.is_sqlite(session):
-        points = _sqlite_nearest(session, east, north, fetch, radius)
-    else:
-        params = {"x": east, "y": north, "radius": radius, "limit": fetch}
-        points = [tuple(r) for r in session.execute(PG_NEAREST, params)]
-    return _placed(session, points, srid, filters, limit)
+        return _sqlite_nearest(session, x, y, fetch, radius)
+    params = {"x": x, "y": y, "radius": radius, "limit": fetch}
+    return [tuple(r) for r in session.execute(PG_NEAREST, params)]
 
 
 def _sqlite_nearest(

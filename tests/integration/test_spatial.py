@@ -55,6 +55,20 @@ def test_nearest_with_a_radius_and_filters(seeded: orm.Session) -> None:
     assert [p.address.uprn for p in flats] == [131, 132]
 
 
+def test_nearest_looks_further_when_the_filters_leave_too_few(seeded: orm.Session) -> None:
+    # The nearest points around the high street are mostly not flats: the flat 880 m east
+    # is found by fetching further, and comes before the one 1,008 m north.
+    flats = spatial.nearest(
+        session=seeded,
+        x=300120,
+        y=100000,
+        srid=27700,
+        limit=3,
+        filters=Filters(classification="RD06"),
+    )
+    assert [p.address.uprn for p in flats] == [131, 132, 401]
+
+
 def test_nearest_from_and_to_wgs84(seeded: orm.Session) -> None:
     lon, lat = spatial.from_bng(300050, 100000, 4326)
     found = spatial.nearest(session=seeded, x=lon, y=lat, srid=4326, limit=1)
