@@ -51,12 +51,12 @@ Timings = dict[str, list[float]]
 def main() -> None:
     args = _arguments()
     admin = db.create_engine(args.database_url)
-    with _database(admin, "findbench_big", args.keep) as url:
-        _build(url, args.addresses)
+    with _database(admin, "findbench_big", args.keep, args.reuse) as url:
+        _build(url, args.addresses, args.reuse)
         big = measure_postgis(url, args)
         if not args.skip_http:
             big |= measure_http(url, args)
-    with _database(admin, "findbench_small", args.keep) as small_url:
+    with _database(admin, "findbench_small", args.keep, args.reuse) as small_url:
         spatial_ratio = measure_spatial(small_url, args)
     report(args, big, spatial_ratio)
 
@@ -73,6 +73,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the kept databases again (after migrating)"
+    )
     args = parser.parse_args()
     if not args.database_url:
         parser.error("--database-url (a PostgreSQL server to create databases on) is required")
@@ -80,22 +83,27 @@ def _arguments() -> argparse.Namespace:
 
 
 @contextmanager
-def _database(admin: sa.Engine, name: str, keep: bool) -> Iterator[str]:
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # fixed names
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+def _database(admin: sa.Engine, name: str, keep: bool, reuse: bool = False) -> Iterator[str]:
+    if not reuse:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # fixed names
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
-        if not keep:
+        if not keep and not reuse:
             with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _build(url: str, addresses: int) -> sa.Engine:
+def _build(url: str, addresses: int, reuse: bool = False) -> sa.Engine:
     migrations.upgrade(url)
     engine = db.create_engine(url)
+    if reuse:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE address_search")
+        return engine
     started = time.perf_counter()
     find_data.build_postgis(engine, addresses)
     print(f"built {addresses:,} addresses in {time.perf_counter() - started:.1f} s")
@@ -204,7 +212,7 @@ def _spatial_timings(session: orm.Session, points: Sequence[tuple[float, float]]
 
 def measure_spatial(url: str, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
     """p50 of nearest-10 and radius on PostGIS and SpatiaLite over the same gazetteer."""
-    source = _build(url, args.sqlite_addresses)
+    source = _build(url, args.sqlite_addresses, args.reuse)
     with tempfile.TemporaryDirectory() as tmp:
         lite_url = f"sqlite:///{Path(tmp) / 'find.db'}"
         migrations.upgrade(lite_url)
