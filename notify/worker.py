@@ -109,6 +109,7 @@ class Worker:
         self._options = options
         self._clock = clock or clock_.SystemClock()
         self._sqlite = engine.dialect.name == "sqlite"
+        self._finished = 0
         self.worker_id = worker_id or new_worker_id()
         self._cfg = common.Config(
             worker_id=self.worker_id, lease=options.lease, time_scale=options.time_scale
@@ -161,12 +162,13 @@ class Worker:
                 await _either(self._room, self._stopping, None)
                 continue
             self._wake.clear()  # before claiming: a wake-up during the claim is not lost
+            finished = self._finished  # results recorded while claiming may free a lane
             claimed = await self._guarded(functools.partial(self._claim, room=room))
             if claimed is not None:
                 self._launch(claimed.sends)
                 if claimed.lanes:
                     continue
-            if self._options.once and self._in_flight == 0:
+            if self._options.once and self._in_flight == 0 and self._finished == finished:
                 return
             await _either(self._wake, self._room if self._options.once else None,
                           self._options.poll_s)  # fmt: skip
@@ -284,6 +286,7 @@ class Worker:
         self.tally.delivered += delivered
         self.tally.failed += len(sent) - delivered
         self._in_flight -= len(group)
+        self._finished += len(group)
         self._room.set()
         self._wake.set()
 
