@@ -285,7 +285,8 @@ def address_facts(session: orm.Session, uprn: int) -> AddressFacts | None:
     """
     with _storage_errors("read the address"):
         statement = _facts_statement(session.get_bind().dialect.name)
-        row = session.execute(statement, {"uprn": uprn}).first()
+        # Core on the session's connection: the statement selects columns, not entities.
+        row = session.connection().execute(statement, {"uprn": uprn}).first()
     if row is None:
         return None
     values = row._asdict()

@@ -154,7 +154,7 @@ FILTER_COLUMNS = ("blpu_status", "historical", "custodian", "language")
 
 def _list_rows(session: orm.Session, where: sa.ColumnElement[bool], filters: Filters) -> Any:
     statement = apply_filters(sa.select(*(_TABLE.c[c] for c in LIST_COLUMNS)).where(where), filters)
-    return [dict(row) for row in session.execute(statement).mappings()]
+    return [dict(row) for row in session.connection().execute(statement).mappings()]
 
 
 def postcode_rows(session: orm.Session, postcode: str, filters: Filters) -> list[dict[str, Any]]:

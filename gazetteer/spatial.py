@@ -161,7 +161,7 @@ def _nearest_points(
     if db.is_sqlite(session):
         return _sqlite_nearest(session, x, y, fetch, radius)
     params = {"x": x, "y": y, "radius": radius, "limit": fetch}
-    return [tuple(r) for r in session.execute(PG_NEAREST, params)]
+    return [tuple(r) for r in session.connection().execute(PG_NEAREST, params)]
 
 
 def _sqlite_nearest(
