@@ -19,6 +19,7 @@ import fastapi
 from api import errors, openapi
 from api.routers import (
     addresses,
+    endpoints,
     find,
     health,
     history,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(moves.router)
     app.include_router(privacy.router)
     app.include_router(partner.router)
+    app.include_router(endpoints.router)
     return app
 
 

@@ -1,0 +1,166 @@
+"""Partner self-service on webhook endpoints.
+
+A partner key works on its own partner's endpoints (any other is 404); an admin on all.
+
+* ``GET /v1/endpoints``: status, health, queue counts and event types.
+* ``POST /v1/endpoints``: a new endpoint (the URL passes the target guard), pending validation,
+  with a ``whsec_`` secret shown once.
+* ``PATCH /v1/endpoints/{id}``: a new URL (guarded again) and/or event types.
+* ``POST /v1/endpoints/{id}/rotate-secret``: a new secret shown once; the old one keeps
+  signing for the overlap.
+* ``POST /v1/endpoints/{id}/pause`` and ``/resume``: hold deliveries and let them go again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import fastapi
+from sqlalchemy import orm
+
+from api import errors
+from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
+from api.schemas import endpoints as schemas
+from core.settings import Settings
+from notify import delivery_service, ssrf
+from notify import endpoints as service
+from notify.tables import registry
+
+router = fastapi.APIRouter(prefix="/v1", tags=["endpoints"])
+Caller = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
+MAX_OVERLAP_HOURS = int(delivery_service.MAX_OVERLAP / dt.timedelta(hours=1))
+
+
+def _scope(principal: Principal) -> str | None:
+    return principal.partner_id or "" if principal.role == Role.PARTNER else None
+
+
+def _policy(settings: Settings) -> ssrf.TargetPolicy:
+    return ssrf.TargetPolicy.for_deployment(
+        allow_private_targets=settings.allow_private_webhook_targets
+    )
+
+
+def _partner_for(principal: Principal, body: schemas.EndpointCreate) -> str:
+    """A partner key's own partner (naming another is refused); an admin names one."""
+    own = _scope(principal)
+    chosen = body.partner_id if own is None else own
+    if chosen is None or body.partner_id not in (None, chosen):
+        raise service.PartnerNotFound("name the endpoint's own partner")
+    return chosen
+
+
+def _view(session: orm.Session, endpoint: registry.Endpoint) -> schemas.Endpoint:
+    rows = service.listing(session=session, partner_id=endpoint.partner_id)
+    return schemas.Endpoint(**next(r for r in rows if r["endpoint_id"] == endpoint.id))
+
+
+def _owned(session: orm.Session, endpoint_id: str, principal: Principal) -> registry.Endpoint:
+    return service.owned(session=session, endpoint_id=endpoint_id, partner_id=_scope(principal))
+
+
+@router.get(
+    "/endpoints",
+    response_model=schemas.EndpointList,
+    summary="A partner's webhook endpoints (admins see all)",
+    responses=errors.responses_for(401, 403),
+)
+def list_endpoints(*, session: SessionDep, principal: Caller) -> schemas.EndpointList:
+    rows = service.listing(session=session, partner_id=_scope(principal))
+    return schemas.EndpointList(items=[schemas.Endpoint(**r) for r in rows])
+
+
+@router.post(
+    "/endpoints",
+    response_model=schemas.EndpointSecret,
+    status_code=201,
+    summary="Add a webhook endpoint; its signing secret is shown once",
+    responses=errors.responses_for(401, 403, 404, 422),
+)
+def create_endpoint(
+    *,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    principal: Caller,
+    body: schemas.EndpointCreate,
+) -> schemas.EndpointSecret:
+    partner_id = _partner_for(principal, body)
+    created = service.create(session=session, partner_id=partner_id, url=body.url,
+                             max_data_category=body.max_data_category, policy=_policy(settings),
+                             actor=principal.key_id, now=clock.now())  # fmt: skip
+    return schemas.EndpointSecret(endpoint=_view(session, created.endpoint), secret=created.secret)
+
+
+@router.patch(
+    "/endpoints/{endpoint_id}",
+    response_model=schemas.Endpoint,
+    summary="Change an endpoint's URL or event types",
+    responses=errors.responses_for(401, 403, 404, 422),
+)
+def update_endpoint(
+    *,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    principal: Caller,
+    endpoint_id: str,
+    body: schemas.EndpointUpdate,
+) -> schemas.Endpoint:
+    endpoint = _owned(session, endpoint_id, principal)
+    service.update(session=session, endpoint=endpoint, url=body.url, event_types=body.event_types,
+                   policy=_policy(settings), now=clock.now())  # fmt: skip
+    return _view(session, endpoint)
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/rotate-secret",
+    response_model=schemas.EndpointSecret,
+    summary="A new signing secret, shown once; the old one signs on for the overlap",
+    responses=errors.responses_for(401, 403, 404, 422),
+)
+def rotate_secret(
+    *,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: Caller,
+    endpoint_id: str,
+    overlap_hours: Annotated[int, fastapi.Query(ge=0, le=MAX_OVERLAP_HOURS)] = 24,
+) -> schemas.EndpointSecret:
+    endpoint, now = _owned(session, endpoint_id, principal), clock.now()
+    overlap = dt.timedelta(hours=overlap_hours)
+    secret = delivery_service.rotate_secret(session=session, endpoint_id=endpoint.id,
+                                            actor=principal.key_id, now=now,
+                                            overlap=overlap)  # fmt: skip
+    return schemas.EndpointSecret(
+        endpoint=_view(session, endpoint), secret=secret, previous_valid_until=now + overlap
+    )
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/pause",
+    response_model=schemas.Endpoint,
+    summary="Hold deliveries to an active endpoint",
+    responses=errors.responses_for(401, 403, 404, 409),
+)
+def pause_endpoint(
+    *, session: SessionDep, clock: ClockDep, principal: Caller, endpoint_id: str
+) -> schemas.Endpoint:
+    endpoint = _owned(session, endpoint_id, principal)
+    service.pause(session=session, endpoint=endpoint, now=clock.now())
+    return _view(session, endpoint)
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/resume",
+    response_model=schemas.Endpoint,
+    summary="Lift a pause: held deliveries go again",
+    responses=errors.responses_for(401, 403, 404, 409),
+)
+def resume_endpoint(
+    *, session: SessionDep, clock: ClockDep, principal: Caller, endpoint_id: str
+) -> schemas.Endpoint:
+    endpoint = _owned(session, endpoint_id, principal)
+    service.resume(session=session, endpoint=endpoint, actor=principal.key_id, now=clock.now())
+    return _view(session, endpoint)

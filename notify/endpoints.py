@@ -1,0 +1,141 @@
+"""Partner self-service on webhook endpoints (sharing-and-delivery §6.3, §6.10, §6.11).
+
+* :func:`listing`: every endpoint (of one partner) with status, health, queue counts and the
+  event types its subscriptions ask for.
+* :func:`owned`: one endpoint, seen only by its own partner (any other is "not found").
+* :func:`create`: a new endpoint behind the target guard, pending validation, with a first
+  ``whsec_`` secret (returned once).
+* :func:`update`: a new URL (guarded again) and/or the event types of its subscriptions.
+* :func:`pause` and :func:`resume`: a partner holds its deliveries and lets them go again;
+  only an active endpoint pauses and resume only lifts a pause (a new or disabled
+  endpoint becomes active by a validation).
+
+Service functions take keyword arguments; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import errors, ids
+from notify import delivery_errors, delivery_service, ssrf
+from notify.tables import registry
+
+
+class EndpointStateConflict(errors.Conflict):
+    code = "endpoint_state_conflict"
+    title = "Endpoint is not in a state for this"
+
+
+class PartnerNotFound(errors.NotFound):
+    code = "partner_not_found"
+    title = "Partner not found"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Created:
+    endpoint: registry.Endpoint
+    secret: str
+
+
+def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, Any]]:
+    """The overview rows of :func:`delivery_service.endpoint_overview` plus ``event_types``."""
+    rows = delivery_service.endpoint_overview(session=session, partner_id=partner_id)
+    types = _event_types(session, [r["endpoint_id"] for r in rows])
+    return [{**r, "event_types": types.get(r["endpoint_id"], [])} for r in rows]
+
+
+def _event_types(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, list[str]]:
+    query = sa.select(registry.Subscription.endpoint_id, registry.Subscription.event_types).where(
+        registry.Subscription.endpoint_id.in_(list(endpoint_ids))
+    )
+    found: dict[str, set[str]] = {}
+    for endpoint_id, event_types in session.execute(query):
+        found.setdefault(endpoint_id or "", set()).update(event_types)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def owned(*, session: orm.Session, endpoint_id: str, partner_id: str | None) -> registry.Endpoint:
+    """The endpoint, when ``partner_id`` is None (an admin) or owns it; else not found."""
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    if endpoint is None or (partner_id is not None and endpoint.partner_id != partner_id):
+        raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
+    return endpoint
+
+
+def create(
+    *,
+    session: orm.Session,
+    partner_id: str,
+    url: str,
+    max_data_category: str,
+    policy: ssrf.TargetPolicy,
+    actor: str,
+    now: dt.datetime,
+) -> Created:
+    """A guarded new endpoint, pending validation, and its first secret."""
+    ssrf.check_url(url, policy)
+    if session.get(registry.Partner, partner_id) is None:
+        raise PartnerNotFound(f"no partner {partner_id}")
+    endpoint = registry.Endpoint(id=ids.new_id(), partner_id=partner_id, url=url,
+                                 status="pending_validation", disabled_reason=None,
+                                 max_data_category=max_data_category, timeout_s=15,
+                                 allow_private_network=False, created_at=now,
+                                 updated_at=now)  # fmt: skip
+    session.add(endpoint)
+    session.flush()
+    secret = delivery_service.rotate_secret(
+        session=session, endpoint_id=endpoint.id, actor=actor, now=now
+    )
+    return Created(endpoint=endpoint, secret=secret)
+
+
+def update(
+    *,
+    session: orm.Session,
+    endpoint: registry.Endpoint,
+    url: str | None,
+    event_types: Sequence[str] | None,
+    policy: ssrf.TargetPolicy,
+    now: dt.datetime,
+) -> registry.Endpoint:
+    """Change the URL (guarded) and/or the event types every subscription here asks for."""
+    if url is not None:
+        ssrf.check_url(url, policy)
+        endpoint.url = url
+    if event_types is not None:
+        subscriptions = session.scalars(
+            sa.select(registry.Subscription).where(registry.Subscription.endpoint_id == endpoint.id)
+        )
+        for subscription in subscriptions:
+            subscription.event_types = sorted(set(event_types))
+    endpoint.updated_at = now
+    session.flush()
+    return endpoint
+
+
+def pause(*, session: orm.Session, endpoint: registry.Endpoint, now: dt.datetime) -> None:
+    """Hold deliveries to the endpoint until :func:`resume` (idempotent)."""
+    if endpoint.status not in ("active", "paused"):
+        raise EndpointStateConflict(
+            f"only an active endpoint pauses; this one is {endpoint.status}"
+        )
+    endpoint.status, endpoint.updated_at = "paused", now
+    session.flush()
+
+
+def resume(
+    *, session: orm.Session, endpoint: registry.Endpoint, actor: str, now: dt.datetime
+) -> registry.Endpoint:
+    """Lift a pause: the endpoint is active again and its held lanes resume."""
+    if endpoint.status != "paused":
+        raise EndpointStateConflict(f"the endpoint is {endpoint.status}, not paused")
+    return delivery_service.reenable_endpoint(
+        session=session, endpoint_id=endpoint.id, actor=actor, now=now
+    )
