@@ -5,6 +5,6 @@ Importing this package registers every table on ``core.tables.Base.metadata``.
 
 from __future__ import annotations
 
-from notify.tables import moves, outbox, registry, review
+from notify.tables import interim, moves, outbox, registry, review
 
-__all__ = ["moves", "outbox", "registry", "review"]
+__all__ = ["interim", "moves", "outbox", "registry", "review"]

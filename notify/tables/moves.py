@@ -54,6 +54,7 @@ class ChangeSubmission(Base):
     source_restrictions: Mapped[list[str]] = mapped_column(JSON)
     old_uprn: Mapped[int | None] = mapped_column(UPRN, index=True)
     new_uprn: Mapped[int | None] = mapped_column(UPRN, index=True)
+    new_interim_id: Mapped[str | None] = mapped_column(ID, index=True)  # interim_address.id
     old_address_text: Mapped[str | None] = mapped_column(TEXT)
     old_match: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new_match: Mapped[dict[str, Any] | None] = mapped_column(JSON)
