@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlalchemy import orm
@@ -51,6 +52,52 @@ class Context:
     registry: domain.Registry
     keys: Keys
     now: dt.datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FollowUp:
+    """What an event adds when it follows an earlier one up (a ``corrected`` event, §5.2)."""
+
+    kind: str = codes.SUBMITTED
+    causation_id: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+def add_event(session: orm.Session, ctx: Context, *, kind: str) -> str:
+    """The ``outbox_event`` row of one event of this submission version."""
+    return repo.add_outbox_event(
+        session,
+        type_=events.event_type(ctx.keys.namespace, kind),
+        source=events.person_source(ctx.keys.hub_host),
+        aggregate_kind="submission",
+        aggregate_id=ctx.submission_id,
+        occurred_at=ctx.now,
+        correlation_id=ctx.move.reference,
+    )
+
+
+def enqueue_decision(
+    session: orm.Session,
+    ctx: Context,
+    d: decision.Decision,
+    *,
+    event_id: str,
+    decision_id: str | None,
+    follow_up: FollowUp,
+) -> list[str]:
+    """One decision's deliveries (one per target), as ``follow_up`` says; returns their ids."""
+    return [
+        _delivery(
+            session,
+            ctx,
+            d=d,
+            target=target,
+            event_id=event_id,
+            decision_id=decision_id,
+            follow_up=follow_up,
+        )
+        for target in d.targets
+    ]
 
 
 def enqueue_plan(
@@ -99,12 +146,13 @@ def _delivery(
     target: decision.Target,
     event_id: str,
     decision_id: str | None,
+    follow_up: FollowUp | None = None,
 ) -> str:
     move = ctx.move
     delivery_id = ids.new_id()
     key = ordering_key(ctx.registry, d, move.person.id)
     seq = repo.next_seq(session, ordering_key=key, endpoint_id=target.endpoint_id)
-    header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq)
+    header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq, follow_up=follow_up)
     members = [m for m in move.household if m.person.id in d.member_ids]
     not_before = d.not_before or ctx.now
     state = "held" if d.outcome == "hold" else ("scheduled" if not_before > ctx.now else "pending")
@@ -153,10 +201,15 @@ def _delivery(
 
 
 def _event(
-    ctx: Context, d: decision.Decision, *, delivery_id: str, seq: int
+    ctx: Context,
+    d: decision.Decision,
+    *,
+    delivery_id: str,
+    seq: int,
+    follow_up: FollowUp | None = None,
 ) -> tuple[events.Header, bytes]:
     """The header and the exact body bytes: the projected groups and nothing else."""
-    move, keys = ctx.move, ctx.keys
+    move, keys, follow_up = ctx.move, ctx.keys, follow_up or FollowUp()
     header = events.header_for(
         d,
         delivery_id=delivery_id,
@@ -167,6 +220,8 @@ def _event(
         recorded_at=ctx.now,
         sequence=seq,
         correlation_id=move.reference,
+        kind=follow_up.kind,
+        causation_id=follow_up.causation_id,
     )
     data = projection.build_data(
         move=move,
@@ -176,7 +231,7 @@ def _event(
         fields=d.fields,
         members=[m for m in move.household if m.person.id in d.member_ids],
     )
-    return header, events.body(header, data)
+    return header, events.body(header, {**data, **follow_up.data})
 
 
 def _ledger_line(ctx: Context, d: decision.Decision, row: o.Delivery, body: bytes) -> o.Disclosure:

@@ -17,7 +17,14 @@ from notify import codes, domain
 Json = dict[str, Any]
 PER_SERVICE: Final = frozenset({"PARTNER_REFERENCE", "SERVICE_ANSWERS"})
 HOUSEHOLD_GROUPS: Final = frozenset({"HOUSEHOLD", "HOUSEHOLD_DOB"})
-ENVELOPE_PATHS: Final = ("data.submission_ref", "data.role", "data.fields")
+# A corrected event also names the event it corrects and the groups that changed (codes only).
+ENVELOPE_PATHS: Final = (
+    "data.submission_ref",
+    "data.role",
+    "data.fields",
+    "data.corrects",
+    "data.changed_fields",
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
