@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     public_host: str = "localhost"
     move_window_past_days: int = Field(default=183, ge=0)
     move_window_future_days: int = Field(default=92, ge=0)
+    # Moves held for review (notify.holds): another live move for the same person or to the
+    # same new UPRN reported within this many days holds a move (0 turns the check off);
+    # ``move_review_same_uprn`` false compares people only.
+    move_review_window_days: int = Field(default=30, ge=0)
+    move_review_same_uprn: bool = True
 
     @field_validator("secret_key")
     @classmethod
