@@ -1,7 +1,8 @@
 """What a change-of-address request says, its checks (J2–J4), and the move it becomes. Pure.
 
 A request names the people (the mover, and household members with the submitter's declaration
-of authority), the old and new UPRN, the move date, and per recipient service a choice, the
+of authority), the old and new UPRN (or address text, matched on intake: see
+:mod:`notify.address_resolution`), the move date, and per recipient service a choice, the
 answers to its questions, its own reference and whether consent is given. Consent is recorded
 only for services whose rule rests on consent, and never from a partner system (J14).
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from notify import codes, decision, domain, errors
+from notify.address_input import AddressInput
 
 CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CONSENT_DAYS: Final = 90
@@ -61,6 +63,8 @@ class MoveRequest:
     recipients: tuple[RecipientAnswer, ...] = ()
     declaration_version: str | None = None
     idempotency_key: str | None = None
+    new_address: AddressInput | None = None  # typed instead of new_uprn, matched on intake
+    old_address: AddressInput | None = None  # typed instead of old_uprn / old_address_text
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -77,8 +81,8 @@ def _invalid(field_name: str, message: str) -> errors.InvalidMove:
 
 def check(request: MoveRequest, *, today: dt.date, window: Window = Window()) -> None:
     """J2–J4: the addresses, the date window, and authority to give others' details."""
-    if request.new_uprn is None:
-        raise _invalid("new_uprn", "the new address must be a UPRN from the gazetteer")
+    if request.new_uprn is None and request.new_address is None:
+        raise _invalid("new_uprn", "the new address must be a UPRN or typed as text")
     if request.old_uprn is not None and request.old_uprn == request.new_uprn:
         raise _invalid("old_uprn", "the old and new address must differ")
     earliest = today - dt.timedelta(days=window.past_days)

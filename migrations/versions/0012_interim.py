@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("postcode", sa.String(length=8), nullable=True),
         sa.Column("latitude", sa.Float(), nullable=True),
         sa.Column("longitude", sa.Float(), nullable=True),
-        sa.Column("match", JSON, nullable=True),
+        sa.Column("pending_consents", JSON, nullable=False),
         sa.Column("status", sa.String(length=40), nullable=False),
         sa.Column("resolved_uprn", BIGINT, nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),

@@ -3,12 +3,14 @@
 A citizen may type an address the gazetteer lacks ("not listed"), or give text that matches
 nothing with confidence. Either way the move keeps no UPRN for its new address until the
 custodian resolves the record to a UPRN (or rejects it); nothing is sent as free text.
+The match evidence stays on the submission (``new_match``); consents the citizen gave wait in
+``pending_consents`` until the rule they rest on can be found (routing needs the UPRN).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import Final
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,7 +36,7 @@ class InterimAddress(Base):
     postcode: Mapped[str | None] = mapped_column(sa.String(8))
     latitude: Mapped[float | None] = mapped_column(sa.Float())
     longitude: Mapped[float | None] = mapped_column(sa.Float())
-    match: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    pending_consents: Mapped[list[str]] = mapped_column(JSON)  # services consented to, by id
     status: Mapped[str] = mapped_column(CODE, index=True)
     resolved_uprn: Mapped[int | None] = mapped_column(UPRN)
     reason: Mapped[str | None] = mapped_column(TEXT)
