@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     retention_submission_days: int = Field(default=90, ge=1)
     retention_ledger_months: int = Field(default=72, ge=1)
 
+    # File drop (notify.file_drop, sharing-and-delivery §6.13): the directory CSV batches are
+    # written to (unset: file drop is off) and how often a worker writes each file-drop
+    # subscription's due deliveries (default daily).
+    file_drop_directory: Path | None = None
+    file_drop_interval_seconds: float = Field(default=86400.0, gt=0)
+    # Operational webhooks (notify.ops_notices): endpoint.disabled, endpoint.recovered, ... go to
+    # this URL, signed with this whsec_ secret (Standard Webhooks), besides the partner's own
+    # endpoints that take operational events. Unset: only those partner endpoints.
+    ops_webhook_url: str | None = None
+    ops_webhook_secret: SecretStr | None = None
+
     # Change-of-address events (notify): the CloudEvents type namespace, the host that names the
     # hub in event sources and schema URLs, and the move-date window citizens may report (J3),
     # in days before and after today.
