@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     allow_private_webhook_targets: bool = False
     # Key used to sign receipts and pepper API key hashes; required outside development.
     secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
+    # A verified API key is admitted again without reading it for this many seconds per
+    # process, so a revoked key stops being accepted at most this long after revocation (0: off).
+    api_key_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
     # Print the administrative area on address labels (off by default, per ABP-GSG).
     label_administrative_area: bool = False
     # POST /v1/loads may name server-side files only under this directory (unset: uploads only).
