@@ -30,6 +30,7 @@ from notify import (
     intake,
     outbox,
     receipts,
+    unresolved,
 )
 from notify import partner_tables as pt
 from notify import registry_repository as registry_repo
@@ -323,17 +324,23 @@ def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
     for d in deliveries:
         by_service.setdefault(d.partner_service_id, []).append(d)
     acked = acks.latest_acks(session, [d.id for d in deliveries])
-    return {
+    document = {
         "reference": submission.reference,
         "version": submission.version,
         "status": submission.status,
         "move_date": submission.move_date.isoformat(),
         "recipients": [
             _recipient(row, by_service.get(row.partner_service_id, []), registry, acked)
-            for row in repo.decisions_of(session, submission.id)
-            if row.phase == "plan"
+            for row in _latest_decisions(session, submission.id)
         ],
     }
+    return unresolved.for_citizen(document, unresolved.address_state(session, submission))
+
+
+def _latest_decisions(session: orm.Session, submission_id: str) -> list[o.PlanDecision]:
+    """One plan decision per service, the latest (a routing hold planned again is replaced)."""
+    rows = repo.decisions_of(session, submission_id)
+    return list({row.partner_service_id: row for row in rows if row.phase == "plan"}.values())
 
 
 def _recipient(

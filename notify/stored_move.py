@@ -1,0 +1,100 @@
+"""A stored submission version read back as the :class:`notify.domain.Move` the decision reads
+(its people, household with declarations, recipient choices and status)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from notify import domain
+from notify.tables import moves as m
+
+
+def move_of(session: orm.Session, row: m.ChangeSubmission) -> domain.Move:
+    """The move one stored version describes."""
+    values = row.person or {}
+    contact = values.get("contact")
+    subject = session.get(m.Subject, row.subject_id)
+    return domain.Move(
+        reference=row.reference,
+        version=row.version,
+        status=row.status,  # type: ignore[arg-type]
+        submitter=domain.Submitter(
+            kind=row.actor_kind,  # type: ignore[arg-type]
+            ref=row.actor_ref,
+            assurance_level=row.assurance_level,  # type: ignore[arg-type]
+            source_partner_service_id=row.source_partner_service_id,
+        ),
+        source_restrictions=frozenset(row.source_restrictions),
+        person=_person(row.subject_id, values, erased=bool(subject and subject.erased_at)),
+        household=_household(session, row.id),
+        contact=domain.Contact(**contact) if contact else None,
+        language=row.language,  # type: ignore[arg-type]
+        old_uprn=row.old_uprn,
+        new_uprn=row.new_uprn,
+        old_address_text=row.old_address_text,
+        move_date=row.move_date,
+        move_date_kind=row.move_date_kind,  # type: ignore[arg-type]
+        choices=_choices(session, row.id),
+    )
+
+
+def _person(subject_id: str, values: dict[str, Any], *, erased: bool = False) -> domain.Person:
+    dob = values.get("date_of_birth")
+    return domain.Person(
+        id=subject_id,
+        given_name=values.get("given_name", ""),
+        family_name=values.get("family_name", ""),
+        date_of_birth=dt.date.fromisoformat(dob) if dob else None,
+        erased=erased,
+    )
+
+
+def _declaration(row: m.ThirdPartyDeclaration | None) -> domain.Declaration | None:
+    if row is None:
+        return None
+    return domain.Declaration(
+        authority=row.authority,  # type: ignore[arg-type]
+        statement_version=row.statement_version,
+    )
+
+
+def _household(session: orm.Session, submission_id: str) -> tuple[domain.HouseholdMember, ...]:
+    statement = (
+        sa.select(m.HouseholdMember, m.ThirdPartyDeclaration)
+        .outerjoin(
+            m.ThirdPartyDeclaration, m.ThirdPartyDeclaration.id == m.HouseholdMember.declaration_id
+        )
+        .where(m.HouseholdMember.submission_id == submission_id)
+        .order_by(m.HouseholdMember.position)
+    )
+    return tuple(
+        domain.HouseholdMember(
+            person=_person(member.subject_id, member.person or {}),
+            role="child" if member.role == "child" else "adult",
+            relationship=member.relationship_to_submitter or "",
+            moving=member.moving,
+            declaration=_declaration(declared),
+        )
+        for member, declared in session.execute(statement).tuples()
+    )
+
+
+def _choices(session: orm.Session, submission_id: str) -> tuple[domain.RecipientChoice, ...]:
+    statement = (
+        sa.select(m.RecipientChoice)
+        .where(m.RecipientChoice.submission_id == submission_id)
+        .order_by(m.RecipientChoice.partner_service_id)
+    )
+    return tuple(
+        domain.RecipientChoice(
+            partner_service_id=c.partner_service_id,
+            selected=c.selected,
+            answers=dict(c.answers or {}),
+            partner_reference=c.partner_reference,
+        )
+        for c in session.scalars(statement)
+    )

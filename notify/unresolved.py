@@ -1,0 +1,367 @@
+"""The custodian's queue of unresolved moves: list, resolve to a UPRN, or reject.
+
+A move whose new address has no UPRN yet (typed text with no confident match, or "not
+listed") carries an open interim record; every candidate service was given the routing hold
+``NEW_UPRN_PENDING`` and nothing was created for it (sharing-and-delivery §3.2). Resolving
+the record gives the submission its new UPRN and plans those services again, and only those,
+with the normal decision procedure: plan decisions, consents the citizen gave (recorded now
+that the rule they rest on can be found), outbox rows and ledger lines are written in the
+caller's transaction. Rejecting closes the record; the services stay untold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import db, ids
+from core.errors import Conflict, InvalidInput, NotFound
+from core.settings import Settings
+from notify import (
+    address_input,
+    decision,
+    domain,
+    gazetteer_facts,
+    intake,
+    outbox,
+    receipts,
+    registry_repository,
+    stored_move,
+)
+from notify import repository as repo
+from notify.tables import interim as t
+from notify.tables import moves as m
+
+PENDING_CODE: Final = "NEW_UPRN_PENDING"
+CLOSED_MOVES: Final = ("withdrawn", "superseded")
+AddressState = Literal["known", "pending", "rejected"]
+
+
+class UnresolvedMoveNotFound(NotFound):
+    code = "unresolved_move_not_found"
+    title = "No unresolved move has this reference"
+
+
+class InterimClosed(Conflict):
+    code = "interim_closed"
+    title = "The move's new address is already settled"
+
+
+class UprnNotInGazetteer(InvalidInput):
+    code = "uprn_not_in_gazetteer"
+    title = "UPRN not in the gazetteer"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Unresolved:
+    """One queue entry: the typed address, where it came from, and the matcher's candidates."""
+
+    reference: str
+    version: int
+    interim_id: str
+    origin: str
+    address_text: str | None
+    postcode: str | None
+    latitude: float | None
+    longitude: float | None
+    move_date: dt.date
+    submitted_at: dt.datetime
+    status: str
+    candidates: tuple[dict[str, Any], ...] = ()
+    resolved_uprn: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Page:
+    total: int
+    items: tuple[Unresolved, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settled:
+    """What resolving (or rejecting) did: the services planned again and what was queued."""
+
+    entry: Unresolved
+    planned: tuple[str, ...] = ()
+    delivery_ids: tuple[str, ...] = ()
+    consent_ids: tuple[str, ...] = ()
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def _latest_version() -> sa.ScalarSelect[Any]:
+    later = orm.aliased(m.ChangeSubmission)
+    return (
+        sa.select(sa.func.max(later.version))
+        .where(later.reference == m.ChangeSubmission.reference)
+        .scalar_subquery()
+    )
+
+
+def _open_queue() -> sa.Select[t.InterimAddress, m.ChangeSubmission]:
+    """Open interim records whose move (its latest version) is live and still has no UPRN."""
+    return (
+        sa.select(t.InterimAddress, m.ChangeSubmission)
+        .join(m.ChangeSubmission, m.ChangeSubmission.reference == t.InterimAddress.reference)
+        .where(
+            t.InterimAddress.status == "open",
+            m.ChangeSubmission.version == _latest_version(),
+            m.ChangeSubmission.new_uprn.is_(None),
+            m.ChangeSubmission.status.not_in(CLOSED_MOVES),
+        )
+    )
+
+
+def list_unresolved(*, session: orm.Session, limit: int = 50, offset: int = 0) -> Page:
+    """The open queue, oldest first."""
+    query = _open_queue()
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(t.InterimAddress.created_at, t.InterimAddress.id)
+    rows = session.execute(ordered.limit(limit).offset(offset)).tuples()
+    return Page(total=total, items=tuple(_entry(i, s) for i, s in rows))
+
+
+def _entry(interim: t.InterimAddress, submission: m.ChangeSubmission) -> Unresolved:
+    evidence = submission.new_match or {}
+    return Unresolved(
+        reference=interim.reference,
+        version=submission.version,
+        interim_id=interim.id,
+        origin=interim.origin,
+        address_text=interim.address_text,
+        postcode=interim.postcode,
+        latitude=interim.latitude,
+        longitude=interim.longitude,
+        move_date=submission.move_date,
+        submitted_at=interim.created_at,
+        status=interim.status,
+        candidates=tuple(evidence.get("candidates") or ()),
+        resolved_uprn=interim.resolved_uprn,
+        reason=interim.reason,
+    )
+
+
+def address_state(session: orm.Session, submission: m.ChangeSubmission) -> AddressState:
+    """How the citizen's new address stands: known, waiting for the custodian, or rejected."""
+    if submission.new_uprn is not None or submission.new_interim_id is None:
+        return "known"
+    interim = session.get(t.InterimAddress, submission.new_interim_id)
+    return "rejected" if interim is not None and interim.status == "rejected" else "pending"
+
+
+def _locked_latest(session: orm.Session, reference: str) -> m.ChangeSubmission:
+    query = (
+        sa.select(m.ChangeSubmission)
+        .where(m.ChangeSubmission.reference == reference)
+        .order_by(m.ChangeSubmission.version.desc())
+        .limit(1)
+    )
+    if not db.is_sqlite(session):
+        query = query.with_for_update()
+    found = session.scalars(query).first()
+    if found is None:
+        raise UnresolvedMoveNotFound("no move has this reference", details={"reference": reference})
+    return found
+
+
+def _open_interim(session: orm.Session, reference: str) -> t.InterimAddress:
+    """The reference's interim record if it is open; closed or absent ones are explained."""
+    rows = session.scalars(
+        sa.select(t.InterimAddress)
+        .where(t.InterimAddress.reference == reference)
+        .order_by(t.InterimAddress.created_at.desc(), t.InterimAddress.id.desc())
+    ).all()
+    found = next((r for r in rows if r.status == "open"), None)
+    if found is not None:
+        return found
+    if rows:
+        raise InterimClosed(
+            f"the new address was already {rows[0].status}", details={"reference": reference}
+        )
+    raise UnresolvedMoveNotFound(
+        "this move's new address is not waiting for a custodian", details={"reference": reference}
+    )
+
+
+def _pending_pair(
+    session: orm.Session, reference: str
+) -> tuple[m.ChangeSubmission, t.InterimAddress]:
+    submission = _locked_latest(session, reference)
+    interim = _open_interim(session, reference)
+    if submission.status in CLOSED_MOVES or submission.new_uprn is not None:
+        raise InterimClosed(
+            f"the move is {submission.status} and no longer waits for its new address",
+            details={"reference": reference},
+        )
+    return submission, interim
+
+
+# Settling -----------------------------------------------------------------------------------
+
+
+def _close(interim: t.InterimAddress, *, status: str, actor: str | None, now: dt.datetime) -> None:
+    interim.status, interim.closed_by, interim.closed_at = status, actor, now
+
+
+def reject(
+    *, session: orm.Session, reference: str, reason: str, actor: str | None, now: dt.datetime
+) -> Settled:
+    """Close the interim record: the address cannot be found; the held services stay untold."""
+    submission, interim = _pending_pair(session, reference)
+    _close(interim, status="rejected", actor=actor, now=now)
+    interim.reason = reason
+    session.flush()
+    return Settled(entry=_entry(interim, submission))
+
+
+def resolve(
+    *,
+    session: orm.Session,
+    reference: str,
+    uprn: int,
+    actor: str | None,
+    settings: Settings,
+    now: dt.datetime,
+) -> Settled:
+    """Give the move its new UPRN and plan the routing-held services again (§3.2)."""
+    submission, interim = _pending_pair(session, reference)
+    if gazetteer_facts.location(session, uprn=uprn, settings=settings) is None:
+        raise UprnNotInGazetteer("the gazetteer has no such UPRN", details={"uprn": uprn})
+    if uprn == submission.old_uprn:
+        raise InvalidInput("the new address must differ from the old", details={"uprn": uprn})
+    submission.new_uprn = uprn
+    submission.new_match = address_input.custodian_evidence(
+        submission.new_match, uprn=uprn, actor=actor
+    )
+    _close(interim, status="resolved", actor=actor, now=now)
+    interim.resolved_uprn = uprn
+    session.flush()
+    planned, deliveries, consents = replan(
+        session, submission=submission, interim=interim, settings=settings, now=now
+    )
+    return Settled(
+        entry=_entry(interim, submission),
+        planned=planned,
+        delivery_ids=deliveries,
+        consent_ids=consents,
+    )
+
+
+# Planning again -----------------------------------------------------------------------------
+
+
+def routing_held(session: orm.Session, submission: m.ChangeSubmission) -> frozenset[str]:
+    """Services whose latest plan decision for this version is the ``NEW_UPRN_PENDING`` hold."""
+    latest: dict[str, Any] = {}
+    for row in repo.decisions_of(session, submission.id):
+        if row.phase == "plan" and row.submission_version == submission.version:
+            latest[row.partner_service_id] = row
+    return frozenset(
+        service
+        for service, row in latest.items()
+        if row.decision == "hold" and any(r.get("code") == PENDING_CODE for r in row.reasons)
+    )
+
+
+def _consent_request(move: domain.Move, services: Sequence[str]) -> intake.MoveRequest:
+    """The citizen's consent answers as a request, for :func:`intake.consents_to_record`."""
+    return intake.MoveRequest(
+        submitter=move.submitter,
+        person=intake.PersonDetails(
+            given_name=move.person.given_name, family_name=move.person.family_name
+        ),
+        new_uprn=move.new_uprn,
+        move_date=move.move_date,
+        recipients=tuple(
+            intake.RecipientAnswer(partner_service_id=s, selected=True, consent=True)
+            for s in services
+        ),
+    )
+
+
+def _situation(
+    session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
+) -> decision.Situation:
+    return decision.Situation(
+        move=move,
+        facts=gazetteer_facts.facts(session, move=move, settings=settings),
+        registry=registry_repository.load(session),
+        consents=tuple(repo.consents_of(session, move.subject_ids())),
+        relationships=repo.relationships_of(
+            session, subject_ids=move.subject_ids(), uprns=[u for u in (move.old_uprn,) if u]
+        ),
+        now=now,
+        phase="explain",
+    )
+
+
+def replan(
+    session: orm.Session,
+    *,
+    submission: m.ChangeSubmission,
+    interim: t.InterimAddress,
+    settings: Settings,
+    now: dt.datetime,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Plan the routing-held services of ``submission`` again; returns (services, deliveries,
+    consents recorded). Consents given at submission are recorded as of that time."""
+    held = routing_held(session, submission)
+    move = stored_move.move_of(session, submission)
+    situation = _situation(session, move, settings, now)
+    consents = intake.consents_to_record(
+        request=_consent_request(move, [s for s in interim.pending_consents if s in held]),
+        move=move,
+        preview=decision.plan(situation),
+        now=submission.submitted_at,
+        new_id=ids.new_id,
+    )
+    repo.add_consents(session, consents, submission_id=submission.id, move=move)
+    situation = dataclasses.replace(
+        situation, consents=(*situation.consents, *consents), phase="plan"
+    )
+    full = decision.plan(situation)
+    plan = dataclasses.replace(
+        full, decisions=tuple(d for d in full.decisions if d.partner_service_id in held)
+    )
+    decision_ids = repo.add_decisions(session, plan, submission_id=submission.id)
+    ctx = outbox.Context(
+        submission_id=submission.id,
+        move=move,
+        facts=situation.facts,
+        registry=situation.registry,
+        keys=_keys(settings),
+        now=now,
+    )
+    deliveries = outbox.enqueue_plan(session, ctx, plan, decision_ids)
+    if consents:
+        receipts.reissue(session, submission.id, now)
+    planned = tuple(d.partner_service_id for d in plan.decisions)
+    return planned, tuple(deliveries), tuple(c.id for c in consents)
+
+
+def _keys(settings: Settings) -> outbox.Keys:
+    return outbox.Keys(
+        secret=settings.secret_key.get_secret_value().encode(),
+        namespace=settings.event_namespace,
+        hub_host=settings.public_host,
+    )
+
+
+def for_citizen(document: dict[str, Any], state: AddressState) -> dict[str, Any]:
+    """The move's status with its new address's state; once the custodian has rejected the
+    address, the services that waited for it are shown as not sent."""
+    recipients = [
+        {**r, "status": "not_sent"}
+        if state == "rejected" and r["status"] == "waiting" and PENDING_CODE in r["reasons"]
+        else r
+        for r in document["recipients"]
+    ]
+    return {**document, "new_address": state, "recipients": recipients}
