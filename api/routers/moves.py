@@ -18,6 +18,7 @@ from api.keys import service as keys
 from api.schemas import moves as schemas
 from core.errors import Forbidden, InvalidInput
 from notify import corrections, domain, intake, service
+from notify.address_input import AddressInput
 
 router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
 Submitter = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.PARTNER)]
@@ -90,7 +91,15 @@ def _request(
         ),
         declaration_version=body.declaration_version,
         idempotency_key=idempotency_key,
+        new_address=_typed(body.new_address),
+        old_address=_typed(body.old_address),
     )
+
+
+def _typed(address: schemas.TypedAddress | None) -> AddressInput | None:
+    if address is None:
+        return None
+    return AddressInput(**address.model_dump(exclude={"lines"}), lines=tuple(address.lines or ()))
 
 
 @router.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.types import Uprn
 
@@ -47,16 +47,46 @@ class Recipient(_Schema):
     partner_reference: str | None = Field(default=None, max_length=60)
 
 
+class TypedAddress(_Schema):
+    """An address typed instead of a UPRN: free text, or lines and a postcode; matched against
+    the gazetteer on intake, and the evidence kept."""
+
+    text: str | None = Field(default=None, max_length=500, examples=["2 Mill Lane, Newtown"])
+    lines: list[str] | None = Field(default=None, max_length=10)
+    postcode: str | None = Field(default=None, max_length=10)
+    not_listed: bool = Field(
+        default=False,
+        description="The gazetteer lacks this address (new address: a custodian settles it; "
+        "old address: kept as text).",
+    )
+    latitude: float | None = Field(default=None, ge=49.0, le=61.0, description="Provisional.")
+    longitude: float | None = Field(default=None, ge=-9.0, le=3.0, description="Provisional.")
+
+    @model_validator(mode="after")
+    def _some_address(self) -> TypedAddress:
+        if not (self.text or "").strip() and not self.lines and not self.postcode:
+            raise ValueError("give text, or lines and/or a postcode")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("a provisional point needs both latitude and longitude")
+        return self
+
+
 class MoveCreate(_Schema):
-    """One reported move. Partner keys name their own service in ``source_service``."""
+    """One reported move. Partner keys name their own service in ``source_service``.
+
+    Each address is a UPRN or typed text (``new_address``, ``old_address``), not both. A new
+    address with no confident match waits for a custodian: nothing is sent until it has a UPRN.
+    """
 
     person: Person
     household: list[HouseholdMember] = Field(default_factory=list, max_length=20)
     contact: Contact | None = None
     language: Literal["en", "cy"] = "en"
     old_uprn: Uprn | None = None
-    new_uprn: Uprn
+    new_uprn: Uprn | None = None
     old_address_text: str | None = Field(default=None, max_length=500)
+    new_address: TypedAddress | None = None
+    old_address: TypedAddress | None = None
     move_date: dt.date
     move_date_kind: Literal["actual", "planned"] = "actual"
     recipients: list[Recipient] = Field(default_factory=list, max_length=200)
@@ -65,6 +95,14 @@ class MoveCreate(_Schema):
         default=None, description="Partner keys: the reporting service."
     )
     assurance_level: Literal["none", "low", "medium", "high", "very_high"] = "none"
+
+    @model_validator(mode="after")
+    def _one_form_per_address(self) -> MoveCreate:
+        if (self.new_uprn is None) == (self.new_address is None):
+            raise ValueError("give the new address as new_uprn or new_address (one of them)")
+        if self.old_address is not None and (self.old_uprn or self.old_address_text):
+            raise ValueError("give the old address as old_uprn or old_address, not both")
+        return self
 
 
 class Reason(_Schema):
@@ -157,6 +195,11 @@ class MoveStatus(_Schema):
     version: int
     status: str
     move_date: str
+    new_address: Literal["known", "pending", "rejected"] = Field(
+        default="known",
+        description="pending: the new address waits for a custodian (services are told once it "
+        "has a UPRN); rejected: it could not be found, and they are not told.",
+    )
     recipients: list[RecipientStatus]
 
 
