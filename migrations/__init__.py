@@ -31,6 +31,7 @@ TABLE_MODULES = (
     "notify.delivery_tables",
     "notify.privacy_tables",
     "notify.partner_tables",
+    "notify.delivery_extras_tables",
     "loaders.tables",
 )
 

@@ -31,7 +31,7 @@ SECRET_STATES = ("current", "previous", "revoked")
 ATTEMPT_PHASES = ("started", "finished")
 NOTICE_KINDS = (
     "endpoint.disabled", "endpoint.failing", "delivery.exhausted", "delivery.recovered",
-    "feed.stale",
+    "feed.stale", "endpoint.recovered",
 )  # fmt: skip
 ACTIONS = ("resend", "recover", "abandon", "reroute")
 

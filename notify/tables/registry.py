@@ -223,6 +223,10 @@ class Endpoint(Base):
     allow_private_network: Mapped[bool]
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    # 0013_delivery_extras: the partner's own label, and whether operational events
+    # (endpoint.disabled, endpoint.recovered, ...) about its other endpoints come here too.
+    description: Mapped[str | None] = mapped_column(NAME)
+    operational_events: Mapped[bool | None]
 
 
 class Subscription(Base):
