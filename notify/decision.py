@@ -96,6 +96,7 @@ class Situation:
     now: dt.datetime
     phase: Phase = "plan"
     event_kind: str = codes.SUBMITTED
+    move_holds: tuple[str, ...] = ()  # review holds found at intake (notify.holds)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -209,6 +210,8 @@ class _Draft:
 def decide(situation: Situation, service: domain.PartnerService) -> Decision:
     draft = _Draft(service=service)
     _check_state(situation, draft)
+    for code in situation.move_holds:  # MOVE_BLOCKED, REPEATED_MOVE, CONFLICTING_MOVE
+        draft.hold(code)
     draft.role = routing.area_role(
         move=situation.move, facts=situation.facts, service=service, registry=situation.registry
     )

@@ -20,7 +20,7 @@ from typing import Protocol, cast
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import codes, domain, recheck
+from notify import codes, domain, move_reviews, recheck
 from notify.tables import moves, outbox, registry
 
 RegistrySource = Callable[[orm.Session], domain.Registry]
@@ -62,8 +62,11 @@ class _Facts:
         submissions: Mapping[str, str],
         endpoints: Mapping[str, str],
         subjects: Mapping[str, str],
+        *,
+        reviews: Mapping[str, tuple[str, str | None]] | None = None,
     ) -> None:
         self.consents = consents
+        self._reviews = reviews or {}
         self._erased = erased
         self._submissions = submissions
         self._endpoints = endpoints
@@ -78,11 +81,13 @@ class _Facts:
             submissions=_submission_status(session, {d.submission_id for d in deliveries}),
             endpoints=_endpoint_status(session, {d.endpoint_id for d in deliveries}),
             subjects=_primary_subjects(session, ids),
+            reviews=move_reviews.review_states(session, {d.submission_id for d in deliveries}),
         )
 
     def pending(self, d: outbox.Delivery) -> recheck.PendingDelivery:
         status = self._submissions.get(d.submission_id or "")
         endpoint = self._endpoints.get(d.endpoint_id or "")
+        review, review_code = self._reviews.get(d.submission_id or "", (None, None))
         return recheck.PendingDelivery(
             id=d.id,
             partner_service_id=d.partner_service_id,
@@ -99,6 +104,8 @@ class _Facts:
             submission_status=cast(codes.MoveStatus | None, status),
             endpoint_status=cast(codes.EndpointStatus | None, endpoint),
             is_notice=d.rule_id == NOTICE_RULE,
+            review_hold=review_code if review == "pending" else None,
+            review_refused=review == "refused",
         )
 
 

@@ -42,6 +42,7 @@ REASON_TEXT_EN: Final[Mapping[str, str]] = {
     "MOVE_BLOCKED": "We need to check this change before anyone is told.",
     "REPEATED_MOVE": "We need to check this change: another move was reported recently.",
     "CONFLICTING_MOVE": "We need to check this change: it conflicts with another move.",
+    "MOVE_REFUSED_ON_REVIEW": "We checked this change and did not pass it on.",
     "RULE_INACTIVE": "The sharing rule is no longer in force.",
     "EXPIRED": "The change was not delivered in time.",
 }

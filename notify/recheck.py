@@ -38,6 +38,8 @@ class PendingDelivery:
     submission_status: codes.MoveStatus | None = "submitted"
     endpoint_status: codes.EndpointStatus | None = None
     is_notice: bool = False
+    review_hold: str | None = None  # the move's open review (notify.holds): wait for it
+    review_refused: bool = False  # the move was refused on review: never send
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -86,6 +88,10 @@ def _state(delivery: PendingDelivery, now: dt.datetime) -> Recheck | None:
         return _stop("cancel", "SUBJECT_ERASED")
     if delivery.submission_status == "withdrawn":
         return _stop("cancel", "SUBMISSION_WITHDRAWN")
+    if delivery.review_refused:
+        return _stop("cancel", "MOVE_REFUSED_ON_REVIEW")
+    if delivery.review_hold:
+        return _stop("hold", delivery.review_hold)
     return None
 
 

@@ -27,8 +27,12 @@ from notify import (
     errors,
     explain,
     gazetteer_facts,
+    holds,
     intake,
+    move_reviews,
     outbox,
+    question_store,
+    questions,
     receipts,
     unresolved,
 )
@@ -112,11 +116,14 @@ def submit_move(
     replay = _replay(session, request)
     if replay is not None:
         return replay
+    check_answers(session, request)
     request, addressing = address_resolution.resolve_request(
         session=session, request=request, settings=settings
     )
     registry = registry_repo.load(session)
     situation = _situation(session, request=request, registry=registry, settings=settings, now=now)
+    found = _review_findings(session, situation.move, settings, now)
+    situation = dataclasses.replace(situation, move_holds=holds.hold_codes(found))
     move, facts = situation.move, situation.facts
     consents = intake.consents_to_record(
         request=request, move=move, preview=decision.plan(situation), now=now, new_id=ids.new_id
@@ -136,6 +143,7 @@ def submit_move(
         session, submission_id=submission_id, request=request, addressing=addressing, now=now
     )
     repo.add_consents(session, consents, submission_id=submission_id, move=move)
+    move_reviews.open_review(session, submission_id=submission_id, found=found, now=now)
     decision_ids = repo.add_decisions(session, plan, submission_id=submission_id)
     ctx = outbox.Context(
         submission_id=submission_id,
@@ -156,6 +164,25 @@ def submit_move(
         delivery_ids=tuple(delivery_ids),
         consent_ids=tuple(c.id for c in consents),
         receipt_id=receipt_id,
+    )
+
+
+def check_answers(session: orm.Session, request: intake.MoveRequest) -> None:
+    """J6: every answer fits its service's questions (the error names the field)."""
+    services = [r.partner_service_id for r in request.recipients]
+    questions.check_answers(request, question_store.questions_of(session, services))
+
+
+def _review_findings(
+    session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
+) -> tuple[holds.Finding, ...]:
+    """Move blocks, and repeated or conflicting moves within the window (held for review)."""
+    return move_reviews.detect(
+        session,
+        move=move,
+        now=now,
+        window_days=settings.move_review_window_days,
+        same_uprn=settings.move_review_same_uprn,
     )
 
 
@@ -223,6 +250,7 @@ def explain_move(
     request, _ = address_resolution.resolve_request(
         session=session, request=request, settings=settings
     )
+    check_answers(session, request)
     registry = registry_repo.load(session)
     move = intake.to_move(
         request,
@@ -356,6 +384,8 @@ def _recipient(
     ack = acked.get(first.id) if first else None
     if row.decision == "hold" and first is None:
         status = "waiting"
+    if first is not None and first.close_reason == f"cancelled:{holds.REFUSED_ON_REVIEW}":
+        status = "refused"
     return {
         "partner": partner.code if partner else None,
         "partner_name": partner.name_en if partner else None,
@@ -368,8 +398,20 @@ def _recipient(
         "fields": list(row.fields),
         "not_before": row.not_before.isoformat() if row.not_before else None,
         "reasons": [r["code"] for r in row.reasons],
+        "status_text": _status_text(row, first),
         "close_reason": first.close_reason if first else None,
         "consent_id": row.consent_record_id,
         "partner_ack": ack.outcome if ack else None,
         "partner_ack_reason": ack.reason_code if ack else None,
     }
+
+
+def _status_text(row: o.PlanDecision, first: o.Delivery | None) -> str | None:
+    """The plain-language reason a recipient waits or is not told (none once it is on its way)."""
+    if first is not None and first.state == "held" and first.hold_reason:
+        return explain.reason_text(first.hold_reason)
+    if first is not None and (first.close_reason or "").startswith("cancelled:"):
+        return explain.reason_text((first.close_reason or "").removeprefix("cancelled:"))
+    if first is None and row.reasons:
+        return explain.reason_text(row.reasons[0]["code"])
+    return None

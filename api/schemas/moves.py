@@ -179,6 +179,11 @@ class RecipientStatus(_Schema):
     fields: list[str]
     not_before: str | None
     reasons: list[str]
+    status_text: str | None = Field(
+        default=None,
+        description="In plain words, why this service waits or is not told (e.g. held for a "
+        "check); null once it is on its way.",
+    )
     close_reason: str | None
     consent_id: str | None
     partner_ack: str | None = Field(

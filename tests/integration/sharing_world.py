@@ -16,7 +16,7 @@ from core.settings import Settings
 from gazetteer import domain as gaz
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
-from notify import domain, intake, registry_service
+from notify import domain, intake, question_store, registry_service
 
 NOW = dt.datetime(2025, 3, 1, 10, 15, 2, tzinfo=dt.UTC)
 OLD_UPRN, NEW_UPRN, ELSEWHERE_UPRN = 100023336956, 10091234567, 200000000001
@@ -87,7 +87,21 @@ def seed(session: orm.Session) -> None:
     registry_service.apply_file(
         session=session, text=EXAMPLE.read_text(encoding="utf-8"), actor="dpo", now=NOW
     )
+    question_store.save(
+        session=session, service_id="NEWTOWN-DC/COUNCIL_TAX", raw=ADULTS_QUESTION, now=NOW
+    )
     session.commit()
+
+
+#: Council tax asks how many adults now live at the new address (J6).
+ADULTS_QUESTION = [
+    {
+        "id": "adults",
+        "label_en": "How many adults now live at the new address?",
+        "type": "integer",
+        "validation": {"min": 1, "max": 20},
+    }
+]
 
 
 MOVER = intake.PersonDetails(

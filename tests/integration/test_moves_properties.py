@@ -24,13 +24,18 @@ SERVICES = (
     "OLDTOWN-BC/COUNCIL_TAX",
     "COUNTY-CC/ADULT_SOCIAL_CARE",
 )
-answers = st.builds(
-    intake.RecipientAnswer,
-    partner_service_id=st.sampled_from(SERVICES),
-    selected=st.sampled_from([True, False, None]),
-    consent=st.booleans(),
-    answers=st.dictionaries(st.sampled_from(["adults", "card"]), st.integers(0, 9), max_size=1),
-    partner_reference=st.none() | st.just("REF-1"),
+answers = st.sampled_from(SERVICES).flatmap(
+    lambda service: st.builds(
+        intake.RecipientAnswer,
+        partner_service_id=st.just(service),
+        selected=st.sampled_from([True, False, None]),
+        consent=st.booleans(),
+        # only council tax asks a question (w.ADULTS_QUESTION); other answers are refused
+        answers=st.fixed_dictionaries({}, optional={"adults": st.integers(1, 9)})
+        if service == "NEWTOWN-DC/COUNCIL_TAX"
+        else st.just({}),
+        partner_reference=st.none() | st.just("REF-1"),
+    )
 )
 recipient_sets = st.lists(answers, max_size=5, unique_by=lambda a: a.partner_service_id)
 

@@ -1,0 +1,331 @@
+"""Moves held for review: found at intake, listed, released or refused (§3.5, §4 J15).
+
+At intake, in the submission transaction, :func:`detect` finds the active move blocks on the
+old or new UPRN and the other live moves reported within the review window (settings
+``move_review_window_days``) for the same person or to the same new UPRN, and
+:func:`notify.holds.findings` turns them into hold reasons. The plan then holds every service
+it would otherwise tell (``held`` deliveries, nothing sent) and :func:`open_review` records
+the review (``move_review``, one per submission, keyed by the submission id).
+
+While a review is open the send-time gate keeps the deliveries held
+(:mod:`notify.delivery_gate`). :func:`release` makes them deliverable again (the worker's
+recheck still applies every other check); :func:`reject` cancels them with
+``MOVE_REFUSED_ON_REVIEW`` and the citizen status shows them refused. Both record who decided,
+when, and a note.
+
+Errors::
+
+    NotFound
+    └── MoveReviewNotFound       move_review_not_found
+    Conflict
+    └── MoveReviewDecided        move_review_decided     the review was released or refused
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import db
+from core.errors import Conflict, NotFound
+from notify import delivery_repository, domain, holds, move_blocks, outbox
+from notify import repository as repo
+from notify.tables import moves as m
+from notify.tables import outbox as o
+from notify.tables import review as t
+
+LIVE_STATUSES: Final = ("submitted", "scheduled", "releasing", "completed")
+NOTICE_RULE: Final = "ART19_NOTICE"
+
+
+class MoveReviewNotFound(NotFound):
+    code = "move_review_not_found"
+    title = "Move review not found"
+
+
+class MoveReviewDecided(Conflict):
+    code = "move_review_decided"
+    title = "Move review already decided"
+
+
+# Intake ------------------------------------------------------------------------------------
+
+
+def detect(
+    session: orm.Session,
+    *,
+    move: domain.Move,
+    now: dt.datetime,
+    window_days: int = holds.DEFAULT_WINDOW_DAYS,
+    same_uprn: bool = True,
+) -> tuple[holds.Finding, ...]:
+    """Every reason to hold ``move`` for review (empty for most moves)."""
+    uprns = [move.old_uprn, move.new_uprn]
+    blocks = move_blocks.active_on(session, uprns)
+    since = now - dt.timedelta(days=window_days)
+    earlier = earlier_moves(session, uprns=uprns, since=since) if window_days > 0 else []
+    return holds.findings(move, blocks=blocks, earlier=earlier, same_uprn=same_uprn)
+
+
+def earlier_moves(
+    session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
+) -> list[holds.EarlierMove]:
+    """Live moves reported since ``since`` from or to any of ``uprns``, with their people."""
+    wanted = sorted({u for u in uprns if u is not None})
+    if not wanted:
+        return []
+    sub = m.ChangeSubmission
+    query = sa.select(sub).where(
+        sub.submitted_at >= since,
+        sub.status.in_(LIVE_STATUSES),
+        sub.pii_erased_at.is_(None),
+        sa.or_(sub.old_uprn.in_(wanted), sub.new_uprn.in_(wanted)),
+    )
+    rows = list(session.scalars(query))
+    members = _household_people(session, [r.id for r in rows])
+    return [_earlier(row, members.get(row.id, [])) for row in rows]
+
+
+def _key(person: dict[str, Any] | None) -> holds.PersonKey | None:
+    if not person or not person.get("given_name"):
+        return None
+    dob = person.get("date_of_birth")
+    return holds.person_key(
+        str(person["given_name"]),
+        str(person.get("family_name") or ""),
+        dt.date.fromisoformat(dob) if dob else None,
+    )
+
+
+def _household_people(
+    session: orm.Session, submission_ids: list[str]
+) -> dict[str, list[holds.PersonKey]]:
+    if not submission_ids:
+        return {}
+    query = sa.select(m.HouseholdMember.submission_id, m.HouseholdMember.person).where(
+        m.HouseholdMember.submission_id.in_(submission_ids)
+    )
+    found: dict[str, list[holds.PersonKey]] = {}
+    for row in session.execute(query):
+        key = _key(row.person)
+        if key is not None:
+            found.setdefault(row.submission_id, []).append(key)
+    return found
+
+
+def _earlier(row: m.ChangeSubmission, members: list[holds.PersonKey]) -> holds.EarlierMove:
+    primary = _key(row.person)
+    return holds.EarlierMove(
+        submission_id=row.id,
+        reference=row.reference,
+        old_uprn=row.old_uprn,
+        new_uprn=row.new_uprn,
+        move_date=row.move_date,
+        people=tuple([primary] if primary else []) + tuple(members),
+    )
+
+
+def open_review(
+    session: orm.Session,
+    *,
+    submission_id: str,
+    found: Sequence[holds.Finding],
+    now: dt.datetime,
+) -> None:
+    """The review of a held submission (nothing when there is no reason to hold it)."""
+    if not found:
+        return
+    session.add(
+        t.MoveReview(
+            submission_id=submission_id,
+            reasons=[f.as_json() for f in found],
+            status="pending",
+            held_at=now,
+        )
+    )
+    session.flush()
+
+
+# The queue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Review:
+    id: str  # the submission id
+    reference: str
+    version: int
+    submission_status: str
+    old_uprn: int | None
+    new_uprn: int | None
+    move_date: dt.date
+    reasons: tuple[dict[str, Any], ...]
+    status: str
+    held_at: dt.datetime
+    held_deliveries: int
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    note: str | None = None
+
+
+def _review(session: orm.Session, row: t.MoveReview) -> Review:
+    sub = session.get(m.ChangeSubmission, row.submission_id)
+    assert sub is not None  # a foreign key
+    held = sa.select(sa.func.count()).where(
+        o.Delivery.submission_id == row.submission_id, o.Delivery.state == "held"
+    )
+    return Review(
+        id=row.submission_id,
+        reference=sub.reference,
+        version=sub.version,
+        submission_status=sub.status,
+        old_uprn=sub.old_uprn,
+        new_uprn=sub.new_uprn,
+        move_date=sub.move_date,
+        reasons=tuple(row.reasons),
+        status=row.status,
+        held_at=row.held_at,
+        held_deliveries=int(session.scalar(held) or 0),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        note=row.note,
+    )
+
+
+def list_reviews(
+    *, session: orm.Session, status: str | None = "pending", limit: int = 100, offset: int = 0
+) -> list[Review]:
+    """Reviews oldest first (the queue order); ``status`` None lists decided ones too."""
+    query = sa.select(t.MoveReview).order_by(t.MoveReview.held_at, t.MoveReview.submission_id)
+    if status is not None:
+        query = query.where(t.MoveReview.status == status)
+    rows = session.scalars(query.limit(limit).offset(offset))
+    return [_review(session, row) for row in rows]
+
+
+def get_review(*, session: orm.Session, review_id: str) -> Review:
+    return _review(session, _row(session, review_id))
+
+
+def review_states(
+    session: orm.Session, submission_ids: Iterable[str | None]
+) -> dict[str, tuple[str, str | None]]:
+    """For the send-time gate: per submission, ``("pending", first hold code)`` while a review
+    of any version of its move is open, ``("refused", None)`` if its own review refused it."""
+    wanted = sorted({i for i in submission_ids if i})
+    if not wanted:
+        return {}
+    mine, other = orm.aliased(m.ChangeSubmission), orm.aliased(m.ChangeSubmission)
+    query = (
+        sa.select(mine.id, t.MoveReview)
+        .join(other, other.reference == mine.reference)
+        .join(t.MoveReview, t.MoveReview.submission_id == other.id)
+        .where(mine.id.in_(wanted))
+    )
+    states: dict[str, tuple[str, str | None]] = {}
+    for submission_id, review in session.execute(query).tuples():
+        if review.status == "pending":
+            states[submission_id] = ("pending", _first_code(review))
+        elif review.status == "refused" and review.submission_id == submission_id:
+            states.setdefault(submission_id, ("refused", None))
+    return states
+
+
+def _first_code(review: t.MoveReview) -> str | None:
+    return next((str(r["code"]) for r in review.reasons if r.get("code")), None)
+
+
+def _row(session: orm.Session, review_id: str) -> t.MoveReview:
+    row = session.get(t.MoveReview, review_id)
+    if row is None:
+        raise MoveReviewNotFound("no move review has this id", details={"review_id": review_id})
+    return row
+
+
+def _decide(
+    session: orm.Session,
+    review_id: str,
+    *,
+    status: str,
+    actor: str,
+    note: str | None,
+    now: dt.datetime,
+) -> None:
+    """Record the decision; the row is read ``FOR UPDATE`` so two reviewers cannot both decide."""
+    query = sa.select(t.MoveReview).where(t.MoveReview.submission_id == review_id)
+    if not db.is_sqlite(session):
+        query = query.with_for_update()
+    row = session.scalars(query.execution_options(populate_existing=True)).first()
+    if row is None:
+        raise MoveReviewNotFound("no move review has this id", details={"review_id": review_id})
+    if row.status != "pending":
+        raise MoveReviewDecided(f"the review was {row.status} already, by {row.decided_by}")
+    row.status, row.decided_by, row.decided_at, row.note = status, actor, now, note
+    session.flush()
+
+
+def _queued(session: orm.Session, review_id: str) -> list[o.Delivery]:
+    """The non-terminal deliveries of every version of the reviewed move (notices aside)."""
+    reference = sa.select(m.ChangeSubmission.reference).where(m.ChangeSubmission.id == review_id)
+    versions = sa.select(m.ChangeSubmission.id).where(
+        m.ChangeSubmission.reference == reference.scalar_subquery()
+    )
+    return repo.deliveries_where(
+        session,
+        o.Delivery.submission_id.in_(versions),
+        o.Delivery.state.in_(repo.NON_TERMINAL),
+        o.Delivery.rule_id != NOTICE_RULE,
+    )
+
+
+def release(
+    *, session: orm.Session, review_id: str, actor: str, note: str | None, now: dt.datetime
+) -> Review:
+    """The held deliveries become deliverable: the worker's recheck decides from here."""
+    _decide(session, review_id, status="released", actor=actor, note=note, now=now)
+    deliveries = [d for d in _queued(session, review_id) if d.state == "held"]
+    for delivery in deliveries:
+        _unhold(session, delivery, now)
+    delivery_repository.wake_lanes(
+        session, ordering_keys=[d.ordering_key for d in deliveries], now=now
+    )
+    session.flush()
+    return get_review(session=session, review_id=review_id)
+
+
+def _unhold(session: orm.Session, delivery: o.Delivery, now: dt.datetime) -> None:
+    """Clear the review's hold; a hold of another kind the plan found stays."""
+    if delivery.hold_reason not in holds.REVIEW_CODES:
+        return
+    planned = session.get(o.PlanDecision, delivery.plan_decision_id or "")
+    other = [
+        r["code"]
+        for r in (planned.reasons if planned else [])
+        if r.get("effect") == "hold" and r["code"] not in holds.REVIEW_CODES
+    ]
+    if other:
+        delivery.hold_reason = other[0]
+    else:
+        delivery.state = "scheduled" if delivery.not_before > now else "pending"
+        delivery.hold_reason = None
+        delivery.next_attempt_at = max(delivery.not_before, now)
+    delivery.updated_at = now
+
+
+def reject(
+    *, session: orm.Session, review_id: str, actor: str, note: str | None, now: dt.datetime
+) -> Review:
+    """Nothing of this move is sent: its queued deliveries are cancelled and their bodies purged."""
+    _decide(session, review_id, status="refused", actor=actor, note=note, now=now)
+    deliveries = _queued(session, review_id)
+    for delivery in deliveries:
+        outbox.cancel(session, delivery, reason=holds.REFUSED_ON_REVIEW, now=now)
+    delivery_repository.wake_lanes(
+        session, ordering_keys=[d.ordering_key for d in deliveries], now=now
+    )
+    session.flush()
+    return get_review(session=session, review_id=review_id)
