@@ -19,6 +19,7 @@ import fastapi
 from api import errors, openapi
 from api.routers import (
     addresses,
+    corrections,
     endpoints,
     find,
     health,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(history.router)
     app.include_router(loads.router)
     app.include_router(moves.router)
+    app.include_router(corrections.router)
     app.include_router(privacy.router)
     app.include_router(partner.router)
     app.include_router(endpoints.router)
