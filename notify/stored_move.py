@@ -79,7 +79,7 @@ def _household(session: orm.Session, submission_id: str) -> tuple[domain.Househo
             moving=member.moving,
             declaration=_declaration(declared),
         )
-        for member, declared in session.execute(statement).tuples()
+        for member, declared in session.execute(statement)
     )
 
 

@@ -125,7 +125,7 @@ def list_unresolved(*, session: orm.Session, limit: int = 50, offset: int = 0) -
     query = _open_queue()
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     ordered = query.order_by(t.InterimAddress.created_at, t.InterimAddress.id)
-    rows = session.execute(ordered.limit(limit).offset(offset)).tuples()
+    rows = session.execute(ordered.limit(limit).offset(offset))
     return Page(total=total, items=tuple(_entry(i, s) for i, s in rows))
 
 
