@@ -30,6 +30,7 @@ from api.routers import (
     moves,
     partner,
     privacy,
+    unresolved_moves,
 )
 from core import clock, db
 from core.settings import Settings, get_settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(loads.router)
     app.include_router(moves.router)
     app.include_router(corrections.router)
+    app.include_router(unresolved_moves.router)
     app.include_router(privacy.router)
     app.include_router(partner.router)
     app.include_router(endpoints.router)
