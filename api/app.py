@@ -27,6 +27,8 @@ from api.routers import (
     loads,
     match_batch,
     match_reviews,
+    move_blocks,
+    move_reviews,
     moves,
     partner,
     privacy,
@@ -87,6 +89,9 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(history.router)
     app.include_router(loads.router)
     app.include_router(moves.router)
+    app.include_router(move_blocks.router)
+    app.include_router(move_blocks.questions_router)
+    app.include_router(move_reviews.router)
     app.include_router(corrections.router)
     app.include_router(unresolved_moves.router)
     app.include_router(privacy.router)
