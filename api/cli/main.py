@@ -26,6 +26,7 @@ from api.cli.export import export_app
 from api.cli.find import register as register_find
 from api.cli.load import load_app
 from api.cli.lookup import lookup_app
+from api.cli.moves import moves_app
 from api.cli.privacy import register as register_privacy
 from api.cli.rules import rules_app
 from api.cli.worker import register as register_worker
@@ -47,6 +48,7 @@ app.add_typer(lookup_app, name="lookup")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(rules_app, name="rules")
 app.add_typer(events_app, name="events")
+app.add_typer(moves_app, name="moves")
 register_find(app)  # addresshub search | match, and lookup postcode
 register_privacy(app)  # addresshub erase | retention run | ledger ...
 register_worker(app)  # addresshub worker, deliveries resend|recover|abandon
