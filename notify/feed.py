@@ -8,6 +8,11 @@ carry and the Standard Webhooks ``webhook-id``/``timestamp``/``signature`` value
 the partner's endpoint secrets (unsigned when it has none; the API key authenticates the
 fetch anyway). An item cancelled after numbering comes back as a tombstone, without data.
 
+Every item is rechecked when it is fetched (§3.7, the worker's gate): one no longer permitted
+(withdrawn consent, lapsed agreement, erased person…) is cancelled with its reason and comes
+back as a tombstone; one the recheck holds (an agreement suspended) ends the page, so nothing
+behind it overtakes it.
+
 It shares the ledger with webhooks: the first fetch that returns an item records the
 disclosure, and :func:`commit` marks every item up to the cursor ``delivered`` through the same
 step and ledger functions the worker uses. Items not committed are served again.
@@ -24,9 +29,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors
+from notify import delivery_gate, lifecycle, registry_repository, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
-from notify import lifecycle, signing
 from notify import partner_tables as pt
 from notify.tables import outbox, registry
 
@@ -51,6 +56,7 @@ class Item:
     webhook_signature: str | None
     body: str
     tombstone: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -75,7 +81,13 @@ def decode_cursor(cursor: str) -> int:
 
 
 def fetch(
-    *, session: orm.Session, partner_id: str, after: str | None, limit: int, now: dt.datetime
+    *,
+    session: orm.Session,
+    partner_id: str,
+    after: str | None,
+    limit: int,
+    now: dt.datetime,
+    gate: delivery_gate.Gate | None = None,
 ) -> Page:
     """Up to ``limit`` items after ``after`` (default: the committed cursor), in order."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -84,13 +96,14 @@ def fetch(
     _number(session, partner_id, now)
     start = decode_cursor(after) if after is not None else cursor.committed_seq
     rows = _numbered(session, partner_id, start, limit + 1)
-    page = rows[:limit]
+    page = _rechecked(session, rows[:limit], gate or _registry_gate(), now)
+    has_more = len(rows) > len(page)  # beyond the limit, or held back by the recheck
     secrets_ = _secrets(session, partner_id, now)
     items = [_item(session, d, secrets_, now) for d in page]
     cursor.last_fetch_at = now
     session.flush()
     last = encode_cursor(page[-1].feed_seq or 0) if page else after
-    return Page(items=items, next_cursor=last, has_more=len(rows) > limit)
+    return Page(items=items, next_cursor=last, has_more=has_more)
 
 
 def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.datetime) -> int:
@@ -110,6 +123,30 @@ def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.dateti
     row.committed_seq = max(row.committed_seq, seq)
     session.flush()
     return done
+
+
+def _registry_gate() -> delivery_gate.Gate:
+    return delivery_gate.RegistryGate(registry_repository.load)
+
+
+def _rechecked(
+    session: orm.Session, page: list[outbox.Delivery], gate: delivery_gate.Gate, now: dt.datetime
+) -> list[outbox.Delivery]:
+    """Run the send-time recheck on the page: cancel what is refused, stop at a hold."""
+    live = [d for d in page if d.body is not None and d.state not in lifecycle.TERMINAL]
+    verdicts = gate.check(session, live, now)
+    for index, delivery in enumerate(page):
+        verdict = verdicts.get(delivery.id)
+        if verdict is None or verdict.action == "proceed":
+            continue
+        if verdict.action == "hold":
+            return page[:index]
+        step = lifecycle.cancelled(verdict.reason or "CANCELLED",
+                                   possibly_received=delivery.possibly_received)  # fmt: skip
+        repo.apply_step(delivery, step, now)
+        repo.record_disclosure(session, delivery=delivery, outcome=step.ledger,
+                               close_reason=step.close_reason, now=now, actor=ACTOR)  # fmt: skip
+    return page
 
 
 def _pull(partner_id: str) -> sa.ColumnElement[bool]:
@@ -202,8 +239,9 @@ def _item(
     ts = signing.timestamp(now)
     cursor = encode_cursor(delivery.feed_seq or 0)
     if delivery.body is None or delivery.state in ("cancelled", "expired", "abandoned"):
+        reason = "expired" if delivery.state == "expired" else "cancelled"
         return Item(cursor=cursor, webhook_id=msg_id, webhook_timestamp=ts,
-                    webhook_signature=None, body="", tombstone=True)  # fmt: skip
+                    webhook_signature=None, body="", tombstone=True, reason=reason)  # fmt: skip
     repo.record_disclosure(session, delivery=delivery, outcome="disclosed", close_reason=None,
                            now=now, actor=ACTOR)  # fmt: skip
     signature = _sign(msg_id, delivery.body, secrets_, now)

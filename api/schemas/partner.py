@@ -64,6 +64,11 @@ class FeedItem(_Schema):
     )
     body: str = Field(description="The exact event bytes (UTF-8 CloudEvents JSON) signed.")
     tombstone: bool = False
+    reason: str | None = Field(
+        default=None,
+        description="For a tombstone: cancelled (the recheck or a withdrawal stopped it) "
+        "or expired.",
+    )
 
 
 class FeedPage(_Schema):
