@@ -26,6 +26,7 @@ from api.cli.export import export_app
 from api.cli.find import register as register_find
 from api.cli.load import load_app
 from api.cli.lookup import lookup_app
+from api.cli.move_blocks import register as register_move_blocks
 from api.cli.moves import moves_app
 from api.cli.privacy import register as register_privacy
 from api.cli.rules import rules_app
@@ -53,6 +54,7 @@ register_find(app)  # addresshub search | match, and lookup postcode
 register_privacy(app)  # addresshub erase | retention run | ledger ...
 register_worker(app)  # addresshub worker, deliveries resend|recover|abandon
 register_demo(app)  # addresshub demo
+register_move_blocks(moves_app)  # addresshub moves block|unblock|blocks|reviews|questions
 
 
 @db_app.command("upgrade")
