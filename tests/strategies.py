@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from gazetteer import domain
 from notify import codes as notify_codes
+from notify import correction as notify_correction
 from notify import decision as notify_decision
 from notify import domain as notify_domain
+from notify import intake as notify_intake
 from notify import projection as notify_projection
 
 # === labels: address texts, PAO/SAO ranges, LPIs, descriptors, delivery points, postcodes ===
@@ -567,6 +569,45 @@ def notify_situations(
         now=now,
         phase=phase,
     )
+
+
+@st.composite
+def notify_corrections(draw: Any, move: notify_domain.Move) -> notify_correction.Correction:
+    """A correction of ``move``: now and then each field, never nothing at all."""
+    person = move.person
+    values: dict[str, Any] = {
+        "move_date": move.move_date + dt.timedelta(days=draw(_ints(-10, 10))),
+        "contact": draw(_pick(None, notify_domain.Contact(email="fixed@example.org"))),
+        "old_uprn": draw(_pick(None, 100023336957)),
+        "new_uprn": draw(_pick(10091234568, 10091234567)),
+        "person": notify_intake.PersonDetails(
+            given_name=draw(notify_names),
+            family_name=person.family_name,
+            date_of_birth=draw(_notify_dobs),
+        ),
+        "household": tuple(
+            notify_intake.MemberDetails(
+                person=notify_intake.PersonDetails(given_name=draw(notify_names), family_name="X"),
+                authority=draw(_notify_authorities),
+                statement_version="d2",
+            )
+            for _ in range(draw(_ints(0, 2)))
+        ),
+        "move_date_kind": draw(_pick("actual", "planned")),
+    }
+    chosen = draw(st.sets(st.sampled_from(sorted(values)), min_size=1))
+    recipients = tuple(
+        notify_intake.RecipientAnswer(
+            partner_service_id=c.partner_service_id,
+            selected=draw(_pick(True, False, None)),
+            partner_reference=_maybe(draw, "REF-FIXED"),
+        )
+        for c in move.choices
+        if draw(st.booleans())
+    )
+    return notify_correction.Correction(
+        **{k: v for k, v in values.items() if k in chosen}, recipients=recipients
+    )  # fmt: skip
 
 
 # === end of sharing ===
