@@ -5,10 +5,15 @@
 * ``SessionDep``: one unit of work per request: commit when the route returns, roll back when it
   raises. Repositories only flush.
 * ``PrincipalDep``: the caller behind a valid API key (any role), from ``Authorization: Bearer
-  <key>`` or ``X-API-Key: <key>``; 401 otherwise.
+  <key>`` or ``X-API-Key: <key>``; 401 otherwise. A key verified in the last
+  ``api_key_cache_seconds`` is admitted without reading it again (:mod:`api.keys.cache`), so a
+  revoked key is refused within that many seconds; a miss verifies it in its own unit of work.
 * ``require_roles(*roles)``: the same, refused with 403 unless the key's role is one of
   ``roles``; use as ``principal: Annotated[Principal, deps.require_roles(Role.ADMIN)]`` or in a
   router's ``dependencies=[...]``.
+
+Dependencies that do no I/O are ``async def``, so they run on the event loop rather than
+taking a trip through the thread pool each.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ import fastapi
 import sqlalchemy as sa
 from fastapi import params, security
 from sqlalchemy import orm
+from starlette import concurrency
 
-from api.keys import domain, service
+from api.keys import cache, domain, service
 from core import clock as clocks
 from core import db, errors
 from core.settings import Settings
@@ -30,17 +36,17 @@ Principal = domain.Principal
 Role = domain.Role
 
 
-def _settings(request: fastapi.Request) -> Settings:
+async def _settings(request: fastapi.Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _clock(request: fastapi.Request) -> clocks.Clock:
+async def _clock(request: fastapi.Request) -> clocks.Clock:
     clock: clocks.Clock = request.app.state.clock
     return clock
 
 
-def _engine(request: fastapi.Request) -> sa.Engine:
+async def _engine(request: fastapi.Request) -> sa.Engine:
     engine: sa.Engine = request.app.state.engine
     return engine
 
@@ -70,17 +76,37 @@ _api_key_header = security.APIKeyHeader(
 )
 
 
-def current_principal(
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+async def current_principal(
+    request: fastapi.Request,
     bearer: Annotated[security.HTTPAuthorizationCredentials | None, fastapi.Depends(_bearer)],
     header_key: Annotated[str | None, fastapi.Depends(_api_key_header)],
 ) -> domain.Principal:
     presented = bearer.credentials if bearer is not None else header_key
     if not presented:
         raise errors.Unauthenticated("an API key is required: send 'Authorization: Bearer <key>'")
-    return service.verify_key(session=session, settings=settings, clock=clock, presented=presented)
+    app = request.app
+    known = _principal_cache(app)
+    principal = known.get(presented, now=app.state.clock.now())
+    if principal is None:
+        principal = await concurrency.run_in_threadpool(_verify, app, presented)
+        known.put(presented, principal, now=app.state.clock.now())
+    return principal
+
+
+def _principal_cache(app: fastapi.FastAPI) -> cache.PrincipalCache:
+    known: cache.PrincipalCache | None = getattr(app.state, "principal_cache", None)
+    if known is None:
+        seconds = app.state.settings.api_key_cache_seconds
+        known = app.state.principal_cache = cache.PrincipalCache(seconds=seconds)
+    return known
+
+
+def _verify(app: fastapi.FastAPI, presented: str) -> domain.Principal:
+    """Read and check the key in a unit of work of its own (its use is recorded there)."""
+    with db.unit_of_work(app.state.session_factory) as session:
+        return service.verify_key(
+            session=session, settings=app.state.settings, clock=app.state.clock, presented=presented
+        )
 
 
 PrincipalDep = Annotated[domain.Principal, fastapi.Depends(current_principal)]
@@ -90,7 +116,7 @@ def require_roles(*roles: domain.Role) -> params.Depends:
     """A dependency admitting only keys whose role is one of ``roles``."""
     allowed = frozenset(roles)
 
-    def check(principal: PrincipalDep) -> domain.Principal:
+    async def check(principal: PrincipalDep) -> domain.Principal:
         if principal.role not in allowed:
             raise errors.Forbidden(f"a {principal.role} key may not do this")
         return principal

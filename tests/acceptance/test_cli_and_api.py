@@ -32,7 +32,8 @@ def _seed(db_url: str) -> None:
 
 def test_cli_and_api_end_to_end(db_url: str, start_server: StartServer) -> None:
     migrations.downgrade(db_url, "base")
-    server = start_server(db_url)
+    # Verified keys are not cached here, so the key revoked below is refused at once.
+    server = start_server(db_url, env={"ADDRESSHUB_API_KEY_CACHE_SECONDS": "0"})
 
     with server.client() as anonymous:
         assert anonymous.get("/healthz").json() == {"status": "ok"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from core.errors import Conflict
 from core.settings import Settings
 
 Role = domain.Role
+START = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def _add_probe_routes(app: fastapi.FastAPI) -> None:
@@ -125,16 +127,53 @@ def test_a_partner_key_carries_its_partner(
     assert response.json() == {"partner_id": "council-tax-exeter"}
 
 
-def test_a_revoked_key_is_refused(
+def test_a_revoked_key_is_refused_at_once_without_the_cache(
+    session: orm.Session, settings: Settings
+) -> None:
+    app = api_app.create_app(settings.model_copy(update={"api_key_cache_seconds": 0.0}))
+    _add_probe_routes(app)
+    key = _key(session, settings, Role.ADMIN)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/probe/admin", headers=_bearer(key)).status_code == 200
+        _revoke(session, key)
+        response = client.get("/probe/admin", headers=_bearer(key))
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_api_key"
+
+
+def test_a_revoked_key_stops_within_the_cache_seconds(
+    session: orm.Session, settings: Settings
+) -> None:
+    app = api_app.create_app(settings.model_copy(update={"api_key_cache_seconds": 5.0}))
+    _add_probe_routes(app)
+    clock = clocks.FixedClock(START)
+    app.state.clock = clock
+    key, other = _key(session, settings, Role.ADMIN), _key(session, settings, Role.ADMIN)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/probe/admin", headers=_bearer(key)).status_code == 200
+        _revoke(session, key)
+        _revoke(session, other)  # never verified, so never cached: refused at once
+        clock.advance(dt.timedelta(seconds=4.9))
+        cached = client.get("/probe/admin", headers=_bearer(key))
+        uncached = client.get("/probe/admin", headers=_bearer(other))
+        clock.advance(dt.timedelta(seconds=0.1))
+        expired = client.get("/probe/admin", headers=_bearer(key))
+    assert (cached.status_code, uncached.status_code, expired.status_code) == (200, 401, 401)
+
+
+def test_a_wrong_secret_with_a_cached_prefix_is_refused(
     client: TestClient, session: orm.Session, settings: Settings
 ) -> None:
     key = _key(session, settings, Role.ADMIN)
     assert client.get("/probe/admin", headers=_bearer(key)).status_code == 200
+    forged = key[:-4] + ("0000" if not key.endswith("0000") else "1111")
+    response = client.get("/probe/admin", headers=_bearer(forged))
+    assert response.status_code == 401
+
+
+def _revoke(session: orm.Session, key: str) -> None:
     service.revoke_key(session=session, clock=clocks.SystemClock(), key_ref=key.split("_")[1])
     session.commit()
-    response = client.get("/probe/admin", headers=_bearer(key))
-    assert response.status_code == 401
-    assert response.json()["code"] == "invalid_api_key"
 
 
 def test_a_request_commits_on_success_and_rolls_back_on_error(
