@@ -9,8 +9,6 @@ supplied, come from the database's own ``ST_Transform``. Repositories flush; cal
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core import db
 from core.errors import StorageError
 from core.tables import BNG_SRID, WGS84_SRID, Base
-from gazetteer import domain, tables
+from gazetteer import domain, facts_query, tables
 
 Record = (
     domain.Street
@@ -201,18 +199,7 @@ def _dtf_class(blpu: domain.Blpu, load_run_id: str | None) -> Row:
 # -- reading --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class AddressFacts:
-    """The stored facts about one UPRN, as domain records."""
-
-    blpu: domain.Blpu
-    lpis: tuple[domain.Lpi, ...]
-    descriptors: tuple[domain.StreetDescriptor, ...]
-    organisation: str | None
-    classification_code: str | None
-    cross_references: tuple[domain.CrossReference, ...]
-    delivery_points: tuple[domain.DeliveryPoint, ...]
-    children: tuple[int, ...]
+AddressFacts = facts_query.AddressFacts
 
 
 def _select(record_type: type[Any]) -> sa.Select[Any]:
@@ -278,138 +265,8 @@ def children_of(session: orm.Session, uprn: int) -> list[int]:
 def address_facts(session: orm.Session, uprn: int) -> AddressFacts | None:
     """Everything stored about ``uprn``, or ``None`` when there is no such BLPU.
 
-    One round trip: the BLPU row with its LPIs, descriptors, open organisations and
-    classifications, open cross references, delivery points and children as JSON arrays
-    (correlated subqueries on indexed keys), ordered and chosen here as the single-record
-    readers above do.
+    One prepared statement on the session's DB-API connection (:mod:`gazetteer.facts_query`),
+    ordered and chosen as the single-record readers above do.
     """
     with _storage_errors("read the address"):
-        statement = _facts_statement(session.get_bind().dialect.name)
-        # Core on the session's connection: the statement selects columns, not entities.
-        row = session.connection().execute(statement, {"uprn": uprn}).first()
-    if row is None:
-        return None
-    values = row._asdict()
-    return AddressFacts(
-        blpu=domain.Blpu(**{name: values[name] for name in _BLPU_FIELDS}),
-        lpis=tuple(sorted(_decoded(domain.Lpi, values["lpis"]), key=lambda r: r.lpi_key)),
-        descriptors=tuple(
-            sorted(
-                _decoded(domain.StreetDescriptor, values["descriptors"]),
-                key=lambda r: (r.usrn, r.language),
-            )
-        ),
-        organisation=_first_open(values["organisations"]),
-        classification_code=_first_open(values["classifications"]),
-        cross_references=tuple(
-            sorted(
-                _decoded(domain.CrossReference, values["cross_references"]),
-                key=lambda r: (r.source, r.xref_key),
-            )
-        ),
-        delivery_points=tuple(
-            sorted(
-                _decoded(domain.DeliveryPoint, values["delivery_points"]),
-                key=lambda r: (r.end_date is not None, r.udprn),
-            )
-        ),
-        children=tuple(sorted(values["children"] or ())),
-    )
-
-
-_BLPU_FIELDS: Final = tuple(
-    f.name for f in dataclasses.fields(domain.Blpu) if f.name in TARGETS[domain.Blpu].table.c
-)
-
-
-def _record_columns(record_type: type[Any]) -> list[sa.Column[Any]]:
-    table = TARGETS[record_type].table
-    return [table.c[f.name] for f in dataclasses.fields(record_type) if f.name in table.c]
-
-
-def _json_array(dialect: str, columns: Sequence[sa.ColumnElement[Any]]) -> Any:
-    """``json_agg(json_build_object(...))`` on PostgreSQL, ``json_group_array`` on SQLite."""
-    # The keys are column names, written into the SQL (no parameters).
-    pairs = [part for c in columns for part in (sa.literal_column(f"'{c.key}'"), c)]
-    if dialect == "sqlite":
-        return sa.func.json_group_array(sa.func.json_object(*pairs))
-    return sa.func.json_agg(sa.func.json_build_object(*pairs))
-
-
-def _json_of(dialect: str, record_type: type[Any], where: sa.ColumnElement[bool]) -> Any:
-    table = TARGETS[record_type].table
-    subquery = sa.select(_json_array(dialect, _record_columns(record_type))).where(where)
-    return subquery.select_from(table).scalar_subquery()
-
-
-def _open_choices(dialect: str, model: type[Base], key: str, value: str) -> Any:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    columns = [table.c[key].label("key"), table.c.id.label("id"), table.c[value].label("value")]
-    where = sa.and_(table.c.uprn == tables.Blpu.uprn, table.c.end_date.is_(None))
-    return sa.select(_json_array(dialect, columns)).where(where).scalar_subquery()
-
-
-@functools.lru_cache(maxsize=4)
-def _facts_statement(dialect: str) -> sa.Select[Any]:
-    b, lpi = tables.Blpu, tables.Lpi
-    usrns = sa.select(lpi.usrn).where(lpi.uprn == b.uprn).correlate(tables.Blpu)
-    d, x, dp = tables.StreetDescriptor, tables.CrossReference, tables.DeliveryPoint
-    child = orm.aliased(tables.Blpu)
-    children = sa.select(_children_array(dialect, child.uprn)).where(child.parent_uprn == b.uprn)
-    subqueries = {
-        "lpis": _json_of(dialect, domain.Lpi, lpi.uprn == b.uprn),
-        "descriptors": _json_of(dialect, domain.StreetDescriptor, d.usrn.in_(usrns)),
-        "organisations": _open_choices(dialect, tables.Organisation, "org_key", "organisation"),
-        "classifications": _open_choices(
-            dialect, tables.Classification, "class_key", "classification_code"
-        ),
-        "cross_references": _json_of(
-            dialect, domain.CrossReference, sa.and_(x.uprn == b.uprn, x.end_date.is_(None))
-        ),
-        "delivery_points": _json_of(dialect, domain.DeliveryPoint, dp.uprn == b.uprn),
-        "children": children.scalar_subquery(),
-    }
-    json = [sub.label(name) for name, sub in subqueries.items()]
-    blpu = [TARGETS[domain.Blpu].table.c[name] for name in _BLPU_FIELDS]
-    typed = [sa.type_coerce(column, sa.JSON) for column in json]
-    labelled = [column.label(sub.name) for column, sub in zip(typed, json, strict=True)]
-    return sa.select(*blpu, *labelled).where(b.uprn == sa.bindparam("uprn"))
-
-
-def _children_array(dialect: str, column: Any) -> Any:
-    return sa.func.json_group_array(column) if dialect == "sqlite" else sa.func.json_agg(column)
-
-
-def _decoded(record_type: type[T], items: list[dict[str, Any]] | None) -> list[T]:
-    dates = _DATE_FIELDS[record_type]
-    return [
-        record_type(**{k: _date(v) if k in dates else v for k, v in item.items()})
-        for item in items or ()
-    ]
-
-
-def _date(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-_DATE_FIELDS: Final[dict[type[Any], frozenset[str]]] = {
-    record_type: frozenset(
-        column.key for column in _record_columns(record_type) if isinstance(column.type, sa.Date)
-    )
-    for record_type in (
-        domain.Lpi,
-        domain.StreetDescriptor,
-        domain.CrossReference,
-        domain.DeliveryPoint,
-    )
-}
-
-
-def _first_open(items: list[dict[str, Any]] | None) -> str | None:
-    """The lowest key's value, rows without a key (DTF) last, then by id (as the readers above)."""
-    if not items:
-        return None
-    best = min(items, key=lambda r: (r["key"] is None, r["key"] or "", r["id"]))
-    value: str | None = best["value"]
-    return value
+        return facts_query.read(session.connection(), uprn)

@@ -1,0 +1,208 @@
+"""Everything stored about one UPRN in one prepared statement on the raw DB-API connection.
+
+The statement selects the BLPU row with its LPIs, street descriptors, open organisations and
+classifications, open cross references, delivery points and children as JSON arrays of
+positional arrays (correlated subqueries on indexed keys: ``json_agg(json_build_array(...))``
+on PostgreSQL, ``json_group_array(json_array(...))`` on SQLite). It is compiled once per
+dialect and run on the DB-API connection itself (psycopg prepares it on the server), so a
+lookup costs one round trip and no SQLAlchemy statement execution. The rows are ordered and
+chosen here exactly as the single-record readers in :mod:`gazetteer.repository` do (a test
+compares the two on both engines and counts one statement).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core.errors import StorageError
+from gazetteer import domain, tables
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddressFacts:
+    """The stored facts about one UPRN, as domain records."""
+
+    blpu: domain.Blpu
+    lpis: tuple[domain.Lpi, ...]
+    descriptors: tuple[domain.StreetDescriptor, ...]
+    organisation: str | None
+    classification_code: str | None
+    cross_references: tuple[domain.CrossReference, ...]
+    delivery_points: tuple[domain.DeliveryPoint, ...]
+    children: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Shape:
+    """How one record type is read: its table, the fields selected and which are dates."""
+
+    record_type: type[Any]
+    table: sa.Table
+    names: tuple[str, ...]
+    dates: frozenset[str]
+
+    @property
+    def columns(self) -> list[sa.Column[Any]]:
+        return [self.table.c[name] for name in self.names]
+
+    def record(self, values: Sequence[Any]) -> Any:
+        fields = dict(zip(self.names, values, strict=True))
+        for name in self.dates:
+            fields[name] = _date(fields[name])
+        return self.record_type(**fields)
+
+
+def _shape(record_type: type[Any], model: type[Any]) -> _Shape:
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    names = tuple(f.name for f in dataclasses.fields(record_type) if f.name in table.c)
+    dates = frozenset(name for name in names if isinstance(table.c[name].type, sa.Date))
+    return _Shape(record_type=record_type, table=table, names=names, dates=dates)
+
+
+BLPU: Final = _shape(domain.Blpu, tables.Blpu)
+LPI: Final = _shape(domain.Lpi, tables.Lpi)
+DESCRIPTOR: Final = _shape(domain.StreetDescriptor, tables.StreetDescriptor)
+CROSS_REFERENCE: Final = _shape(domain.CrossReference, tables.CrossReference)
+DELIVERY_POINT: Final = _shape(domain.DeliveryPoint, tables.DeliveryPoint)
+_JSON_COLUMNS: Final = (
+    "lpis",
+    "descriptors",
+    "organisations",
+    "classifications",
+    "cross_references",
+    "delivery_points",
+    "children",
+)
+
+
+def read(connection: sa.Connection, uprn: int) -> AddressFacts | None:
+    """Everything stored about ``uprn``, or ``None`` when there is no such BLPU."""
+    dialect = connection.dialect
+    sql, positional = _facts_sql(dialect)
+    raw: Any = connection.connection.driver_connection
+    parameters: Any = (uprn,) if positional else {"uprn": uprn}
+    prepare = {"prepare": True} if dialect.name == "postgresql" else {}
+    try:
+        row = raw.execute(sql, parameters, **prepare).fetchone()
+    except dialect.loaded_dbapi.Error as exc:
+        raise StorageError("the database could not read the address") from exc
+    if row is None:
+        return None
+    width = len(BLPU.names)
+    arrays = [_json(value) or () for value in row[width:]]
+    return _facts(BLPU.record(row[:width]), dict(zip(_JSON_COLUMNS, arrays, strict=True)))
+
+
+def _json(value: Any) -> Any:
+    """psycopg decodes ``json`` itself; SQLite hands back the text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _facts(blpu: domain.Blpu, arrays: dict[str, Any]) -> AddressFacts:
+    return AddressFacts(
+        blpu=blpu,
+        lpis=_sorted(LPI, arrays["lpis"], lambda r: r.lpi_key),
+        descriptors=_sorted(DESCRIPTOR, arrays["descriptors"], lambda r: (r.usrn, r.language)),
+        organisation=_first_open(arrays["organisations"]),
+        classification_code=_first_open(arrays["classifications"]),
+        cross_references=_sorted(
+            CROSS_REFERENCE, arrays["cross_references"], lambda r: (r.source, r.xref_key)
+        ),
+        delivery_points=_sorted(
+            DELIVERY_POINT, arrays["delivery_points"], lambda r: (r.end_date is not None, r.udprn)
+        ),
+        children=tuple(sorted(arrays["children"])),
+    )
+
+
+def _sorted(shape: _Shape, items: Sequence[Sequence[Any]], key: Callable[[Any], Any]) -> Any:
+    if not items:
+        return ()
+    return tuple(sorted((shape.record(item) for item in items), key=key))
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _first_open(items: Sequence[Sequence[Any]]) -> str | None:
+    """The lowest key's value, rows without a key (DTF) last, then by id (as the readers do)."""
+    if not items:
+        return None
+    _key, _id, value = min(items, key=lambda r: (r[0] is None, r[0] or "", r[1]))
+    chosen: str | None = value
+    return chosen
+
+
+# -- the statement --------------------------------------------------------------------------
+
+
+_SQL: dict[str, tuple[str, bool]] = {}
+
+
+def _facts_sql(dialect: sa.Dialect) -> tuple[str, bool]:
+    """The statement as driver SQL, compiled once per dialect, and whether it is positional."""
+    found = _SQL.get(dialect.name)
+    if found is None:
+        compiled = facts_statement(dialect.name).compile(dialect=dialect)
+        found = _SQL[dialect.name] = (str(compiled), bool(compiled.positional))
+    return found
+
+
+def _array(dialect: str, columns: Sequence[sa.ColumnElement[Any]]) -> Any:
+    """A JSON array of positional rows (no keys to build or to parse)."""
+    if dialect == "sqlite":
+        return sa.func.json_group_array(sa.func.json_array(*columns))
+    return sa.func.json_agg(sa.func.json_build_array(*columns))
+
+
+def _of(dialect: str, shape: _Shape, where: sa.ColumnElement[bool]) -> Any:
+    subquery = sa.select(_array(dialect, shape.columns)).where(where)
+    return subquery.select_from(shape.table).scalar_subquery()
+
+
+def _open_choices(dialect: str, model: type[Any], key: str, value: str) -> Any:
+    table = model.__table__
+    columns = [table.c[key], table.c.id, table.c[value]]
+    where = sa.and_(table.c.uprn == tables.Blpu.uprn, table.c.end_date.is_(None))
+    return sa.select(_array(dialect, columns)).where(where).scalar_subquery()
+
+
+def _children(dialect: str) -> Any:
+    child = orm.aliased(tables.Blpu)
+    aggregate = (
+        sa.func.json_group_array(child.uprn)
+        if dialect == "sqlite"
+        else sa.func.json_agg(child.uprn)
+    )
+    return sa.select(aggregate).where(child.parent_uprn == tables.Blpu.uprn).scalar_subquery()
+
+
+def facts_statement(dialect: str) -> sa.Select[Any]:
+    b, lpi = tables.Blpu, tables.Lpi
+    usrns = sa.select(lpi.usrn).where(lpi.uprn == b.uprn).correlate(tables.Blpu)
+    d, x, dp = tables.StreetDescriptor, tables.CrossReference, tables.DeliveryPoint
+    subqueries = [
+        _of(dialect, LPI, lpi.uprn == b.uprn),
+        _of(dialect, DESCRIPTOR, d.usrn.in_(usrns)),
+        _open_choices(dialect, tables.Organisation, "org_key", "organisation"),
+        _open_choices(dialect, tables.Classification, "class_key", "classification_code"),
+        _of(dialect, CROSS_REFERENCE, sa.and_(x.uprn == b.uprn, x.end_date.is_(None))),
+        _of(dialect, DELIVERY_POINT, dp.uprn == b.uprn),
+        _children(dialect),
+    ]
+    labelled = [sub.label(name) for name, sub in zip(_JSON_COLUMNS, subqueries, strict=True)]
+    return sa.select(*BLPU.columns, *labelled).where(
+        b.uprn == sa.bindparam("uprn", type_=sa.BigInteger)
+    )
