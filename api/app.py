@@ -30,6 +30,7 @@ from api.routers import (
     move_blocks,
     move_reviews,
     moves,
+    ops_notices,
     partner,
     privacy,
     unresolved_moves,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(privacy.router)
     app.include_router(partner.router)
     app.include_router(endpoints.router)
+    app.include_router(ops_notices.router)
     return app
 
 

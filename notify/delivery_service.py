@@ -135,6 +135,10 @@ def reenable_endpoint(
     endpoint = session.get(registry.Endpoint, endpoint_id)
     if endpoint is None:
         raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
+    if endpoint.status == "disabled":  # operational event: the endpoint is back (ops_notices)
+        was = {"disabled_reason": endpoint.disabled_reason}
+        repo.add_notice(session, kind="endpoint.recovered", partner_id=endpoint.partner_id,
+                        endpoint_id=endpoint.id, detail=was, now=now)  # fmt: skip
     endpoint.status, endpoint.disabled_reason, endpoint.updated_at = "active", None, now
     state = endpoint_repository.endpoint_states(session, [endpoint_id], now=now, lock=True)[
         endpoint_id

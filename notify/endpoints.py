@@ -5,7 +5,9 @@
 * :func:`owned`: one endpoint, seen only by its own partner (any other is "not found").
 * :func:`create`: a new endpoint behind the target guard, pending validation, with a first
   ``whsec_`` secret (returned once).
-* :func:`update`: a new URL (guarded again) and/or the event types of its subscriptions.
+* :func:`update`: a new URL (guarded again), the event types of its subscriptions, the
+  description, and whether it takes operational events (``endpoint.disabled`` … about the
+  partner's other endpoints, :mod:`notify.ops_notices`).
 * :func:`pause` and :func:`resume`: a partner holds its deliveries and lets them go again;
   only an active endpoint pauses and resume only lifts a pause (a new or disabled
   endpoint becomes active by a validation).
@@ -45,10 +47,24 @@ class Created:
 
 
 def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, Any]]:
-    """The overview rows of :func:`delivery_service.endpoint_overview` plus ``event_types``."""
+    """The overview rows of :func:`delivery_service.endpoint_overview` plus ``event_types``,
+    ``description`` and ``operational_events``."""
     rows = delivery_service.endpoint_overview(session=session, partner_id=partner_id)
-    types = _event_types(session, [r["endpoint_id"] for r in rows])
-    return [{**r, "event_types": types.get(r["endpoint_id"], [])} for r in rows]
+    ids_ = [r["endpoint_id"] for r in rows]
+    types = _event_types(session, ids_)
+    labels = _labels(session, ids_)
+    return [{**r, "event_types": types.get(r["endpoint_id"], []), **labels[r["endpoint_id"]]}
+            for r in rows]  # fmt: skip
+
+
+def _labels(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    query = sa.select(
+        registry.Endpoint.id, registry.Endpoint.description, registry.Endpoint.operational_events
+    ).where(registry.Endpoint.id.in_(list(endpoint_ids)))
+    return {
+        row.id: {"description": row.description, "operational_events": bool(row.operational_events)}
+        for row in session.execute(query)
+    }
 
 
 def _event_types(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -78,6 +94,8 @@ def create(
     policy: ssrf.TargetPolicy,
     actor: str,
     now: dt.datetime,
+    description: str | None = None,
+    operational_events: bool = False,
 ) -> Created:
     """A guarded new endpoint, pending validation, and its first secret."""
     ssrf.check_url(url, policy)
@@ -87,7 +105,8 @@ def create(
                                  status="pending_validation", disabled_reason=None,
                                  max_data_category=max_data_category, timeout_s=15,
                                  allow_private_network=False, created_at=now,
-                                 updated_at=now)  # fmt: skip
+                                 updated_at=now, description=description,
+                                 operational_events=operational_events)  # fmt: skip
     session.add(endpoint)
     session.flush()
     secret = delivery_service.rotate_secret(
@@ -104,11 +123,18 @@ def update(
     event_types: Sequence[str] | None,
     policy: ssrf.TargetPolicy,
     now: dt.datetime,
+    description: str | None = None,
+    operational_events: bool | None = None,
 ) -> registry.Endpoint:
-    """Change the URL (guarded) and/or the event types every subscription here asks for."""
+    """Change the URL (guarded), the event types every subscription here asks for, the
+    description and whether operational events come here."""
     if url is not None:
         ssrf.check_url(url, policy)
         endpoint.url = url
+    if description is not None:
+        endpoint.description = description or None
+    if operational_events is not None:
+        endpoint.operational_events = operational_events
     if event_types is not None:
         subscriptions = session.scalars(
             sa.select(registry.Subscription).where(registry.Subscription.endpoint_id == endpoint.id)

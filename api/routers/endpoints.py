@@ -9,10 +9,13 @@ A partner key works on its own partner's endpoints (any other is 404); an admin 
 * ``POST /v1/endpoints/{id}/rotate-secret``: a new secret shown once; the old one keeps
   signing for the overlap.
 * ``POST /v1/endpoints/{id}/pause`` and ``/resume``: hold deliveries and let them go again.
+* ``POST /v1/endpoints/{id}/test``: send a signed test event now and see the answer (status,
+  latency, excerpt); not a delivery, no ledger line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated
 
@@ -23,9 +26,10 @@ from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
 from api.schemas import endpoints as schemas
 from core.settings import Settings
-from notify import delivery_service, ssrf
+from notify import delivery_service, ssrf, test_event
 from notify import endpoints as service
 from notify.tables import registry
+from notify.transports import webhook
 
 router = fastapi.APIRouter(prefix="/v1", tags=["endpoints"])
 Caller = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
@@ -89,7 +93,9 @@ def create_endpoint(
     partner_id = _partner_for(principal, body)
     created = service.create(session=session, partner_id=partner_id, url=body.url,
                              max_data_category=body.max_data_category, policy=_policy(settings),
-                             actor=principal.key_id, now=clock.now())  # fmt: skip
+                             actor=principal.key_id, now=clock.now(),
+                             description=body.description,
+                             operational_events=body.operational_events)  # fmt: skip
     return schemas.EndpointSecret(endpoint=_view(session, created.endpoint), secret=created.secret)
 
 
@@ -110,7 +116,8 @@ def update_endpoint(
 ) -> schemas.Endpoint:
     endpoint = _owned(session, endpoint_id, principal)
     service.update(session=session, endpoint=endpoint, url=body.url, event_types=body.event_types,
-                   policy=_policy(settings), now=clock.now())  # fmt: skip
+                   policy=_policy(settings), now=clock.now(), description=body.description,
+                   operational_events=body.operational_events)  # fmt: skip
     return _view(session, endpoint)
 
 
@@ -164,3 +171,36 @@ def resume_endpoint(
     endpoint = _owned(session, endpoint_id, principal)
     service.resume(session=session, endpoint=endpoint, actor=principal.key_id, now=clock.now())
     return _view(session, endpoint)
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/test",
+    response_model=schemas.EndpointTestResult,
+    summary="Send a signed test event now and see the endpoint's answer",
+    responses=errors.responses_for(401, 403, 404, 422),
+)
+def send_test_event(
+    *, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: Caller,
+    endpoint_id: str,
+) -> schemas.EndpointTestResult:  # fmt: skip
+    target = test_event.target(session=session, endpoint_id=endpoint_id,
+                               partner_id=_scope(principal), now=clock.now())  # fmt: skip
+    session.commit()  # read only: no transaction stays open while the request is in flight
+    outcome = asyncio.run(_send_test(settings, target, clock.now()))
+    return schemas.EndpointTestResult.model_validate(outcome, from_attributes=True)
+
+
+async def _send_test(
+    settings: Settings, target: test_event.Target, now: dt.datetime
+) -> test_event.Outcome:
+    sender = webhook.AiohttpSender(policy=_policy(settings))
+    try:
+        return await test_event.send(
+            sender=sender,
+            target=target,
+            namespace=settings.event_namespace,
+            hub_host=settings.public_host,
+            now=now,
+        )
+    finally:
+        await sender.close()

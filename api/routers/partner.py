@@ -3,7 +3,8 @@
 * ``GET /v1/deliveries``: a partner key sees its own partner's deliveries, an admin every one;
   filtered by ``status`` and ``since``, paged with ``after``.
 * ``POST /v1/deliveries/{id}/ack``: a partner key acknowledges a delivery sent to it
-  (``applied``, ``not_known``, ``rejected``, ``needs_info``); 404 for any other delivery.
+  (``applied``, ``not_known``, ``rejected``, ``needs_info``); 404 for any other delivery. An
+  ``Idempotency-Key`` header makes a retry return the first response (§6.8).
 * ``GET /v1/feed`` and ``POST /v1/feed/ack``: the pull feed of a partner key's partner.
 """
 
@@ -17,10 +18,19 @@ import fastapi
 from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, require_roles
 from api.schemas import partner as schemas
-from notify import acks, feed
+from notify import acks, feed, idempotency
 from notify import partner_tables as pt
 
 router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
+IdempotencyKey = Annotated[
+    str | None,
+    fastapi.Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="The same key with the same body returns the first response (24 h); "
+        "with a different body, 422 idempotency_key_reused.",
+    ),
+]
 Reader = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
 PartnerKey = Annotated[Principal, require_roles(Role.PARTNER)]
 
@@ -84,13 +94,27 @@ def acknowledge(
     delivery_id: str,
     body: schemas.AckCreate,
     response: fastapi.Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> schemas.Ack:
-    request = acks.AckRequest(delivery_id=delivery_id, partner_id=principal.partner_id or "",
-                              **body.model_dump())  # fmt: skip
-    done = acks.acknowledge(session=session, request=request, actor=principal.key_id,
-                            now=clock.now())  # fmt: skip
+    partner_id, now = principal.partner_id or "", clock.now()
+    actor = f"partner:{partner_id}"
+    sha = idempotency.fingerprint({"delivery_id": delivery_id, "ack": body.model_dump(mode="json")})
+    if idempotency_key:
+        stored = idempotency.replay(session, actor=actor, key=idempotency_key,
+                                    request_sha256=sha, now=now)  # fmt: skip
+        if stored is not None:
+            response.status_code = stored.status_code
+            return schemas.Ack.model_validate(stored.response)
+    request = acks.AckRequest(delivery_id=delivery_id, partner_id=partner_id, **body.model_dump())
+    done = acks.acknowledge(session=session, request=request, actor=principal.key_id, now=now)
     response.status_code = 201 if done.created else 200
-    return _ack(done.ack)
+    answer = _ack(done.ack)
+    if idempotency_key:
+        kept = idempotency.Stored(status_code=response.status_code,
+                                  response=answer.model_dump(mode="json"))  # fmt: skip
+        idempotency.store(session, actor=actor, key=idempotency_key, request_sha256=sha,
+                          stored=kept, now=now)  # fmt: skip
+    return answer
 
 
 @router.get(

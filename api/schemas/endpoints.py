@@ -21,6 +21,12 @@ class EndpointCreate(_Schema):
     partner_id: str | None = Field(
         default=None, max_length=64, description="Admins only; a partner key uses its own."
     )
+    description: str | None = Field(default=None, max_length=200)
+    operational_events: bool = Field(
+        default=False,
+        description="Also receive operational events (endpoint.disabled, endpoint.recovered, "
+        "...) about the partner's other endpoints.",
+    )
 
 
 class EndpointUpdate(_Schema):
@@ -28,6 +34,8 @@ class EndpointUpdate(_Schema):
     event_types: list[EventType] | None = Field(
         default=None, max_length=50, description="Event types the endpoint's subscriptions take."
     )
+    description: str | None = Field(default=None, max_length=200, description="Empty clears it.")
+    operational_events: bool | None = None
 
 
 class Endpoint(_Schema):
@@ -40,6 +48,8 @@ class Endpoint(_Schema):
     last_success_at: dt.datetime | None
     deliveries: dict[str, int] = Field(description="Deliveries per state.")
     event_types: list[str]
+    description: str | None = None
+    operational_events: bool = False
 
 
 class EndpointList(_Schema):
@@ -52,3 +62,16 @@ class EndpointSecret(_Schema):
     previous_valid_until: dt.datetime | None = Field(
         default=None, description="Until when the previous secret still signs (rotation)."
     )
+
+
+class EndpointTestResult(_Schema):
+    endpoint_id: str
+    event_id: str
+    webhook_id: str
+    event_type: str
+    delivered: bool = Field(description="True when the endpoint answered 2xx.")
+    http_status: int | None
+    error_kind: str | None = Field(description="timeout, connect, dns, ssrf_block, ... or null.")
+    latency_ms: int
+    response_excerpt: str | None = Field(description="At most 1 KiB of a non-2xx answer.")
+    sent_at: dt.datetime

@@ -1,0 +1,189 @@
+"""Delivery extras over HTTP on both engines: the Idempotency-Key on acknowledgements, a test
+event sent now to a real receiver that verifies it with ``standardwebhooks``, the endpoint's
+description and operational-events flag, and the operational notices (own partner only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import orm
+
+from api import app as api_app
+from api.keys import domain as key_domain
+from api.keys import service as keys
+from core import clock as clocks
+from core import ids
+from core.settings import Settings
+from notify import delivery_repository
+from notify.tables import outbox, registry
+from tests.support import outbox_world, receivers
+
+Role = key_domain.Role
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def world(session: orm.Session) -> outbox_world.World:
+    built = outbox_world.build(session, ["https://p0.example/h", "https://p1.example/h"], now=NOW)
+    session.commit()
+    return built
+
+
+@pytest.fixture
+def client(db_url: str, world: outbox_world.World) -> Iterator[TestClient]:
+    settings = Settings(database_url=db_url, allow_private_webhook_targets=True)
+    with TestClient(api_app.create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _key(session: orm.Session, role: Role, **binding: str) -> dict[str, str]:
+    issued = keys.create_key(session=session, settings=Settings(), clock=clocks.SystemClock(),
+                             role=role, **binding)  # type: ignore[arg-type]  # fmt: skip
+    session.commit()
+    return {"Authorization": f"Bearer {issued.plaintext}"}
+
+
+def _sent(session: orm.Session, world: outbox_world.World, partner: str) -> str:
+    delivery = world.enqueue(session, partner=partner, subject_id=ids.new_id(), now=NOW)
+    delivery.state = "delivered"
+    session.commit()
+    return delivery.id
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_refuses_a_different_body(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    delivery_id = _sent(session, world, "P0")
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    url = f"/v1/deliveries/{delivery_id}/ack"
+    ask = {"outcome": "needs_info", "reason_code": "NO_DATE", "message": "Which date?"}
+    keyed = partner | {"Idempotency-Key": "ack-1"}
+    first = client.post(url, json=ask, headers=keyed)
+    assert first.status_code == 201, first.text
+    again = client.post(url, json=dict(reversed(list(ask.items()))), headers=keyed)
+    assert (again.status_code, again.json()) == (201, first.json())  # the stored answer, as given
+    other = client.post(url, json={"outcome": "applied"}, headers=keyed)
+    assert other.status_code == 422
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert other.json()["code"] == "idempotency_key_reused"
+    applied = client.post(
+        url, json={"outcome": "applied"}, headers=partner | {"Idempotency-Key": "ack-2"}
+    )
+    assert applied.status_code == 201 and applied.json()["supersedes_ack_id"] == first.json()["id"]
+    # a key is the partner's: another partner using the same key is not answered from it
+    foreign = client.post(
+        url,
+        json=ask,
+        headers=_key(session, Role.PARTNER, partner_id="P1") | {"Idempotency-Key": "ack-1"},
+    )
+    assert foreign.status_code == 404
+    log = client.get("/v1/deliveries", headers=partner).json()["items"]
+    assert [(i["id"], i["ack"]["outcome"]) for i in log] == [(delivery_id, "applied")]
+
+
+def _point_at(session: orm.Session, endpoint_id: str, url: str) -> None:
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    assert endpoint is not None
+    endpoint.url = url
+    session.commit()
+
+
+def test_a_test_event_is_signed_sent_now_and_answered_without_a_ledger_line(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    endpoint_id = world.endpoints["P0"]
+    before = session.scalar(sa.select(sa.func.count()).select_from(outbox.Disclosure))
+    with receivers.Receiver([world.secrets["P0"]]) as receiver:
+        _point_at(session, endpoint_id, receiver.url)
+        answer = client.post(f"/v1/endpoints/{endpoint_id}/test", headers=partner)
+        assert answer.status_code == 200, answer.text
+        result = answer.json()
+        assert (result["delivered"], result["http_status"], result["error_kind"]) == (
+            True,
+            204,
+            None,
+        )
+        (got,) = receiver.requests()
+        assert receiver.rejected == 0 and got.webhook_id == result["webhook_id"]
+        assert got.event["type"] == "uk.gov.example.addresshub.endpoint.test"
+        assert set(got.event["data"]) == {"nonce"}
+        receiver.answer(receivers.status(500, body="receiver is broken"))
+        failed = client.post(f"/v1/endpoints/{endpoint_id}/test", headers=partner).json()
+        assert (failed["delivered"], failed["http_status"]) == (False, 500)
+        assert "receiver is broken" in (failed["response_excerpt"] or "")
+        foreign = client.post(
+            f"/v1/endpoints/{endpoint_id}/test",
+            headers=_key(session, Role.PARTNER, partner_id="P1"),
+        )
+        assert foreign.status_code == 404 and len(receiver.requests()) == 2
+    session.expire_all()
+    assert session.scalar(sa.select(sa.func.count()).select_from(outbox.Disclosure)) == before
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    assert endpoint is not None and endpoint.status == "active"
+
+
+def test_an_endpoint_keeps_a_description_and_its_operational_events_choice(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    made = client.post(
+        "/v1/endpoints",
+        json={
+            "url": "https://ops.p0.example/h",
+            "description": "Ops desk",
+            "operational_events": True,
+        },
+        headers=partner,
+    )
+    assert made.status_code == 201, made.text
+    created = made.json()["endpoint"]
+    assert (created["description"], created["operational_events"]) == ("Ops desk", True)
+    changed = client.patch(
+        f"/v1/endpoints/{created['endpoint_id']}",
+        json={"description": "", "operational_events": False},
+        headers=partner,
+    ).json()
+    assert (changed["description"], changed["operational_events"]) == (None, False)
+    listed = client.get("/v1/endpoints", headers=partner).json()["items"]
+    assert {i["endpoint_id"]: i["operational_events"] for i in listed} == {
+        world.endpoints["P0"]: False,
+        created["endpoint_id"]: False,
+    }
+
+
+def test_ops_notices_are_shown_to_their_own_partner_and_to_admins(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    for partner_id in ("P0", "P1", "P0"):
+        delivery_repository.add_notice(session, kind="endpoint.disabled", partner_id=partner_id,
+                                       endpoint_id=world.endpoints[partner_id],
+                                       detail={"reason": "gone_410"}, now=NOW)  # fmt: skip
+    delivery_repository.add_notice(session, kind="endpoint.recovered", partner_id="P0", now=NOW)
+    session.commit()
+    mine = client.get("/v1/ops-notices", headers=_key(session, Role.PARTNER, partner_id="P0"))
+    assert mine.status_code == 200, mine.text
+    items = mine.json()["items"]
+    assert sorted(i["kind"] for i in items) == [
+        "endpoint.disabled",
+        "endpoint.disabled",
+        "endpoint.recovered",
+    ]
+    assert {i["partner_id"] for i in items} == {"P0"} and items[0]["detail"] == {
+        "reason": "gone_410"
+    }
+    admin = _key(session, Role.ADMIN)
+    page = client.get("/v1/ops-notices", params={"limit": 3}, headers=admin).json()
+    rest = client.get(
+        "/v1/ops-notices", params={"after": page["next_cursor"]}, headers=admin
+    ).json()
+    assert len(page["items"]) + len(rest["items"]) == 4 and rest["next_cursor"] is None
+    kind = client.get("/v1/ops-notices", params={"kind": "endpoint.recovered"}, headers=admin)
+    assert [i["partner_id"] for i in kind.json()["items"]] == ["P0"]
+    assert client.get("/v1/ops-notices", headers=_key(session, Role.AGENT)).status_code == 403
+    assert json.loads(json.dumps(items))[0]["sent_at"] is None
