@@ -14,6 +14,7 @@ from notify import codes as notify_codes
 from notify import correction as notify_correction
 from notify import decision as notify_decision
 from notify import domain as notify_domain
+from notify import holds as notify_holds
 from notify import intake as notify_intake
 from notify import projection as notify_projection
 
@@ -234,6 +235,11 @@ _notify_authorities = st.sampled_from(
     ("permission_obtained", "power_of_attorney", "parental_responsibility")
 )
 _notify_answers = st.dictionaries(st.sampled_from(("adults", "card")), notify_names, max_size=1)
+#: The review holds intake may find (MOVE_BLOCKED, CONFLICTING_MOVE, REPEATED_MOVE), as the plan
+#: is given them: distinct, in their fixed order, possibly none.
+notify_review_holds = st.sets(st.sampled_from(notify_holds.REVIEW_CODES)).map(
+    lambda found: tuple(c for c in notify_holds.REVIEW_CODES if c in found)
+)
 
 
 @st.composite
@@ -905,3 +911,83 @@ def canary_pairs() -> st.SearchStrategy[list[Canary]]:
 
 
 # === end of data protection ===
+
+
+# === search index: small gazetteers with every kind of label the index holds ===
+
+SEARCH_STREETS = ("HIGH ST", "ST MARY'S RD", "STATION ROAD", "HEOL Y FRENHINES", "1ST AVE",
+                  "CHURCH LANE")  # fmt: skip
+SEARCH_TOWNS = ("NEWTOWN", "ST IVES", "LLANFAIR", None)
+SEARCH_LISTED = ("FLAT 2, 10A HIGH ST, NEWTOWN", "ROSE COTTAGE CHURCH LN", "12-14 STATION RD",
+                 "UNIT 3 THE PARADE", "2/10 HIGH STREET NT1 1AB")  # fmt: skip
+_SEARCH_USRNS = (1001, 1002, 1003)
+_SEARCH_DAY = dt.date(2020, 5, 1)
+
+
+@st.composite
+def _search_descriptors(draw: st.DrawFn, usrn: int) -> list[domain.StreetDescriptor]:
+    names = st.sampled_from(SEARCH_STREETS) | address_texts
+    towns = st.sampled_from(SEARCH_TOWNS)
+    found = [domain.StreetDescriptor(usrn=usrn, description=draw(names), town_name=draw(towns),
+                                     locality=draw(st.none() | st.just("UPPER TOWN")))]  # fmt: skip
+    if draw(st.booleans()):
+        found.append(domain.StreetDescriptor(usrn=usrn, description=draw(names), language="CYM",
+                                             town_name=draw(towns)))  # fmt: skip
+    return found
+
+
+@st.composite
+def _search_address(draw: st.DrawFn, uprn: int) -> list[Any]:
+    """A BLPU with its LPIs (ENG and sometimes CYM), and maybe a delivery point, organisation
+    and classification, some of them ended."""
+    ended = st.none() | st.just(_SEARCH_DAY)
+    out: list[Any] = [domain.Blpu(uprn=uprn, logical_status=draw(st.sampled_from("168")),
+                                  postcode_locator=draw(st.none() | postcodes()),
+                                  blpu_class=draw(st.none() | st.just("RD04")),
+                                  local_custodian_code=1110)]  # fmt: skip
+    for n, language in enumerate(draw(st.sampled_from([["ENG"], ["ENG", "CYM"], ["CYM"]]))):
+        lpi = draw(lpis(language=language, status=draw(st.sampled_from("13568"))))
+        out.append(dataclasses.replace(
+            lpi, uprn=uprn, lpi_key=f"1110L{uprn:07d}{n:02d}",
+            usrn=draw(st.sampled_from((*_SEARCH_USRNS, 9999))), end_date=draw(ended),
+            postcode=draw(st.none() | postcodes()), post_town=draw(st.none() | st.just("NEWTOWN")),
+        ))  # fmt: skip
+    if draw(st.booleans()):
+        dpa = draw(delivery_points())
+        out.append(dataclasses.replace(dpa, uprn=uprn, udprn=uprn, end_date=draw(ended)))
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(("ACME LTD", "ST JOHN'S SURGERY")) | address_texts)
+        out.append(domain.Organisation(uprn=uprn, org_key=f"O{uprn}", organisation=name,
+                                       end_date=draw(ended)))  # fmt: skip
+    if draw(st.booleans()):
+        code = draw(st.sampled_from(("RD06", "CR01")))
+        out.append(
+            domain.Classification(
+                uprn=uprn, class_key=f"C{uprn}", classification_code=code, end_date=draw(ended)
+            )
+        )
+    return out
+
+
+@st.composite
+def search_gazetteers(draw: st.DrawFn) -> list[Any]:
+    """Streets, addresses (UPRN 100 and up) and an LPI without its BLPU (UPRN 99)."""
+    records: list[Any] = []
+    for usrn in _SEARCH_USRNS:
+        records.extend(draw(_search_descriptors(usrn)))
+    for uprn in range(100, 100 + draw(st.integers(min_value=1, max_value=6))):
+        records.extend(draw(_search_address(uprn)))
+    records.append(domain.Lpi(uprn=99, lpi_key="1110L99", language="ENG", logical_status="1",
+                              usrn=1001, pao_start_number=1))  # fmt: skip
+    return records
+
+
+def search_listed() -> st.SearchStrategy[list[tuple[int | None, str, str | None]]]:
+    """Council list rows (UPRN or none, address, postcode) for :func:`search_gazetteers`."""
+    row = st.tuples(st.none() | st.sampled_from((99, 100, 101, 555)),
+                    st.sampled_from(SEARCH_LISTED) | address_texts,
+                    st.none() | postcodes())  # fmt: skip
+    return st.lists(row, max_size=3)
+
+
+# === end of search index ===
