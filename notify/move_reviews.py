@@ -227,7 +227,7 @@ def review_states(
         .where(mine.id.in_(wanted))
     )
     states: dict[str, tuple[str, str | None]] = {}
-    for submission_id, review in session.execute(query).tuples():
+    for submission_id, review in session.execute(query):
         if review.status == "pending":
             states[submission_id] = ("pending", _first_code(review))
         elif review.status == "refused" and review.submission_id == submission_id:
