@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
@@ -122,3 +124,18 @@ def _open_interim(
     session.add(interim)
     session.flush()
     return interim.id
+
+
+def clear_interim(session: orm.Session, submission_ids: Sequence[str]) -> int:
+    """Null the typed address and provisional point of these submissions' interim records
+    (erasure and retention); the status and the custodian's resolution stay."""
+    linked = sa.select(m.ChangeSubmission.new_interim_id).where(
+        m.ChangeSubmission.id.in_(list(submission_ids))
+    )
+    statement = (
+        sa.update(t.InterimAddress)
+        .where(t.InterimAddress.id.in_(linked.scalar_subquery()))
+        .values(address_text=None, postcode=None, latitude=None, longitude=None)
+    )
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    return int(getattr(result, "rowcount", 0) or 0)

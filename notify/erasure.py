@@ -36,7 +36,7 @@ from sqlalchemy import orm
 
 from core import db, ids
 from core.settings import Settings
-from notify import codes, outbox, privacy, privacy_errors, service
+from notify import address_resolution, codes, outbox, privacy, privacy_errors, service
 from notify import delivery_repository as delivery_repo
 from notify import delivery_tables as dt_tables
 from notify import privacy_tables as p
@@ -362,6 +362,7 @@ def clear_submissions(
         citizen = sub.id.in_(submission_ids), sub.actor_kind == "citizen"
         _update(session, sa.update(sub).where(*citizen).values(actor_ref=None))
     counts.update(_clear_given_with(session, submission_ids))
+    address_resolution.clear_interim(session, submission_ids)  # a typed new address
     return counts
 
 

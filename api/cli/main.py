@@ -27,6 +27,7 @@ from api.cli.find import register as register_find
 from api.cli.load import load_app
 from api.cli.lookup import lookup_app
 from api.cli.move_blocks import register as register_move_blocks
+from api.cli.move_corrections import register as register_move_corrections
 from api.cli.moves import moves_app
 from api.cli.privacy import register as register_privacy
 from api.cli.rules import rules_app
@@ -55,6 +56,7 @@ register_privacy(app)  # addresshub erase | retention run | ledger ...
 register_worker(app)  # addresshub worker, deliveries resend|recover|abandon
 register_demo(app)  # addresshub demo
 register_move_blocks(moves_app)  # addresshub moves block|unblock|blocks|reviews|questions
+register_move_corrections(moves_app)  # addresshub moves correct
 
 
 @db_app.command("upgrade")
