@@ -107,7 +107,8 @@ def _latest_version() -> sa.ScalarSelect[Any]:
 
 
 def _open_queue() -> sa.Select[t.InterimAddress, m.ChangeSubmission]:
-    """Open interim records whose move (its latest version) is live and still has no UPRN."""
+    """Open interim records whose move (its latest version) is live, not erased, and still
+    has no UPRN."""
     return (
         sa.select(t.InterimAddress, m.ChangeSubmission)
         .join(m.ChangeSubmission, m.ChangeSubmission.reference == t.InterimAddress.reference)
@@ -116,6 +117,7 @@ def _open_queue() -> sa.Select[t.InterimAddress, m.ChangeSubmission]:
             m.ChangeSubmission.version == _latest_version(),
             m.ChangeSubmission.new_uprn.is_(None),
             m.ChangeSubmission.status.not_in(CLOSED_MOVES),
+            m.ChangeSubmission.pii_erased_at.is_(None),
         )
     )
 
@@ -196,7 +198,11 @@ def _pending_pair(
 ) -> tuple[m.ChangeSubmission, t.InterimAddress]:
     submission = _locked_latest(session, reference)
     interim = _open_interim(session, reference)
-    if submission.status in CLOSED_MOVES or submission.new_uprn is not None:
+    if (
+        submission.status in CLOSED_MOVES
+        or submission.new_uprn is not None
+        or submission.pii_erased_at is not None
+    ):
         raise InterimClosed(
             f"the move is {submission.status} and no longer waits for its new address",
             details={"reference": reference},

@@ -13,7 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import search_index
-from notify import address_input, corrections, errors, projection, routing, service, unresolved
+from notify import (
+    address_input,
+    corrections,
+    erasure,
+    errors,
+    projection,
+    routing,
+    service,
+    unresolved,
+)
 from notify import registry_repository as registry_repo
 from notify.tables import interim as t
 from notify.tables import moves as m
@@ -278,3 +287,19 @@ def test_the_same_uprn_typed_for_both_sides_is_refused(seeded: orm.Session) -> N
     request = w.request(old_uprn=None, new_uprn=w.NEW_UPRN, old_address=MATCHING_NEW)
     with pytest.raises(errors.InvalidMove):
         service.submit_move(session=seeded, request=request, settings=w.SETTINGS, now=w.NOW)
+
+
+def test_erasing_the_mover_clears_the_typed_address(seeded: orm.Session) -> None:
+    result = _pending(seeded)
+    row = seeded.get(m.ChangeSubmission, result.submission_id)
+    assert row is not None
+    erasure.erase_subject(
+        session=seeded, subject_id=row.subject_id, authorised_by="dpo", now=LATER,
+        settings=w.SETTINGS,
+    )  # fmt: skip
+    seeded.commit()
+    seeded.expire_all()
+    interim = seeded.get(t.InterimAddress, row.new_interim_id)
+    assert interim is not None and interim.status == "open"
+    assert (interim.address_text, interim.postcode, interim.latitude) == (None, None, None)
+    assert unresolved.list_unresolved(session=seeded).total == 0  # erased: nothing to settle
