@@ -82,7 +82,7 @@ def event_body(notice: dt_tables.OpsNotice, *, namespace: str, hub_host: str) ->
             "specversion": events.SPEC_VERSION,
             "id": notice.id,
             "source": f"https://{hub_host}/ops",
-            "type": events.event_type(namespace, notice.kind),
+            "type": f"{namespace}.{notice.kind}",  # operational kinds: not person events
             "time": events.rfc3339(_aware(notice.created_at)),
             "datacontenttype": "application/json",
             "data": data,

@@ -23,6 +23,7 @@ from api.cli.apikey import apikey_app
 from api.cli.demo import register as register_demo
 from api.cli.events import events_app
 from api.cli.export import export_app
+from api.cli.filedrop import register as register_filedrop
 from api.cli.find import register as register_find
 from api.cli.load import load_app
 from api.cli.lookup import lookup_app
@@ -57,6 +58,7 @@ register_worker(app)  # addresshub worker, deliveries resend|recover|abandon
 register_demo(app)  # addresshub demo
 register_move_blocks(moves_app)  # addresshub moves block|unblock|blocks|reviews|questions
 register_move_corrections(moves_app)  # addresshub moves correct
+register_filedrop(app)  # addresshub filedrop run, ops-notices, endpoints test
 
 
 @db_app.command("upgrade")

@@ -6,6 +6,8 @@ SQLite a second one refuses to start. The ``deliveries`` commands are the operat
 dead letters (sharing-and-delivery §6.7), each recorded with who did it and why. The
 ``endpoints`` commands show endpoint health, rotate a signing secret (printed once; the old one
 stays valid for the overlap) and enable an endpoint once it passes the validation handshake.
+Beside the worker run the periodic jobs of :mod:`notify.delivery_jobs` (operational webhooks,
+due file-drop batches); with ``--once`` they run once after it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import typer
 
 from api.cli import common
 from core.settings import Settings
-from notify import delivery_service, endpoint_validation, ssrf
+from notify import delivery_jobs, delivery_service, endpoint_validation, ssrf
 from notify import worker as worker_
 from notify.transports import webhook
 
@@ -55,8 +57,10 @@ def worker(
     settings = common.settings_for(database_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     running = worker_.from_settings(settings, concurrency=concurrency, once=once)
-    tally = asyncio.run(worker_.run_until_signalled(running))
-    summary = tally.as_dict() | {"worker_id": running.worker_id}
+    # operational webhooks and due file-drop batches run beside the worker (notify.delivery_jobs)
+    beside = delivery_jobs.run_beside(worker_.run_until_signalled(running), settings, once=once)
+    tally, jobs = asyncio.run(beside)
+    summary = tally.as_dict() | jobs.as_dict() | {"worker_id": running.worker_id}
     common.emit(
         f"Worker {running.worker_id} stopped: {tally.sent} attempts sent, "
         f"{tally.delivered} delivered, {tally.failed} failed.",

@@ -1,0 +1,181 @@
+"""Delivery extras on the command line: file drop, test events and operational notices.
+
+* ``addresshub filedrop run [--service S] [--directory D]``: write every file-drop
+  subscription's due deliveries now, one CSV (and manifest) per partner service, with an
+  atomic rename into the drop directory (``ADDRESSHUB_FILE_DROP_DIRECTORY`` by default).
+  Workers do the same on the ``file_drop_interval_seconds`` schedule.
+* ``addresshub endpoints test ID``: send a signed test event to an endpoint now and show the
+  answer (status, latency, excerpt); no ledger line.
+* ``addresshub ops-notices list`` and ``ops-notices send``: the operational notices, and
+  sending the unsent ones now (workers do it every few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from api.cli import common
+from api.cli.worker import endpoints_app
+from core import db
+from core.errors import InvalidInput
+from core.settings import Settings
+from notify import delivery_gate, file_drop, ops_notices, registry_repository, ssrf, test_event
+from notify.transports import webhook
+
+filedrop_app = typer.Typer(help="File drop: CSV batches for legacy back offices.",
+                           no_args_is_help=True)  # fmt: skip
+ops_app = typer.Typer(help="Operational notices (endpoint.disabled, ...).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(filedrop_app, name="filedrop")
+    app.add_typer(ops_app, name="ops-notices")
+    endpoints_app.command("test")(send_test)
+
+
+@filedrop_app.command("run")
+def run(
+    service: Annotated[
+        str | None, typer.Option(help="Only this partner service (e.g. NEWTOWN-DC/COUNCIL_TAX).")
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option(help="The drop directory [default: settings].")
+    ] = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Write the due deliveries of file-drop subscriptions now, one CSV per partner service."""
+    settings = common.settings_for(database_url)
+    target = directory or settings.file_drop_directory
+    if target is None:
+        raise InvalidInput("name a drop directory (--directory or ADDRESSHUB_FILE_DROP_DIRECTORY)")
+    engine = _engine(settings)
+    try:
+        written = file_drop.run(sessions=db.session_factory(engine), directory=target,
+                                gate=delivery_gate.RegistryGate(registry_repository.load),
+                                now=_now(), service=service)  # fmt: skip
+    finally:
+        engine.dispose()
+    lines = [f"{w.file_name}: {w.rows} rows ({w.partner_service_id})" for w in written]
+    document = {"directory": str(target), "batches": [dataclasses.asdict(w) for w in written]}
+    common.emit("\n".join(lines) or "Nothing due.", document, as_json)
+
+
+def send_test(
+    endpoint_id: Annotated[str, typer.Argument(help="The endpoint's id.")],
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Send a signed test event to an endpoint now and show its answer (no ledger line)."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        target = test_event.target(
+            session=session, endpoint_id=endpoint_id, partner_id=None, now=_now()
+        )
+    result = asyncio.run(_send_test(settings, target))
+    answer = result.http_status or result.error_kind
+    common.emit(
+        f"Test event {result.webhook_id} to {endpoint_id}: {answer} in {result.latency_ms} ms.",
+        _jsonable(dataclasses.asdict(result)),
+        as_json,
+    )
+
+
+async def _send_test(settings: Settings, target: test_event.Target) -> test_event.Outcome:
+    sender = _sender(settings)
+    try:
+        return await test_event.send(
+            sender=sender,
+            target=target,
+            namespace=settings.event_namespace,
+            hub_host=settings.public_host,
+            now=_now(),
+        )
+    finally:
+        await sender.close()
+
+
+@ops_app.command("list")
+def list_notices(
+    partner: Annotated[str | None, typer.Option(help="Only this partner's notices.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind (endpoint.disabled…).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=ops_notices.MAX_PAGE)] = 100,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Operational notices, oldest first, with when each was sent."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        page = ops_notices.listing(session=session, partner_id=partner, kind=kind, limit=limit)
+        rows = [_notice(n) for n in page.items]
+    lines = [
+        f"{r['id']}  {r['kind']}  {r['partner_id'] or '-'}  {r['endpoint_id'] or '-'}  "
+        f"sent {r['sent_at'] or 'not yet'}"
+        for r in rows
+    ]
+    common.emit("\n".join(lines) or "No notices.", {"notices": rows}, as_json)
+
+
+@ops_app.command("send")
+def send_notices(
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Send every unsent operational notice to its targets now."""
+    settings = common.settings_for(database_url)
+    sent = asyncio.run(_send_notices(settings))
+    common.emit(
+        f"{sent.tried} sends tried, {sent.delivered} answered 2xx, {sent.closed} notices closed.",
+        dataclasses.asdict(sent),
+        as_json,
+    )
+
+
+async def _send_notices(settings: Settings) -> ops_notices.Sent:
+    engine, sender = _engine(settings), _sender(settings)
+    try:
+        return await ops_notices.send_pending(sessions=db.session_factory(engine), sender=sender,
+                                              settings=settings, now=_now())  # fmt: skip
+    finally:
+        await sender.close()
+        engine.dispose()
+
+
+def _notice(notice: Any) -> dict[str, Any]:
+    return _jsonable(
+        {
+            "id": notice.id,
+            "kind": notice.kind,
+            "partner_id": notice.partner_id,
+            "endpoint_id": notice.endpoint_id,
+            "delivery_id": notice.delivery_id,
+            "detail": notice.detail,
+            "created_at": notice.created_at,
+            "sent_at": notice.sent_at,
+        }
+    )
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in values.items()}
+
+
+def _engine(settings: Settings) -> Any:
+    return db.create_engine(settings.database_url, spatialite_library=settings.spatialite_library)
+
+
+def _sender(settings: Settings) -> webhook.AiohttpSender:
+    policy = ssrf.TargetPolicy.for_deployment(
+        allow_private_targets=settings.allow_private_webhook_targets
+    )
+    return webhook.AiohttpSender(policy=policy)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
