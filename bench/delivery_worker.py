@@ -28,7 +28,7 @@ import migrations
 from bench import delivery_client
 from core import db
 from notify import delivery_gate, delivery_sql, registry_repository, ssrf, worker
-from notify.dispatch import common, finish, prepare
+from notify.dispatch import common, finish, prepare, registry_cache
 from notify.tables import outbox
 from notify.transports import webhook
 from tests.support import outbox_world
@@ -51,7 +51,7 @@ def _fill(factory: db.SessionFactory, world: outbox_world.World, count: int) -> 
 def delivered_per_second(engine: sa.Engine, args: argparse.Namespace) -> float:
     running = worker.Worker(
         engine=engine,
-        gate=delivery_gate.RegistryGate(registry_repository.load),
+        gate=delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load)),
         sender=webhook.AiohttpSender(
             policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
         ),
@@ -70,7 +70,7 @@ def delivered_per_second(engine: sa.Engine, args: argparse.Namespace) -> float:
 def claim_loop_per_second(engine: sa.Engine, factory: db.SessionFactory, k: int) -> float:
     """The worker's own steps, every send answered 204 at once."""
     cfg = common.Config(worker_id="bench")
-    gate = delivery_gate.RegistryGate(registry_repository.load)
+    gate = delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load))
     done, started = 0, time.perf_counter()
     while True:
         with db.unit_of_work(factory) as session:

@@ -65,7 +65,8 @@ RELEASE_EXPIRED_LEASES: Final = _typed(
     """
 )
 
-#: Safety net: idle lanes that hold a sendable delivery become ready.
+#: Safety net: idle lanes that hold a sendable webhook delivery become ready (a lane whose
+#: deliveries all go by pull feed or file drop stays idle: the worker does not claim it).
 WAKE_IDLE_LANES: Final = _typed(
     """
     UPDATE delivery_lane
@@ -73,9 +74,10 @@ WAKE_IDLE_LANES: Final = _typed(
      WHERE state = 'idle'
        AND endpoint_id IS NOT NULL
        AND EXISTS (
-         SELECT 1 FROM delivery d
+         SELECT 1 FROM delivery d JOIN subscription s ON s.id = d.subscription_id
           WHERE d.ordering_key = delivery_lane.ordering_key
-            AND d.state IN ('scheduled', 'pending', 'retry_wait', 'in_flight'))
+            AND d.state IN ('scheduled', 'pending', 'retry_wait', 'in_flight')
+            AND s.channel = 'webhook')
     """
 )
 
@@ -95,3 +97,19 @@ RELEASE_DISPATCHER_LOCK: Final = sa.text(
 #: Wake sleeping workers (PostgreSQL; SQLite workers poll).
 ANNOUNCE: Final = sa.text(f"SELECT pg_notify('{CHANNEL}', '')")
 LISTEN: Final = f"LISTEN {CHANNEL}"
+
+#: The registry tables whose rows :func:`notify.registry_repository.load` reads.
+REGISTRY_TABLES: Final = (
+    "partner", "partner_service", "partner_coverage", "purpose", "source_restriction",
+    "data_sharing_agreement", "dsa_party", "sharing_rule", "endpoint", "subscription",
+)  # fmt: skip
+
+#: PostgreSQL: per registry table its row count and the sum of its rows' ``xmin`` (the
+#: transaction that last wrote each row): any committed insert, update or delete changes it.
+REGISTRY_FINGERPRINT: Final = sa.text(
+    "SELECT "
+    + ", ".join(
+        f"(SELECT count(*) FROM {name}), (SELECT sum(xmin::text::bigint) FROM {name})"
+        for name in REGISTRY_TABLES
+    )
+)

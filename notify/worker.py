@@ -50,7 +50,7 @@ from notify import (
     ssrf,
 )
 from notify import delivery_repository as repo
-from notify.dispatch import common, finish, prepare
+from notify.dispatch import common, finish, prepare, registry_cache
 from notify.transports import webhook
 
 log = logging.getLogger("addresshub.worker")
@@ -386,7 +386,7 @@ def from_settings(
     )
     return Worker(
         engine=engine,
-        gate=delivery_gate.RegistryGate(registry_repository.load),
+        gate=delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load)),
         sender=webhook.AiohttpSender(policy=policy),
         options=options,
         settings=settings,

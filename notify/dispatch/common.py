@@ -102,14 +102,21 @@ def settle(
     if step.state == "dead":
         repo.add_notice(session, kind="delivery.exhausted", partner_id=head.partner_id,
                         endpoint_id=head.endpoint_id, delivery_id=head.id, now=now)  # fmt: skip
-    moves = {
-        "advance": ("ready", now, None),
-        "ready": ("ready", step.next_attempt_at, head.id),
-        "held": ("held", now + cfg.hold_recheck, head.id),
-        "blocked": ("blocked", None, head.id),
-    }
-    state, at, head_id = moves[step.lane]
+    state, at, head_id = lane_move(step, head.id, cfg=cfg, now=now)
     repo.release_lane(lane, state=state, next_attempt_at=at, head_id=head_id)
+
+
+def lane_move(
+    step: lifecycle.Step, head_id: str, *, cfg: Config, now: dt.datetime
+) -> tuple[str, dt.datetime | None, str | None]:
+    """Where a step leaves the lane: its state, when it is due and the head it waits on."""
+    if step.lane == "advance":
+        return "ready", now, None
+    if step.lane == "ready":
+        return "ready", step.next_attempt_at, head_id
+    if step.lane == "held":
+        return "held", now + cfg.hold_recheck, head_id
+    return "blocked", None, head_id
 
 
 def schedule(

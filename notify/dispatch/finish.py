@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from notify import delivery_repository as repo
@@ -18,43 +20,129 @@ from notify.transports import webhook
 
 
 def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: common.Config) -> None:
-    """Record every result of a batch of sends and move each delivery and lane on."""
+    """Record every result of a batch of sends and move each delivery and lane on.
+
+    Sends that were made are written with one statement per table (:class:`_Writes`); the
+    rare withheld send (its endpoint went away meanwhile) goes through the ORM.
+    """
     if not results:
         return
     now = max(r.finished_at for r in results)
     endpoint_ids = {r.send.endpoint_id for r in results}
     states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now, lock=True)
     endpoints = endpoint_repository.endpoints(session, endpoint_ids)
-    lanes = repo.lanes(session, {r.send.ordering_key for r in results})
-    found = repo.deliveries(session, {r.send.delivery_id for r in results})
-    attempts = repo.attempts_by_id(session, (r.send.attempt_id for r in results))
-    repo.preload_ledger(session, found)
+    rows = repo.sent_rows(session, (r.send.attempt_id for r in results))
+    writes = _Writes()
     for item in results:
-        attempt = attempts.get(item.send.attempt_id)
-        if attempt is None or attempt.phase != "started":
+        row = rows.get(item.send.attempt_id)
+        if row is None or row.phase != "started":
             continue  # closed as lost by a sweep: another worker owns the lane now
-        lane, head = lanes[item.send.ordering_key], found[item.send.delivery_id]
-        ctx = common.Ctx(session, cfg, item.finished_at)
         if item.result is None:
-            _withheld(ctx, attempt, head, lane)
+            _withheld_orm(session, cfg, item)
             continue
         verdict = _verdict(item.result, item.finished_at)
-        _record_attempt(attempt, item.result, item.finished_at, verdict)
-        if lane.lease_owner != cfg.worker_id:
+        writes.attempt(item, verdict)
+        if row.lease_owner != cfg.worker_id:
             continue
         step = lifecycle.after_attempt(
-            attempt_no=head.schedule_index,
+            attempt_no=row.schedule_index,
             verdict=verdict,
             now=item.finished_at,
             rng=cfg.rng,
-            possibly_received_before=head.possibly_received,
+            possibly_received_before=row.possibly_received,
             schedule=common.schedule_from(states[item.send.endpoint_id]),
             time_scale=cfg.time_scale,
         )
-        head.last_http_status = verdict.http_status
-        head.last_error_kind = verdict.error_kind
-        common.settle(ctx, head, lane, step)
-        _health(ctx, endpoints[item.send.endpoint_id], states[item.send.endpoint_id], head, verdict)
+        writes.step(item, row, step, verdict, cfg)
+        ctx = common.Ctx(session, cfg, item.finished_at)
+        if step.state == "dead":
+            repo.add_notice(session, kind="delivery.exhausted", partner_id=row.partner_id,
+                            endpoint_id=row.endpoint_id, delivery_id=row.delivery_id,
+                            now=item.finished_at)  # fmt: skip
+        endpoint = endpoints[item.send.endpoint_id]
+        _health(ctx, endpoint, states[endpoint.id], row.delivery_id, verdict)
+    writes.flush(session)
+
+
+class _Writes:
+    """The rows a finish step writes, gathered per table."""
+
+    def __init__(self) -> None:
+        self.attempts: list[dict[str, Any]] = []
+        self.deliveries: list[dict[str, Any]] = []
+        self.lanes: list[dict[str, Any]] = []
+        self.lines: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
+
+    def attempt(self, item: common.Result, verdict: response.Verdict) -> None:
+        got = item.result
+        assert got is not None
+        self.attempts.append(
+            {
+                "_id": item.send.attempt_id,
+                "phase": "finished",
+                "finished_at": item.finished_at,
+                "http_status": got.status,
+                "error_kind": verdict.error_kind,
+                "latency_ms": round(got.latency_s * 1000),
+                "response_excerpt": None if verdict.delivered else got.excerpt,
+                "possibly_received": verdict.possibly_received or verdict.delivered,
+                "retry_after_s": verdict.retry_after.total_seconds()
+                if verdict.retry_after is not None
+                else None,
+            }
+        )
+
+    def step(
+        self,
+        item: common.Result,
+        row: sa.Row[Any],
+        step: lifecycle.Step,
+        verdict: response.Verdict,
+        cfg: common.Config,
+    ) -> None:
+        """The delivery, its lane and its ledger line after ``step`` (as ``settle`` does)."""
+        at = item.finished_at
+        self.deliveries.append(
+            {
+                "_id": row.delivery_id,
+                "state": step.state,
+                "next_attempt_at": step.next_attempt_at,
+                "possibly_received": row.possibly_received or step.possibly_received,
+                "hold_reason": step.hold_reason,
+                "_close_reason": step.close_reason,  # None keeps the delivery's close reason
+                "last_http_status": verdict.http_status,
+                "last_error_kind": verdict.error_kind,
+                "updated_at": at,
+            }
+        )
+        state, due, head_id = common.lane_move(step, row.delivery_id, cfg=cfg, now=at)
+        last_seq = row.seq if step.lane == "advance" else -1  # an empty lane rests idle
+        self.lanes.append({"_key": item.send.ordering_key, "_owner": cfg.worker_id,
+                           "_last_seq": last_seq, "_state": state, "_due": due,
+                           "head_delivery_id": head_id, "lease_owner": None,
+                           "lease_until": None})  # fmt: skip
+        if row.line_id is None:
+            return
+        line, left = repo.moved_line(row, outcome=step.ledger, close_reason=step.close_reason,
+                                     now=at)  # fmt: skip
+        self.lines.append(line)
+        if left is not None:
+            self.history.append(repo.history_row(row.line_id, left=left, outcome=line["outcome"],
+                                                 now=at, actor=cfg.worker_id))  # fmt: skip
+
+    def flush(self, session: orm.Session) -> None:
+        repo.write_finished(session, attempts=self.attempts, deliveries=self.deliveries,
+                            lanes=self.lanes, lines=self.lines, history=self.history)  # fmt: skip
+
+
+def _withheld_orm(session: orm.Session, cfg: common.Config, item: common.Result) -> None:
+    attempt = session.get(dt_tables.DeliveryAttempt, item.send.attempt_id)
+    head = session.get(outbox.Delivery, item.send.delivery_id)
+    lane = session.get(outbox.DeliveryLane, item.send.ordering_key)
+    if attempt is None or head is None or lane is None:
+        return
+    _withheld(common.Ctx(session, cfg, item.finished_at), attempt, head, lane)
 
 
 def _withheld(
@@ -78,28 +166,11 @@ def _verdict(got: webhook.WebhookResult, at: dt.datetime) -> response.Verdict:
     return response.classify_error(got.error_kind or "reset")
 
 
-def _record_attempt(
-    attempt: dt_tables.DeliveryAttempt,
-    got: webhook.WebhookResult,
-    at: dt.datetime,
-    verdict: response.Verdict,
-) -> None:
-    attempt.phase = "finished"
-    attempt.finished_at = at
-    attempt.http_status = got.status
-    attempt.error_kind = verdict.error_kind
-    attempt.latency_ms = round(got.latency_s * 1000)
-    attempt.response_excerpt = None if verdict.delivered else got.excerpt
-    attempt.possibly_received = verdict.possibly_received or verdict.delivered
-    if verdict.retry_after is not None:
-        attempt.retry_after_s = verdict.retry_after.total_seconds()
-
-
 def _health(
     ctx: common.Ctx,
     endpoint: registry.Endpoint,
     state: dt_tables.EndpointState,
-    head: outbox.Delivery,
+    delivery_id: str,
     verdict: response.Verdict,
 ) -> None:
     session, cfg, now = ctx.session, ctx.cfg, ctx.now
@@ -108,7 +179,7 @@ def _health(
         recorded = endpoint_health.record_success(health, now)
     else:
         recorded = endpoint_health.record_failure(
-            health, now, delivery_id=head.id, verdict=verdict, time_scale=cfg.time_scale
+            health, now, delivery_id=delivery_id, verdict=verdict, time_scale=cfg.time_scale
         )
     endpoint_repository.save_health(state, recorded.health, now)
     if "endpoint.failing" in recorded.notices:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import orm
 
@@ -21,6 +21,9 @@ from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.dispatch import common
 from notify.tables import outbox, registry
+
+#: The channels this worker sends; None: a delivery whose subscription is gone (sent as before).
+WEBHOOK: Final = frozenset({"webhook", None})
 
 # -- 1. sweep -------------------------------------------------------------------------------
 
@@ -77,15 +80,27 @@ def claim_and_prepare(
     )
     if not keys:
         return common.Claimed(lanes=0, sends=[])
-    lanes = repo.lanes(session, keys)
-    heads = repo.heads(session, keys)
-    for key in set(keys) - set(heads):
-        repo.release_lane(lanes[key], state="idle", next_attempt_at=None, head_id=None)
-    due = [h for h in heads.values() if _due(h, lanes[h.ordering_key], now)]
-    repo.preload_ledger(session, (h.id for h in due))
+    lanes: dict[str, outbox.DeliveryLane] = {}
+    due: list[outbox.Delivery] = []
+    for lane, head, channel in repo.lanes_with_heads(session, keys):
+        lanes[lane.ordering_key] = lane
+        if head is None or channel not in WEBHOOK:
+            _park(lane, head)
+        elif _due(head, lane, now):
+            due.append(head)
     verdicts = gate.check(session, due, now)
     sends = _attempts(common.Ctx(session, cfg, now), due, lanes, verdicts)
     return common.Claimed(lanes=len(keys), sends=sends)
+
+
+def _park(lane: outbox.DeliveryLane, head: outbox.Delivery | None) -> None:
+    """An empty lane, or one whose head goes by pull feed or file drop, rests idle.
+
+    Its head stays as it is, for the feed or the file drop to deliver; the housekeeping
+    sweep wakes an idle lane only when a webhook delivery in it is sendable.
+    """
+    head_id = head.id if head is not None else None
+    repo.release_lane(lane, state="idle", next_attempt_at=None, head_id=head_id)
 
 
 def _due(head: outbox.Delivery, lane: outbox.DeliveryLane, now: dt.datetime) -> bool:
@@ -111,25 +126,32 @@ def _attempts(
     endpoints = endpoint_repository.endpoints(session, endpoint_ids)
     states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now)
     secrets = endpoint_repository.active_secrets(session, endpoint_ids, now)
+    plan = [
+        (
+            head,
+            _stop_reason(verdicts[head.id], endpoints.get(head.endpoint_id or ""), secrets, head),
+        )
+        for head in sorted(due, key=lambda h: (h.endpoint_id or "", h.seq))
+    ]
+    repo.preload_ledger(session, (head.id for head, stop in plan if stop is not None))
     memo: dict[str, dt.datetime | None] = {}
-    sends: list[common.Send] = []
-    for head in sorted(due, key=lambda h: (h.endpoint_id or "", h.seq)):
+    started = _Started(ctx)
+    for head, stop in plan:
         lane, verdict = lanes[head.ordering_key], verdicts[head.id]
-        endpoint = endpoints.get(head.endpoint_id or "")
-        stop = _stop_reason(verdict, endpoint, secrets, head)
         if stop is not None:
             cancel = verdict.action == "cancel" or stop == "BODY_PURGED"
             _stop(ctx, head, lane, cancel=cancel, reason=stop)
             continue
-        assert endpoint is not None
+        endpoint = endpoints[head.endpoint_id or ""]
         state = states[endpoint.id]
         wait = _admission(ctx, endpoint.id, state, memo)
         if wait is not None:
             repo.release_lane(lane, state="ready", next_attempt_at=wait, head_id=head.id)
             continue
-        start = _start(ctx, head, endpoint, secrets[endpoint.id], verdict)
-        sends.append(_limited(start, state, now))
-    return sends
+        start = started.add(head, endpoint, secrets[endpoint.id], verdict)
+        started.sends.append(_limited(start, state, now))
+    started.flush()
+    return started.sends
 
 
 def _stop_reason(
@@ -197,53 +219,55 @@ def _admission(
     return None if got else admission.health.circuit_until
 
 
-def _start(
-    ctx: common.Ctx,
-    head: outbox.Delivery,
-    endpoint: registry.Endpoint,
-    secrets: list[dt_tables.EndpointSecret],
-    verdict: recheck.Recheck,
-) -> common.Send:
-    session, cfg, now = ctx.session, ctx.cfg, ctx.now
-    assert head.body is not None
-    if tuple(verdict.fields) != tuple(head.fields_planned):
-        head.body = delivery_body.narrow(head.body, verdict.fields)
-    head.fields_sent = list(verdict.fields)
-    attempt = repo.start_attempt(
-        session,
-        delivery=head,
-        worker=cfg.worker_id,
-        now=now,
-        kids=[s.id for s in secrets],
-        recheck={"action": verdict.action, "reason": verdict.reason, "fields": verdict.fields},
-    )
-    repo.record_disclosure(
-        session,
-        delivery=head,
-        outcome=None,
-        close_reason=None,
-        now=now,
-        actor=cfg.worker_id,
-        versions=_versions(verdict),
-    )
-    return common.Send(
-        ordering_key=head.ordering_key,
-        prepared_at=now,
-        delivery_id=head.id,
-        attempt_id=attempt.id,
-        endpoint_id=endpoint.id,
-        url=endpoint.url,
-        body=head.body,
-        secrets=tuple(s.secret for s in secrets),
-        timeout_s=float(endpoint.timeout_s),
-    )
+class _Started:
+    """The attempts a claim starts: their rows gathered, written one statement per table."""
 
+    def __init__(self, ctx: common.Ctx) -> None:
+        self._ctx = ctx
+        self.sends: list[common.Send] = []
+        self._attempts: list[dict[str, Any]] = []
+        self._deliveries: list[dict[str, Any]] = []
+        self._narrowed: list[dict[str, Any]] = []
+        self._lines: list[dict[str, Any]] = []
 
-def _versions(verdict: recheck.Recheck) -> dict[str, Any]:
-    """The rule and agreement versions in force at send, and the groups sent (§2.5)."""
-    found = {
-        "rule_version": verdict.rule_version,
-        "dsa_id": verdict.dsa_id,
-        "dsa_version": verdict.dsa_version,
-    }
-    return {k: v for k, v in found.items() if v is not None} | {"fields": list(verdict.fields)}
+    def add(
+        self,
+        head: outbox.Delivery,
+        endpoint: registry.Endpoint,
+        secrets: list[dt_tables.EndpointSecret],
+        verdict: recheck.Recheck,
+    ) -> common.Send:
+        """The ``started`` attempt, the delivery in flight, the versions on its ledger line."""
+        cfg, now = self._ctx.cfg, self._ctx.now
+        assert head.body is not None
+        body, fields = head.body, list(verdict.fields)
+        if tuple(verdict.fields) != tuple(head.fields_planned):
+            body = delivery_body.narrow(head.body, verdict.fields)
+            self._narrowed.append({"_id": head.id, "body": body})
+        attempt = repo.attempt_row(
+            head, worker=cfg.worker_id, now=now, kids=[s.id for s in secrets],
+            recheck={"action": verdict.action, "reason": verdict.reason, "fields": fields},
+        )  # fmt: skip
+        self._attempts.append(attempt)
+        self._deliveries.append({"_id": head.id, "attempt_count": attempt["attempt_no"],
+                                 "schedule_index": head.schedule_index + 1, "state": "in_flight",
+                                 "updated_at": now, "fields_sent": fields})  # fmt: skip
+        self._lines.append({"_id": head.id, "_rule_version": verdict.rule_version,
+                            "_dsa_id": verdict.dsa_id, "_dsa_version": verdict.dsa_version,
+                            "fields": fields})  # fmt: skip
+        return common.Send(
+            ordering_key=head.ordering_key,
+            prepared_at=now,
+            delivery_id=head.id,
+            attempt_id=attempt["id"],
+            endpoint_id=endpoint.id,
+            url=endpoint.url,
+            body=body,
+            secrets=tuple(s.secret for s in secrets),
+            timeout_s=float(endpoint.timeout_s),
+        )
+
+    def flush(self) -> None:
+        repo.write_started(self._ctx.session, attempts=self._attempts,
+                           deliveries=self._deliveries, narrowed=self._narrowed,
+                           lines=self._lines)  # fmt: skip

@@ -13,6 +13,7 @@ from sqlalchemy import orm
 from core import db
 from notify import delivery_gate, delivery_service, registry_repository, ssrf, worker
 from notify import delivery_tables as dt_tables
+from notify.dispatch import registry_cache
 from notify.tables import outbox, registry
 from notify.transports import webhook
 from tests.support import outbox_world, receivers
@@ -39,7 +40,7 @@ def _worker(engine: sa.Engine, **options: object) -> worker.Worker:
     settings = {"lease": dt.timedelta(seconds=5), "poll_s": 0.05, "time_scale": SCALE} | options
     return worker.Worker(
         engine=engine,
-        gate=delivery_gate.RegistryGate(registry_repository.load),
+        gate=delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load)),
         sender=webhook.AiohttpSender(
             policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
         ),
