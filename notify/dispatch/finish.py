@@ -12,7 +12,7 @@ from sqlalchemy import orm
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify import endpoint_health, endpoint_repository, lifecycle, response
-from notify.dispatch import common
+from notify.dispatch import common, rows
 from notify.tables import outbox, registry
 from notify.transports import webhook
 
@@ -31,10 +31,10 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
     endpoint_ids = {r.send.endpoint_id for r in results}
     states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now, lock=True)
     endpoints = endpoint_repository.endpoints(session, endpoint_ids)
-    rows = repo.sent_rows(session, (r.send.attempt_id for r in results))
+    sent = rows.sent_rows(session, (r.send.attempt_id for r in results))
     writes = _Writes()
     for item in results:
-        row = rows.get(item.send.attempt_id)
+        row = sent.get(item.send.attempt_id)
         if row is None or row.phase != "started":
             continue  # closed as lost by a sweep: another worker owns the lane now
         if item.result is None:
@@ -124,15 +124,15 @@ class _Writes:
                            "lease_until": None})  # fmt: skip
         if row.line_id is None:
             return
-        line, left = repo.moved_line(row, outcome=step.ledger, close_reason=step.close_reason,
+        line, left = rows.moved_line(row, outcome=step.ledger, close_reason=step.close_reason,
                                      now=at)  # fmt: skip
         self.lines.append(line)
         if left is not None:
-            self.history.append(repo.history_row(row.line_id, left=left, outcome=line["outcome"],
+            self.history.append(rows.history_row(row.line_id, left=left, outcome=line["outcome"],
                                                  now=at, actor=cfg.worker_id))  # fmt: skip
 
     def flush(self, session: orm.Session) -> None:
-        repo.write_finished(session, attempts=self.attempts, deliveries=self.deliveries,
+        rows.write_finished(session, attempts=self.attempts, deliveries=self.deliveries,
                             lanes=self.lanes, lines=self.lines, history=self.history)  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from notify import (
 )
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
-from notify.dispatch import common
+from notify.dispatch import common, rows
 from notify.tables import outbox, registry
 
 #: The channels this worker sends; None: a delivery whose subscription is gone (sent as before).
@@ -244,7 +244,7 @@ class _Started:
         if tuple(verdict.fields) != tuple(head.fields_planned):
             body = delivery_body.narrow(head.body, verdict.fields)
             self._narrowed.append({"_id": head.id, "body": body})
-        attempt = repo.attempt_row(
+        attempt = rows.attempt_row(
             head, worker=cfg.worker_id, now=now, kids=[s.id for s in secrets],
             recheck={"action": verdict.action, "reason": verdict.reason, "fields": fields},
         )  # fmt: skip
@@ -268,6 +268,6 @@ class _Started:
         )
 
     def flush(self) -> None:
-        repo.write_started(self._ctx.session, attempts=self._attempts,
+        rows.write_started(self._ctx.session, attempts=self._attempts,
                            deliveries=self._deliveries, narrowed=self._narrowed,
                            lines=self._lines)  # fmt: skip
