@@ -7,7 +7,8 @@ A partner key works on its own partner's endpoints (any other is 404); an admin 
   with a ``whsec_`` secret shown once.
 * ``PATCH /v1/endpoints/{id}``: a new URL (guarded again) and/or event types.
 * ``POST /v1/endpoints/{id}/rotate-secret``: a new secret shown once; the old one keeps
-  signing for the overlap.
+  signing for the overlap. ``/ack-secret`` does the same for the secret the partner signs
+  its acknowledgements with (§6.14).
 * ``POST /v1/endpoints/{id}/pause`` and ``/resume``: hold deliveries and let them go again.
 * ``POST /v1/endpoints/{id}/test``: send a signed test event now and see the answer (status,
   latency, excerpt); not a delivery, no ledger line.
@@ -26,7 +27,7 @@ from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
 from api.schemas import endpoints as schemas
 from core.settings import Settings
-from notify import delivery_service, ssrf, test_event
+from notify import ack_signing, delivery_service, ssrf, test_event
 from notify import endpoints as service
 from notify.tables import registry
 from notify.transports import webhook
@@ -140,6 +141,29 @@ def rotate_secret(
     secret = delivery_service.rotate_secret(session=session, endpoint_id=endpoint.id,
                                             actor=principal.key_id, now=now,
                                             overlap=overlap)  # fmt: skip
+    return schemas.EndpointSecret(
+        endpoint=_view(session, endpoint), secret=secret, previous_valid_until=now + overlap
+    )
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/ack-secret",
+    response_model=schemas.EndpointSecret,
+    summary="A new secret for signing acknowledgements, shown once (then acks must be signed)",
+    responses=errors.responses_for(401, 403, 404, 422),
+)
+def rotate_ack_secret(
+    *,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: Caller,
+    endpoint_id: str,
+    overlap_hours: Annotated[int, fastapi.Query(ge=0, le=MAX_OVERLAP_HOURS)] = 24,
+) -> schemas.EndpointSecret:
+    endpoint, now = _owned(session, endpoint_id, principal), clock.now()
+    overlap = dt.timedelta(hours=overlap_hours)
+    secret = ack_signing.rotate(session, endpoint_id=endpoint.id, actor=principal.key_id,
+                                now=now, overlap=overlap)  # fmt: skip
     return schemas.EndpointSecret(
         endpoint=_view(session, endpoint), secret=secret, previous_valid_until=now + overlap
     )

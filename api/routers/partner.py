@@ -4,7 +4,9 @@
   filtered by ``status`` and ``since``, paged with ``after``.
 * ``POST /v1/deliveries/{id}/ack``: a partner key acknowledges a delivery sent to it
   (``applied``, ``not_known``, ``rejected``, ``needs_info``); 404 for any other delivery. An
-  ``Idempotency-Key`` header makes a retry return the first response (§6.8).
+  ``Idempotency-Key`` header makes a retry return the first response (§6.8). Once the partner
+  holds an acknowledgement secret, acks must carry a valid Standard Webhooks signature
+  (§6.14); a repeated ``webhook-id`` returns the first response.
 * ``GET /v1/feed`` and ``POST /v1/feed/ack``: the pull feed of a partner key's partner.
 """
 
@@ -18,10 +20,18 @@ import fastapi
 from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, require_roles
 from api.schemas import partner as schemas
-from notify import acks, feed, idempotency
+from notify import ack_signing, acks, feed, idempotency
 from notify import partner_tables as pt
 
 router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
+
+
+async def _raw_body(request: fastapi.Request) -> bytes:
+    """The exact bytes the partner signed (FastAPI keeps them after parsing the model)."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, fastapi.Depends(_raw_body)]
 IdempotencyKey = Annotated[
     str | None,
     fastapi.Header(
@@ -84,6 +94,9 @@ def list_deliveries(
     "/deliveries/{delivery_id}/ack",
     response_model=schemas.Ack,
     summary="Acknowledge a delivery: applied, not_known, rejected or needs_info",
+    description="Signed with the Standard Webhooks headers (webhook-id, webhook-timestamp, "
+    "webhook-signature) under the partner's acknowledgement secret once it has one. A repeated "
+    "webhook-id or Idempotency-Key with the same body returns the first answer.",
     responses=errors.responses_for(401, 403, 404, 409, 422),
 )
 def acknowledge(
@@ -93,27 +106,30 @@ def acknowledge(
     principal: PartnerKey,
     delivery_id: str,
     body: schemas.AckCreate,
+    raw: RawBody,
+    request: fastapi.Request,
     response: fastapi.Response,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.Ack:
     partner_id, now = principal.partner_id or "", clock.now()
-    actor = f"partner:{partner_id}"
+    webhook_id = ack_signing.check(session, partner_id=partner_id, body=raw,
+                                   headers=request.headers, now=now)  # fmt: skip
+    keys = [(f"partner:{partner_id}", k) for k in (idempotency_key,) if k]
+    keys += [(f"partner:{partner_id}:webhook-id", k) for k in (webhook_id,) if k]
     sha = idempotency.fingerprint({"delivery_id": delivery_id, "ack": body.model_dump(mode="json")})
-    if idempotency_key:
-        stored = idempotency.replay(session, actor=actor, key=idempotency_key,
-                                    request_sha256=sha, now=now)  # fmt: skip
+    for actor, key in keys:
+        stored = idempotency.replay(session, actor=actor, key=key, request_sha256=sha, now=now)
         if stored is not None:
             response.status_code = stored.status_code
             return schemas.Ack.model_validate(stored.response)
-    request = acks.AckRequest(delivery_id=delivery_id, partner_id=partner_id, **body.model_dump())
-    done = acks.acknowledge(session=session, request=request, actor=principal.key_id, now=now)
+    ask = acks.AckRequest(delivery_id=delivery_id, partner_id=partner_id, **body.model_dump())
+    done = acks.acknowledge(session=session, request=ask, actor=principal.key_id, now=now)
     response.status_code = 201 if done.created else 200
     answer = _ack(done.ack)
-    if idempotency_key:
-        kept = idempotency.Stored(status_code=response.status_code,
-                                  response=answer.model_dump(mode="json"))  # fmt: skip
-        idempotency.store(session, actor=actor, key=idempotency_key, request_sha256=sha,
-                          stored=kept, now=now)  # fmt: skip
+    kept = idempotency.Stored(status_code=response.status_code,
+                              response=answer.model_dump(mode="json"))  # fmt: skip
+    for actor, key in keys:
+        idempotency.store(session, actor=actor, key=key, request_sha256=sha, stored=kept, now=now)
     return answer
 
 

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import orm
+from standardwebhooks import webhooks as reference
 
 from api import app as api_app
 from api.keys import domain as key_domain
@@ -187,3 +188,55 @@ def test_ops_notices_are_shown_to_their_own_partner_and_to_admins(
     assert [i["partner_id"] for i in kind.json()["items"]] == ["P0"]
     assert client.get("/v1/ops-notices", headers=_key(session, Role.AGENT)).status_code == 403
     assert json.loads(json.dumps(items))[0]["sent_at"] is None
+
+
+def _signed(secret: str, msg_id: str, body: str, at: dt.datetime) -> dict[str, str]:
+    signature = reference.Webhook(secret).sign(msg_id, at, body)
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
+
+
+def test_once_a_partner_has_an_ack_secret_its_acks_must_be_signed(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    delivery_id = _sent(session, world, "P0")
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    url = f"/v1/deliveries/{delivery_id}/ack"
+    issued = client.post(f"/v1/endpoints/{world.endpoints['P0']}/ack-secret", headers=partner)
+    assert issued.status_code == 200, issued.text
+    secret = issued.json()["secret"]
+    assert secret.startswith("whsec_") and secret != world.secrets["P0"]
+    body = json.dumps({"outcome": "applied", "partner_case_ref": "CT-9"})
+    unsigned = client.post(
+        url, content=body, headers=partner | {"content-type": "application/json"}
+    )
+    assert unsigned.status_code == 401 and unsigned.json()["code"] == "signature_mismatch"
+    now = dt.datetime.now(dt.UTC)
+    wrong = _signed(world.secrets["P0"], "msg_ack1", body, now)  # the outbound secret: not this
+    assert client.post(url, content=body, headers=partner | wrong).status_code == 401
+    tampered = _signed(secret, "msg_ack1", body.replace("CT-9", "CT-8"), now)
+    assert client.post(url, content=body, headers=partner | tampered).status_code == 401
+    stale = _signed(secret, "msg_ack1", body, now - dt.timedelta(minutes=10))
+    assert client.post(url, content=body, headers=partner | stale).status_code == 401
+    good = client.post(url, content=body, headers=partner | _signed(secret, "msg_ack1", body, now))
+    assert good.status_code == 201, good.text
+    later = now + dt.timedelta(seconds=30)
+    again = client.post(
+        url, content=body, headers=partner | _signed(secret, "msg_ack1", body, later)
+    )
+    assert (again.status_code, again.json()) == (201, good.json())
+    log = client.get("/v1/deliveries", headers=partner).json()["items"]
+    assert [(i["ack"]["outcome"], i["ack"]["partner_case_ref"]) for i in log] == [
+        ("applied", "CT-9")
+    ]
+    other = _sent(session, world, "P1")  # a partner without an ack secret may still ack unsigned
+    plain = client.post(
+        f"/v1/deliveries/{other}/ack",
+        json={"outcome": "not_known"},
+        headers=_key(session, Role.PARTNER, partner_id="P1"),
+    )
+    assert plain.status_code == 201
