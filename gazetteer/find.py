@@ -152,7 +152,12 @@ def summaries_for(
     session: orm.Session, uprns: Iterable[int], filters: Filters = MATCH_FILTERS
 ) -> list[AddressSummary]:
     """The preferred label of each UPRN that passes ``filters`` (any order)."""
-    return [_plain_summary(row) for row in _best_per_uprn(repo.uprn_rows(session, uprns, filters))]
+    return summaries_of(repo.uprn_rows(session, uprns, filters))
+
+
+def summaries_of(rows: Iterable[dict[str, Any]]) -> list[AddressSummary]:
+    """The preferred label of each UPRN among list rows (``repo.LIST_COLUMNS``), any order."""
+    return [_plain_summary(row) for row in _best_per_uprn(rows)]
 
 
 def natural_order(row: dict[str, Any]) -> tuple[Any, ...]:

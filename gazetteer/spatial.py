@@ -22,24 +22,19 @@ from sqlalchemy import orm
 from core import db
 from core.errors import InvalidInput, NotFound
 from core.tables import BNG_SRID, WGS84_SRID
-from gazetteer import find
+from gazetteer import find, tables
 from gazetteer import search_repository as repo
 from gazetteer.errors import AddressNotFound
+from gazetteer.search_tables import AddressSearch
 
 SRIDS = (BNG_SRID, WGS84_SRID)
 MAX_RESULTS = 1000
 _SQLITE_FIRST_RADIUS = 250.0
 _SQLITE_MAX_RADIUS = 64_000.0
+# What find.summaries_of reads of a list row, besides the UPRN.
+_LABEL_COLUMNS = ("source", "source_key", "label", "label_status", "postcode", "classification")
 
 # --- named SQL ---------------------------------------------------------------------------
-PG_NEAREST = sa.text(
-    "SELECT uprn, ST_X(geom) AS x, ST_Y(geom) AS y, "
-    "ST_Distance(geom, ST_SetSRID(ST_MakePoint(:x, :y), 27700)) AS distance "
-    "FROM blpu WHERE geom IS NOT NULL "
-    "AND (CAST(:radius AS double precision) IS NULL "
-    "     OR ST_DWithin(geom, ST_SetSRID(ST_MakePoint(:x, :y), 27700), :radius)) "
-    "ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 27700) LIMIT :limit"
-)
 PG_WITHIN = sa.text(
     "SELECT uprn, ST_X(geom) AS x, ST_Y(geom) AS y FROM blpu "
     "WHERE ST_Within(geom, ST_GeomFromText(:wkt, 27700)) ORDER BY uprn LIMIT :limit"
@@ -148,20 +143,90 @@ def nearest(
     east, north = to_bng(x, y, srid)
     fetch = min(limit, MAX_RESULTS) * 2
     while True:
-        points = _nearest_points(session, east, north, fetch, radius)
-        placed = _placed(session, points, srid, filters, limit)
-        if len(placed) >= limit or len(points) < fetch or fetch >= MAX_RESULTS * 5:
-            return placed
+        found, placed = _nearest_placed(
+            session, x=east, y=north, fetch=fetch, radius=radius, filters=filters
+        )
+        if len(placed) >= limit or found < fetch or fetch >= MAX_RESULTS * 5:
+            return (
+                [reproject(p, srid) for p in placed[:limit]] if srid != BNG_SRID else placed[:limit]
+            )
         fetch = min(fetch * 5, MAX_RESULTS * 5)
 
 
-def _nearest_points(
-    session: orm.Session, x: float, y: float, fetch: int, radius: float | None
-) -> list[tuple[Any, ...]]:
-    if db.is_sqlite(session):
-        return _sqlite_nearest(session, x, y, fetch, radius)
+def _nearest_placed(
+    session: orm.Session,
+    *,
+    x: float,
+    y: float,
+    fetch: int,
+    radius: float | None,
+    filters: repo.Filters,
+) -> tuple[int, list[PlacedAddress]]:
+    if not db.is_sqlite(session):
+        return _pg_nearest(session, x=x, y=y, fetch=fetch, radius=radius, filters=filters)
+    points = _sqlite_nearest(session, x, y, fetch, radius)
+    return len(points), _placed(session, points, BNG_SRID, filters, fetch)
+
+
+def _pg_nearest(
+    session: orm.Session,
+    *,
+    x: float,
+    y: float,
+    fetch: int,
+    radius: float | None,
+    filters: repo.Filters,
+) -> tuple[int, list[PlacedAddress]]:
+    """How many points the KNN scan found, and those with a label, nearest first."""
     params = {"x": x, "y": y, "radius": radius, "limit": fetch}
-    return [tuple(r) for r in session.connection().execute(PG_NEAREST, params)]
+    rows = session.connection().execute(_pg_nearest_statement(filters, radius is not None), params)
+    points: dict[int, tuple[float, float, float]] = {}
+    labels: list[dict[str, Any]] = []
+    for row in rows.mappings():
+        points[row["uprn"]] = (row["x"], row["y"], row["distance"])
+        if row["source"] is not None:
+            labels.append(dict(row))
+    summaries = {summary.uprn: summary for summary in find.summaries_of(labels)}
+    placed = [
+        _place(summaries[uprn], px, py, distance)
+        for uprn, (px, py, distance) in points.items()
+        if uprn in summaries
+    ]
+    return len(points), placed
+
+
+def _place(summary: find.AddressSummary, x: float, y: float, distance: float) -> PlacedAddress:
+    return PlacedAddress(address=summary, x=x, y=y, srid=BNG_SRID, distance=round(distance, 2))
+
+
+@lru_cache(maxsize=64)
+def _pg_nearest_statement(filters: repo.Filters, radius: bool) -> sa.Select[Any]:
+    """The KNN points (nearest first, ``:limit`` of them) left-joined to their list rows."""
+    b = tables.Blpu
+    point = sa.func.ST_SetSRID(
+        sa.func.ST_MakePoint(sa.bindparam("x", type_=sa.Float), sa.bindparam("y", type_=sa.Float)),
+        BNG_SRID,
+    )
+    near = sa.select(
+        b.uprn,
+        sa.func.ST_X(b.geom).label("x"),
+        sa.func.ST_Y(b.geom).label("y"),
+        sa.func.ST_Distance(b.geom, point).label("distance"),
+    ).where(b.geom.is_not(None))
+    if radius:
+        near = near.where(sa.func.ST_DWithin(b.geom, point, sa.bindparam("radius", type_=sa.Float)))
+    knn = (
+        near.order_by(b.geom.op("<->")(point))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .subquery("near")
+    )
+    search = AddressSearch.__table__
+    columns = [search.c[name] for name in _LABEL_COLUMNS]
+    listed = repo.apply_filters(sa.select(search.c.uprn, *columns), filters).subquery("listed")
+    joined = knn.outerjoin(listed, listed.c.uprn == knn.c.uprn)
+    label_columns = [listed.c[column.name] for column in columns]
+    statement = sa.select(knn.c.uprn, knn.c.x, knn.c.y, knn.c.distance, *label_columns)
+    return statement.select_from(joined).order_by(knn.c.distance, knn.c.uprn)
 
 
 def _sqlite_nearest(

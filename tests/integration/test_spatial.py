@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from geoalchemy2 import WKTElement
 from sqlalchemy import orm
 
@@ -118,3 +119,26 @@ def test_addresses_inside_an_area(seeded: orm.Session) -> None:
     assert {p.address.uprn for p in residential} == {131, 132, 302}
     with pytest.raises(NotFound):
         spatial.addresses_in_area(session=seeded, area_type="ward", code="NOPE")
+
+
+def test_nearest_reads_points_and_labels_in_one_statement_on_postgis(
+    seeded: orm.Session,
+) -> None:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    engine = seeded.get_bind()
+    seeded.connection()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        found = spatial.nearest(session=seeded, x=300052, y=100000, srid=27700, limit=3)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert len(found) == 3 and all(p.address.label for p in found)
+    if engine.dialect.name == "postgresql":
+        assert len(seen) == 1
+    else:  # SpatiaLite: R*Tree frames widened in Python, then the labels of the nearest
+        assert all("SpatialIndex" in sql for sql in seen[:-1])
+        assert "address_search" in seen[-1]
