@@ -7,11 +7,19 @@ one ``address_search`` row (without ``id``) and the tokens that find it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from gazetteer import addressparse, domain, formatting, matching
-from gazetteer.addresstokens import AonParts, aon_from_token, is_number_token
+from gazetteer import addressparse, addresspostcode, domain, formatting, matching
+from gazetteer.addresstokens import (
+    COMMA,
+    AonParts,
+    aon_from_token,
+    canonical_tokens,
+    is_number_token,
+    raw_tokens,
+)
 from gazetteer.matchevidence import label_key
 
 SOURCE_LPI = "lpi"
@@ -19,6 +27,7 @@ SOURCE_DELIVERY_POINT = "dpa"
 SOURCE_LISTED = "listed"
 SOURCES = (SOURCE_LPI, SOURCE_DELIVERY_POINT, SOURCE_LISTED)
 TOKEN_MAX = 40
+_CACHED = 1 << 16
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,19 +59,19 @@ def lpi(
     label = formatting.geographic_single_line(
         lpi=record, descriptor=descriptor, organisation=organisation, postcode=postcode
     )
-    sao = matching.aon_from_fields(
-        start=record.sao_start_number,
-        start_suffix=record.sao_start_suffix,
-        end=record.sao_end_number,
-        end_suffix=record.sao_end_suffix,
-        text=record.sao_text,
+    sao = _aon_from_fields(
+        record.sao_start_number,
+        record.sao_start_suffix,
+        record.sao_end_number,
+        record.sao_end_suffix,
+        record.sao_text,
     )
-    pao = matching.aon_from_fields(
-        start=record.pao_start_number,
-        start_suffix=record.pao_start_suffix,
-        end=record.pao_end_number,
-        end_suffix=record.pao_end_suffix,
-        text=record.pao_text,
+    pao = _aon_from_fields(
+        record.pao_start_number,
+        record.pao_start_suffix,
+        record.pao_end_number,
+        record.pao_end_suffix,
+        record.pao_text,
     )
     historical = record.is_closed or blpu.logical_status in domain.CLOSED_STATUSES
     return _row(
@@ -74,7 +83,7 @@ def lpi(
         label_status=record.logical_status,
         historical=historical,
         usrn=record.usrn,
-        facts=matching.make_candidate(
+        facts=_candidate(
             uprn=record.uprn,
             source=SOURCE_LPI,
             label=label,
@@ -92,14 +101,14 @@ def lpi(
 
 def delivery_point(record: domain.DeliveryPoint, *, blpu: BlpuFacts) -> IndexRow:
     label = formatting.postal_single_line(record)
-    pao = addressparse.parse_aon_text(record.building_name)
+    pao = _aon_text(record.building_name)
     if record.building_number:
         pao = AonParts(number=record.building_number, text=pao.text if not pao.has_number else None)
-    facts = matching.make_candidate(
+    facts = _candidate(
         uprn=record.uprn,
         source=SOURCE_DELIVERY_POINT,
         label=label,
-        sao=addressparse.parse_aon_text(record.sub_building_name),
+        sao=_aon_text(record.sub_building_name),
         pao=pao,
         organisation=record.organisation_name,
         street=record.thoroughfare or record.dependent_thoroughfare,
@@ -127,7 +136,7 @@ def listed(
     """A council list address: free text, read with the same parser as a typed query."""
     text = address if not postcode or postcode in address.upper() else f"{address}, {postcode}"
     parsed = addressparse.parse(text)
-    facts = matching.make_candidate(
+    facts = _candidate(
         uprn=uprn,
         source=SOURCE_LISTED,
         label=text,
@@ -138,6 +147,7 @@ def listed(
         postcode=parsed.postcode or postcode,
     )
     return _row(
+        parsed=parsed,
         source=SOURCE_LISTED,
         source_key=str(row_id),
         language=domain.LANGUAGE_ENGLISH,
@@ -147,6 +157,60 @@ def listed(
         historical=blpu.logical_status in domain.CLOSED_STATUSES,
         usrn=None,
         facts=facts,
+    )
+
+
+def _candidate(
+    *,
+    uprn: int,
+    source: str,
+    label: str,
+    sao: AonParts,
+    pao: AonParts,
+    organisation: str | None = None,
+    street: str | None = None,
+    locality: str | None = None,
+    town: str | None = None,
+    post_town: str | None = None,
+    postcode: str | None = None,
+) -> matching.CandidateAddress:
+    """:func:`matching.make_candidate` without its label key (``_row`` parses the label once)
+    and with the canonical texts remembered: streets, towns and names repeat across rows."""
+    return matching.CandidateAddress(
+        uprn=uprn,
+        source=source,
+        label=label,
+        sao=sao,
+        pao=pao.with_text(_canonical(pao.text)),
+        organisation=_canonical(organisation),
+        street=_canonical(street),
+        locality=_canonical(locality),
+        town=_canonical(town),
+        post_town=_canonical(post_town),
+        postcode=postcode,
+    )
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _canonical(text: str | None) -> str | None:
+    return matching.canonical(text)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _aon_text(text: str | None) -> AonParts:
+    return addressparse.parse_aon_text(text)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _aon_from_fields(
+    start: int | None,
+    start_suffix: str | None,
+    end: int | None,
+    end_suffix: str | None,
+    text: str | None,
+) -> AonParts:
+    return matching.aon_from_fields(
+        start=start, start_suffix=start_suffix, end=end, end_suffix=end_suffix, text=text
     )
 
 
@@ -161,8 +225,9 @@ def _row(
     historical: bool,
     usrn: int | None,
     facts: matching.CandidateAddress,
+    parsed: addressparse.ParsedAddress | None = None,
 ) -> IndexRow:
-    parsed = addressparse.parse(label)
+    parsed = parsed or _label_text(label)
     values = {
         "uprn": blpu.uprn,
         "source": source,
@@ -203,14 +268,33 @@ def _aon_columns(prefix: str, aon: AonParts) -> dict[str, Any]:
     return columns
 
 
+def _label_text(label: str) -> addressparse.ParsedAddress:
+    """What a row needs of ``addressparse.parse(label)``: the canonical text and the postcode
+    found in it (the first half of the parse; the numbers' roles come from the record)."""
+    tokens, found = addresspostcode.extract(raw_tokens(label))
+    body = " ".join(t for t in canonical_tokens(tokens) if t != COMMA)
+    return addressparse.ParsedAddress(
+        raw=label,
+        normalised=f"{body} {found.text}".strip() if found.text else body,
+        postcode=found.full,
+        postcode_outward=found.outward,
+        postcode_sector=found.sector,
+    )
+
+
 def tokens_of(normalised: str) -> frozenset[str]:
     """Every word of a canonical text, and the bare numbers inside number tokens."""
     found: set[str] = set()
     for word in normalised.split():
-        found.add(word[:TOKEN_MAX])
-        if is_number_token(word):
-            found.update(_bare_numbers(word))
+        found.update(_word_tokens(word))
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    if is_number_token(word):
+        return (word[:TOKEN_MAX], *_bare_numbers(word))
+    return (word[:TOKEN_MAX],)
 
 
 def _bare_numbers(word: str) -> set[str]:

@@ -3,102 +3,158 @@
 :func:`rebuild` recomputes the ``address_search`` rows (and their tokens) of the given UPRNs,
 or of the whole gazetteer: loaders call it after a load, in the load's transaction. The labels
 and canonical facts are computed in Python (the same normaliser the matcher uses on typed
-input); rows are read with one joined query per source and written in batches.
+input, :mod:`gazetteer.search_facts`); everything around them is set-based:
+
+* the chosen UPRNs go into a temporary table (``COPY`` on PostgreSQL), and their old rows and
+  tokens are deleted with one statement each (nothing to delete when the index is empty);
+* each source (LPIs, delivery points, council list addresses) is read with one joined query
+  over that table, streamed (a server-side cursor on PostgreSQL), as plain tuples;
+* rows and tokens are written with ``COPY`` on PostgreSQL and ``executemany`` on SQLite.
+
+When a large set of rows goes into an empty index on PostgreSQL (the first full supply), the
+index's secondary indexes are dropped first and built again at the end, in the same
+transaction: building a trigram index once is much cheaper than maintaining it row by row.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
-from typing import Any
+from contextlib import closing as _closing
+from typing import Any, Final
 
-import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import domain, search_facts
-from gazetteer import tables as t
 from gazetteer.search_facts import BlpuFacts, IndexRow
-from gazetteer.search_tables import AddressSearch, AddressSearchToken
+from gazetteer.search_tables import AddressSearch
 
-BATCH = 1000
-_CHUNK = 500
+BATCH: Final = 5000
+BULK_MIN: Final = 20_000
+"""Rows into an empty PostgreSQL index from which its secondary indexes are built afresh."""
+
+_ROW_COLUMNS: Final = tuple(c.name for c in AddressSearch.__table__.columns)
+_VALUE_COLUMNS: Final = tuple(c for c in _ROW_COLUMNS if c != "id")
+_LPI_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.Lpi))
+_DESCRIPTOR_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.StreetDescriptor))
+_DPA_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.DeliveryPoint))
+
+# --- named SQL (both engines; scope fragments are our own identifiers, never input) ----------
+
+CREATE_SCOPE: Final = {
+    "postgresql": "CREATE TEMP TABLE search_scope (uprn bigint PRIMARY KEY) ON COMMIT DROP",
+    "sqlite": "CREATE TEMP TABLE search_scope (uprn INTEGER PRIMARY KEY)",
+}
+DROP_SCOPE: Final = "DROP TABLE IF EXISTS search_scope"
+COPY_SCOPE: Final = "COPY search_scope (uprn) FROM STDIN"
+INSERT_SCOPE: Final = "INSERT OR IGNORE INTO search_scope (uprn) VALUES (?)"
+WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
+RESET_CURSOR: Final = "RESET cursor_tuple_fraction"
+ANY_ROW: Final = "SELECT 1 FROM address_search LIMIT 1"
+MAX_ID: Final = "SELECT MAX(id) FROM address_search"
+DELETE_ALL_TOKENS: Final = "DELETE FROM address_search_token"
+DELETE_ALL_ROWS: Final = "DELETE FROM address_search"
+DELETE_SCOPED_TOKENS: Final = (
+    "DELETE FROM address_search_token WHERE search_id IN (SELECT a.id FROM address_search a "
+    "JOIN search_scope s ON s.uprn = a.uprn)"
+)
+DELETE_SCOPED_ROWS: Final = (
+    "DELETE FROM address_search WHERE uprn IN (SELECT uprn FROM search_scope)"
+)
+SECONDARY_INDEXES: Final = (
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+    "AND tablename IN ('address_search', 'address_search_token') "
+    "AND indexname NOT LIKE 'pk_%' ORDER BY indexname"
+)
+COPY_ROWS: Final = f"COPY address_search ({', '.join(_ROW_COLUMNS)}) FROM STDIN"
+COPY_TOKENS: Final = "COPY address_search_token (token, search_id) FROM STDIN"
+INSERT_ROWS: Final = (
+    f"INSERT INTO address_search ({', '.join(_ROW_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
+)
+INSERT_TOKENS: Final = "INSERT INTO address_search_token (token, search_id) VALUES (?, ?)"
+
+_IN_SCOPE: Final = " AND uprn IN (SELECT uprn FROM search_scope)"
+# The BLPU facts: the first live classification (else the BLPU's own class), post town of a
+# live delivery point and live organisation name, each aggregated once per UPRN and joined.
+_BLPU_FACTS: Final = (
+    "b.uprn, b.logical_status, COALESCE(c.code, b.blpu_class), b.local_custodian_code, "
+    "b.postcode_locator, p.post_town, o.name"
+)
+_BLPU_JOINS: Final = (
+    "LEFT JOIN (SELECT uprn, MIN(classification_code) AS code FROM classification "
+    "WHERE end_date IS NULL{scope} GROUP BY uprn) c ON c.uprn = b.uprn "
+    "LEFT JOIN (SELECT uprn, MIN(post_town) AS post_town FROM delivery_point "
+    "WHERE end_date IS NULL{scope} GROUP BY uprn) p ON p.uprn = b.uprn "
+    "LEFT JOIN (SELECT uprn, MIN(organisation) AS name FROM organisation "
+    "WHERE end_date IS NULL{scope} GROUP BY uprn) o ON o.uprn = b.uprn "
+)
+_INDEXED_LPI_STATUSES: Final = "('1', '3', '6', '8')"
+_LPI_ROWS: Final = (
+    f"SELECT {', '.join('l.' + f for f in _LPI_FIELDS)}, "
+    f"{', '.join('own.' + f for f in _DESCRIPTOR_FIELDS)}, "
+    f"{', '.join('eng.' + f for f in _DESCRIPTOR_FIELDS)}, {_BLPU_FACTS} "
+    "FROM lpi l JOIN blpu b ON b.uprn = l.uprn {join}"
+    "LEFT JOIN street_descriptor own ON own.usrn = l.usrn AND own.language = l.language "
+    "LEFT JOIN street_descriptor eng ON eng.usrn = l.usrn AND eng.language = 'ENG' "
+    f"{_BLPU_JOINS}WHERE l.logical_status IN {_INDEXED_LPI_STATUSES}"
+)
+_DPA_ROWS: Final = (
+    f"SELECT {', '.join('d.' + f for f in _DPA_FIELDS)}, {_BLPU_FACTS} "
+    "FROM delivery_point d JOIN blpu b ON b.uprn = d.uprn {join}" + _BLPU_JOINS
+)
+_LISTED_ROWS: Final = (
+    f"SELECT i.id, i.uprn, i.address, i.postcode, {_BLPU_FACTS} "
+    "FROM listed_address i {join}LEFT JOIN blpu b ON b.uprn = i.uprn "
+    f"{_BLPU_JOINS}WHERE i.uprn IS NOT NULL"
+)
+
+
+def _scoped(template: str, *, alias: str, scoped: bool) -> str:
+    join = f"JOIN search_scope s ON s.uprn = {alias}.uprn " if scoped else ""
+    return template.format(join=join, scope=_IN_SCOPE if scoped else "")
+
+
+SOURCE_ROWS: Final = {
+    scoped: {
+        "lpi": _scoped(_LPI_ROWS, alias="l", scoped=scoped),
+        "dpa": _scoped(_DPA_ROWS, alias="d", scoped=scoped),
+        "listed": _scoped(_LISTED_ROWS, alias="i", scoped=scoped),
+    }
+    for scoped in (True, False)
+}
+
+
+# --- the rebuild -----------------------------------------------------------------------------
 
 
 def rebuild(session: orm.Session, uprns: Iterable[int] | None = None) -> int:
     """Replace the index rows of ``uprns`` (all UPRNs when None); returns the rows written."""
-    chosen = None if uprns is None else sorted(set(uprns))
-    _delete(session, chosen)
-    next_id = (session.scalar(sa.select(sa.func.max(AddressSearch.id))) or 0) + 1
-    written = 0
-    for batch in _batches(_all_rows(session, chosen), BATCH):
-        _insert(session, batch, first_id=next_id + written)
-        written += len(batch)
     session.flush()
+    target = _Target(session)
+    chosen = None if uprns is None else set(uprns)
+    if chosen is not None:
+        target.scope(chosen)
+    empty = target.scalar(ANY_ROW) is None
+    if not empty:
+        target.delete(scoped=chosen is not None)
+    bulk = empty and target.postgresql and (chosen is None or len(chosen) >= BULK_MIN)
+    indexes = target.drop_secondary_indexes() if bulk else []
+    written = target.write(_all_rows(target, scoped=chosen is not None))
+    target.create_indexes(indexes)
+    if chosen is not None:
+        target.execute(DROP_SCOPE)
     return written
 
 
-def _delete(session: orm.Session, uprns: Sequence[int] | None) -> None:
-    if uprns is None:
-        session.execute(sa.delete(AddressSearchToken))
-        session.execute(sa.delete(AddressSearch))
-        return
-    for chunk in _chunks(uprns, _CHUNK):
-        ids = sa.select(AddressSearch.id).where(AddressSearch.uprn.in_(chunk))
-        session.execute(sa.delete(AddressSearchToken).where(AddressSearchToken.search_id.in_(ids)))
-        session.execute(sa.delete(AddressSearch).where(AddressSearch.uprn.in_(chunk)))
-
-
-def _insert(session: orm.Session, rows: list[IndexRow], *, first_id: int) -> None:
-    values = [{"id": first_id + i, **row.values} for i, row in enumerate(rows)]
-    tokens = [
-        {"token": token, "search_id": first_id + i}
-        for i, row in enumerate(rows)
-        for token in sorted(row.tokens)
-    ]
-    session.execute(sa.insert(AddressSearch), values)
-    if tokens:
-        session.execute(sa.insert(AddressSearchToken), tokens)
-
-
-def _all_rows(session: orm.Session, uprns: Sequence[int] | None) -> Iterator[IndexRow]:
-    for chunk in _chunks(uprns, _CHUNK) if uprns is not None else [None]:
-        yield from _lpi_rows(session, chunk)
-        yield from _delivery_point_rows(session, chunk)
-        yield from _listed_rows(session, chunk)
-
-
-def _where_uprn(statement: sa.Select[Any], column: Any, uprns: list[int] | None) -> Any:
-    return statement if uprns is None else statement.where(column.in_(uprns))
-
-
-_ORGANISATION = (
-    sa.select(sa.func.min(t.Organisation.organisation))
-    .where(t.Organisation.uprn == t.Blpu.uprn, t.Organisation.end_date.is_(None))
-    .correlate(t.Blpu)
-    .scalar_subquery()
-)
-_CLASSIFICATION = (
-    sa.select(sa.func.min(t.Classification.classification_code))
-    .where(t.Classification.uprn == t.Blpu.uprn, t.Classification.end_date.is_(None))
-    .correlate(t.Blpu)
-    .scalar_subquery()
-)
-_POST_TOWN = (
-    sa.select(sa.func.min(t.DeliveryPoint.post_town))
-    .where(t.DeliveryPoint.uprn == t.Blpu.uprn, t.DeliveryPoint.end_date.is_(None))
-    .correlate(t.Blpu)
-    .scalar_subquery()
-)
-_BLPU_COLUMNS = (
-    t.Blpu.uprn,
-    t.Blpu.logical_status,
-    sa.func.coalesce(_CLASSIFICATION, t.Blpu.blpu_class),
-    t.Blpu.local_custodian_code,
-    t.Blpu.postcode_locator,
-    _POST_TOWN,
-    _ORGANISATION,
-)
-_INDEXED_LPI_STATUSES = ("1", "3", "6", "8")
+def _all_rows(target: _Target, *, scoped: bool) -> Iterator[IndexRow]:
+    statements = SOURCE_ROWS[scoped]
+    for row in target.stream(statements["lpi"]):
+        yield _lpi_row(row)
+    for row in target.stream(statements["dpa"]):
+        yield _dpa_row(row)
+    for row in target.stream(statements["listed"]):
+        yield _listed_row(row)
 
 
 def _blpu_facts(values: Sequence[Any]) -> tuple[BlpuFacts, str | None]:
@@ -114,70 +170,132 @@ def _blpu_facts(values: Sequence[Any]) -> tuple[BlpuFacts, str | None]:
     return facts, organisation
 
 
-def _lpi_rows(session: orm.Session, uprns: list[int] | None) -> Iterator[IndexRow]:
-    own = orm.aliased(t.StreetDescriptor)
-    english = orm.aliased(t.StreetDescriptor)
-    statement = (
-        sa.select(t.Lpi, own, english, *_BLPU_COLUMNS)
-        .join(t.Blpu, t.Blpu.uprn == t.Lpi.uprn)
-        .outerjoin(own, sa.and_(own.usrn == t.Lpi.usrn, own.language == t.Lpi.language))
-        .outerjoin(
-            english,
-            sa.and_(english.usrn == t.Lpi.usrn, english.language == domain.LANGUAGE_ENGLISH),
-        )
-        .where(t.Lpi.logical_status.in_(_INDEXED_LPI_STATUSES))
-    )
-    for row in session.execute(_where_uprn(statement, t.Lpi.uprn, uprns)):
-        lpi, own_row, english_row, *blpu_values = row
-        blpu, organisation = _blpu_facts(blpu_values)
-        descriptor = _descriptor(own_row or english_row)
-        yield search_facts.lpi(_domain_lpi(lpi), descriptor, blpu=blpu, organisation=organisation)
+def _lpi_row(row: Sequence[Any]) -> IndexRow:
+    lpi_end = len(_LPI_FIELDS)
+    own_end = lpi_end + len(_DESCRIPTOR_FIELDS)
+    eng_end = own_end + len(_DESCRIPTOR_FIELDS)
+    record = domain.Lpi(**dict(zip(_LPI_FIELDS, row[:lpi_end], strict=True)))
+    descriptor = _descriptor(row[lpi_end:own_end]) or _descriptor(row[own_end:eng_end])
+    blpu, organisation = _blpu_facts(row[eng_end:])
+    return search_facts.lpi(record, descriptor, blpu=blpu, organisation=organisation)
 
 
-def _domain_lpi(row: t.Lpi) -> domain.Lpi:
-    fields = domain.Lpi.__dataclass_fields__
-    return domain.Lpi(**{name: getattr(row, name) for name in fields})
-
-
-def _descriptor(row: t.StreetDescriptor | None) -> domain.StreetDescriptor | None:
-    if row is None:
+def _descriptor(values: Sequence[Any]) -> domain.StreetDescriptor | None:
+    if values[0] is None:
         return None
-    fields = domain.StreetDescriptor.__dataclass_fields__
-    return domain.StreetDescriptor(**{name: getattr(row, name) for name in fields})
+    return domain.StreetDescriptor(**dict(zip(_DESCRIPTOR_FIELDS, values, strict=True)))
 
 
-def _delivery_point_rows(session: orm.Session, uprns: list[int] | None) -> Iterator[IndexRow]:
-    statement = sa.select(t.DeliveryPoint, *_BLPU_COLUMNS).join(
-        t.Blpu, t.Blpu.uprn == t.DeliveryPoint.uprn
+def _dpa_row(row: Sequence[Any]) -> IndexRow:
+    fields = len(_DPA_FIELDS)
+    record = domain.DeliveryPoint(**dict(zip(_DPA_FIELDS, row[:fields], strict=True)))
+    blpu, _organisation = _blpu_facts(row[fields:])
+    return search_facts.delivery_point(record, blpu=blpu)
+
+
+def _listed_row(row: Sequence[Any]) -> IndexRow:
+    row_id, uprn, address, postcode, blpu_uprn, *blpu_values = row
+    blpu, _organisation = _blpu_facts([blpu_uprn or uprn, *blpu_values])
+    return search_facts.listed(
+        row_id=row_id, uprn=uprn, address=address, postcode=postcode, blpu=blpu
     )
-    fields = domain.DeliveryPoint.__dataclass_fields__
-    for row in session.execute(_where_uprn(statement, t.DeliveryPoint.uprn, uprns)):
-        dpa, *blpu_values = row
-        blpu, _organisation = _blpu_facts(blpu_values)
-        record = domain.DeliveryPoint(**{name: getattr(dpa, name) for name in fields})
-        yield search_facts.delivery_point(record, blpu=blpu)
 
 
-def _listed_rows(session: orm.Session, uprns: list[int] | None) -> Iterator[IndexRow]:
-    statement = (
-        sa.select(t.ListedAddress, *_BLPU_COLUMNS)
-        .outerjoin(t.Blpu, t.Blpu.uprn == t.ListedAddress.uprn)
-        .where(t.ListedAddress.uprn.is_not(None))
-    )
-    for row in session.execute(_where_uprn(statement, t.ListedAddress.uprn, uprns)):
-        item, uprn, *blpu_values = row
-        blpu, _organisation = _blpu_facts([uprn or item.uprn, *blpu_values])
-        yield search_facts.listed(
-            row_id=item.id, uprn=item.uprn, address=item.address, postcode=item.postcode, blpu=blpu
-        )
+# --- the connection ------------------------------------------------------------------------
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+class _Target:
+    """The session's DBAPI connection, spoken to without the ORM."""
 
+    def __init__(self, session: orm.Session) -> None:
+        self.postgresql = session.get_bind().dialect.name == "postgresql"
+        self.driver: Any = session.connection().connection.driver_connection
 
-def _batches(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
+    def execute(self, statement: str) -> None:
+        with _closing(self.driver.cursor()) as cursor:
+            cursor.execute(statement)
+
+    def scalar(self, statement: str) -> Any:
+        with _closing(self.driver.cursor()) as cursor:
+            cursor.execute(statement)
+            found = cursor.fetchone()
+        return None if found is None else found[0]
+
+    def scope(self, uprns: Iterable[int]) -> None:
+        self.execute(DROP_SCOPE)
+        self.execute(CREATE_SCOPE["postgresql" if self.postgresql else "sqlite"])
+        self._put(COPY_SCOPE, INSERT_SCOPE, [(uprn,) for uprn in uprns])
+        if self.postgresql:
+            self.execute("ANALYZE search_scope")
+
+    def delete(self, *, scoped: bool) -> None:
+        for statement in (
+            (DELETE_SCOPED_TOKENS, DELETE_SCOPED_ROWS)
+            if scoped
+            else (DELETE_ALL_TOKENS, DELETE_ALL_ROWS)
+        ):
+            self.execute(statement)
+
+    def stream(self, statement: str) -> Iterator[Sequence[Any]]:
+        """The rows of ``statement`` in batches (a server-side cursor on PostgreSQL)."""
+        if not self.postgresql:
+            yield from self._fetch(self.driver.cursor(), statement)
+            return
+        # A cursor is planned for its first rows unless told it will be read to the end.
+        self.execute(WHOLE_CURSOR)
+        try:
+            yield from self._fetch(self.driver.cursor(name="search_rows"), statement)
+        finally:
+            self.execute(RESET_CURSOR)
+
+    def _fetch(self, cursor: Any, statement: str) -> Iterator[Sequence[Any]]:
+        with _closing(cursor):
+            cursor.execute(statement)
+            while batch := cursor.fetchmany(BATCH):
+                yield from batch
+
+    def write(self, rows: Iterable[IndexRow]) -> int:
+        next_id = (self.scalar(MAX_ID) or 0) + 1
+        written, batch = 0, []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                self._write_batch(batch, first_id=next_id + written)
+                written, batch = written + len(batch), []
+        self._write_batch(batch, first_id=next_id + written)
+        return written + len(batch)
+
+    def _write_batch(self, rows: list[IndexRow], *, first_id: int) -> None:
+        values = [
+            (first_id + i, *(row.values[c] for c in _VALUE_COLUMNS)) for i, row in enumerate(rows)
+        ]
+        tokens = [
+            (token, first_id + i) for i, row in enumerate(rows) for token in sorted(row.tokens)
+        ]
+        self._put(COPY_ROWS, INSERT_ROWS, values)
+        self._put(COPY_TOKENS, INSERT_TOKENS, tokens)
+
+    def _put(self, copy: str, insert: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        with _closing(self.driver.cursor()) as cursor:
+            if self.postgresql:
+                with cursor.copy(copy) as out:
+                    for row in rows:
+                        out.write_row(row)
+            else:
+                cursor.executemany(insert, rows)
+
+    def drop_secondary_indexes(self) -> list[str]:
+        with _closing(self.driver.cursor()) as cursor:
+            cursor.execute(SECONDARY_INDEXES)
+            found = [(str(name), str(definition)) for name, definition in cursor.fetchall()]
+        for name, _definition in found:
+            self.execute(f'DROP INDEX "{name}"')  # names read from the catalogue
+        return [definition for _name, definition in found]
+
+    def create_indexes(self, definitions: list[str]) -> None:
+        for definition in definitions:
+            self.execute(definition)  # definitions read from the catalogue
+        if definitions:
+            self.execute("ANALYZE address_search, address_search_token")

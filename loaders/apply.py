@@ -16,6 +16,8 @@ from loaders import findings, model, sql, staging
 from loaders.sources import report
 
 LISTED: Final = 10_000
+ANALYZE_FROM: Final = 2000
+"""Changed rows from which the live tables' planner statistics are refreshed in the load (PG)."""
 
 
 def check_duplicates(
@@ -138,6 +140,17 @@ def apply(
             session, sql.INSERT_DTF_CLASSIFICATIONS, load_run_id=run_id, scheme=sql.DTF_CLASS_SCHEME
         )
         staging.execute(session, sql.INSERT_DTF_ORGANISATIONS, load_run_id=run_id)
+
+
+def analyze(session: orm.Session, applied: dict[str, list[int]]) -> None:
+    """Fresh statistics for the live tables a large supply changed (PostgreSQL), so the label,
+    change-log and search-index queries later in the same transaction plan for their size."""
+    if staging.engine_of(session) != sql.POSTGRESQL:
+        return
+    changed = [e for e, counts in applied.items() if sum(counts)]
+    if sum(sum(counts) for counts in applied.values()) >= ANALYZE_FROM:
+        names = ", ".join(sql.STAGES[e].live.name for e in changed)
+        session.connection().exec_driver_sql(f"ANALYZE {names}")  # our own table names
 
 
 def record_counts(

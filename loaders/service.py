@@ -199,6 +199,7 @@ class _Run:
         history.before(session, entities, full=full)
         applied = apply.counts(session, entities, full=full)
         apply.apply(session, entities, full=full, run_id=self.run_id, dtf=job.fmt == "dtf")
+        apply.analyze(session, applied)
         history.after(session, run_id=self.run_id, now=job.clock.now())
         apply.drop_stages(session, entities)
         self.counts = apply.record_counts(applied, rejected)
