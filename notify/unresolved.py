@@ -11,34 +11,21 @@ caller's transaction. Rejecting closes the record; the services stay untold.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from core import db, ids
+from core import db
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import Settings
-from notify import (
-    address_input,
-    decision,
-    domain,
-    gazetteer_facts,
-    intake,
-    outbox,
-    receipts,
-    registry_repository,
-    stored_move,
-)
-from notify import repository as repo
+from notify import address_input, gazetteer_facts, unresolved_plan
 from notify.tables import interim as t
 from notify.tables import moves as m
 
-PENDING_CODE: Final = "NEW_UPRN_PENDING"
+PENDING_CODE: Final = unresolved_plan.PENDING_CODE
 CLOSED_MOVES: Final = ("withdrawn", "superseded")
 AddressState = Literal["known", "pending", "rejected"]
 
@@ -152,11 +139,21 @@ def _entry(interim: t.InterimAddress, submission: m.ChangeSubmission) -> Unresol
 
 
 def address_state(session: orm.Session, submission: m.ChangeSubmission) -> AddressState:
-    """How the citizen's new address stands: known, waiting for the custodian, or rejected."""
-    if submission.new_uprn is not None or submission.new_interim_id is None:
+    """How the citizen's new address stands: known, waiting for the custodian, or rejected.
+
+    The move's interim record is found by reference, so a corrected version that kept the
+    typed address still shows it waiting."""
+    if submission.new_uprn is not None:
         return "known"
-    interim = session.get(t.InterimAddress, submission.new_interim_id)
-    return "rejected" if interim is not None and interim.status == "rejected" else "pending"
+    interim = session.scalars(
+        sa.select(t.InterimAddress)
+        .where(t.InterimAddress.reference == submission.reference)
+        .order_by(t.InterimAddress.created_at.desc(), t.InterimAddress.id.desc())
+        .limit(1)
+    ).first()
+    if interim is None:
+        return "known"
+    return "rejected" if interim.status == "rejected" else "pending"
 
 
 def _locked_latest(session: orm.Session, reference: str) -> m.ChangeSubmission:
@@ -250,7 +247,7 @@ def resolve(
     _close(interim, status="resolved", actor=actor, now=now)
     interim.resolved_uprn = uprn
     session.flush()
-    planned, deliveries, consents = replan(
+    planned, deliveries, consents = unresolved_plan.replan(
         session, submission=submission, interim=interim, settings=settings, now=now
     )
     return Settled(
@@ -258,106 +255,6 @@ def resolve(
         planned=planned,
         delivery_ids=deliveries,
         consent_ids=consents,
-    )
-
-
-# Planning again -----------------------------------------------------------------------------
-
-
-def routing_held(session: orm.Session, submission: m.ChangeSubmission) -> frozenset[str]:
-    """Services whose latest plan decision for this version is the ``NEW_UPRN_PENDING`` hold."""
-    latest: dict[str, Any] = {}
-    for row in repo.decisions_of(session, submission.id):
-        if row.phase == "plan" and row.submission_version == submission.version:
-            latest[row.partner_service_id] = row
-    return frozenset(
-        service
-        for service, row in latest.items()
-        if row.decision == "hold" and any(r.get("code") == PENDING_CODE for r in row.reasons)
-    )
-
-
-def _consent_request(move: domain.Move, services: Sequence[str]) -> intake.MoveRequest:
-    """The citizen's consent answers as a request, for :func:`intake.consents_to_record`."""
-    return intake.MoveRequest(
-        submitter=move.submitter,
-        person=intake.PersonDetails(
-            given_name=move.person.given_name, family_name=move.person.family_name
-        ),
-        new_uprn=move.new_uprn,
-        move_date=move.move_date,
-        recipients=tuple(
-            intake.RecipientAnswer(partner_service_id=s, selected=True, consent=True)
-            for s in services
-        ),
-    )
-
-
-def _situation(
-    session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
-) -> decision.Situation:
-    return decision.Situation(
-        move=move,
-        facts=gazetteer_facts.facts(session, move=move, settings=settings),
-        registry=registry_repository.load(session),
-        consents=tuple(repo.consents_of(session, move.subject_ids())),
-        relationships=repo.relationships_of(
-            session, subject_ids=move.subject_ids(), uprns=[u for u in (move.old_uprn,) if u]
-        ),
-        now=now,
-        phase="explain",
-    )
-
-
-def replan(
-    session: orm.Session,
-    *,
-    submission: m.ChangeSubmission,
-    interim: t.InterimAddress,
-    settings: Settings,
-    now: dt.datetime,
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Plan the routing-held services of ``submission`` again; returns (services, deliveries,
-    consents recorded). Consents given at submission are recorded as of that time."""
-    held = routing_held(session, submission)
-    move = stored_move.move_of(session, submission)
-    situation = _situation(session, move, settings, now)
-    consents = intake.consents_to_record(
-        request=_consent_request(move, [s for s in interim.pending_consents if s in held]),
-        move=move,
-        preview=decision.plan(situation),
-        now=submission.submitted_at,
-        new_id=ids.new_id,
-    )
-    repo.add_consents(session, consents, submission_id=submission.id, move=move)
-    situation = dataclasses.replace(
-        situation, consents=(*situation.consents, *consents), phase="plan"
-    )
-    full = decision.plan(situation)
-    plan = dataclasses.replace(
-        full, decisions=tuple(d for d in full.decisions if d.partner_service_id in held)
-    )
-    decision_ids = repo.add_decisions(session, plan, submission_id=submission.id)
-    ctx = outbox.Context(
-        submission_id=submission.id,
-        move=move,
-        facts=situation.facts,
-        registry=situation.registry,
-        keys=_keys(settings),
-        now=now,
-    )
-    deliveries = outbox.enqueue_plan(session, ctx, plan, decision_ids)
-    if consents:
-        receipts.reissue(session, submission.id, now)
-    planned = tuple(d.partner_service_id for d in plan.decisions)
-    return planned, tuple(deliveries), tuple(c.id for c in consents)
-
-
-def _keys(settings: Settings) -> outbox.Keys:
-    return outbox.Keys(
-        secret=settings.secret_key.get_secret_value().encode(),
-        namespace=settings.event_namespace,
-        hub_host=settings.public_host,
     )
 
 

@@ -12,21 +12,25 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from core.settings import Settings
 from gazetteer import search_index
 from notify import (
     address_input,
     corrections,
     erasure,
     errors,
+    move_blocks,
     projection,
     routing,
     service,
     unresolved,
+    unresolved_plan,
 )
 from notify import registry_repository as registry_repo
 from notify.tables import interim as t
 from notify.tables import moves as m
 from notify.tables import outbox as o
+from notify.tables import review as review_tables
 from tests.integration import sharing_world as w
 
 MATCHING_NEW = address_input.AddressInput(text="2 Mill Lane, Newtown, NT1 1AA")
@@ -50,25 +54,34 @@ def seeded(session: orm.Session) -> orm.Session:
     return session
 
 
-def _submit(session: orm.Session, **changes: object) -> service.Submitted:
+def _submit(
+    session: orm.Session, settings: Settings = w.SETTINGS, **changes: object
+) -> service.Submitted:
     result = service.submit_move(
-        session=session, request=w.request(**changes), settings=w.SETTINGS, now=w.NOW
+        session=session, request=w.request(**changes), settings=settings, now=w.NOW
     )
     session.commit()
     return result
 
 
-def _pending(session: orm.Session, **changes: object) -> service.Submitted:
-    return _submit(session, new_uprn=None, new_address=UNKNOWN_NEW, **changes)
+def _pending(
+    session: orm.Session, settings: Settings = w.SETTINGS, **changes: object
+) -> service.Submitted:
+    return _submit(session, settings, new_uprn=None, new_address=UNKNOWN_NEW, **changes)
 
 
-def _resolve(session: orm.Session, reference: str, uprn: int = w.NEW_UPRN) -> unresolved.Settled:
+def _resolve(
+    session: orm.Session,
+    reference: str,
+    uprn: int = w.NEW_UPRN,
+    settings: Settings = w.SETTINGS,
+) -> unresolved.Settled:
     settled = unresolved.resolve(
         session=session,
         reference=reference,
         uprn=uprn,
         actor="key-custodian",
-        settings=w.SETTINGS,
+        settings=settings,
         now=LATER,
     )
     session.commit()
@@ -212,9 +225,10 @@ def test_resolving_closes_the_record_and_updates_the_citizens_status(
 
 
 def test_resolving_matches_a_move_given_the_uprn_at_once(seeded: orm.Session) -> None:
-    direct = _submit(seeded)
-    pending = _pending(seeded)
-    _resolve(seeded, pending.reference)
+    alone = w.SETTINGS.model_copy(update={"move_review_window_days": 0})  # not a repeat
+    direct = _submit(seeded, alone)
+    pending = _pending(seeded, alone)
+    _resolve(seeded, pending.reference, settings=alone)
     rows = list(seeded.scalars(sa.select(o.Delivery)))
 
     def shape(submission_id: str) -> set[tuple[str, tuple[str, ...], str]]:
@@ -303,3 +317,45 @@ def test_erasing_the_mover_clears_the_typed_address(seeded: orm.Session) -> None
     assert interim is not None and interim.status == "open"
     assert (interim.address_text, interim.postcode, interim.latitude) == (None, None, None)
     assert unresolved.list_unresolved(session=seeded).total == 0  # erased: nothing to settle
+
+
+def test_a_block_on_the_resolved_uprn_holds_the_move_for_review(seeded: orm.Session) -> None:
+    result = _pending(seeded)
+    move_blocks.place(session=seeded, uprn=w.NEW_UPRN, reason=None, actor="dpo", now=w.NOW)
+    seeded.commit()
+    _resolve(seeded, result.reference)
+    deliveries = _deliveries(seeded)
+    assert deliveries and {d.state for d in deliveries.values()} == {"held"}
+    assert {d.hold_reason for d in deliveries.values()} == {"MOVE_BLOCKED"}
+    review = seeded.get(review_tables.MoveReview, result.submission_id)
+    assert review is not None and review.status == "pending"
+    assert [r["code"] for r in review.reasons] == ["MOVE_BLOCKED"]
+
+
+def test_a_move_refused_on_review_is_not_planned(seeded: orm.Session) -> None:
+    result = _pending(seeded)
+    seeded.add(
+        review_tables.MoveReview(
+            submission_id=result.submission_id, reasons=[], status="refused", held_at=w.NOW
+        )
+    )
+    seeded.commit()
+    with pytest.raises(unresolved_plan.RefusedOnReview):
+        _resolve(seeded, result.reference)
+    seeded.rollback()
+    assert _count(seeded, o.Delivery) == 0
+
+
+def test_resolving_to_where_the_person_already_moved_is_held_as_a_repeat(
+    seeded: orm.Session,
+) -> None:
+    _submit(seeded)
+    pending = _pending(seeded)  # the same person: held at intake as a conflicting move
+    _resolve(seeded, pending.reference)
+    review = seeded.get(review_tables.MoveReview, pending.submission_id)
+    assert review is not None and review.status == "pending"
+    assert {r["code"] for r in review.reasons} == {"CONFLICTING_MOVE", "REPEATED_MOVE"}
+    held = list(
+        seeded.scalars(sa.select(o.Delivery).filter_by(submission_id=pending.submission_id))
+    )
+    assert held and {d.state for d in held} == {"held"}
