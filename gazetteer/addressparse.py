@@ -338,7 +338,15 @@ def _names_without_number(
             return " ".join(first) or None, " ".join(others[0]) or None, rest
         return None, " ".join(first) or None, tuple(t for seg in others for t in seg)
     tokens = segments[0] if segments else []
-    cut = next((i for i, t in enumerate(tokens[:-1]) if t in words.BUILDING_WORDS), None)
+    # A building word names a building unless a street type follows it (``CHURCH ROAD``).
+    cut = next(
+        (
+            i
+            for i, t in enumerate(tokens[:-1])
+            if t in words.BUILDING_WORDS and tokens[i + 1] not in words.STREET_TYPES
+        ),
+        None,
+    )
     building = tokens[: cut + 1] if cut is not None else []
     street_words, place_words = _split_street(tokens[len(building) :], has_commas=False)
     return " ".join(building) or None, " ".join(street_words) or None, tuple(place_words)

@@ -256,6 +256,20 @@ BUILDING_WORDS: Final = frozenset(
 )
 
 # Words that say nothing about which property is meant.
+# Counties (one-word names and the last word of the others) people add after the town: a
+# county left over once the town is found is not held against a candidate.
+COUNTY_WORDS: Final = frozenset(
+    {
+        "AVON", "BEDFORDSHIRE", "BERKSHIRE", "BUCKINGHAMSHIRE", "CAMBRIDGESHIRE", "CHESHIRE",
+        "CLWYD", "CORNWALL", "CUMBRIA", "DERBYSHIRE", "DEVON", "DORSET", "DURHAM", "DYFED",
+        "ESSEX", "GLAMORGAN", "GLOUCESTERSHIRE", "GWENT", "GWYNEDD", "HAMPSHIRE",
+        "HEREFORDSHIRE", "HERTFORDSHIRE", "KENT", "LANCASHIRE", "LEICESTERSHIRE",
+        "LINCOLNSHIRE", "MERSEYSIDE", "MIDDLESEX", "NORFOLK", "NORTHAMPTONSHIRE",
+        "NORTHUMBERLAND", "NOTTINGHAMSHIRE", "OXFORDSHIRE", "POWYS", "RUTLAND", "SHROPSHIRE",
+        "SOMERSET", "STAFFORDSHIRE", "SUFFOLK", "SURREY", "SUSSEX", "WARWICKSHIRE",
+        "WILTSHIRE", "WORCESTERSHIRE", "YORKSHIRE",
+    }
+)  # fmt: skip
 NOISE_WORDS: Final = frozenset({"UK", "GB", "KINGDOM", "ENGLAND", "WALES", "SCOTLAND", "BRITAIN"})
 
 # Words that, when left over in a query, hint that the input names a sub-building.

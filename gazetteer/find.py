@@ -7,6 +7,7 @@ search share one retrieval (:mod:`gazetteer.search_repository`) and one scorer
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ __all__ = [
 ]
 
 MATCH_FILTERS = Filters()
+# Search ranks fewer rows than matching decides on: a page needs the best, not the margin.
+SEARCH_BLOCK = 50
+SEARCH_SHORTLIST = 20
 _SOURCE_PREFERENCE = {"lpi": 0, "dpa": 1, "listed": 2}
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.][A-Za-z]+)?")
 
@@ -88,7 +92,13 @@ def match_address(
     """
     parsed = addressparse.parse(text)
     candidates = _candidates(session, parsed, filters)
-    result = matching.match(parsed, candidates, thresholds=thresholds(settings), limit=limit)
+    result = matching.match(
+        parsed,
+        candidates,
+        thresholds=thresholds(settings),
+        limit=limit,
+        street_towns=_street_towns(session, parsed),
+    )
     decision = reviews.decision_for(session, parsed)
     if decision is None:
         return result
@@ -106,13 +116,14 @@ def search(
 ) -> SearchPage:
     """Addresses like ``q``, best first, one per UPRN, with highlight spans."""
     parsed = addressparse.parse(q)
-    candidates = _candidates(session, parsed, filters, prefix=_last_word(q))
+    tokens = query_tokens(parsed, _last_word(q), limit=SEARCH_BLOCK, typing=True)
+    candidates = _candidates(session, parsed, filters, tokens)
     result = matching.match(
         parsed,
         candidates,
         thresholds=thresholds(settings),
         limit=offset + limit,
-        shortlist=max(matching.SHORTLIST, offset + limit),
+        shortlist=max(SEARCH_SHORTLIST, offset + limit),
     )
     words = _query_words(q)
     page = result.candidates[offset : offset + limit]
@@ -189,8 +200,16 @@ def _preference(row: dict[str, Any]) -> tuple[int, int, str]:
     return (_SOURCE_PREFERENCE.get(row["source"], 9), approved, row["source_key"])
 
 
-def query_tokens(parsed: addressparse.ParsedAddress, prefix: str | None = None) -> repo.QueryTokens:
-    """The tokens retrieval looks up for a parsed query."""
+def query_tokens(
+    parsed: addressparse.ParsedAddress,
+    prefix: str | None = None,
+    *,
+    limit: int = repo.BLOCK_LIMIT,
+    typing: bool = False,
+) -> repo.QueryTokens:
+    """The tokens retrieval looks up for a parsed query (``typing``: the query may be
+    unfinished, so a street it ends with, or the words after its number, are looked up as
+    the start of a street name)."""
     numbers = {str(a.number) for a in (parsed.sao, parsed.pao) if a.number is not None}
     numbers |= {n for n in parsed.other_numbers if n.isdigit()}
     words = set(parsed.words) - matchtext.STOP_WORDS - addresswords.SAO_HINTS
@@ -198,11 +217,19 @@ def query_tokens(parsed: addressparse.ParsedAddress, prefix: str | None = None) 
         words |= set(parsed.postcode.split())
     elif parsed.postcode_outward:
         words.add(parsed.postcode_outward)
+    partial = typing and not parsed.rest and not parsed.postcode
+    street = parsed.street
+    if partial and street is None and parsed.pao_number is not None and parsed.words:
+        street = " ".join(parsed.words)
     return repo.QueryTokens(
         postcode=parsed.postcode,
         numbers=tuple(sorted(numbers)),
         words=tuple(sorted(words)),
         prefix=prefix,
+        street=street,
+        street_partial=partial,
+        rest=parsed.rest,
+        limit=limit,
     )
 
 
@@ -210,12 +237,20 @@ def _candidates(
     session: orm.Session,
     parsed: addressparse.ParsedAddress,
     filters: Filters,
-    prefix: str | None = None,
+    tokens: repo.QueryTokens | None = None,
 ) -> list[matching.CandidateAddress]:
-    ids = repo.candidate_ids(session, query_tokens(parsed, prefix))
+    ids = repo.candidate_ids(session, tokens or query_tokens(parsed))
     if not ids:
         ids = repo.trigram_ids(session, parsed.normalised)
     return [search_facts.candidate_from_values(row) for row in repo.rows(session, ids, filters)]
+
+
+def _street_towns(session: orm.Session, parsed: addressparse.ParsedAddress) -> int | None:
+    """In how many towns the typed street exists (0, 1, 2+), asked only of a query without a
+    postcode (the matcher uses it to tell a typo, or a distinctive street, only then)."""
+    if not parsed.street or parsed.postcode or parsed.postcode_outward:
+        return None
+    return repo.street_towns(session, parsed.street)
 
 
 def _last_word(q: str) -> str | None:
@@ -248,10 +283,16 @@ def highlights(label: str, words: set[str]) -> tuple[tuple[int, int], ...]:
     """Character spans of the label's words whose canonical form the query contains."""
     spans = []
     for found in _WORD.finditer(label):
-        canonical = tokenise(found.group(0))
-        if canonical and (canonical[0] in words or _prefix_hit(canonical[0], words)):
+        canonical = _canonical_word(found.group(0))
+        if canonical and (canonical in words or _prefix_hit(canonical, words)):
             spans.append((found.start(), found.end()))
     return tuple(spans)
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_word(word: str) -> str | None:
+    tokens = tokenise(word)
+    return tokens[0] if tokens else None
 
 
 def _prefix_hit(word: str, words: set[str]) -> bool:

@@ -37,6 +37,8 @@ _UNEXPLAINED_STEP = 0.07
 _BEST_INEXACT = 0.99
 _FUZZY_STREET = 0.8
 _MAX_LEFTOVER = 2
+NO_PLACE = "no postcode or town confirms the place"
+FUZZY_STREET = "street only partly matches"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -193,8 +195,14 @@ def _street_conflict(
     return out
 
 
-def score_of(evidence: list[ComponentEvidence], *, unexplained: int, exact: bool) -> float:
-    """Weighted agreement over the components that count, marked down for leftover words."""
+def score_of(
+    evidence: list[ComponentEvidence], *, unexplained: int, exact: bool, place_given: bool = True
+) -> float:
+    """Weighted agreement over the components that count, marked down for leftover words.
+
+    A place the query names but the candidate does not confirm marks it down; a query that
+    names no place at all (no postcode, no word left over) marks no candidate down for it.
+    """
     if exact and not any(e.status == CONFLICTING for e in evidence):
         return 1.0
     total = weight = 0.0
@@ -205,7 +213,7 @@ def score_of(evidence: list[ComponentEvidence], *, unexplained: int, exact: bool
         total += WEIGHTS[item.component] * value
         weight += WEIGHTS[item.component]
     score = total / weight if weight else 0.0
-    if not _place_confirmed(evidence):
+    if place_given and not _place_confirmed(evidence):
         score *= _NO_PLACE_FACTOR
     score *= max(0.5, 1.0 - _UNEXPLAINED_STEP * unexplained)
     return round(min(score, _BEST_INEXACT), 4)
@@ -267,7 +275,7 @@ def blockers_of(
             found.append(f"{component} {_status(evidence, component)}")
     found += _name_blockers(evidence)
     if not _place_confirmed(evidence):
-        found.append("no postcode or town confirms the place")
+        found.append(NO_PLACE)
     if query.parsed.other_numbers:
         found.append("unexplained numbers in the address")
     if any(w in words.SAO_HINTS for w in leftover):
@@ -282,7 +290,7 @@ def _name_blockers(evidence: list[ComponentEvidence]) -> list[str]:
     street = _status(evidence, "street")
     found = []
     if street == PARTIAL and not (postcode_exact and _similarity(evidence, "street") >= 0.8):
-        found.append("street only partly matches")
+        found.append(FUZZY_STREET)
     named = _status(evidence, "building_name")
     numbered = _status(evidence, "pao") == MATCHED
     if named in {MISSING, PARTIAL} and not numbered:

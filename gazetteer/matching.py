@@ -23,6 +23,8 @@ from gazetteer import addresswords as words
 from gazetteer.addresstokens import AonParts
 from gazetteer.matchaon import CONFLICTING, MATCHED, MISSING, PARTIAL
 from gazetteer.matchevidence import (
+    FUZZY_STREET,
+    NO_PLACE,
     ComponentEvidence,
     QueryFacts,
     blockers_of,
@@ -50,6 +52,12 @@ __all__ = [
 ]
 
 SHORTLIST = 40
+# How far the best UPRN must lead the next for a match resting on its distinctiveness alone.
+DISTINGUISHING_MARGIN = 0.1
+FUZZY_STREET_SIMILARITY = 0.8
+# The lowest score a typo'd street at the exact postcode, with its number, is matched at.
+TYPO_FLOOR = 0.85
+BELOW_THRESHOLD = "score below the automatic threshold"
 STATUS_MATCHED = "matched"
 STATUS_REVIEW = "review"
 STATUS_UNMATCHED = "unmatched"
@@ -91,6 +99,7 @@ class ScoredCandidate:
     match_reason: str
     blockers: tuple[str, ...]
     exact: bool = False
+    leftover: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -192,14 +201,18 @@ def _score_reading(
     evidence = _number_evidence(reading, candidate, pool)
     evidence += text_evidence(query, candidate, pool)
     exact = _is_exact(query, candidate)
-    score = score_of(evidence, unexplained=_unexplained(pool, query), exact=exact)
+    leftover = _leftover(pool)
+    place_given = bool(leftover or query.parsed.postcode_outward or query.parsed.postcode)
+    unexplained = _unexplained(pool, query)
+    score = score_of(evidence, unexplained=unexplained, exact=exact, place_given=place_given)
     return ScoredCandidate(
         candidate=candidate,
         score=score,
         evidence=tuple(evidence),
         match_reason="exact label" if exact else reason_of(evidence),
-        blockers=blockers_of(evidence, query=query, leftover=_leftover(pool)),
+        blockers=blockers_of(evidence, query=query, leftover=leftover),
         exact=exact,
+        leftover=leftover,
     )
 
 
@@ -244,7 +257,7 @@ def _is_exact(query: QueryFacts, candidate: CandidateAddress) -> bool:
 
 
 def _leftover(pool: list[str]) -> tuple[str, ...]:
-    ignored = matchtext.STOP_WORDS | words.NOISE_WORDS
+    ignored = matchtext.STOP_WORDS | words.NOISE_WORDS | words.COUNTY_WORDS
     return tuple(w for w in pool if w not in ignored)
 
 
@@ -259,11 +272,15 @@ def match(
     thresholds: Thresholds,
     limit: int = 10,
     shortlist: int = SHORTLIST,
+    street_towns: int | None = None,
 ) -> MatchResult:
     """Rank ``candidates`` (best label per UPRN) and decide matched, review or unmatched.
 
     Only the ``shortlist`` candidates that agree most on numbers, postcode and words are
-    scored in full; the others cannot outscore them.
+    scored in full; the others cannot outscore them. ``street_towns`` is in how many towns
+    (0, 1, or 2 for more) the street the query names exists as typed, when known: a street
+    only resembling a typed street that exists is another street, never a typo of it, and an
+    address typed without any place is distinctive only on a street that one town has.
     """
     query = query_facts(parsed)
     best: dict[int, ScoredCandidate] = {}
@@ -273,7 +290,7 @@ def match(
         if held is None or _rank_key(scored) > _rank_key(held):
             best[candidate.uprn] = scored
     ranked = sorted(best.values(), key=_rank_key, reverse=True)
-    return _decide(parsed, ranked, thresholds, limit)
+    return _decide(parsed, ranked, thresholds, limit, street_towns=street_towns)
 
 
 def _shortlist(
@@ -305,6 +322,8 @@ def _decide(
     ranked: list[ScoredCandidate],
     thresholds: Thresholds,
     limit: int,
+    *,
+    street_towns: int | None,
 ) -> MatchResult:
     if not ranked:
         return MatchResult(
@@ -314,8 +333,13 @@ def _decide(
     top = ranked[0]
     margin = top.score - ranked[1].score if len(ranked) > 1 else top.score
     blockers = list(top.blockers)
+    if margin >= DISTINGUISHING_MARGIN:
+        lifted = distinguishable(top, parsed, street_towns=street_towns)
+        blockers = [b for b in blockers if b not in lifted]
+        if BELOW_THRESHOLD in lifted and top.score >= TYPO_FLOOR:
+            thresholds = replace(thresholds, auto=TYPO_FLOOR)
     if top.score < thresholds.auto:
-        blockers.append("score below the automatic threshold")
+        blockers.append(BELOW_THRESHOLD)
     if margin < thresholds.min_margin:
         blockers.append("too close to the next candidate")
     status = STATUS_MATCHED if not blockers else STATUS_REVIEW
@@ -331,6 +355,39 @@ def _decide(
         candidates=tuple(ranked[:limit]),
         blockers=tuple(blockers),
     )
+
+
+def distinguishable(
+    top: ScoredCandidate, parsed: addressparse.ParsedAddress, *, street_towns: int | None
+) -> frozenset[str]:
+    """The blockers a clear lead lifts, for a best candidate that leads the next UPRN by at
+    least ``DISTINGUISHING_MARGIN``, every number matched and nothing left over:
+
+    * an address typed without any place (no postcode, town or county) on a street of that
+      exact name that only one town has;
+    * a street typed with a typo (no street of that spelling exists) in a town that matches;
+    * a street typed with a typo at the exact postcode, scoring just under the threshold.
+    """
+    status = {e.component: e for e in top.evidence}
+    numbered = "pao" in status and all(
+        status[c].status == MATCHED for c in ("sao", "pao") if c in status
+    )
+    street = status.get("street")
+    if not numbered or street is None or top.leftover or parsed.other_numbers:
+        return frozenset()
+    typo = street.status == PARTIAL and street.similarity >= FUZZY_STREET_SIMILARITY
+    postcode = status.get("postcode")
+    if postcode is not None and postcode.status == MATCHED:
+        return frozenset({BELOW_THRESHOLD}) if typo and top.score >= TYPO_FLOOR else frozenset()
+    if street_towns is None or parsed.postcode_outward or parsed.postcode_sector:
+        return frozenset()
+    place = {status[c].status for c in ("town", "locality") if c in status}
+    county = any(w in words.COUNTY_WORDS for w in parsed.words)
+    if street.status == MATCHED and street_towns == 1 and MATCHED not in place and not county:
+        return frozenset({NO_PLACE})
+    if typo and street_towns == 0 and MATCHED in place:
+        return frozenset({FUZZY_STREET})
+    return frozenset()
 
 
 def apply_decision(result: MatchResult, *, uprn: int | None) -> MatchResult:

@@ -1,15 +1,18 @@
 """Candidate retrieval from the address search index, one interface on both engines.
 
 Retrieval is blocking, as record-linkage tools do it: the rows at the query's postcode, the
-rows that share a house or flat number and at least one word with the query (ranked by how
-many words they share), or, with no number, the rows sharing the most words. On PostgreSQL a
-trigram search over the canonical text (GIN, pg_trgm) finds rows when no word matched
-exactly (typos in every word). Filters apply to the rows fetched.
+rows on the typed street with the typed number (one probe of the street-and-number index),
+then the rows that share a house or flat number and words with the query, ranked by how many
+they share and found from the rarest words first (:mod:`gazetteer.search_tokens`); with no
+number, the rows sharing the most words. On PostgreSQL a trigram search over the canonical
+text (GIN, pg_trgm) finds rows when no word matched exactly (typos in every word). Filters
+apply to the rows fetched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import search_facts
-from gazetteer.search_tables import AddressSearch, AddressSearchToken
+from gazetteer import search_facts, search_tokens
+from gazetteer.search_tables import AddressSearch
 
 POSTCODE_LIMIT = 300
 BLOCK_LIMIT = 100
+STREET_LIMIT = 1000
 
 # Hand-written SQL (PostgreSQL only): the trigram fallback. The GIN index serves ``%``.
 TRIGRAM_SEARCH = sa.text(
@@ -48,24 +52,40 @@ class QueryTokens:
     numbers: tuple[str, ...]
     words: tuple[str, ...]
     prefix: str | None = None
+    street: str | None = None
+    street_partial: bool = False
+    rest: tuple[str, ...] = ()
+    limit: int = BLOCK_LIMIT
 
 
 def candidate_ids(session: orm.Session, query: QueryTokens) -> list[int]:
-    """Index row ids worth scoring for ``query`` (unfiltered, unordered, deduplicated)."""
+    """Index row ids worth scoring for ``query`` (unfiltered, unordered, deduplicated).
+
+    Blocks, cheapest and surest first: the postcode (settles it when it holds the number
+    asked for), the typed street with the number (settles it when a row there lies in a
+    place the query names), then the rare-first word block.
+    """
     found: dict[int, None] = {}
-    settled = False
     if query.postcode:
         at_postcode = _by_postcode(session, query.postcode)
         found.update(dict.fromkeys(row_id for row_id, _ in at_postcode))
         # The postcode holds the number asked for: candidates elsewhere disagree on the postcode
         # and cannot come first.
-        settled = any(str(number) in query.numbers for _, number in at_postcode)
-    if settled:
-        return list(found)
-    if query.numbers and query.words:
-        found.update(dict.fromkeys(_by_number_and_words(session, query)))
-    elif query.words or query.prefix:
-        found.update(dict.fromkeys(_by_words(session, query)))
+        if any(str(number) in query.numbers for _, number in at_postcode):
+            return list(found)
+        # Nothing but the postcode was typed.
+        if at_postcode and not query.numbers and set(query.words) <= set(query.postcode.split()):
+            return list(found)
+    if query.street:
+        on_street, settled = _by_street(session, query)
+        found.update(dict.fromkeys(on_street))
+        if settled:
+            return list(found)
+    if query.words or query.prefix:
+        words = search_tokens.WordQuery(
+            numbers=query.numbers, words=query.words, prefix=query.prefix, limit=query.limit
+        )
+        found.update(dict.fromkeys(search_tokens.ranked_ids(session, words)))
     return list(found)
 
 
@@ -77,58 +97,88 @@ def trigram_ids(session: orm.Session, text: str, limit: int = BLOCK_LIMIT) -> li
 
 
 def _by_postcode(session: orm.Session, postcode: str) -> list[tuple[int, int | None]]:
-    statement = (
-        sa.select(AddressSearch.id, AddressSearch.pao_number)
-        .where(AddressSearch.postcode == postcode)
-        .limit(POSTCODE_LIMIT)
-    )
-    return [(row_id, number) for row_id, number in session.execute(statement)]
+    found = session.connection().execute(_POSTCODE_BLOCK, {"postcode": postcode})
+    return [(row_id, number) for row_id, number in found]
 
 
-def _by_number_and_words(session: orm.Session, query: QueryTokens) -> Sequence[int]:
-    number = orm.aliased(AddressSearchToken)
-    word = orm.aliased(AddressSearchToken)
-    hits = sa.func.count()
-    statement = (
-        sa.select(number.search_id)
-        .join(word, word.search_id == number.search_id)
-        .where(number.token.in_(query.numbers), _word_condition(word, query))
-        .group_by(number.search_id)
-        .order_by(hits.desc(), number.search_id)
-        .limit(BLOCK_LIMIT)
-    )
-    return session.scalars(statement).all()
+def _by_street(session: orm.Session, query: QueryTokens) -> tuple[list[int], bool]:
+    """Rows on the typed street (with the number, when one is given; in a place the query
+    names, when it gives none), those in such a place first, and whether the block settles
+    the candidates: a row lies in such a place, or the query names nothing but the street."""
+    assert query.street is not None
+    numbers = [int(n) for n in query.numbers if n.isdigit()]
+    places = _place_names(query.rest)
+    partial = query.street_partial
+    statement = _street_statement(numbers=bool(numbers), places=bool(places), partial=partial)
+    values = {
+        "street": query.street,
+        "high": search_tokens.after(query.street),
+        "numbers": numbers,
+        "places": places,
+    }
+    words = set(query.words)
+    placed: list[int] = []
+    elsewhere: list[int] = []
+    for row in session.connection().execute(statement, values):
+        (placed if _in_place(row, words, query.postcode) else elsewhere).append(row[0])
+    found = (placed + elsewhere)[: max(query.limit, len(placed))]
+    return found, bool(placed) or bool(found and not query.rest and not query.postcode)
 
 
-def _by_words(session: orm.Session, query: QueryTokens) -> Sequence[int]:
-    token = AddressSearchToken
-    statement = (
-        sa.select(token.search_id)
-        .where(_word_condition(token, query))
-        .group_by(token.search_id)
-        .order_by(sa.func.count().desc(), token.search_id)
-        .limit(BLOCK_LIMIT)
-    )
-    return session.scalars(statement).all()
+def _place_names(rest: tuple[str, ...]) -> list[str]:
+    """The town or locality names the place words may spell: each word, pair and the run."""
+    names = set(rest) | {" ".join(rest[i : i + 2]) for i in range(len(rest) - 1)}
+    return sorted(names | ({" ".join(rest)} if rest else set()))
 
 
-def _word_condition(token: Any, query: QueryTokens) -> sa.ColumnElement[bool]:
-    condition: sa.ColumnElement[bool] = token.token.in_(query.words)
-    if query.prefix:
-        upper = query.prefix[:-1] + chr(ord(query.prefix[-1]) + 1)
-        condition = sa.or_(condition, sa.and_(token.token >= query.prefix, token.token < upper))
-    return condition
+@functools.lru_cache(maxsize=16)
+def _street_statement(*, numbers: bool, places: bool, partial: bool) -> sa.Select[Any]:
+    street = _TABLE.c.street_key
+    if partial:
+        condition = sa.and_(street >= sa.bindparam("street"), street < sa.bindparam("high"))
+    else:
+        condition = street == sa.bindparam("street")
+    if numbers:
+        condition = sa.and_(condition, _TABLE.c.pao_number.in_(_expanding("numbers")))
+    elif places:
+        named = _expanding("places")
+        in_place = sa.or_(*(_TABLE.c[c].in_(named) for c in ("town", "post_town", "locality")))
+        condition = sa.and_(condition, in_place)
+    return sa.select(*_PLACE_COLUMNS).where(condition).limit(STREET_LIMIT)
+
+
+def _expanding(name: str) -> sa.BindParameter[Any]:
+    return sa.bindparam(name, expanding=True)
+
+
+def street_towns(session: orm.Session, street: str) -> int:
+    """In how many towns a street of exactly this canonical name lies: 0, 1, or 2 for more."""
+    found = session.connection().execute(_STREET_TOWNS, {"street": street})
+    return len(found.all())
+
+
+def _in_place(row: Any, words: set[str], postcode: str | None) -> bool:
+    if postcode and row.postcode and row.postcode.split()[0] == postcode.split()[0]:
+        return True
+    places = (row.town, row.post_town, row.locality)
+    return any(place and set(place.split()) <= words for place in places)
 
 
 def rows(session: orm.Session, ids: Iterable[int], filters: Filters) -> list[dict[str, Any]]:
     """The index rows with ``ids`` that pass ``filters``, as column dictionaries."""
     chosen = list(ids)
+    statement = _rows_statement(filters)
     found: list[dict[str, Any]] = []
     for start in range(0, len(chosen), 500):
-        part = chosen[start : start + 500]
-        statement = apply_filters(sa.select(_TABLE).where(_TABLE.c.id.in_(part)), filters)
-        found += [dict(row) for row in session.execute(statement).mappings()]
+        part = {"ids": chosen[start : start + 500]}
+        found += [dict(row) for row in session.connection().execute(statement, part).mappings()]
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_statement(filters: Filters) -> sa.Select[Any]:
+    wanted = _TABLE.c.id.in_(sa.bindparam("ids", expanding=True))
+    return apply_filters(sa.select(_TABLE).where(wanted), filters)
 
 
 # The columns a list of addresses reads: the label, what picks the preferred label of a UPRN,
@@ -191,3 +241,18 @@ def apply_filters(statement: sa.Select[Any], filters: Filters) -> sa.Select[Any]
 
 
 _TABLE = AddressSearch.__table__
+_PLACE_COLUMNS = (
+    _TABLE.c.id, _TABLE.c.town, _TABLE.c.post_town, _TABLE.c.locality, _TABLE.c.postcode,
+)  # fmt: skip
+# The blocks, built once (their values are bound per call).
+_POSTCODE_BLOCK = (
+    sa.select(_TABLE.c.id, _TABLE.c.pao_number)
+    .where(_TABLE.c.postcode == sa.bindparam("postcode"))
+    .limit(POSTCODE_LIMIT)
+)
+_STREET_TOWNS = (
+    sa.select(_TABLE.c.town)
+    .where(_TABLE.c.street_key == sa.bindparam("street"))
+    .distinct()
+    .limit(2)
+)
