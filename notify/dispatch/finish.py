@@ -30,7 +30,6 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
     now = max(r.finished_at for r in results)
     endpoint_ids = {r.send.endpoint_id for r in results}
     states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now, lock=True)
-    endpoints = endpoint_repository.endpoints(session, endpoint_ids)
     sent = rows.sent_rows(session, (r.send.attempt_id for r in results))
     writes = _Writes()
     for item in results:
@@ -59,8 +58,8 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
             repo.add_notice(session, kind="delivery.exhausted", partner_id=row.partner_id,
                             endpoint_id=row.endpoint_id, delivery_id=row.delivery_id,
                             now=item.finished_at)  # fmt: skip
-        endpoint = endpoints[item.send.endpoint_id]
-        _health(ctx, endpoint, states[endpoint.id], row.delivery_id, verdict)
+        endpoint_id = item.send.endpoint_id
+        _health(ctx, endpoint_id, states[endpoint_id], row.delivery_id, verdict)
     writes.flush(session)
 
 
@@ -168,11 +167,12 @@ def _verdict(got: webhook.WebhookResult, at: dt.datetime) -> response.Verdict:
 
 def _health(
     ctx: common.Ctx,
-    endpoint: registry.Endpoint,
+    endpoint_id: str,
     state: dt_tables.EndpointState,
     delivery_id: str,
     verdict: response.Verdict,
 ) -> None:
+    """Record the answer on the endpoint's health; the endpoint row is read only to act."""
     session, cfg, now = ctx.session, ctx.cfg, ctx.now
     health = endpoint_repository.health_of(state)
     if verdict.delivered:
@@ -182,9 +182,14 @@ def _health(
             health, now, delivery_id=delivery_id, verdict=verdict, time_scale=cfg.time_scale
         )
     endpoint_repository.save_health(state, recorded.health, now)
+    reason = verdict.disable_reason or ("sustained_failure" if recorded.disable else None)
+    if "endpoint.failing" not in recorded.notices and reason is None:
+        return
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    if endpoint is None:
+        return
     if "endpoint.failing" in recorded.notices:
         repo.add_notice(session, kind="endpoint.failing", partner_id=endpoint.partner_id,
                         endpoint_id=endpoint.id, now=now)  # fmt: skip
-    reason = verdict.disable_reason or ("sustained_failure" if recorded.disable else None)
     if reason is not None:
         endpoint_repository.disable_endpoint(session, endpoint=endpoint, reason=reason, now=now)
