@@ -100,7 +100,7 @@ def test_hold_codes_are_distinct_and_in_a_fixed_order() -> None:
 # The plan ------------------------------------------------------------------------------------
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(strategies.notify_situations(), strategies.notify_review_holds.filter(bool))
 def test_a_held_move_never_yields_a_send_decision(
     s: decision.Situation, found: tuple[str, ...]
@@ -111,7 +111,7 @@ def test_a_held_move_never_yields_a_send_decision(
         assert d.outcome == "refuse" or set(found) <= set(d.codes)
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(strategies.notify_situations(), strategies.notify_review_holds)
 def test_lifting_the_review_holds_changes_only_those_reasons(
     s: decision.Situation, found: tuple[str, ...]
@@ -140,7 +140,7 @@ def test_the_reasons_come_first_and_a_routing_hold_still_creates_nothing() -> No
 # The gate ------------------------------------------------------------------------------------
 
 
-@settings(max_examples=100)
+@settings(max_examples=50)
 @given(strategies.notify_situations(), st.sampled_from(holds.REVIEW_CODES))
 def test_the_gate_holds_while_the_review_is_open_and_cancels_a_refused_move(
     s: decision.Situation, code: str
