@@ -6,6 +6,8 @@
   Workers do the same on the ``file_drop_interval_seconds`` schedule.
 * ``addresshub endpoints test ID``: send a signed test event to an endpoint now and show the
   answer (status, latency, excerpt); no ledger line.
+* ``addresshub endpoints rotate-ack-secret ID``: a new secret the partner signs its
+  acknowledgements with (printed once); from then on its acks must be signed.
 * ``addresshub ops-notices list`` and ``ops-notices send``: the operational notices, and
   sending the unsent ones now (workers do it every few seconds).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import getpass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +28,16 @@ from api.cli.worker import endpoints_app
 from core import db
 from core.errors import InvalidInput
 from core.settings import Settings
-from notify import delivery_gate, file_drop, ops_notices, registry_repository, ssrf, test_event
+from notify import (
+    ack_signing,
+    delivery_gate,
+    endpoints,
+    file_drop,
+    ops_notices,
+    registry_repository,
+    ssrf,
+    test_event,
+)
 from notify.transports import webhook
 
 filedrop_app = typer.Typer(help="File drop: CSV batches for legacy back offices.",
@@ -37,6 +49,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(filedrop_app, name="filedrop")
     app.add_typer(ops_app, name="ops-notices")
     endpoints_app.command("test")(send_test)
+    endpoints_app.command("rotate-ack-secret")(rotate_ack_secret)
 
 
 @filedrop_app.command("run")
@@ -99,6 +112,28 @@ async def _send_test(settings: Settings, target: test_event.Target) -> test_even
         )
     finally:
         await sender.close()
+
+
+def rotate_ack_secret(
+    endpoint_id: Annotated[str, typer.Argument(help="The endpoint's id.")],
+    overlap_hours: Annotated[
+        float, typer.Option(min=0, max=168, help="How long the old secret stays valid.")
+    ] = 24,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Issue a new acknowledgement-signing secret (shown once); acks must then be signed."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        endpoints.owned(session=session, endpoint_id=endpoint_id, partner_id=None)
+        overlap = dt.timedelta(hours=overlap_hours)
+        secret = ack_signing.rotate(session, endpoint_id=endpoint_id, actor=getpass.getuser(),
+                                    now=_now(), overlap=overlap)  # fmt: skip
+    common.emit(
+        f"New acknowledgement secret for {endpoint_id} (shown once): {secret}",
+        {"endpoint_id": endpoint_id, "secret": secret},
+        as_json,
+    )
 
 
 @ops_app.command("list")

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import db, ids
-from notify import endpoint_repository, signing
+from notify import ack_signing, endpoint_repository, signing
 from notify.tables import outbox, registry
 from tests.support import acceptance, outbox_world, receivers
 
@@ -128,3 +128,9 @@ def test_a_worker_writes_due_files_and_sends_operational_events(
         )
         assert (tested["delivered"], tested["http_status"]) == (True, 204)
         assert desk.requests()[-1].event["type"].endswith("endpoint.test") and desk.rejected == 0
+        issued = acceptance.cli_json(
+            "endpoints", "rotate-ack-secret", world.endpoints["P1"], database_url=db_url, env=ENV
+        )
+        assert issued["secret"].startswith("whsec_")
+        with db.unit_of_work(factory) as session:
+            assert ack_signing.secrets(session, partner_id="P0", now=_now()) == [issued["secret"]]
