@@ -5,7 +5,8 @@ not personal data (the citizen journey and partners need lookups as much as staf
 is still required, so use is attributable and can be revoked.
 
 The route is the hub's busiest, so it does its blocking work (the one-statement lookup, the
-document and its JSON) in one trip to the thread pool, and serialises the document once,
+document and its JSON) in one trip to the thread pool, reads without a transaction on
+PostgreSQL (no BEGIN and COMMIT round trips), and serialises the document once,
 straight from its dataclasses: the body is byte for byte what :class:`schemas.Address` gives
 (tests compare them), and the OpenAPI schema is still that model's.
 """
@@ -65,7 +66,11 @@ async def get_address(
 
 
 def _lookup(factory: db.SessionFactory, uprn: int, settings: Settings, language: str) -> bytes:
-    with db.unit_of_work(factory) as session:
+    """One read, so no transaction to open or commit on PostgreSQL: its one statement is
+    consistent on its own. SQLite keeps its transaction (the engine begins one itself)."""
+    with factory() as session:
+        if not db.is_sqlite(session):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return _document_json(session, uprn, settings, language)
 
 
