@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing as _closing
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import domain, search_facts
@@ -33,6 +34,7 @@ BATCH: Final = 5000
 BULK_MIN: Final = 20_000
 """Rows into an empty PostgreSQL index from which its secondary indexes are built afresh."""
 
+_SCOPE: Final = sa.table("search_scope", sa.column("uprn"))
 _ROW_COLUMNS: Final = tuple(c.name for c in AddressSearch.__table__.columns)
 _VALUE_COLUMNS: Final = tuple(c for c in _ROW_COLUMNS if c != "id")
 _LPI_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.Lpi))
@@ -50,6 +52,8 @@ COPY_SCOPE: Final = "COPY search_scope (uprn) FROM STDIN"
 INSERT_SCOPE: Final = "INSERT OR IGNORE INTO search_scope (uprn) VALUES (?)"
 WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
 RESET_CURSOR: Final = "RESET cursor_tuple_fraction"
+ANALYZE_SCOPE: Final = "ANALYZE search_scope"
+COUNT_SCOPE: Final = "SELECT COUNT(*) FROM search_scope"
 ANY_ROW: Final = "SELECT 1 FROM address_search LIMIT 1"
 MAX_ID: Final = "SELECT MAX(id) FROM address_search"
 DELETE_ALL_TOKENS: Final = "DELETE FROM address_search_token"
@@ -132,17 +136,35 @@ def rebuild(session: orm.Session, uprns: Iterable[int] | None = None) -> int:
     """Replace the index rows of ``uprns`` (all UPRNs when None); returns the rows written."""
     session.flush()
     target = _Target(session)
-    chosen = None if uprns is None else set(uprns)
-    if chosen is not None:
-        target.scope(chosen)
+    if uprns is None:
+        return _rebuild(target, scoped=False)
+    target.open_scope()
+    target.fill_scope(set(uprns))
+    return _rebuild(target, scoped=True)
+
+
+def rebuild_selected(session: orm.Session, uprns: sa.Select[Any]) -> int:
+    """:func:`rebuild` for the distinct UPRNs a query selects, copied in the database (a large
+    load's touched UPRNs never pass through Python)."""
+    session.flush()
+    target = _Target(session)
+    target.open_scope()
+    session.execute(sa.insert(_SCOPE).from_select(["uprn"], uprns))
+    return _rebuild(target, scoped=True)
+
+
+def _rebuild(target: _Target, *, scoped: bool) -> int:
+    if scoped and target.postgresql:
+        target.execute(ANALYZE_SCOPE)
+    chosen = target.scalar(COUNT_SCOPE) if scoped else None
     empty = target.scalar(ANY_ROW) is None
     if not empty:
-        target.delete(scoped=chosen is not None)
-    bulk = empty and target.postgresql and (chosen is None or len(chosen) >= BULK_MIN)
+        target.delete(scoped=scoped)
+    bulk = empty and target.postgresql and (chosen is None or chosen >= BULK_MIN)
     indexes = target.drop_secondary_indexes() if bulk else []
-    written = target.write(_all_rows(target, scoped=chosen is not None))
+    written = target.write(_all_rows(target, scoped=scoped))
     target.create_indexes(indexes)
-    if chosen is not None:
+    if scoped:
         target.execute(DROP_SCOPE)
     return written
 
@@ -221,12 +243,12 @@ class _Target:
             found = cursor.fetchone()
         return None if found is None else found[0]
 
-    def scope(self, uprns: Iterable[int]) -> None:
+    def open_scope(self) -> None:
         self.execute(DROP_SCOPE)
         self.execute(CREATE_SCOPE["postgresql" if self.postgresql else "sqlite"])
+
+    def fill_scope(self, uprns: Iterable[int]) -> None:
         self._put(COPY_SCOPE, INSERT_SCOPE, [(uprn,) for uprn in uprns])
-        if self.postgresql:
-            self.execute("ANALYZE search_scope")
 
     def delete(self, *, scoped: bool) -> None:
         for statement in (

@@ -16,6 +16,7 @@ from sqlalchemy import orm
 from gazetteer import search_index
 from loaders import labels, sql, staging
 
+_TOUCHED: Final = sa.select(sa.column("uprn", sa.BigInteger)).select_from(sa.table("touched_uprn"))
 _INSERTS: Final = (sql.INSERT_CREATED, sql.INSERT_DELETED, sql.INSERT_RETIRED, sql.INSERT_CHANGED)
 
 
@@ -37,5 +38,5 @@ def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
     for stage in (sql.LABELS_BEFORE, sql.LABELS_AFTER):
         staging.drop(session, stage)
     # The search index follows in the same transaction, so a loaded address is found at once.
-    search_index.rebuild(session, session.scalars(sa.text(sql.SELECT_TOUCHED)).all())
+    search_index.rebuild_selected(session, _TOUCHED)
     session.connection().exec_driver_sql(sql.DROP_TOUCHED)

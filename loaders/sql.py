@@ -245,7 +245,6 @@ CREATE_TOUCHED: Final = {
     SQLITE: "CREATE TEMP TABLE touched_uprn (uprn INTEGER PRIMARY KEY)",
 }
 DROP_TOUCHED: Final = "DROP TABLE IF EXISTS touched_uprn"
-SELECT_TOUCHED: Final = "SELECT uprn FROM touched_uprn"
 _LABEL_INPUTS: Final = ("blpu", "lpi", "organisation")
 
 

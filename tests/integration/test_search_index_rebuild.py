@@ -73,6 +73,10 @@ def test_the_rebuild_writes_the_rows_and_tokens_of_the_plain_rebuild(
         chosen = search_index.rebuild(session, some)
         assert chosen == search_index_oracle.rebuild(session, some)
         assert _snapshot(session) == expected
+        selected = sa.select(t.Blpu.uprn).where(t.Blpu.uprn.in_(some))
+        in_blpus = search_index.rebuild_selected(session, selected)
+        assert in_blpus == search_index_oracle.rebuild(session, set(session.scalars(selected)))
+        assert _snapshot(session) == expected
         session.rollback()
 
 
