@@ -40,7 +40,6 @@ from notify import (
     intake,
     outbox,
     receipts,
-    registry_repository,
     service,
 )
 from notify import correction_repository as store
@@ -335,7 +334,7 @@ def _plan(
     situation = decision.Situation(
         move=after,
         facts=gazetteer_facts.facts(session, move=after, settings=settings),
-        registry=registry_repository.load(session),
+        registry=service.load_registry(session),
         consents=tuple(repo.consents_of(session, after.subject_ids())),
         relationships=repo.relationships_of(
             session, subject_ids=after.subject_ids(), uprns=[u for u in (after.old_uprn,) if u]

@@ -112,8 +112,19 @@ class Plan:
         return next((d for d in self.decisions if d.partner_service_id == partner_service_id), None)
 
 
+_last_digest: tuple[domain.Registry, str] | None = None
+
+
 def registry_digest(registry: domain.Registry) -> str:
-    return canonical.digest(registry)
+    """The hash of the registry rows a plan used; kept for the last registry object seen (a
+    registry kept between requests is hashed once, not on every plan)."""
+    global _last_digest  # noqa: PLW0603 - one immutable pair, replaced whole
+    kept = _last_digest
+    if kept is not None and kept[0] is registry:
+        return kept[1]
+    digest = canonical.digest(registry)
+    _last_digest = (registry, digest)
+    return digest
 
 
 def candidates(registry: domain.Registry, event_kind: str) -> list[domain.PartnerService]:

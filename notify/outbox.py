@@ -86,18 +86,10 @@ def enqueue_decision(
     follow_up: FollowUp,
 ) -> list[str]:
     """One decision's deliveries (one per target), as ``follow_up`` says; returns their ids."""
-    return [
-        _delivery(
-            session,
-            ctx,
-            d=d,
-            target=target,
-            event_id=event_id,
-            decision_id=decision_id,
-            follow_up=follow_up,
-        )
-        for target in d.targets
+    planned = [
+        _Planned(d=d, target=t, decision_id=decision_id, follow_up=follow_up) for t in d.targets
     ]
+    return _write(session, ctx, planned, event_id=event_id)
 
 
 def enqueue_plan(
@@ -116,20 +108,12 @@ def enqueue_plan(
         occurred_at=ctx.now,
         correlation_id=ctx.move.reference,
     )
-    created = []
-    for d in chosen:
-        for target in d.targets:
-            created.append(
-                _delivery(
-                    session,
-                    ctx,
-                    d=d,
-                    target=target,
-                    event_id=event_id,
-                    decision_id=decision_ids.get(d.partner_service_id),
-                )
-            )
-    return created
+    planned = [
+        _Planned(d=d, target=t, decision_id=decision_ids.get(d.partner_service_id))
+        for d in chosen
+        for t in d.targets
+    ]
+    return _write(session, ctx, planned, event_id=event_id)
 
 
 def ordering_key(registry: domain.Registry, d: decision.Decision, subject_id: str) -> str:
@@ -138,21 +122,42 @@ def ordering_key(registry: domain.Registry, d: decision.Decision, subject_id: st
     return events.ordering_key(subject_id, scope)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Planned:
+    """One delivery to write: a decision, one of its targets, and what it follows up."""
+
+    d: decision.Decision
+    target: decision.Target
+    decision_id: str | None
+    follow_up: FollowUp | None = None
+
+
+def _write(
+    session: orm.Session, ctx: Context, planned: list[_Planned], *, event_id: str
+) -> list[str]:
+    """The deliveries, their subjects and ledger lines in one flush (a statement per table),
+    their sequence numbers in one statement, and their lanes woken in one more."""
+    keys = [ordering_key(ctx.registry, p.d, ctx.move.person.id) for p in planned]
+    seqs = repo.next_seqs(
+        session, [(k, p.target.endpoint_id) for k, p in zip(keys, planned, strict=True)]
+    )
+    rows: list[Any] = []
+    wakes = []
+    for p, key, seq in zip(planned, keys, seqs, strict=True):
+        row, subjects, line = _delivery(ctx, p, key=key, seq=seq, event_id=event_id)
+        rows += [row, *subjects, line]
+        wakes.append((key, row.endpoint_id, row.not_before))
+    repo.add_rows(session, rows)
+    repo.wake_lanes(session, wakes)
+    return [row.id for row in rows if isinstance(row, o.Delivery)]
+
+
 def _delivery(
-    session: orm.Session,
-    ctx: Context,
-    *,
-    d: decision.Decision,
-    target: decision.Target,
-    event_id: str,
-    decision_id: str | None,
-    follow_up: FollowUp | None = None,
-) -> str:
-    move = ctx.move
+    ctx: Context, p: _Planned, *, key: str, seq: int, event_id: str
+) -> tuple[o.Delivery, list[o.DeliverySubject], o.Disclosure]:
+    move, d, target = ctx.move, p.d, p.target
     delivery_id = ids.new_id()
-    key = ordering_key(ctx.registry, d, move.person.id)
-    seq = repo.next_seq(session, ordering_key=key, endpoint_id=target.endpoint_id)
-    header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq, follow_up=follow_up)
+    header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq, follow_up=p.follow_up)
     members = [m for m in move.household if m.person.id in d.member_ids]
     not_before = d.not_before or ctx.now
     state = "held" if d.outcome == "hold" else ("scheduled" if not_before > ctx.now else "pending")
@@ -164,7 +169,7 @@ def _delivery(
         partner_id=d.partner_id,
         partner_service_id=d.partner_service_id,
         submission_id=ctx.submission_id,
-        plan_decision_id=decision_id,
+        plan_decision_id=p.decision_id,
         rule_id=d.rule_id or "",
         rule_version_planned=d.rule_version or 0,
         consent_record_id=d.consent_id,
@@ -194,10 +199,7 @@ def _delivery(
         o.DeliverySubject(delivery_id=delivery_id, subject_id=m.person.id, role="household")
         for m in members
     ]
-    repo.add_rows(session, [row])
-    repo.add_rows(session, [*subjects, _ledger_line(ctx, d, row, body)])
-    repo.wake_lane(session, ordering_key=key, endpoint_id=target.endpoint_id, not_before=not_before)
-    return delivery_id
+    return row, subjects, _ledger_line(ctx, d, row, body)
 
 
 def _event(

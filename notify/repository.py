@@ -6,12 +6,14 @@ are written only to the erasable JSON columns (``person``, ``answers``, ``partne
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core import db, ids
 from core.errors import StorageError
@@ -241,40 +243,39 @@ def relationships_of(
 def add_decisions(
     session: orm.Session, plan: decision.Plan, *, submission_id: str
 ) -> dict[str, str]:
-    """Every decision of the plan (``plan_decision``); returns the row id per service."""
-    rows = {}
-    for d in plan.decisions:
-        row_id = ids.new_id()
-        rows[d.partner_service_id] = row_id
-        session.add(
-            o.PlanDecision(
-                id=row_id,
-                submission_id=submission_id,
-                submission_version=plan.version,
-                phase=plan.phase,
-                partner_service_id=d.partner_service_id,
-                role=d.role,
-                decision=d.outcome,
-                rule_id=d.rule_id,
-                rule_version=d.rule_version,
-                dsa_id=d.dsa_id,
-                dsa_version=d.dsa_version,
-                lawful_basis=d.lawful_basis,
-                purpose_code=d.purpose_code,
-                consent_record_id=d.consent_id,
-                fields=list(d.fields),
-                fields_dropped=[{"group": g, "reason": r} for g, r in d.fields_dropped],
-                data_category=d.data_category,
-                channel=d.targets[0].channel if d.targets else None,
-                not_before=d.not_before,
-                reasons=[_reason(r) for r in d.reasons],
-                warnings=[_reason(r) for r in d.warnings],
-                registry_digest=plan.registry_digest,
-                evaluated_at=plan.evaluated_at,
-            )
-        )
-    session.flush()
-    return rows
+    """Every decision of the plan (``plan_decision``, one statement); the row id per service."""
+    rows = [_decision_row(d, plan, submission_id) for d in plan.decisions]
+    if rows:
+        session.execute(sa.insert(o.PlanDecision), rows)
+    return {row["partner_service_id"]: row["id"] for row in rows}
+
+
+def _decision_row(d: decision.Decision, plan: decision.Plan, submission_id: str) -> dict[str, Any]:
+    return {
+        "id": ids.new_id(),
+        "submission_id": submission_id,
+        "submission_version": plan.version,
+        "phase": plan.phase,
+        "partner_service_id": d.partner_service_id,
+        "role": d.role,
+        "decision": d.outcome,
+        "rule_id": d.rule_id,
+        "rule_version": d.rule_version,
+        "dsa_id": d.dsa_id,
+        "dsa_version": d.dsa_version,
+        "lawful_basis": d.lawful_basis,
+        "purpose_code": d.purpose_code,
+        "consent_record_id": d.consent_id,
+        "fields": list(d.fields),
+        "fields_dropped": [{"group": g, "reason": r} for g, r in d.fields_dropped],
+        "data_category": d.data_category,
+        "channel": d.targets[0].channel if d.targets else None,
+        "not_before": d.not_before,
+        "reasons": [_reason(r) for r in d.reasons],
+        "warnings": [_reason(r) for r in d.warnings],
+        "registry_digest": plan.registry_digest,
+        "evaluated_at": plan.evaluated_at,
+    }
 
 
 def _reason(reason: decision.Reason) -> dict[str, Any]:
@@ -321,6 +322,48 @@ def next_seq(session: orm.Session, *, ordering_key: str, endpoint_id: str | None
     except sa.exc.DBAPIError as exc:
         raise StorageError("cannot allocate a delivery sequence number") from exc
     return int(value)
+
+
+def next_seqs(session: orm.Session, lanes: Sequence[tuple[str, str | None]]) -> list[int]:
+    """The next ``seq`` of each lane, in order, allocated in one statement (§6.9); a lane named
+    twice gets two numbers."""
+    if not lanes:
+        return []
+    wanted = collections.Counter(key for key, _ in lanes)
+    endpoints = {key: endpoint for key, endpoint in reversed(lanes)}
+    insert = (sqlite.insert if db.is_sqlite(session) else postgresql.insert)(o.DeliveryLane)
+    statement = (
+        insert.values(
+            [
+                {"ordering_key": k, "endpoint_id": endpoints[k], "last_seq": n, "state": "idle"}
+                for k, n in wanted.items()
+            ]
+        )
+        .on_conflict_do_update(
+            index_elements=["ordering_key"],
+            set_={"last_seq": o.DeliveryLane.last_seq + insert.excluded.last_seq},
+        )
+        .returning(o.DeliveryLane.ordering_key, o.DeliveryLane.last_seq)
+    )
+    try:
+        last = {key: int(seq) for key, seq in session.execute(statement)}
+    except sa.exc.DBAPIError as exc:
+        raise StorageError("cannot allocate delivery sequence numbers") from exc
+    handed = {key: last[key] - n for key, n in wanted.items()}
+    seqs = []
+    for key, _ in lanes:
+        handed[key] += 1
+        seqs.append(handed[key])
+    return seqs
+
+
+def wake_lanes(session: orm.Session, lanes: Sequence[tuple[str, str | None, dt.datetime]]) -> None:
+    """:func:`wake_lane` for each (ordering key, endpoint, not before), in one round trip."""
+    if lanes:
+        session.execute(
+            sql.WAKE_LANE,
+            [{"ordering_key": k, "endpoint_id": e, "not_before": nb} for k, e, nb in lanes],
+        )
 
 
 def wake_lane(

@@ -39,6 +39,7 @@ from notify import (
 from notify import partner_tables as pt
 from notify import registry_repository as registry_repo
 from notify import repository as repo
+from notify.dispatch import registry_cache
 from notify.tables import moves as m
 from notify.tables import outbox as o
 
@@ -83,6 +84,18 @@ class Withdrawal:
     receipt_id: str | None = None
 
 
+_REGISTRIES: dict[str, registry_cache.CachedRegistry] = {}
+
+
+def load_registry(session: orm.Session) -> domain.Registry:
+    """The registry, read again only after a registry row changed (kept per database behind
+    the one-statement fingerprint of :mod:`notify.dispatch.registry_cache`; SQLite reads it
+    every time)."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    kept = _REGISTRIES.setdefault(url, registry_cache.CachedRegistry(registry_repo.load))
+    return kept(session)
+
+
 def _keys(settings: Settings, options: Options) -> outbox.Keys:
     secret = settings.secret_key.get_secret_value().encode()
     return outbox.Keys(secret=secret, namespace=options.namespace, hub_host=options.hub_host)
@@ -120,7 +133,7 @@ def submit_move(
     request, addressing = address_resolution.resolve_request(
         session=session, request=request, settings=settings
     )
-    registry = registry_repo.load(session)
+    registry = load_registry(session)
     situation = _situation(session, request=request, registry=registry, settings=settings, now=now)
     found = _review_findings(session, situation.move, settings, now)
     situation = dataclasses.replace(situation, move_holds=holds.hold_codes(found))
@@ -251,7 +264,7 @@ def explain_move(
         session=session, request=request, settings=settings
     )
     check_answers(session, request)
-    registry = registry_repo.load(session)
+    registry = load_registry(session)
     move = intake.to_move(
         request,
         reference="COA-DRYR-UN00",
@@ -346,7 +359,7 @@ def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
     submission = repo.latest_submission(session, reference)
     if submission is None:
         raise errors.MoveNotFound("no move has this reference", details={"reference": reference})
-    registry = registry_repo.load(session)
+    registry = load_registry(session)
     deliveries = repo.deliveries_where(session, o.Delivery.submission_id == submission.id)
     by_service: dict[str, list[o.Delivery]] = {}
     for d in deliveries:
