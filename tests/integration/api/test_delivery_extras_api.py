@@ -175,9 +175,8 @@ def test_ops_notices_are_shown_to_their_own_partner_and_to_admins(
         "endpoint.disabled",
         "endpoint.recovered",
     ]
-    assert {i["partner_id"] for i in items} == {"P0"} and items[0]["detail"] == {
-        "reason": "gone_410"
-    }
+    assert {i["partner_id"] for i in items} == {"P0"}
+    assert {"reason": "gone_410"} in [i["detail"] for i in items]
     admin = _key(session, Role.ADMIN)
     page = client.get("/v1/ops-notices", params={"limit": 3}, headers=admin).json()
     rest = client.get(
