@@ -228,7 +228,8 @@ def _sort(
         if verdict.action == "hold":
             held.add(delivery.ordering_key)
         elif verdict.action == "cancel" or delivery.body is None:
-            _cancel(session, delivery, verdict.reason or "BODY_PURGED", now)
+            reason = verdict.reason if verdict.action == "cancel" else None
+            _cancel(session, delivery, reason or "BODY_PURGED", now)
             cancelled += 1
         else:
             _deliver(session, delivery, verdict, now)

@@ -112,6 +112,21 @@ def test_a_batch_is_written_once_with_the_projected_fields_and_recorded_in_the_l
     assert session.scalar(sa.select(sa.func.count()).select_from(xt.FileBatchItem)) == 2
 
 
+def test_a_delivery_whose_body_was_purged_is_cancelled_not_written(
+    session: orm.Session, session_factory: db.SessionFactory, drop: Path
+) -> None:
+    world = _world(session)
+    purged, kept = _queue(session, world, 2)
+    purged.body, purged.body_purge_reason = None, "retention"
+    session.commit()
+    (written,) = _run(session_factory, drop)
+    assert (written.rows, written.cancelled) == (1, 1)
+    assert [r["event_id"] for r in _rows(drop / written.file_name)] == [kept.id]
+    session.expire_all()
+    row = session.get(outbox.Delivery, purged.id)
+    assert row is not None and row.close_reason == "cancelled:BODY_PURGED"
+
+
 def test_the_schedule_writes_a_subscription_again_only_after_its_interval(
     session: orm.Session, session_factory: db.SessionFactory, drop: Path
 ) -> None:
