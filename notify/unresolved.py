@@ -27,6 +27,7 @@ from notify.tables import moves as m
 
 PENDING_CODE: Final = unresolved_plan.PENDING_CODE
 CLOSED_MOVES: Final = ("withdrawn", "superseded")
+REJECTED_TEXT: Final = "The new address could not be found, so this service was not told."
 AddressState = Literal["known", "pending", "rejected"]
 
 
@@ -262,9 +263,16 @@ def for_citizen(document: dict[str, Any], state: AddressState) -> dict[str, Any]
     """The move's status with its new address's state; once the custodian has rejected the
     address, the services that waited for it are shown as not sent."""
     recipients = [
-        {**r, "status": "not_sent"}
+        _not_sent(r)
         if state == "rejected" and r["status"] == "waiting" and PENDING_CODE in r["reasons"]
         else r
         for r in document["recipients"]
     ]
     return {**document, "new_address": state, "recipients": recipients}
+
+
+def _not_sent(recipient: dict[str, Any]) -> dict[str, Any]:
+    shown = {**recipient, "status": "not_sent"}
+    if "status_text" in recipient:
+        shown["status_text"] = REJECTED_TEXT
+    return shown
