@@ -74,6 +74,24 @@ def _consent_request(move: domain.Move, services: Sequence[str]) -> intake.MoveR
     )
 
 
+def _record_consents(
+    session: orm.Session,
+    submission: m.ChangeSubmission,
+    situation: decision.Situation,
+    services: Sequence[str],
+) -> list[domain.Consent]:
+    """The consents the citizen gave at submission, against the rules found now, as given then."""
+    consents = intake.consents_to_record(
+        request=_consent_request(situation.move, services),
+        move=situation.move,
+        preview=decision.plan(situation),
+        now=submission.submitted_at,
+        new_id=ids.new_id,
+    )
+    repo.add_consents(session, consents, submission_id=submission.id, move=situation.move)
+    return consents
+
+
 def _situation(
     session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
 ) -> decision.Situation:
@@ -108,14 +126,8 @@ def replan(
             session, submission_id=submission.id, move=move, settings=settings, now=now
         ),
     )
-    consents = intake.consents_to_record(
-        request=_consent_request(move, [s for s in interim.pending_consents if s in held]),
-        move=move,
-        preview=decision.plan(situation),
-        now=submission.submitted_at,
-        new_id=ids.new_id,
-    )
-    repo.add_consents(session, consents, submission_id=submission.id, move=move)
+    waiting = [s for s in interim.pending_consents if s in held]
+    consents = _record_consents(session, submission, situation, waiting)
     situation = dataclasses.replace(
         situation, consents=(*situation.consents, *consents), phase="plan"
     )
