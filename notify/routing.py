@@ -6,7 +6,7 @@ Coverage is evaluated on the move date (who was responsible then); rules at ``no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Final, Literal
 
 from notify import codes, domain
@@ -94,13 +94,30 @@ def current_version(registry: domain.Registry, rule_id: str) -> domain.SharingRu
     return max(versions, key=lambda r: r.version) if versions else None
 
 
+_last_index: tuple[domain.Registry, Mapping[str, tuple[domain.SharingRule, ...]]] | None = None
+
+
+def _rules_by_service(registry: domain.Registry) -> Mapping[str, tuple[domain.SharingRule, ...]]:
+    """The registry's rules grouped by service, built once for the last registry object seen."""
+    global _last_index  # noqa: PLW0603 - one immutable pair, replaced whole
+    kept = _last_index
+    if kept is not None and kept[0] is registry:
+        return kept[1]
+    grouped: dict[str, list[domain.SharingRule]] = {}
+    for rule in registry.rules:
+        grouped.setdefault(rule.partner_service_id, []).append(rule)
+    index = {service_id: tuple(rules) for service_id, rules in grouped.items()}
+    _last_index = (registry, index)
+    return index
+
+
 def live_rules(
     registry: domain.Registry, service_id: str, now: dt.datetime
 ) -> tuple[domain.SharingRule, ...]:
     """The current version of each rule of the service, if it is active and in its window."""
     latest: dict[str, domain.SharingRule] = {}
-    for rule in registry.rules:
-        if rule.partner_service_id != service_id or rule.status == "draft":
+    for rule in _rules_by_service(registry).get(service_id, ()):
+        if rule.status == "draft":
             continue
         if rule.id not in latest or latest[rule.id].version < rule.version:
             latest[rule.id] = rule

@@ -138,8 +138,12 @@ def submit_move(
     found = _review_findings(session, situation.move, settings, now)
     situation = dataclasses.replace(situation, move_holds=holds.hold_codes(found))
     move, facts = situation.move, situation.facts
-    consents = intake.consents_to_record(
-        request=request, move=move, preview=decision.plan(situation), now=now, new_id=ids.new_id
+    consents = (  # the dry run that finds each consent's rule, only if a consent is given
+        intake.consents_to_record(
+            request=request, move=move, preview=decision.plan(situation), now=now, new_id=ids.new_id
+        )
+        if any(r.consent and r.selected for r in request.recipients)
+        else []
     )
     submission_id = ids.new_id()
     plan = decision.plan(dataclasses.replace(situation, consents=tuple(consents), phase="plan"))
