@@ -40,6 +40,8 @@ from notify.tables import outbox as o
 from notify.tables import review as t
 
 LIVE_STATUSES: Final = ("submitted", "scheduled", "releasing", "completed")
+#: At most this many of the latest moves sharing an address are compared with a new one.
+COMPARED: Final = 50
 NOTICE_RULE: Final = "ART19_NOTICE"
 
 
@@ -75,7 +77,8 @@ def detect(
 def earlier_moves(
     session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
 ) -> list[holds.EarlierMove]:
-    """Live moves reported since ``since`` from or to any of ``uprns``, with their people."""
+    """Live moves reported since ``since`` from or to any of ``uprns`` (the latest
+    :data:`COMPARED`), with their people."""
     wanted = sorted({u for u in uprns if u is not None})
     if not wanted:
         return []
@@ -86,7 +89,7 @@ def earlier_moves(
         sub.pii_erased_at.is_(None),
         sa.or_(sub.old_uprn.in_(wanted), sub.new_uprn.in_(wanted)),
     )
-    rows = list(session.scalars(query))
+    rows = list(session.scalars(query.order_by(sub.submitted_at.desc()).limit(COMPARED)))
     members = _household_people(session, [r.id for r in rows])
     return [_earlier(row, members.get(row.id, [])) for row in rows]
 
