@@ -4,7 +4,8 @@ A request that carries a key is stored with the SHA-256 of its content and the r
 got, for 24 hours, per actor. The same key with the same content gets the stored response
 again (the work is not repeated); the same key with different content is refused
 (:class:`IdempotencyKeyReused`, 422 as §6.8 and the IETF Idempotency-Key draft say). Only
-successful responses are stored: a request that failed may be retried with its key.
+successful responses are stored: a request that failed may be retried with its key. Two
+requests with one key at the same time: the second to finish is refused (409) and undone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors
@@ -25,6 +27,11 @@ TTL: Final = dt.timedelta(hours=24)
 class IdempotencyKeyReused(errors.InvalidInput):
     code = "idempotency_key_reused"
     title = "Idempotency-Key already used for a different request"
+
+
+class IdempotencyKeyInFlight(errors.Conflict):
+    code = "idempotency_key_in_flight"
+    title = "Another request with this Idempotency-Key is being handled"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -62,17 +69,27 @@ def store(
     stored: Stored,
     now: dt.datetime,
 ) -> None:
-    """Keep the response for 24 hours (an expired record of the key is replaced)."""
+    """Keep the response for 24 hours (only an expired record of the key is replaced).
+
+    A live record that :func:`replay` did not see was written by a concurrent request with the
+    same key: this one is refused (409) and its transaction rolls back.
+    """
     record = session.get(xt.IdempotencyRecord, (actor, key))
+    if record is not None and _aware(record.expires_at) > now:
+        raise IdempotencyKeyInFlight("a request with this Idempotency-Key was handled meanwhile")
+    values = {"request_sha256": request_sha256, "status_code": stored.status_code,
+              "response": stored.response, "created_at": now, "expires_at": now + TTL}  # fmt: skip
     if record is None:
-        record = xt.IdempotencyRecord(actor=actor, key=key)
-        session.add(record)
-    record.request_sha256 = request_sha256
-    record.status_code = stored.status_code
-    record.response = stored.response
-    record.created_at = now
-    record.expires_at = now + TTL
-    session.flush()
+        session.add(xt.IdempotencyRecord(actor=actor, key=key, **values))
+    else:
+        for name, value in values.items():
+            setattr(record, name, value)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise IdempotencyKeyInFlight(
+            "a request with this Idempotency-Key was handled meanwhile"
+        ) from exc
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
