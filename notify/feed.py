@@ -112,6 +112,7 @@ def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.dateti
     row = _cursor(session, partner_id)
     if seq > _highest(session, partner_id):
         raise InvalidCursor("the cursor lies beyond anything this feed returned")
+    _lock_lanes(session, partner_id, row.committed_seq, seq)
     done = 0
     for delivery in _numbered(session, partner_id, row.committed_seq, None, seq):
         if delivery.state in lifecycle.TERMINAL or delivery.state == "dead":
@@ -123,6 +124,19 @@ def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.dateti
     row.committed_seq = max(row.committed_seq, seq)
     session.flush()
     return done
+
+
+def _lock_lanes(session: orm.Session, partner_id: str, after: int, upto: int) -> None:
+    """Wait for any worker step on these items' lanes, so it cannot undo what commit marks."""
+    keys = sa.select(outbox.Delivery.ordering_key).where(
+        _pull(partner_id), outbox.Delivery.feed_seq > after, outbox.Delivery.feed_seq <= upto
+    )
+    query = (
+        sa.select(outbox.DeliveryLane.ordering_key)
+        .where(outbox.DeliveryLane.ordering_key.in_(keys))
+        .with_for_update()
+    )
+    session.execute(query).all()
 
 
 def _registry_gate() -> delivery_gate.Gate:
