@@ -246,7 +246,7 @@ def add_decisions(
     """Every decision of the plan (``plan_decision``, one statement); the row id per service."""
     rows = [_decision_row(d, plan, submission_id) for d in plan.decisions]
     if rows:
-        session.execute(sa.insert(o.PlanDecision), rows)
+        session.connection().execute(sa.insert(o.PlanDecision), rows)
     return {row["partner_service_id"]: row["id"] for row in rows}
 
 
