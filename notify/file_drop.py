@@ -165,23 +165,30 @@ def build(
 
 
 def _due(session: orm.Session, subscription_id: str, now: dt.datetime) -> list[outbox.Delivery]:
-    """Fetchable deliveries of the subscription not yet in a batch, lanes locked, in order."""
+    """Fetchable deliveries of the subscription not yet in a batch, lanes locked, in order.
+
+    The lanes are locked first (none a worker has leased), then the deliveries read: a worker
+    step that finished meanwhile is seen, and none can start on these lanes until commit.
+    """
     in_batch = sa.select(xt.FileBatchItem.delivery_id).where(
         xt.FileBatchItem.delivery_id == outbox.Delivery.id
     )
+    wanted = sa.and_(
+        outbox.Delivery.subscription_id == subscription_id,
+        outbox.Delivery.not_before <= now,
+        _fetchable(),
+        ~sa.exists(in_batch),
+    )
+    free = _free_lanes(session, sa.select(outbox.Delivery.ordering_key).where(wanted))
+    if not free:
+        return []
     query = (
         sa.select(outbox.Delivery)
-        .where(
-            outbox.Delivery.subscription_id == subscription_id,
-            outbox.Delivery.not_before <= now,
-            _fetchable(),
-            ~sa.exists(in_batch),
-        )
+        .where(wanted, outbox.Delivery.ordering_key.in_(sorted(free)))
         .order_by(outbox.Delivery.ordering_key, outbox.Delivery.seq)
+        .execution_options(populate_existing=True)
     )
-    found = list(session.scalars(query))
-    free = _free_lanes(session, {d.ordering_key for d in found})
-    return [d for d in found if d.ordering_key in free]
+    return list(session.scalars(query))
 
 
 def _fetchable() -> sa.ColumnElement[bool]:
@@ -196,14 +203,12 @@ def _fetchable() -> sa.ColumnElement[bool]:
     )
 
 
-def _free_lanes(session: orm.Session, keys: set[str]) -> set[str]:
+def _free_lanes(session: orm.Session, keys: sa.Select[str]) -> set[str]:
     """Lock the lanes no worker has leased (a leased one waits for the next run)."""
-    if not keys:
-        return set()
     query = (
         sa.select(outbox.DeliveryLane.ordering_key)
         .where(
-            outbox.DeliveryLane.ordering_key.in_(sorted(keys)),
+            outbox.DeliveryLane.ordering_key.in_(keys),
             outbox.DeliveryLane.state != "leased",
         )
         .with_for_update(skip_locked=True)
