@@ -10,7 +10,9 @@ properties held back from the gazetteer and addresses from elsewhere.
 * precision: of the queries answered ``matched``, the share matched to the right UPRN (a match
   for an address the gazetteer does not hold is wrong);
 * recall: of the queries whose address is in the gazetteer, the share ``matched`` correctly;
-* throughput: queries matched per second, end to end (parse, retrieve, score), one process.
+* throughput: queries matched per second, end to end (parse, retrieve, score), one process;
+  one at a time through ``find.match_address``, or with ``--batch`` through the batch path
+  (``find_many.match_many``, what ``addresshub match --input`` and the batch API use).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import migrations
 from bench import match_data
 from core import db
 from core.settings import Settings
-from gazetteer import find, matching, repository, search_index
+from gazetteer import find, find_many, matching, repository, search_index
 
 
 def main() -> None:
@@ -36,17 +38,25 @@ def main() -> None:
     parser.add_argument("--streets-per-town", type=int, default=30)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--show-errors", type=int, default=10)
+    parser.add_argument(
+        "--batch", action="store_true", help="match through the batch path (find_many)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     gaz = match_data.gazetteer(rng, streets_per_town=args.streets_per_town)
     queries = match_data.queries(rng, gaz, args.queries)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        run(url, gaz, queries, show_errors=args.show_errors)
+        run(url, gaz, queries, show_errors=args.show_errors, batch=args.batch)
 
 
 def run(
-    url: str, gaz: match_data.Gazetteer, queries: list[match_data.Query], *, show_errors: int
+    url: str,
+    gaz: match_data.Gazetteer,
+    queries: list[match_data.Query],
+    *,
+    show_errors: int,
+    batch: bool = False,
 ) -> None:
     migrations.upgrade(url)
     engine = db.create_engine(url)
@@ -62,14 +72,18 @@ def run(
         f"{rows} index rows, loaded and indexed in {loaded:.1f} s on {engine.dialect.name}"
     )
     settings = Settings(database_url=url)
-    outcomes = []
     with db.unit_of_work(factory) as session:
         started = time.perf_counter()
-        for query in queries:
-            outcomes.append(
-                (query, find.match_address(session=session, text=query.text, settings=settings))
-            )
+        if batch:
+            texts = [query.text for query in queries]
+            results = find_many.match_many(session=session, texts=texts, settings=settings)
+        else:
+            results = [
+                find.match_address(session=session, text=query.text, settings=settings)
+                for query in queries
+            ]
         elapsed = time.perf_counter() - started
+    outcomes = list(zip(queries, results, strict=True))
     engine.dispose()
     report(outcomes, elapsed, show_errors=show_errors)
 

@@ -1,7 +1,8 @@
 """Batch matching: a job of up to 30,000 rows, matched in the background.
 
 ``create_job`` stores the rows (any columns; one holds the address) and returns the job;
-``run_job`` matches them in chunks, each chunk committed with the job's progress, and stores
+``run_job`` matches them in chunks (each through the grouped batch path of
+:mod:`gazetteer.find_many`), each chunk committed with the job's progress, and stores
 every input row with ``uprn, score, match_reason, status, candidates`` added. A job that fails
 records why. The caller decides where ``run_job`` runs (a request's background task, a worker).
 """
@@ -21,7 +22,7 @@ from core import db, ids
 from core.clock import Clock
 from core.errors import InvalidInput
 from core.settings import Settings
-from gazetteer import find, matching
+from gazetteer import find_many, matching
 from gazetteer.errors import MatchJobNotFound
 from gazetteer.search_tables import MatchJob
 
@@ -106,10 +107,10 @@ def _match_rows(
     counts: Counter[str] = Counter()
     for start in range(0, len(rows), CHUNK):
         with db.unit_of_work(factory) as session:
-            for row in rows[start : start + CHUNK]:
-                result = find.match_address(
-                    session=session, text=str(row.get(column) or ""), settings=settings
-                )
+            chunk = rows[start : start + CHUNK]
+            texts = [str(row.get(column) or "") for row in chunk]
+            matched = find_many.match_many(session=session, texts=texts, settings=settings)
+            for row, result in zip(chunk, matched, strict=True):
                 counts[result.status] += 1
                 results.append({**row, **output_columns(result, row)})
             job = session.get(MatchJob, job_id)

@@ -245,10 +245,15 @@ def _candidates(
     return [search_facts.candidate_from_values(row) for row in repo.rows(session, ids, filters)]
 
 
+def asks_street_towns(parsed: addressparse.ParsedAddress) -> bool:
+    """Whether the matcher needs to know in how many towns the typed street lies: only for a
+    query without a postcode (to tell a typo, or a distinctive street)."""
+    return bool(parsed.street) and not (parsed.postcode or parsed.postcode_outward)
+
+
 def _street_towns(session: orm.Session, parsed: addressparse.ParsedAddress) -> int | None:
-    """In how many towns the typed street exists (0, 1, 2+), asked only of a query without a
-    postcode (the matcher uses it to tell a typo, or a distinctive street, only then)."""
-    if not parsed.street or parsed.postcode or parsed.postcode_outward:
+    """In how many towns the typed street exists (0, 1, 2+), when the matcher asks."""
+    if not parsed.street or not asks_street_towns(parsed):
         return None
     return repo.street_towns(session, parsed.street)
 

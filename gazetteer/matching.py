@@ -55,9 +55,6 @@ SHORTLIST = 40
 # How far the best UPRN must lead the next for a match resting on its distinctiveness alone.
 DISTINGUISHING_MARGIN = 0.1
 FUZZY_STREET_SIMILARITY = 0.8
-# The lowest score a typo'd street at the exact postcode, with its number, is matched at.
-TYPO_FLOOR = 0.85
-BELOW_THRESHOLD = "score below the automatic threshold"
 STATUS_MATCHED = "matched"
 STATUS_REVIEW = "review"
 STATUS_UNMATCHED = "unmatched"
@@ -336,10 +333,8 @@ def _decide(
     if margin >= DISTINGUISHING_MARGIN:
         lifted = distinguishable(top, parsed, street_towns=street_towns)
         blockers = [b for b in blockers if b not in lifted]
-        if BELOW_THRESHOLD in lifted and top.score >= TYPO_FLOOR:
-            thresholds = replace(thresholds, auto=TYPO_FLOOR)
     if top.score < thresholds.auto:
-        blockers.append(BELOW_THRESHOLD)
+        blockers.append("score below the automatic threshold")
     if margin < thresholds.min_margin:
         blockers.append("too close to the next candidate")
     status = STATUS_MATCHED if not blockers else STATUS_REVIEW
@@ -365,8 +360,7 @@ def distinguishable(
 
     * an address typed without any place (no postcode, town or county) on a street of that
       exact name that only one town has;
-    * a street typed with a typo (no street of that spelling exists) in a town that matches;
-    * a street typed with a typo at the exact postcode, scoring just under the threshold.
+    * a street typed with a typo (no street of that spelling exists) in a town that matches.
     """
     status = {e.component: e for e in top.evidence}
     numbered = "pao" in status and all(
@@ -376,10 +370,7 @@ def distinguishable(
     if not numbered or street is None or top.leftover or parsed.other_numbers:
         return frozenset()
     typo = street.status == PARTIAL and street.similarity >= FUZZY_STREET_SIMILARITY
-    postcode = status.get("postcode")
-    if postcode is not None and postcode.status == MATCHED:
-        return frozenset({BELOW_THRESHOLD}) if typo and top.score >= TYPO_FLOOR else frozenset()
-    if street_towns is None or parsed.postcode_outward or parsed.postcode_sector:
+    if street_towns is None or parsed.postcode or parsed.postcode_outward:
         return frozenset()
     place = {status[c].status for c in ("town", "locality") if c in status}
     county = any(w in words.COUNTY_WORDS for w in parsed.words)

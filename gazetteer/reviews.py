@@ -125,6 +125,28 @@ def decision_for(session: orm.Session, parsed: addressparse.ParsedAddress) -> De
     return Decision(status=found[0], uprn=found[1]) if found else None
 
 
+def decisions_for_many(
+    session: orm.Session, parsed: list[addressparse.ParsedAddress]
+) -> dict[str, Decision]:
+    """The latest decision for each input key among ``parsed`` that has one (one statement
+    per 400 keys), keyed by :func:`input_key`."""
+    keys = sorted({input_key(p) for p in parsed})
+    found: dict[str, tuple[dt.datetime | None, Decision]] = {}
+    for start in range(0, len(keys), 400):
+        statement = sa.select(
+            MatchReview.input_key, MatchReview.status, MatchReview.uprn, MatchReview.decided_at
+        ).where(MatchReview.input_key.in_(keys[start : start + 400]), MatchReview.status != OPEN)
+        for key, status, uprn, decided_at in session.execute(statement):
+            held = found.get(key)
+            if held is None or _later(decided_at, held[0]):
+                found[key] = (decided_at, Decision(status=status, uprn=uprn))
+    return {key: decision for key, (_, decision) in found.items()}
+
+
+def _later(first: dt.datetime | None, second: dt.datetime | None) -> bool:
+    return first is not None and (second is None or first > second)
+
+
 def _row(session: orm.Session, review_id: str) -> MatchReview:
     row = session.get(MatchReview, review_id)
     if row is None:

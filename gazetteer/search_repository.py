@@ -58,7 +58,19 @@ class QueryTokens:
     limit: int = BLOCK_LIMIT
 
 
-def candidate_ids(session: orm.Session, query: QueryTokens) -> list[int]:
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Prefetched:
+    """Block rows read for many queries in one round trip each (see :func:`prefetch`):
+    ``postcodes`` maps a postcode to its (id, PAO number) rows, ``streets`` a (street, PAO
+    number) pair to its place rows; a key absent from a map was not read."""
+
+    postcodes: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict)
+    streets: dict[tuple[str, int], list[Any]] = field(default_factory=dict)
+
+
+def candidate_ids(
+    session: orm.Session, query: QueryTokens, prefetched: Prefetched | None = None
+) -> list[int]:
     """Index row ids worth scoring for ``query`` (unfiltered, unordered, deduplicated).
 
     Blocks, cheapest and surest first: the postcode (settles it when it holds the number
@@ -66,8 +78,11 @@ def candidate_ids(session: orm.Session, query: QueryTokens) -> list[int]:
     place the query names), then the rare-first word block.
     """
     found: dict[int, None] = {}
+    ahead = prefetched or Prefetched()
     if query.postcode:
-        at_postcode = _by_postcode(session, query.postcode)
+        at_postcode = ahead.postcodes.get(query.postcode)
+        if at_postcode is None:
+            at_postcode = _by_postcode(session, query.postcode)
         found.update(dict.fromkeys(row_id for row_id, _ in at_postcode))
         # The postcode holds the number asked for: candidates elsewhere disagree on the postcode
         # and cannot come first.
@@ -77,7 +92,7 @@ def candidate_ids(session: orm.Session, query: QueryTokens) -> list[int]:
         if at_postcode and not query.numbers and set(query.words) <= set(query.postcode.split()):
             return list(found)
     if query.street:
-        on_street, settled = _by_street(session, query)
+        on_street, settled = _by_street(session, query, ahead)
         found.update(dict.fromkeys(on_street))
         if settled:
             return list(found)
@@ -87,6 +102,37 @@ def candidate_ids(session: orm.Session, query: QueryTokens) -> list[int]:
         )
         found.update(dict.fromkeys(search_tokens.ranked_ids(session, words)))
     return list(found)
+
+
+def prefetch(session: orm.Session, queries: Iterable[QueryTokens]) -> Prefetched:
+    """The postcode and street-and-number block rows of many queries, one statement each."""
+    chosen = list(queries)
+    postcodes = sorted({q.postcode for q in chosen if q.postcode})
+    pairs: list[tuple[str, int]] = sorted(
+        {(q.street, n) for q in chosen if q.street and _exact_street(q) for n in _numbers(q)}
+    )
+    found = Prefetched(postcodes={p: [] for p in postcodes}, streets={pair: [] for pair in pairs})
+    connection = session.connection()
+    for part in _chunks(postcodes):
+        for postcode, row_id, number in connection.execute(_POSTCODES_BLOCK, {"postcodes": part}):
+            found.postcodes[postcode].append((row_id, number))
+    for part in _chunks(pairs):
+        condition = sa.tuple_(_TABLE.c.street_key, _TABLE.c.pao_number).in_(part)
+        for placed in connection.execute(sa.select(*_PLACE_COLUMNS, *_PAIR).where(condition)):
+            found.streets[(placed.street_key, placed.pao_number)].append(placed)
+    return found
+
+
+def _exact_street(query: QueryTokens) -> bool:
+    return bool(query.street) and not query.street_partial and bool(_numbers(query))
+
+
+def _numbers(query: QueryTokens) -> list[int]:
+    return [int(n) for n in query.numbers if n.isdigit()]
+
+
+def _chunks(values: list[Any], size: int = 400) -> Iterable[list[Any]]:
+    return (values[start : start + size] for start in range(0, len(values), size))
 
 
 def trigram_ids(session: orm.Session, text: str, limit: int = BLOCK_LIMIT) -> list[int]:
@@ -101,28 +147,40 @@ def _by_postcode(session: orm.Session, postcode: str) -> list[tuple[int, int | N
     return [(row_id, number) for row_id, number in found]
 
 
-def _by_street(session: orm.Session, query: QueryTokens) -> tuple[list[int], bool]:
+def _by_street(
+    session: orm.Session, query: QueryTokens, ahead: Prefetched
+) -> tuple[list[int], bool]:
     """Rows on the typed street (with the number, when one is given; in a place the query
     names, when it gives none), those in such a place first, and whether the block settles
     the candidates: a row lies in such a place, or the query names nothing but the street."""
     assert query.street is not None
-    numbers = [int(n) for n in query.numbers if n.isdigit()]
-    places = _place_names(query.rest)
-    partial = query.street_partial
-    statement = _street_statement(numbers=bool(numbers), places=bool(places), partial=partial)
-    values = {
-        "street": query.street,
-        "high": search_tokens.after(query.street),
-        "numbers": numbers,
-        "places": places,
-    }
+    numbers = _numbers(query)
+    read = [ahead.streets.get((query.street, n)) for n in numbers]
+    if _exact_street(query) and all(rows is not None for rows in read):
+        on_street = [row for rows in read if rows is not None for row in rows]
+    else:
+        on_street = list(_street_rows(session, query, numbers))
     words = set(query.words)
     placed: list[int] = []
     elsewhere: list[int] = []
-    for row in session.connection().execute(statement, values):
-        (placed if _in_place(row, words, query.postcode) else elsewhere).append(row[0])
+    for row in on_street[:STREET_LIMIT]:
+        (placed if _in_place(row, words, query.postcode) else elsewhere).append(row.id)
     found = (placed + elsewhere)[: max(query.limit, len(placed))]
     return found, bool(placed) or bool(found and not query.rest and not query.postcode)
+
+
+def _street_rows(session: orm.Session, query: QueryTokens, numbers: list[int]) -> Any:
+    places = _place_names(query.rest)
+    statement = _street_statement(
+        numbers=bool(numbers), places=bool(places), partial=query.street_partial
+    )
+    values = {
+        "street": query.street,
+        "high": search_tokens.after(query.street or " "),
+        "numbers": numbers,
+        "places": places,
+    }
+    return session.connection().execute(statement, values)
 
 
 def _place_names(rest: tuple[str, ...]) -> list[str]:
@@ -245,6 +303,10 @@ _PLACE_COLUMNS = (
     _TABLE.c.id, _TABLE.c.town, _TABLE.c.post_town, _TABLE.c.locality, _TABLE.c.postcode,
 )  # fmt: skip
 # The blocks, built once (their values are bound per call).
+_PAIR = (_TABLE.c.street_key, _TABLE.c.pao_number)
+_POSTCODES_BLOCK = sa.select(_TABLE.c.postcode, _TABLE.c.id, _TABLE.c.pao_number).where(
+    _TABLE.c.postcode.in_(sa.bindparam("postcodes", expanding=True))
+)
 _POSTCODE_BLOCK = (
     sa.select(_TABLE.c.id, _TABLE.c.pao_number)
     .where(_TABLE.c.postcode == sa.bindparam("postcode"))

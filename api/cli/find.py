@@ -7,6 +7,7 @@ joins the ``lookup`` group when this module is imported.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,7 @@ from api.cli import common
 from api.cli.lookup import lookup_app
 from api.schemas import find as schemas
 from core.errors import InvalidInput
-from gazetteer import find, matching, search_index
+from gazetteer import find, find_many, matching, search_index
 
 OUTPUT_COLUMNS = ("uprn", "score", "match_reason", "status", "candidates")
 
@@ -142,12 +143,12 @@ def match(
         ):
             writer = csv.DictWriter(target, [*columns, *_new_columns(columns)])
             writer.writeheader()
-            for row in reader:
-                result = find.match_address(
-                    session=session, text=row[address_column] or "", settings=settings
-                )
-                counts[result.status] += 1
-                writer.writerow({**row, **_result_columns(result, columns)})
+            while rows := list(itertools.islice(reader, find_many.ROUND)):
+                texts = [row[address_column] or "" for row in rows]
+                matched = find_many.match_many(session=session, texts=texts, settings=settings)
+                for row, result in zip(rows, matched, strict=True):
+                    counts[result.status] += 1
+                    writer.writerow({**row, **_result_columns(result, columns)})
     document = {"rows": sum(counts.values()), **{s: counts[s] for s in _STATUSES}}
     summary = ", ".join(f"{document[s]} {s}" for s in _STATUSES)
     common.emit(f"{document['rows']} rows matched into {output}: {summary}", document, as_json)

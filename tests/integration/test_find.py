@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import orm
 
+from core.clock import SystemClock
 from core.settings import Settings
 from gazetteer import find, search_index
 from gazetteer.search_repository import Filters
@@ -145,3 +146,74 @@ def test_listed_addresses_are_searchable_and_matchable(seeded: orm.Session) -> N
         session=seeded, text="the old bakery 10 high st oldtown", settings=SETTINGS
     )
     assert (result.status, result.uprn) == ("matched", 201)
+
+
+def test_address_without_a_place_is_matched_on_a_street_only_one_town_has(
+    seeded: orm.Session,
+) -> None:
+    park = _match(seeded, "7 Park Road")  # only Newtown has a PARK ROAD
+    assert (park.status, park.uprn) == ("matched", 301)
+    assert _match(seeded, "15 High Street").status == "review"  # two towns have one
+
+
+def test_typo_in_street_is_matched_with_the_town_when_no_street_is_spelt_so(
+    seeded: orm.Session,
+) -> None:
+    result = _match(seeded, "7 Prak Road, Newtown")
+    assert (result.status, result.uprn, result.match_reason) == ("matched", 301, "fuzzy street")
+    assert _match(seeded, "7 Prak Road").status == "review"  # a typo and no place
+
+
+BATCH_TEXTS = [
+    "10 high st, newtown nt11aa",
+    "Flat 2 12 High St NT1 1AB",
+    "10 High Street, Oldtown",
+    "10/2 St Marys Rd Newtown",
+    "10 hihg street newtown nt1 1aa",
+    "7 Park Road",
+    "7 Prak Road, Newtown",
+    "10 High Street",
+    "flat 3, 12 high st, newtown nt1 1ab",
+    "rose cottage high st newtown",
+    "99 Nowhere Lane, Elsewhere",
+    "",
+]
+
+
+def test_batch_matching_answers_as_one_at_a_time(seeded: orm.Session) -> None:
+    from gazetteer import find_many, reviews
+
+    doubtful = _match(seeded, "10 High Street")
+    clock = SystemClock()
+    review = reviews.queue(session=seeded, text="10 High Street", result=doubtful, clock=clock)
+    reviews.decide(
+        session=seeded, review_id=review.id, uprn=201, decided_by="custodian", clock=clock
+    )
+    one_by_one = [_match(seeded, text) for text in BATCH_TEXTS]
+    batched = find_many.match_many(session=seeded, texts=BATCH_TEXTS, settings=SETTINGS)
+
+    def summary(result: find.matching.MatchResult) -> tuple[object, ...]:
+        top = [(c.candidate.uprn, c.score) for c in result.candidates]
+        return (result.status, result.uprn, result.score, result.margin, result.match_reason, top)
+
+    assert [summary(r) for r in batched] == [summary(r) for r in one_by_one]
+    assert batched[BATCH_TEXTS.index("10 High Street")].uprn == 201  # the decision is reused
+    assert [r.status for r in batched[:7]] == ["matched"] * 7
+
+
+def test_search_finds_a_word_loaded_after_an_earlier_search(seeded: orm.Session) -> None:
+    assert not find.search(session=seeded, q="3 acacia avenue", settings=SETTINGS).results
+    seeded_records = [
+        find_seed.domain.StreetDescriptor(
+            usrn=1005, description="ACACIA AVENUE", town_name="NEWTOWN"
+        ),
+        find_seed.domain.Blpu(uprn=501, logical_status="1", postcode_locator="NT5 5AA"),
+        find_seed.domain.Lpi(
+            uprn=501, lpi_key="1110L000000501", language="ENG", logical_status="1", usrn=1005,
+            pao_start_number=3,
+        ),
+    ]  # fmt: skip
+    find_seed.repository.save_records(seeded, seeded_records)
+    search_index.rebuild(seeded, uprns=[501])
+    page = find.search(session=seeded, q="3 acacia avenue", settings=SETTINGS)
+    assert [r.uprn for r in page.results][:1] == [501]

@@ -96,6 +96,17 @@ def test_building_names_versus_numbers() -> None:
     assert (sao_only.sao_number, sao_only.pao_number, sao_only.pao_text) == (1, None, "ROSE COURT")
 
 
+def test_a_building_word_before_a_street_type_starts_the_street() -> None:
+    street = addressparse.parse("Church Road Fairham")
+    assert (street.pao_text, street.street, street.rest) == (None, "CHURCH ROAD", ("FAIRHAM",))
+    named = addressparse.parse("The Old Mill Church Lane Ashford")
+    assert (named.pao_text, named.street, named.rest) == (
+        "THE OLD MILL",
+        "CHURCH LANE",
+        ("ASHFORD",),
+    )
+
+
 def test_floor_phrases_are_sao_text() -> None:
     parsed = addressparse.parse("GROUND FLOOR FLAT, 7 PARK ROAD")
     assert (parsed.sao_text, parsed.sao_kind, parsed.pao_number) == ("GROUND FLOOR", "FLAT", 7)

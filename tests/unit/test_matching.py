@@ -111,6 +111,36 @@ def test_typo_in_street_is_matched_only_with_the_postcode() -> None:
     assert _match("10 hihg street newtown").status == "review"
 
 
+def _decide(text: str, street_towns: int | None) -> matching.MatchResult:
+    parsed = addressparse.parse(text)
+    return matching.match(parsed, STREET, thresholds=THRESHOLDS, street_towns=street_towns)
+
+
+def test_address_without_a_place_is_matched_only_on_a_street_one_town_has() -> None:
+    assert (_decide("7 Park Road", 1).status, _decide("7 Park Road", 1).uprn) == ("matched", 10)
+    assert _decide("7 Park Road", 2).status == "review"  # another town has a PARK ROAD
+    assert _decide("7 Park Road", None).status == "review"  # not known
+    assert _decide("7 Park Road, Kent", 1).status == "review"  # a county names a place
+    assert _decide("Flat 3, 7 Park Road", 1).status == "review"  # no such flat
+    # Both towns' 10 HIGH STREET are candidates: nothing tells them apart.
+    assert _decide("10 High Street", 1).status == "review"
+
+
+def test_typo_in_street_is_matched_with_the_town_when_no_street_is_spelt_so() -> None:
+    assert _decide("10 hihg street newtown", 0).uprn == 1
+    assert _decide("10 hihg street newtown", 1).status == "review"  # HIHG STREET exists
+    assert _decide("10 hihg street", 0).status == "review"  # typo and no place
+    assert _decide("10 hihg street oldtown nt1 1aa", 0).status != "matched"
+
+
+def test_a_county_after_the_town_is_not_held_against_the_address() -> None:
+    with_county = _match("10 Hihg Street, Newtown, Kent, NT1 1AA")
+    plain = _match("10 Hihg Street, Newtown, NT1 1AA")
+    assert (with_county.status, with_county.uprn) == ("matched", 1)
+    assert with_county.score == plain.score
+    assert _match("10 Hihg Street, Newtown, Elsewhere, NT1 1AA").score < plain.score
+
+
 def test_unknown_building_name_is_not_matched_to_another_name() -> None:
     result = _match("Ivy Cottage, High Street, Newtown NT1 1AA")
     assert result.status != "matched"
