@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -188,7 +189,28 @@ def _due(session: orm.Session, subscription_id: str, now: dt.datetime) -> list[o
         .order_by(outbox.Delivery.ordering_key, outbox.Delivery.seq)
         .execution_options(populate_existing=True)
     )
-    return list(session.scalars(query))
+    return _heads_first(session, list(session.scalars(query)))
+
+
+def _heads_first(session: orm.Session, found: list[outbox.Delivery]) -> list[outbox.Delivery]:
+    """Only deliveries nothing earlier in their lane still waits before (another channel's)."""
+    keys = sorted({d.ordering_key for d in found})
+    query = (
+        sa.select(outbox.Delivery.ordering_key, outbox.Delivery.id)
+        .where(
+            outbox.Delivery.ordering_key.in_(keys),
+            outbox.Delivery.state.not_in(sorted(lifecycle.TERMINAL)),
+        )
+        .order_by(outbox.Delivery.ordering_key, outbox.Delivery.seq)
+    )
+    waiting: dict[str, list[str]] = {}
+    for key, delivery_id in session.execute(query):
+        waiting.setdefault(key, []).append(delivery_id)
+    mine = {d.id for d in found}
+    open_lanes = {
+        k: list(itertools.takewhile(mine.__contains__, ids_)) for k, ids_ in waiting.items()
+    }
+    return [d for d in found if d.id in open_lanes.get(d.ordering_key, [])]
 
 
 def _fetchable() -> sa.ColumnElement[bool]:

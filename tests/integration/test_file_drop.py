@@ -27,6 +27,11 @@ GATE = delivery_gate.RegistryGate(registry_repository.load)
 
 def _world(session: orm.Session) -> outbox_world.World:
     world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
+    _world_file_drop(session, world)
+    return world
+
+
+def _world_file_drop(session: orm.Session, world: outbox_world.World) -> None:
     subscription = registry.Subscription(
         id=ids.new_id(), partner_service_id="P0/COUNCIL_TAX", channel="file_drop",
         endpoint_id=None, event_types=[], status="active", created_at=NOW,
@@ -34,7 +39,6 @@ def _world(session: orm.Session) -> outbox_world.World:
     session.add(subscription)
     session.flush()
     world.subscriptions["P0"] = subscription.id
-    return world
 
 
 def _queue(session: orm.Session, world: outbox_world.World, n: int) -> list[outbox.Delivery]:
@@ -125,6 +129,24 @@ def test_a_delivery_whose_body_was_purged_is_cancelled_not_written(
     session.expire_all()
     row = session.get(outbox.Delivery, purged.id)
     assert row is not None and row.close_reason == "cancelled:BODY_PURGED"
+
+
+def test_an_event_waits_behind_an_earlier_one_for_the_same_person_on_another_channel(
+    session: orm.Session, session_factory: db.SessionFactory, drop: Path
+) -> None:
+    world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
+    person = ids.new_id()
+    earlier = world.enqueue(session, partner="P0", subject_id=person, now=NOW)  # a webhook
+    _world_file_drop(session, world)
+    later = world.enqueue(session, partner="P0", subject_id=person, now=NOW)
+    later.endpoint_id = None
+    session.commit()
+    assert earlier.ordering_key == later.ordering_key and earlier.seq < later.seq
+    assert _run(session_factory, drop) == []
+    earlier.state = "delivered"
+    session.commit()
+    (written,) = _run(session_factory, drop)
+    assert [r["event_id"] for r in _rows(drop / written.file_name)] == [later.id]
 
 
 def test_the_schedule_writes_a_subscription_again_only_after_its_interval(
