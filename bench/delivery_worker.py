@@ -56,7 +56,7 @@ def delivered_per_second(engine: sa.Engine, args: argparse.Namespace) -> float:
             policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
         ),
         options=worker.Options(
-            concurrency=args.concurrency, batch_size=args.batch, poll_s=0.01, once=True
+            concurrency=args.concurrency, batch_size=args.batch, poll_s=1.0, once=True
         ),
     )
     started = time.perf_counter()

@@ -157,7 +157,7 @@ class Worker:
                 await self._guarded(self._housekeeping)
                 last_sweep = time.monotonic()
             room = self._options.concurrency - self._in_flight
-            if room <= 0:
+            if room < self._least_claim():
                 self._room.clear()
                 await _either(self._room, self._stopping, None)
                 continue
@@ -172,6 +172,13 @@ class Worker:
                 return
             await _either(self._wake, self._room if self._options.once else None,
                           self._options.poll_s)  # fmt: skip
+
+    def _least_claim(self) -> int:
+        """While sends are in flight, claim only once half a batch fits: each claim costs
+        about the same whatever its size, so small ones would bound the delivery rate."""
+        if self._in_flight == 0:
+            return 1
+        return max(min(self._options.batch_size, self._options.concurrency) // 2, 1)
 
     def _sweep_every(self) -> float:
         return max(min(self._options.lease.total_seconds() / 4, 15.0), self._options.poll_s)
