@@ -3,7 +3,7 @@
 A request that carries a key is stored with the SHA-256 of its content and the response it
 got, for 24 hours, per actor. The same key with the same content gets the stored response
 again (the work is not repeated); the same key with different content is refused
-(:class:`IdempotencyKeyReused`, 422 as §6.8 and the IETF Idempotency-Key draft say). Only
+(:class:`IdempotencyKeyMismatch`, 422 as §6.8 and the IETF Idempotency-Key draft say). Only
 successful responses are stored: a request that failed may be retried with its key. Two
 requests with one key at the same time: the second to finish is refused (409) and undone.
 """
@@ -24,8 +24,8 @@ from notify import delivery_extras_tables as xt
 TTL: Final = dt.timedelta(hours=24)
 
 
-class IdempotencyKeyReused(errors.InvalidInput):
-    code = "idempotency_key_reused"
+class IdempotencyKeyMismatch(errors.InvalidInput):
+    code = "idempotency_key_mismatch"
     title = "Idempotency-Key already used for a different request"
 
 
@@ -53,7 +53,7 @@ def replay(
     if record is None or _aware(record.expires_at) <= now:
         return None
     if record.request_sha256 != request_sha256:
-        raise IdempotencyKeyReused(
+        raise IdempotencyKeyMismatch(
             "this Idempotency-Key was used for a different request in the last 24 hours",
             details={"idempotency_key": key},
         )

@@ -38,7 +38,7 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         max_length=200,
         description="The same key with the same body returns the first response (24 h); "
-        "with a different body, 422 idempotency_key_reused.",
+        "with a different body, 422 idempotency_key_mismatch.",
     ),
 ]
 Reader = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]

@@ -39,7 +39,7 @@ def test_the_same_content_replays_the_answer_and_other_content_is_refused(
         == FIRST
     )
     other = idempotency.fingerprint({"outcome": "rejected", "delivery_id": "D1"})
-    with pytest.raises(idempotency.IdempotencyKeyReused):
+    with pytest.raises(idempotency.IdempotencyKeyMismatch):
         idempotency.replay(session, actor="partner:P0", key="k1", request_sha256=other, now=later)
     assert (
         idempotency.replay(session, actor="partner:P1", key="k1", request_sha256=other, now=later)

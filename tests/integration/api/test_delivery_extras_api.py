@@ -71,7 +71,7 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
     other = client.post(url, json={"outcome": "applied"}, headers=keyed)
     assert other.status_code == 422
     assert other.headers["content-type"].startswith("application/problem+json")
-    assert other.json()["code"] == "idempotency_key_reused"
+    assert other.json()["code"] == "idempotency_key_mismatch"
     applied = client.post(
         url, json={"outcome": "applied"}, headers=partner | {"Idempotency-Key": "ack-2"}
     )
