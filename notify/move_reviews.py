@@ -83,13 +83,15 @@ def earlier_moves(
     if not wanted:
         return []
     sub = m.ChangeSubmission
-    query = sa.select(sub).where(
+    query = sa.select(
+        sub.id, sub.reference, sub.old_uprn, sub.new_uprn, sub.move_date, sub.person
+    ).where(
         sub.submitted_at >= since,
         sub.status.in_(LIVE_STATUSES),
         sub.pii_erased_at.is_(None),
         sa.or_(sub.old_uprn.in_(wanted), sub.new_uprn.in_(wanted)),
     )
-    rows = list(session.scalars(query.order_by(sub.submitted_at.desc()).limit(COMPARED)))
+    rows = list(session.execute(query.order_by(sub.submitted_at.desc()).limit(COMPARED)))
     members = _household_people(session, [r.id for r in rows])
     return [_earlier(row, members.get(row.id, [])) for row in rows]
 
@@ -121,7 +123,7 @@ def _household_people(
     return found
 
 
-def _earlier(row: m.ChangeSubmission, members: list[holds.PersonKey]) -> holds.EarlierMove:
+def _earlier(row: sa.Row[Any], members: list[holds.PersonKey]) -> holds.EarlierMove:
     primary = _key(row.person)
     return holds.EarlierMove(
         submission_id=row.id,
