@@ -1,7 +1,7 @@
 """Reading and writing the versions of a corrected move (sharing-and-delivery §2.2, §3.8).
 
-:func:`stored_move` rebuilds one stored version as the :class:`notify.domain.Move` the decision
-reads; :func:`priors` finds what each service was (or may have been) sent of earlier versions;
+:func:`notify.stored_move.move_of` rebuilds one stored version as the move the decision reads;
+:func:`priors` finds what each service was (or may have been) sent of earlier versions;
 :func:`add_version` writes version + 1. Repositories flush; the caller commits.
 """
 
@@ -9,106 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import codes, correction, decision, domain, intake, outbox
+from core.settings import Settings
+from notify import (
+    codes,
+    correction,
+    decision,
+    domain,
+    holds,
+    intake,
+    move_blocks,
+    move_reviews,
+    outbox,
+)
 from notify import repository as repo
 from notify.tables import moves as m
 from notify.tables import outbox as o
 
 FOLLOWED_UP = (codes.SUBMITTED, codes.CORRECTED)
-
-
-# The stored version as a move ------------------------------------------------------------------
-
-
-def stored_move(session: orm.Session, row: m.ChangeSubmission) -> domain.Move:
-    """The move one stored version describes (its people, household, choices and status)."""
-    person = row.person or {}
-    contact = person.get("contact")
-    erased = session.get(m.Subject, row.subject_id)
-    return domain.Move(
-        reference=row.reference,
-        version=row.version,
-        status=row.status,  # type: ignore[arg-type]
-        submitter=domain.Submitter(
-            kind=row.actor_kind,  # type: ignore[arg-type]
-            ref=row.actor_ref,
-            assurance_level=row.assurance_level,  # type: ignore[arg-type]
-            source_partner_service_id=row.source_partner_service_id,
-        ),
-        source_restrictions=frozenset(row.source_restrictions),
-        person=_person(row.subject_id, person, erased=bool(erased and erased.erased_at)),
-        household=_stored_household(session, row.id),
-        contact=domain.Contact(**contact) if contact else None,
-        language=row.language,  # type: ignore[arg-type]
-        old_uprn=row.old_uprn,
-        new_uprn=row.new_uprn,
-        old_address_text=row.old_address_text,
-        move_date=row.move_date,
-        move_date_kind=row.move_date_kind,  # type: ignore[arg-type]
-        choices=_stored_choices(session, row.id),
-    )
-
-
-def _person(subject_id: str, values: dict[str, Any], *, erased: bool = False) -> domain.Person:
-    dob = values.get("date_of_birth")
-    return domain.Person(
-        id=subject_id,
-        given_name=values.get("given_name", ""),
-        family_name=values.get("family_name", ""),
-        date_of_birth=dt.date.fromisoformat(dob) if dob else None,
-        erased=erased,
-    )
-
-
-def _stored_household(
-    session: orm.Session, submission_id: str
-) -> tuple[domain.HouseholdMember, ...]:
-    statement = (
-        sa.select(m.HouseholdMember, m.ThirdPartyDeclaration)
-        .outerjoin(
-            m.ThirdPartyDeclaration, m.ThirdPartyDeclaration.id == m.HouseholdMember.declaration_id
-        )
-        .where(m.HouseholdMember.submission_id == submission_id)
-        .order_by(m.HouseholdMember.position)
-    )
-    return tuple(
-        domain.HouseholdMember(
-            person=_person(member.subject_id, member.person or {}),
-            role="child" if member.role == "child" else "adult",
-            relationship=member.relationship_to_submitter or "",
-            moving=member.moving,
-            declaration=domain.Declaration(
-                authority=declared.authority,  # type: ignore[arg-type]
-                statement_version=declared.statement_version,
-            )
-            if declared is not None
-            else None,
-        )
-        for member, declared in session.execute(statement)
-    )
-
-
-def _stored_choices(session: orm.Session, submission_id: str) -> tuple[domain.RecipientChoice, ...]:
-    statement = (
-        sa.select(m.RecipientChoice)
-        .where(m.RecipientChoice.submission_id == submission_id)
-        .order_by(m.RecipientChoice.partner_service_id)
-    )
-    return tuple(
-        domain.RecipientChoice(
-            partner_service_id=c.partner_service_id,
-            selected=c.selected,
-            answers=dict(c.answers or {}),
-            partner_reference=c.partner_reference,
-        )
-        for c in session.scalars(statement)
-    )
 
 
 def add_version(
@@ -209,3 +131,20 @@ def withdrawn_notices(
         )
         notices += [notice] if notice else []
     return notices
+
+
+def review_findings(
+    session: orm.Session, move: domain.Move, *, settings: Settings, now: dt.datetime
+) -> tuple[holds.Finding, ...]:
+    """Move blocks and repeated or conflicting moves, as at intake; the move's own earlier
+    versions are not other moves."""
+    uprns = [move.old_uprn, move.new_uprn]
+    days = settings.move_review_window_days
+    since = now - dt.timedelta(days=days)
+    earlier = move_reviews.earlier_moves(session, uprns=uprns, since=since) if days > 0 else []
+    return holds.findings(
+        move,
+        blocks=move_blocks.active_on(session, uprns),
+        earlier=[e for e in earlier if e.reference != move.reference],
+        same_uprn=settings.move_review_same_uprn,
+    )

@@ -37,10 +37,13 @@ from notify import (
     errors,
     explain,
     gazetteer_facts,
+    holds,
     intake,
+    move_reviews,
     outbox,
     receipts,
     service,
+    stored_move,
 )
 from notify import correction_repository as store
 from notify import repository as repo
@@ -238,6 +241,7 @@ class _Version:
     addressing: address_resolution.Addressing
     situation: decision.Situation
     new_consents: tuple[domain.Consent, ...]
+    found: tuple[holds.Finding, ...]
     plan: decision.Plan
 
 
@@ -270,6 +274,7 @@ def _correct(
         addressing=planned.addressing,
         now=now,
     )
+    move_reviews.open_review(session, submission_id=submission_id, found=planned.found, now=now)
     earlier = [v.id for v in versions]
     cancelled = _cancel_queued(session, earlier, reason="SUBMISSION_SUPERSEDED", now=now)
     after, situation = planned.situation.move, planned.situation
@@ -320,7 +325,7 @@ def _plan(
     now: dt.datetime,
 ) -> _Version:
     """The corrected move, checked like a new one, and its plan (consents given so far count)."""
-    before = store.stored_move(session, latest)
+    before = stored_move.move_of(session, latest)
     request = correction.corrected_request(
         correction.request_of(before, declaration_version=latest.declaration_version), change
     )
@@ -342,8 +347,14 @@ def _plan(
         now=now,
         phase="explain",
     )
+    found = store.review_findings(session, after, settings=settings, now=now)
     fresh = correction.new_consents(request, situation, new_id=ids.new_id)
-    situation = dataclasses.replace(situation, consents=(*situation.consents, *fresh), phase="plan")
+    situation = dataclasses.replace(
+        situation,
+        consents=(*situation.consents, *fresh),
+        move_holds=holds.hold_codes(found),
+        phase="plan",
+    )
     plan = decision.plan(situation)
     return _Version(
         before=before,
@@ -351,6 +362,7 @@ def _plan(
         addressing=addressing,
         situation=situation,
         new_consents=fresh,
+        found=found,
         plan=plan,
     )
 

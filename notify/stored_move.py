@@ -1,5 +1,6 @@
 """A stored submission version read back as the :class:`notify.domain.Move` the decision reads
-(its people, household with declarations, recipient choices and status)."""
+(its people, household with declarations, recipient choices and status): the one place a
+stored version becomes a move again (corrections, the custodian's queue, the command line)."""
 
 from __future__ import annotations
 

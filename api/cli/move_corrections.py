@@ -122,11 +122,11 @@ def _named(
     dob: dt.datetime | None,
 ) -> correction.Correction:
     """The mover's details with only the parts given on the command line changed."""
-    from notify import correction_repository, intake
+    from notify import intake, stored_move
     from notify import repository as repo
 
     row = repo.latest_submission(session, reference)
-    person = correction_repository.stored_move(session, row).person if row else None
+    person = stored_move.move_of(session, row).person if row else None
     return dataclasses.replace(
         change,
         person=intake.PersonDetails(
