@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import codes, correction, corrections, errors, intake, projection, service
+from notify import codes, correction, corrections, errors, intake, move_blocks, projection, service
 from notify.tables import moves as m
 from notify.tables import outbox as o
+from notify.tables import review as review_tables
 from tests.integration import sharing_world as w
 
 LATER = w.NOW + dt.timedelta(hours=2)
@@ -237,3 +238,26 @@ def test_replays_withdrawn_moves_and_empty_corrections(seeded: orm.Session) -> N
         _correct(seeded, first.reference, move_date=NEW_DATE)
     with pytest.raises(errors.MoveNotFound):
         _correct(seeded, "COA-0000-0000", move_date=NEW_DATE)
+
+
+def test_a_correction_is_held_for_review_like_a_new_move_but_never_as_its_own_repeat(
+    seeded: orm.Session,
+) -> None:
+    first = _submit(seeded)
+    plain = _correct(seeded, first.reference, move_date=NEW_DATE)
+    assert plain.plan is not None
+    assert not {c for d in plain.plan.decisions for c in d.codes} & {
+        "REPEATED_MOVE",
+        "CONFLICTING_MOVE",
+    }
+    move_blocks.place(session=seeded, uprn=w.NEW_UPRN, reason="check", actor="officer", now=LATER)
+    seeded.commit()
+    held = _correct(seeded, first.reference, contact=None)
+    assert held.plan is not None
+    told = [d for d in held.plan.decisions if d.creates_delivery]
+    assert told and {d.outcome for d in told} == {"hold"}
+    assert all("MOVE_BLOCKED" in d.codes for d in told)
+    review = seeded.get(review_tables.MoveReview, held.submission_id)
+    assert review is not None and review.status == "pending"
+    new = _deliveries(seeded, held.submission_id)
+    assert new and {d.state for d in new.values()} == {"held"}
