@@ -12,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from gazetteer import search_index
 from notify import codes, correction, corrections, errors, intake, move_blocks, projection, service
+from notify.address_input import AddressInput
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from notify.tables import review as review_tables
@@ -261,3 +263,16 @@ def test_a_correction_is_held_for_review_like_a_new_move_but_never_as_its_own_re
     assert review is not None and review.status == "pending"
     new = _deliveries(seeded, held.submission_id)
     assert new and {d.state for d in new.values()} == {"held"}
+
+
+def test_a_typed_new_address_is_matched_like_a_new_moves(seeded: orm.Session) -> None:
+    search_index.rebuild(seeded)
+    seeded.commit()
+    first = _submit(seeded, new_uprn=w.ELSEWHERE_UPRN)
+    typed = AddressInput(text="2 Mill Lane, Newtown, NT1 1AA")
+    result = _correct(seeded, first.reference, new_address=typed)
+    row = seeded.get(m.ChangeSubmission, result.submission_id)
+    assert row is not None and row.new_uprn == w.NEW_UPRN and row.new_match
+    assert result.plan is not None
+    joining = result.plan.for_service("NEWTOWN-DC/COUNCIL_TAX")
+    assert joining is not None and (joining.role, joining.outcome) == ("joining", "send")
