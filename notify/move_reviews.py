@@ -219,8 +219,10 @@ def get_review(*, session: orm.Session, review_id: str) -> Review:
 def review_states(
     session: orm.Session, submission_ids: Iterable[str | None]
 ) -> dict[str, tuple[str, str | None]]:
-    """For the send-time gate: per submission, ``("pending", first hold code)`` while a review
-    of any version of its move is open, ``("refused", None)`` if its own review refused it."""
+    """For the send-time gate, per submission: ``("pending", first hold code)`` while a review
+    of any version of its move is open, or while a UPRN of it is under an active block and no
+    version of it was ever reviewed (a block placed after intake, or an address settled later);
+    ``("refused", None)`` if its own review refused it."""
     wanted = sorted({i for i in submission_ids if i})
     if not wanted:
         return {}
@@ -232,12 +234,27 @@ def review_states(
         .where(mine.id.in_(wanted))
     )
     states: dict[str, tuple[str, str | None]] = {}
+    reviewed = set()
     for submission_id, review in session.execute(query):
+        reviewed.add(submission_id)
         if review.status == "pending":
             states[submission_id] = ("pending", _first_code(review))
         elif review.status == "refused" and review.submission_id == submission_id:
             states.setdefault(submission_id, ("refused", None))
-    return states
+    unreviewed = [i for i in wanted if i not in reviewed]
+    return states | {i: ("pending", holds.MOVE_BLOCKED) for i in _blocked(session, unreviewed)}
+
+
+def _blocked(session: orm.Session, submission_ids: list[str]) -> set[str]:
+    """Those of ``submission_ids`` whose old or new UPRN is under an active block now."""
+    if not submission_ids:
+        return set()
+    sub = m.ChangeSubmission
+    query = sa.select(sub.id, sub.old_uprn, sub.new_uprn).where(sub.id.in_(submission_ids))
+    rows = list(session.execute(query))
+    uprns = {u for row in rows for u in (row.old_uprn, row.new_uprn)}
+    blocked = {b.uprn for b in move_blocks.active_on(session, uprns)}
+    return {row.id for row in rows if blocked & {row.old_uprn, row.new_uprn}}
 
 
 def _first_code(review: t.MoveReview) -> str | None:

@@ -88,9 +88,9 @@ def _state(delivery: PendingDelivery, now: dt.datetime) -> Recheck | None:
         return _stop("cancel", "SUBJECT_ERASED")
     if delivery.submission_status == "withdrawn":
         return _stop("cancel", "SUBMISSION_WITHDRAWN")
-    if delivery.review_refused:
+    if delivery.review_refused and not delivery.is_notice:
         return _stop("cancel", "MOVE_REFUSED_ON_REVIEW")
-    if delivery.review_hold:
+    if delivery.review_hold and not delivery.is_notice:  # notices carry references only
         return _stop("hold", delivery.review_hold)
     return None
 

@@ -220,3 +220,27 @@ def test_answers_are_checked_before_anything_is_written(seeded: orm.Session) -> 
     assert caught.value.details == {"field": "recipients[1].answers.adults"}
     seeded.rollback()
     assert seeded.scalar(sa.select(sa.func.count()).select_from(m.ChangeSubmission)) == 0
+
+
+def test_a_block_placed_after_intake_holds_what_is_not_sent_until_lifted(
+    seeded: orm.Session,
+) -> None:
+    result = _submit(seeded)
+    assert set(_gate(seeded, result.submission_id, LATER).values()) == {"proceed:None"}
+    block = move_blocks.place(session=seeded, uprn=w.OLD_UPRN, reason=None, actor="k1", now=LATER)
+    seeded.commit()
+    assert set(_gate(seeded, result.submission_id, LATER).values()) == {"hold:MOVE_BLOCKED"}
+    move_blocks.lift(session=seeded, block_id=block.id, actor="k1", now=LATER)
+    seeded.commit()
+    assert set(_gate(seeded, result.submission_id, LATER).values()) == {"proceed:None"}
+
+
+def test_a_released_review_is_not_held_again_by_its_block(seeded: orm.Session) -> None:
+    move_blocks.place(session=seeded, uprn=w.NEW_UPRN, reason=None, actor="k1", now=w.NOW)
+    seeded.commit()
+    result = _submit(seeded)
+    move_reviews.release(
+        session=seeded, review_id=result.submission_id, actor="k2", note=None, now=LATER
+    )
+    seeded.commit()
+    assert set(_gate(seeded, result.submission_id, LATER).values()) == {"proceed:None"}

@@ -159,3 +159,6 @@ def test_the_gate_holds_while_the_review_is_open_and_cancels_a_refused_move(
         assert free.action == "proceed"
         assert (held.action, held.reason) == ("hold", code)
         assert (gone.action, gone.reason) == ("cancel", holds.REFUSED_ON_REVIEW)
+        notice = dataclasses.replace(refused, review_hold=code, is_notice=True)
+        told = recheck.recheck(delivery=notice, registry=s.registry, consents=s.consents, now=s.now)
+        assert told.action == "proceed"  # Art. 19 notices carry references only: never held
