@@ -28,8 +28,9 @@ from sqlalchemy import orm
 
 from gazetteer.search_tables import AddressSearch, AddressSearchToken
 
-COUNT_CAP = 20_000
-SEED_ROWS = 1_000
+COUNT_CAP = 20_000  # a token's postings are counted up to this
+SEED_ROWS = 1_000  # the rarest words whose postings together stay within this are "rare"
+SEED_LIMIT = 1_000  # at most this many seed rows are ranked
 TTL_SECONDS = 300.0
 
 _TOKEN = AddressSearchToken.__table__
@@ -105,7 +106,11 @@ def ranked_ids(session: orm.Session, query: WordQuery) -> list[int]:
     if seed is None:
         return []
     shape, values = seed
-    values |= {"all": list(query.numbers + query.words), "limit": query.limit}
+    values |= {
+        "all": list(query.numbers + query.words),
+        "limit": query.limit,
+        "seed_limit": SEED_LIMIT,
+    }
     if query.prefix:
         values |= {"low": query.prefix, "high": after(query.prefix)}
     statement = _ranked_statement(shape, prefix=query.prefix is not None)
@@ -171,7 +176,7 @@ def _ranked_statement(shape: _Shape, *, prefix: bool) -> sa.Select[Any]:
     condition = sa.or_(*conditions)
     if shape.numbers:
         condition = sa.and_(condition, _holds(posting, "numbers"))
-    seed = sa.select(posting.c.search_id).where(condition).limit(SEED_ROWS)
+    seed = sa.select(posting.c.search_id).where(condition).limit(sa.bindparam("seed_limit"))
     member = _TOKEN.alias("member")
     wanted: sa.ColumnElement[bool] = member.c.token.in_(sa.bindparam("all", expanding=True))
     if prefix:

@@ -217,3 +217,19 @@ def test_search_finds_a_word_loaded_after_an_earlier_search(seeded: orm.Session)
     search_index.rebuild(seeded, uprns=[501])
     page = find.search(session=seeded, q="3 acacia avenue", settings=SETTINGS)
     assert [r.uprn for r in page.results][:1] == [501]
+
+
+@pytest.mark.parametrize("seed_rows", [0, 1_000])
+def test_word_block_finds_the_address_whether_its_words_are_rare_or_common(
+    seeded: orm.Session, monkeypatch: pytest.MonkeyPatch, seed_rows: int
+) -> None:
+    from gazetteer import search_tokens
+
+    # 0: every word counts as common, so rows come from the rarest word's postings that hold
+    # the number; 1,000: every word is rare, so rows come from the rare words' postings.
+    monkeypatch.setattr(search_tokens, "SEED_ROWS", seed_rows)
+    result = _match(seeded, "10 hihg street newtown")  # no street of that spelling: word block
+    assert result.candidates[0].candidate.uprn == 110
+    assert {c.candidate.uprn for c in result.candidates} >= {110, 121}
+    page = find.search(session=seeded, q="rose cott", settings=SETTINGS)
+    assert page.results[0].uprn == 141
