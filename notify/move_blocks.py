@@ -2,8 +2,9 @@
 
 A custodian or administrator places a block on a UPRN with a reason and lifts it later; both
 are recorded with who and when (the row is kept after lifting, as the audit). A move whose old
-or new UPRN is under an active block is held at intake with ``MOVE_BLOCKED``. Lifting a block
-does not release moves already held: their review decides.
+or new UPRN is under an active block is held at intake with ``MOVE_BLOCKED``
+(:func:`notify.move_reviews.block` also puts the moves not yet sent in the review queue).
+Lifting a block does not release moves already held: their review decides.
 
 Errors::
 

@@ -156,6 +156,38 @@ def open_review(
     session.flush()
 
 
+def block(
+    *, session: orm.Session, uprn: int, reason: str | None, actor: str, now: dt.datetime
+) -> tuple[move_blocks.MoveBlock, tuple[str, ...]]:
+    """Place a block, and open a review for each live move from or to ``uprn`` that still has
+    something to send and was never reviewed; returns the block and those submission ids."""
+    placed = move_blocks.place(session=session, uprn=uprn, reason=reason, actor=actor, now=now)
+    opened = []
+    for submission_id, old_uprn in _unsent_unreviewed(session, uprn):
+        side = "old_uprn" if old_uprn == uprn else "new_uprn"
+        found = holds.Finding(code=holds.MOVE_BLOCKED, detail={"block": placed.id, "side": side})
+        open_review(session, submission_id=submission_id, found=[found], now=now)
+        opened.append(submission_id)
+    return placed, tuple(opened)
+
+
+def _unsent_unreviewed(session: orm.Session, uprn: int) -> list[tuple[str, int | None]]:
+    sub = m.ChangeSubmission
+    unsent = sa.select(o.Delivery.id).where(
+        o.Delivery.submission_id == sub.id,
+        o.Delivery.state.in_(("scheduled", "pending", "retry_wait", "held")),
+        o.Delivery.rule_id != NOTICE_RULE,
+    )
+    reviewed = sa.select(t.MoveReview.submission_id).where(t.MoveReview.submission_id == sub.id)
+    query = sa.select(sub.id, sub.old_uprn).where(
+        sa.or_(sub.old_uprn == uprn, sub.new_uprn == uprn),
+        sub.status.in_(LIVE_STATUSES),
+        unsent.exists(),
+        ~reviewed.exists(),
+    )
+    return [(row.id, row.old_uprn) for row in session.execute(query.order_by(sub.id))]
+
+
 # The queue ---------------------------------------------------------------------------------
 
 

@@ -74,13 +74,14 @@ def block(
     as_json: common.JsonOption = False,
 ) -> None:
     """Block moves from or to a UPRN: they are held for review."""
-    from notify import move_blocks
+    from notify import move_reviews
 
     with common.session_scope(common.settings_for(database_url)) as session:
-        placed = move_blocks.place(
+        placed, opened = move_reviews.block(
             session=session, uprn=uprn, reason=reason, actor=actor or getpass.getuser(), now=_now()
         )
-    common.emit(f"Blocked moves from or to UPRN {uprn}: {placed.id}", _block_json(placed), as_json)
+    human = f"Blocked moves from or to UPRN {uprn}: {placed.id} ({len(opened)} put in review)"
+    common.emit(human, _block_json(placed) | {"reviews_opened": len(opened)}, as_json)
 
 
 def unblock(

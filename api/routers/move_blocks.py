@@ -3,7 +3,8 @@
 ``GET|PUT /v1/services/{service}/questions``.
 
 Custodians and administrators place and lift blocks; each records the API key and the time.
-A move from or to a blocked UPRN is held for review (``/v1/move-reviews``). Administrators and
+A move from or to a blocked UPRN is held for review (``/v1/move-reviews``); placing a block
+also puts the moves from or to it that are not yet sent in the queue. Administrators and
 DPOs keep a service's questions; ``POST /v1/moves`` checks answers against them.
 """
 
@@ -17,7 +18,7 @@ from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, require_roles
 from api.schemas import holds as schemas
 from api.schemas.types import Uprn
-from notify import move_blocks, question_store
+from notify import move_blocks, move_reviews, question_store
 
 router = fastapi.APIRouter(prefix="/v1/move-blocks", tags=["move reviews"])
 questions_router = fastapi.APIRouter(prefix="/v1/services", tags=["move reviews"])
@@ -35,10 +36,10 @@ Registrar = Annotated[Principal, require_roles(Role.ADMIN, Role.DPO)]
 def place(
     body: schemas.BlockCreate, session: SessionDep, clock: ClockDep, principal: Custodian
 ) -> schemas.MoveBlock:
-    block = move_blocks.place(
+    block, opened = move_reviews.block(
         session=session, uprn=body.uprn, reason=body.reason, actor=principal.key_id, now=clock.now()
     )
-    return schemas.MoveBlock.of(block)
+    return schemas.MoveBlock.of(block, reviews_opened=len(opened))
 
 
 @router.get(

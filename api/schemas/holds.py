@@ -34,10 +34,14 @@ class MoveBlock(_Schema):
     created_at: dt.datetime
     lifted_by: str | None
     lifted_at: dt.datetime | None
+    reviews_opened: int = Field(
+        default=0, description="Moves not yet sent that the new block put in the review queue."
+    )
 
     @classmethod
-    def of(cls, block: move_blocks.MoveBlock) -> MoveBlock:
+    def of(cls, block: move_blocks.MoveBlock, reviews_opened: int = 0) -> MoveBlock:
         return cls(
+            reviews_opened=reviews_opened,
             id=block.id,
             uprn=block.uprn,
             reason=block.reason,

@@ -222,12 +222,32 @@ def test_answers_are_checked_before_anything_is_written(seeded: orm.Session) -> 
     assert seeded.scalar(sa.select(sa.func.count()).select_from(m.ChangeSubmission)) == 0
 
 
-def test_a_block_placed_after_intake_holds_what_is_not_sent_until_lifted(
-    seeded: orm.Session,
-) -> None:
+def test_a_block_placed_after_intake_puts_unsent_moves_in_review(seeded: orm.Session) -> None:
     result = _submit(seeded)
     assert set(_gate(seeded, result.submission_id, LATER).values()) == {"proceed:None"}
-    block = move_blocks.place(session=seeded, uprn=w.OLD_UPRN, reason=None, actor="k1", now=LATER)
+    block, opened = move_reviews.block(
+        session=seeded, uprn=w.OLD_UPRN, reason="late report", actor="k1", now=LATER
+    )
+    seeded.commit()
+    assert opened == (result.submission_id,)
+    (review,) = move_reviews.list_reviews(session=seeded)
+    assert list(review.reasons) == [
+        {"code": "MOVE_BLOCKED", "detail": {"block": block.id, "side": "old_uprn"}}
+    ]
+    assert set(_gate(seeded, result.submission_id, LATER).values()) == {"hold:MOVE_BLOCKED"}
+    assert move_reviews.block(
+        session=seeded, uprn=w.OLD_UPRN, reason=None, actor="k1", now=LATER
+    )[1] == ()  # fmt: skip
+    move_reviews.release(
+        session=seeded, review_id=result.submission_id, actor="k2", note=None, now=LATER
+    )
+    seeded.commit()
+    assert set(_gate(seeded, result.submission_id, LATER).values()) == {"proceed:None"}
+
+
+def test_a_move_never_reviewed_waits_while_its_uprn_is_blocked(seeded: orm.Session) -> None:
+    result = _submit(seeded)
+    block = move_blocks.place(session=seeded, uprn=w.NEW_UPRN, reason=None, actor="k1", now=LATER)
     seeded.commit()
     assert set(_gate(seeded, result.submission_id, LATER).values()) == {"hold:MOVE_BLOCKED"}
     move_blocks.lift(session=seeded, block_id=block.id, actor="k1", now=LATER)
