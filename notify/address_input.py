@@ -8,6 +8,10 @@ matched against the gazetteer on intake. The evidence of the match is kept with 
   accepted but its new UPRN is pending. An interim record goes to the custodian, and every
   candidate service waits with the routing hold ``NEW_UPRN_PENDING``; nothing is sent as free
   text.
+* New address given as a UPRN the gazetteer does not hold (a partner's new build not yet
+  loaded, or a typo): the same as "not listed". The move is accepted with its new UPRN
+  pending and an interim record noting "UPRN N not in the gazetteer"; the stated UPRN is kept
+  in the evidence, so a later load that creates it settles the record.
 * Old address, ``matched``: that UPRN is used. Otherwise the old address stays text with no
   UPRN (J2: an old address outside the gazetteer may be typed in); routing then sees no old
   point, so no service is routed as the leaving one.
@@ -106,14 +110,42 @@ def decide(address: AddressInput, result: matching.MatchResult, *, side: Side) -
     return Resolved(uprn=None, text=text, evidence=evidence)
 
 
+def uprn_not_held(uprn: int) -> Resolved:
+    """A new UPRN given directly that the gazetteer does not hold: it waits like "not listed"."""
+    evidence: dict[str, Any] = {
+        "method": "uprn",
+        "status": "not_in_gazetteer",
+        "uprn": None,
+        "stated_uprn": uprn,
+        "candidate_count": 0,
+        "candidates": [],
+        "chosen_by": None,
+    }
+    text = f"UPRN {uprn} not in the gazetteer"
+    return Resolved(uprn=None, text=text, evidence=evidence, interim="not_listed")
+
+
+def stated_uprn(evidence: Mapping[str, Any] | None) -> int | None:
+    """The UPRN a move gave for its new address that the gazetteer did not hold, if any."""
+    if not evidence or evidence.get("method") != "uprn":
+        return None
+    stated = evidence.get("stated_uprn")
+    return stated if isinstance(stated, int) else None
+
+
 def custodian_evidence(
-    earlier: Mapping[str, Any] | None, *, uprn: int, actor: str | None
+    earlier: Mapping[str, Any] | None,
+    *,
+    uprn: int,
+    actor: str | None,
+    chosen_by: str = "custodian",
 ) -> dict[str, Any]:
-    """The new address's evidence once the custodian has chosen its UPRN (the match kept)."""
+    """The new address's evidence once the custodian (or a load that created the stated UPRN,
+    ``chosen_by="gazetteer_load"``) has settled its UPRN; the earlier evidence is kept."""
     return {
         **(dict(earlier) if earlier else {}),
         "status": MATCHED,
         "uprn": uprn,
-        "chosen_by": "custodian",
+        "chosen_by": chosen_by,
         "custodian": actor,
     }

@@ -1,5 +1,6 @@
 """Resolving the addresses of a move on intake: match typed text, keep the evidence, and open
-an interim record for a new address the custodian has to settle (journey J2).
+an interim record for a new address the custodian has to settle (journey J2), whether typed
+or given as a UPRN the gazetteer does not hold.
 
 :func:`resolve_address` is the one entry point for any use case that takes an address as text
 (a new move, a correction): it runs the gazetteer's matcher and says what the answer means
@@ -22,7 +23,7 @@ from core import ids
 from core.settings import Settings
 from gazetteer import find
 from gazetteer import postcode as postcodes
-from notify import address_input, errors, intake
+from notify import address_input, errors, gazetteer_facts, intake
 from notify.address_input import AddressInput, Resolved, Side
 from notify.tables import interim as t
 from notify.tables import moves as m
@@ -54,13 +55,17 @@ def resolve_address(
 def resolve_request(
     *, session: orm.Session, request: intake.MoveRequest, settings: Settings
 ) -> tuple[intake.MoveRequest, Addressing]:
-    """The request with the UPRNs its typed addresses resolved to, and the evidence."""
+    """The request with the UPRNs its typed addresses resolved to, and the evidence; a new
+    UPRN the gazetteer does not hold is taken off the request and waits like "not listed"."""
     new = old = None
     if request.new_address is not None:
         new = resolve_address(
             session=session, address=request.new_address, side="new", settings=settings
         )
         request = dataclasses.replace(request, new_uprn=new.uprn)
+    elif request.new_uprn is not None and not gazetteer_facts.held(session, request.new_uprn):
+        new = address_input.uprn_not_held(request.new_uprn)
+        request = dataclasses.replace(request, new_uprn=None)
     if request.old_address is not None:
         old = resolve_address(
             session=session, address=request.old_address, side="old", settings=settings

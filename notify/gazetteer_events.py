@@ -6,6 +6,7 @@ UPRN's point, or that registered the UPRN (``relationship`` of kind ``holds_uprn
 personal data travels, so the choice is about subscriptions, event-type filters and partner
 status, never consent. The outbox rows, lanes and ledger lines are the same as for moves;
 the publication mark is written in the same transaction, so each change is published once.
+A ``created`` change also settles the moves waiting for that UPRN (:mod:`notify.unresolved`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from sqlalchemy import orm
 from core import db, ids
 from core.settings import Settings
 from gazetteer import tables as gaz
-from notify import codes, domain, events, outbox, recheck, registry_repository, sql
+from notify import (
+    codes,
+    domain,
+    events,
+    outbox,
+    recheck,
+    registry_repository,
+    sql,
+    unresolved,
+)
 from notify import repository as repo
 from notify.tables import moves as m
 from notify.tables import outbox as o
@@ -65,11 +75,14 @@ def enqueue_pending(
     pending = _unpublished(session)
     if not pending:
         return 0
-    keys = _keys(settings or Settings())
+    settings = settings or Settings()
+    keys = _keys(settings)
     registry = registry_repository.load(session)
     created = 0
     for change in pending:
         created += _publish(session, change, registry=registry, keys=keys, now=now)
+    born = [change.uprn for change in pending if change.kind == "created"]
+    unresolved.settle_created(session=session, uprns=born, settings=settings, now=now)
     return created
 
 

@@ -6,13 +6,20 @@ the named spatial query in :mod:`notify.sql`).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
 from core.settings import Settings
 from gazetteer import service as gazetteer_service
+from gazetteer import tables as gaz
 from gazetteer.errors import AddressNotFound
 from notify import domain, sql
+
+
+def held(session: orm.Session, uprn: int) -> bool:
+    """Whether the gazetteer holds ``uprn`` (has its BLPU): one primary-key lookup."""
+    return session.scalar(sa.select(gaz.Blpu.uprn).where(gaz.Blpu.uprn == uprn)) is not None
 
 
 def location(session: orm.Session, *, uprn: int, settings: Settings) -> domain.Location | None:

@@ -7,11 +7,16 @@ the record gives the submission its new UPRN and plans those services again, and
 with the normal decision procedure: plan decisions, consents the citizen gave (recorded now
 that the rule they rest on can be found), outbox rows and ledger lines are written in the
 caller's transaction. Rejecting closes the record; the services stay untold.
+
+A move that gave its new address as a UPRN the gazetteer did not hold waits the same way; a
+later load that creates that UPRN resolves it (:func:`settle_created`, called as the load's
+changes are published), as does a custodian.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -27,6 +32,7 @@ from notify.tables import moves as m
 
 PENDING_CODE: Final = unresolved_plan.PENDING_CODE
 CLOSED_MOVES: Final = ("withdrawn", "superseded")
+LOAD_ACTOR: Final = "gazetteer_load"
 REJECTED_TEXT: Final = "The new address could not be found, so this service was not told."
 AddressState = Literal["known", "pending", "rejected"]
 
@@ -234,6 +240,7 @@ def resolve(
     actor: str | None,
     settings: Settings,
     now: dt.datetime,
+    chosen_by: str = "custodian",
 ) -> Settled:
     """Give the move its new UPRN and plan the routing-held services again (§3.2)."""
     submission, interim = _pending_pair(session, reference)
@@ -243,7 +250,7 @@ def resolve(
         raise InvalidInput("the new address must differ from the old", details={"uprn": uprn})
     submission.new_uprn = uprn
     submission.new_match = address_input.custodian_evidence(
-        submission.new_match, uprn=uprn, actor=actor
+        submission.new_match, uprn=uprn, actor=actor, chosen_by=chosen_by
     )
     _close(interim, status="resolved", actor=actor, now=now)
     interim.resolved_uprn = uprn
@@ -257,6 +264,43 @@ def resolve(
         delivery_ids=deliveries,
         consent_ids=consents,
     )
+
+
+# Settled by a load ---------------------------------------------------------------------------
+
+
+def awaiting(session: orm.Session, uprns: Iterable[int]) -> dict[str, int]:
+    """Queue entries (by reference) whose move gave one of ``uprns`` as its new UPRN while the
+    gazetteer did not hold it, with that UPRN."""
+    wanted = set(uprns)
+    found: dict[str, int] = {}
+    for interim, submission in session.execute(_open_queue()) if wanted else ():
+        stated = address_input.stated_uprn(submission.new_match)
+        if stated is not None and stated in wanted:
+            found.setdefault(interim.reference, stated)
+    return found
+
+
+def settle_created(
+    *, session: orm.Session, uprns: Iterable[int], settings: Settings, now: dt.datetime
+) -> tuple[Settled, ...]:
+    """Resolve the entries waiting for a UPRN a load has now created, as a custodian would;
+    one that cannot be (refused on review, say) is left in the queue untouched."""
+    settled = []
+    for reference, uprn in awaiting(session, uprns).items():
+        try:
+            with session.begin_nested():
+                settled.append(_by_load(session, reference, uprn, settings, now))
+        except (Conflict, InvalidInput, NotFound):
+            continue
+    return tuple(settled)
+
+
+def _by_load(
+    session: orm.Session, reference: str, uprn: int, settings: Settings, now: dt.datetime
+) -> Settled:
+    return resolve(session=session, reference=reference, uprn=uprn, actor=LOAD_ACTOR,
+                   settings=settings, now=now, chosen_by=LOAD_ACTOR)  # fmt: skip
 
 
 def for_citizen(document: dict[str, Any], state: AddressState) -> dict[str, Any]:
