@@ -11,9 +11,11 @@ input, :mod:`gazetteer.search_facts`); everything around them is set-based:
   over that table, streamed (a server-side cursor on PostgreSQL), as plain tuples;
 * rows and tokens are written with ``COPY`` on PostgreSQL and ``executemany`` on SQLite.
 
-When a large set of rows goes into an empty index on PostgreSQL (the first full supply), the
-index's secondary indexes are dropped first and built again at the end, in the same
-transaction: building a trigram index once is much cheaper than maintaining it row by row.
+When a large rebuild on PostgreSQL replaces every row of the index (the first full supply into
+an empty index, or a later full supply that touches every UPRN), the index is truncated, its
+secondary indexes are dropped and built again at the end, in the same transaction: building a
+trigram index once is much cheaper than maintaining it row by row. Until the load commits,
+searches wait for it instead of reading the old rows.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from gazetteer.search_tables import AddressSearch
 
 BATCH: Final = 5000
 BULK_MIN: Final = 20_000
-"""Rows into an empty PostgreSQL index from which its secondary indexes are built afresh."""
+"""UPRNs from which a PostgreSQL rebuild that replaces every row of the index (an empty index,
+or one whose UPRNs are all chosen) empties it and builds its secondary indexes afresh."""
 
 _SCOPE: Final = sa.table("search_scope", sa.column("uprn"))
 _ROW_COLUMNS: Final = tuple(c.name for c in AddressSearch.__table__.columns)
@@ -55,6 +58,11 @@ RESET_CURSOR: Final = "RESET cursor_tuple_fraction"
 ANALYZE_SCOPE: Final = "ANALYZE search_scope"
 COUNT_SCOPE: Final = "SELECT COUNT(*) FROM search_scope"
 ANY_ROW: Final = "SELECT 1 FROM address_search LIMIT 1"
+UNCOVERED_ROW: Final = (
+    "SELECT 1 FROM address_search a WHERE NOT EXISTS "
+    "(SELECT 1 FROM search_scope s WHERE s.uprn = a.uprn) LIMIT 1"
+)
+TRUNCATE: Final = "TRUNCATE address_search_token, address_search"
 MAX_ID: Final = "SELECT MAX(id) FROM address_search"
 DELETE_ALL_TOKENS: Final = "DELETE FROM address_search_token"
 DELETE_ALL_ROWS: Final = "DELETE FROM address_search"
@@ -156,11 +164,13 @@ def rebuild_selected(session: orm.Session, uprns: sa.Select[Any]) -> int:
 def _rebuild(target: _Target, *, scoped: bool) -> int:
     if scoped and target.postgresql:
         target.execute(ANALYZE_SCOPE)
-    chosen = target.scalar(COUNT_SCOPE) if scoped else None
-    empty = target.scalar(ANY_ROW) is None
-    if not empty:
+    large = target.postgresql and (not scoped or target.scalar(COUNT_SCOPE) >= BULK_MIN)
+    # A large rebuild that replaces every row (a full supply again) empties the index first.
+    bulk = large and (not scoped or target.scalar(UNCOVERED_ROW) is None)
+    if bulk:
+        target.execute(TRUNCATE)
+    elif target.scalar(ANY_ROW) is not None:
         target.delete(scoped=scoped)
-    bulk = empty and target.postgresql and (chosen is None or chosen >= BULK_MIN)
     indexes = target.drop_secondary_indexes() if bulk else []
     written = target.write(_all_rows(target, scoped=scoped))
     target.create_indexes(indexes)

@@ -44,6 +44,9 @@ def capture(session: orm.Session, stage: sql.Stage) -> int:
 
 
 def _labels(session: orm.Session) -> Iterator[tuple[int, str, str | None]]:
+    if staging.engine_of(session) == sql.POSTGRESQL:
+        # The rows are read to the end: plan the cursor for all of them, not its first tenth.
+        session.connection().exec_driver_sql(sql.WHOLE_CURSOR)
     organisations = _organisations(session)
     pending = next(organisations, None)
     result = session.execute(sa.text(sql.LABEL_ROWS).execution_options(stream_results=True))

@@ -258,6 +258,7 @@ def touch_staged(entities: tuple[str, ...]) -> str:
     return "INSERT INTO touched_uprn (uprn) " + " UNION ".join(parts)
 
 
+WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
 LABEL_ROWS: Final = (
     "SELECT b.uprn, b.logical_status, b.postcode_locator, "
     "l.lpi_key, l.language, l.logical_status, l.usrn, l.end_date, l.sao_start_number, "
