@@ -27,10 +27,13 @@ class UnresolvedMove(_Schema):
     version: int
     interim_id: str
     origin: Literal["no_confident_match", "not_listed"] = Field(
-        description="not_listed: the citizen said the gazetteer lacks the address."
+        description="not_listed: the citizen said the gazetteer lacks the address, or the "
+        "move gave a new UPRN the gazetteer does not hold."
     )
     status: Literal["open", "resolved", "rejected"]
-    address_text: str | None = Field(description="The new address as the citizen typed it.")
+    address_text: str | None = Field(
+        description="The new address as the citizen typed it, or 'UPRN N not in the gazetteer'."
+    )
     postcode: str | None
     latitude: float | None = Field(description="A provisional point, if the citizen gave one.")
     longitude: float | None

@@ -1,8 +1,10 @@
 """Interim addresses (migration ``0012_interim``): a custodian's task for a new address.
 
 A citizen may type an address the gazetteer lacks ("not listed"), or give text that matches
-nothing with confidence. Either way the move keeps no UPRN for its new address until the
-custodian resolves the record to a UPRN (or rejects it); nothing is sent as free text.
+nothing with confidence; a move may also give a new UPRN the gazetteer does not hold (kept as
+``not_listed``, its text "UPRN N not in the gazetteer", the UPRN in the submission's
+evidence). Either way the move keeps no UPRN for its new address until the custodian resolves
+the record to a UPRN (or rejects it); nothing is sent as free text.
 The match evidence stays on the submission (``new_match``); consents the citizen gave wait in
 ``pending_consents`` until the rule they rest on can be found (routing needs the UPRN).
 """
