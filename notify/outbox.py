@@ -135,7 +135,7 @@ class _Planned:
 def _write(
     session: orm.Session, ctx: Context, planned: list[_Planned], *, event_id: str
 ) -> list[str]:
-    """The deliveries, their subjects and ledger lines in one flush (a statement per table),
+    """The deliveries, their subjects and ledger lines (one statement per table),
     their sequence numbers in one statement, and their lanes woken in one more."""
     keys = [ordering_key(ctx.registry, p.d, ctx.move.person.id) for p in planned]
     seqs = repo.next_seqs(
@@ -147,7 +147,7 @@ def _write(
         row, subjects, line = _delivery(ctx, p, key=key, seq=seq, event_id=event_id)
         rows += [row, *subjects, line]
         wakes.append((key, row.endpoint_id, row.not_before))
-    repo.add_rows(session, rows)
+    repo.insert_rows(session, rows)
     repo.wake_lanes(session, wakes)
     return [row.id for row in rows if isinstance(row, o.Delivery)]
 

@@ -380,6 +380,18 @@ def add_rows(session: orm.Session, rows: Iterable[Any]) -> None:
     session.flush()
 
 
+def insert_rows(session: orm.Session, rows: Sequence[Any]) -> None:
+    """New model objects written with one Core statement per table, in the order their tables
+    first appear (parents first), without the unit of work; the session does not track them."""
+    by_model: dict[type[Any], list[dict[str, Any]]] = {}
+    for row in rows:
+        columns = sa.inspect(type(row)).column_attrs
+        by_model.setdefault(type(row), []).append({c.key: getattr(row, c.key) for c in columns})
+    connection = session.connection()
+    for model, values in by_model.items():
+        connection.execute(sa.insert(model), values)
+
+
 def decisions_of(session: orm.Session, submission_id: str) -> list[o.PlanDecision]:
     statement = sa.select(o.PlanDecision).where(o.PlanDecision.submission_id == submission_id)
     return list(session.scalars(statement.order_by(o.PlanDecision.id)))
