@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # than twice the longest request timeout), the poll interval when no wake-up arrives
     # (unset: 1 s on PostgreSQL, 0.25 s on SQLite), and a factor that compresses the retry
     # schedule, circuit breaker and failure clock (tests and the demo; 1 in production).
-    worker_batch_size: int = Field(default=10, ge=1, le=1000)
+    worker_batch_size: int = Field(default=50, ge=1, le=1000)
     worker_lease_seconds: float = Field(default=60.0, gt=0)
     worker_poll_seconds: float | None = Field(default=None, gt=0)
     delivery_time_scale: float = Field(default=1.0, gt=0.0, le=1.0)
