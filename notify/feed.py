@@ -2,7 +2,9 @@
 
 The feed of a partner is its deliveries on ``pull`` subscriptions. A delivery gets its
 ``feed_seq`` (the partner's next number) the first time a fetch finds it fetchable (not held,
-``not_before`` passed), in creation order, so order per person and partner is kept. The cursor
+``not_before`` passed) and nothing earlier in its lane waits before it, in creation order, so
+order per person and partner is kept across channels: an item waits while an earlier delivery
+for the same person and partner (a webhook, a file-drop row) is not yet terminal. The cursor
 is opaque (base64url of a ``feed_seq``). Each item carries the exact body bytes a webhook would
 carry and the Standard Webhooks ``webhook-id``/``timestamp``/``signature`` values, signed with
 the partner's endpoint secrets (unsigned when it has none; the API key authenticates the
@@ -202,21 +204,55 @@ def _highest(session: orm.Session, partner_id: str) -> int:
 
 
 def _number(session: orm.Session, partner_id: str, now: dt.datetime) -> None:
+    """Number the fetchable items nothing earlier in their lane waits before, in order."""
+    wanted = sa.and_(
+        _pull(partner_id),
+        outbox.Delivery.feed_seq.is_(None),
+        _fetchable(),
+        outbox.Delivery.not_before <= now,
+    )
     query = (
         sa.select(outbox.Delivery)
-        .where(
-            _pull(partner_id),
-            outbox.Delivery.feed_seq.is_(None),
-            _fetchable(),
-            outbox.Delivery.not_before <= now,
-        )
+        .where(wanted)
         .order_by(outbox.Delivery.created_at, outbox.Delivery.id)
     )
+    found = list(session.scalars(query))
+    if not found:
+        return
+    open_ = _open_in_lane(session, {d.id for d in found}, wanted)
     next_seq = _highest(session, partner_id)
-    for delivery in session.scalars(query):
+    for delivery in (d for d in found if d.id in open_):
         next_seq += 1
         delivery.feed_seq = next_seq
     session.flush()
+
+
+def _open_in_lane(
+    session: orm.Session, candidates: set[str], wanted: sa.ColumnElement[bool]
+) -> set[str]:
+    """The candidates that only numbered feed items, or other candidates, precede in their
+    lane: an earlier delivery on another channel (a webhook, a file drop) not yet terminal,
+    or an earlier feed item not yet fetchable, holds back the rest (order per person and
+    partner, §6.9, as the worker and the file drop keep it)."""
+    lanes = sa.select(outbox.Delivery.ordering_key).where(wanted)
+    query = (
+        sa.select(outbox.Delivery.ordering_key, outbox.Delivery.id, outbox.Delivery.feed_seq)
+        .where(
+            outbox.Delivery.ordering_key.in_(lanes),
+            outbox.Delivery.state.not_in(sorted(lifecycle.TERMINAL)),
+        )
+        .order_by(outbox.Delivery.ordering_key, outbox.Delivery.seq)
+    )
+    open_: set[str] = set()
+    blocked: set[str] = set()
+    for key, delivery_id, feed_seq in session.execute(query):
+        if key in blocked:
+            continue
+        if delivery_id in candidates:
+            open_.add(delivery_id)
+        elif feed_seq is None:
+            blocked.add(key)
+    return open_
 
 
 def _numbered(

@@ -111,3 +111,39 @@ def _primary(session: orm.Session, delivery_id: str) -> str:
         outbox.DeliverySubject.delivery_id == delivery_id
     )
     return session.scalars(query).one()
+
+
+def test_an_item_waits_behind_an_earlier_one_for_the_same_person_on_another_channel(
+    session: orm.Session,
+) -> None:
+    world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
+    person = ids.new_id()
+    earlier = world.enqueue(session, partner="P0", subject_id=person, now=NOW)  # a webhook
+    pull = _pull_world_subscription(session, world)
+    later = world.enqueue(session, partner="P0", subject_id=person, now=NOW)
+    free = world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW)
+    for delivery in (later, free):
+        delivery.endpoint_id = None
+    session.commit()
+    assert later.subscription_id == free.subscription_id == pull
+    assert earlier.ordering_key == later.ordering_key and earlier.seq < later.seq
+    first = feed.fetch(session=session, partner_id="P0", after=None, limit=10, now=NOW)
+    session.commit()
+    assert [i.webhook_id for i in first.items] == [f"msg_{free.id}"]
+    assert session.get(outbox.Delivery, later.id).feed_seq is None  # type: ignore[union-attr]
+    earlier.state = "delivered"
+    session.commit()
+    second = feed.fetch(session=session, partner_id="P0", after=None, limit=10, now=NOW)
+    session.commit()
+    assert [i.webhook_id for i in second.items] == [f"msg_{free.id}", f"msg_{later.id}"]
+
+
+def _pull_world_subscription(session: orm.Session, world: outbox_world.World) -> str:
+    subscription = registry.Subscription(
+        id=ids.new_id(), partner_service_id="P0/COUNCIL_TAX", channel="pull",
+        endpoint_id=None, event_types=[], status="active", created_at=NOW,
+    )  # fmt: skip
+    session.add(subscription)
+    session.flush()
+    world.subscriptions["P0"] = subscription.id
+    return subscription.id
