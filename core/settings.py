@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     retention_response_excerpt_days: int = Field(default=30, ge=1)
     retention_submission_days: int = Field(default=90, ge=1)
     retention_ledger_months: int = Field(default=72, ge=1)
+    # Days a file-drop batch's files are kept after collection (or, never marked collected,
+    # after the batch was written); then the retention run removes them.
+    retention_file_batch_days: int = Field(default=7, ge=1)
 
     # File drop (notify.file_drop, sharing-and-delivery §6.13): the directory CSV batches are
     # written to (unset: file drop is off) and how often a worker writes each file-drop

@@ -341,7 +341,8 @@ def _sha256(content: bytes) -> str:
 # -- files ----------------------------------------------------------------------------------
 
 
-def _manifest_name(name: str) -> str:
+def manifest_name(name: str) -> str:
+    """The manifest beside the CSV ``name``."""
     return name.removesuffix(".csv") + ".manifest.json"
 
 
@@ -350,7 +351,7 @@ def _temporary(name: str) -> str:
 
 
 def _write_temporary(directory: Path, name: str, content: bytes, manifest: bytes) -> None:
-    for final, data in ((name, content), (_manifest_name(name), manifest)):
+    for final, data in ((name, content), (manifest_name(name), manifest)):
         path = directory / _temporary(final)
         with path.open("wb") as handle:
             handle.write(data)
@@ -360,13 +361,13 @@ def _write_temporary(directory: Path, name: str, content: bytes, manifest: bytes
 
 def _discard(directory: Path, name: str) -> None:
     """Remove the temporary files of a batch whose transaction did not commit."""
-    for final in (name, _manifest_name(name)):
+    for final in (name, manifest_name(name)):
         (directory / _temporary(final)).unlink(missing_ok=True)
 
 
 def _publish(directory: Path, name: str) -> None:
     """Rename both files to their final names (the CSV first), then fsync the directory."""
-    for final in (name, _manifest_name(name)):
+    for final in (name, manifest_name(name)):
         temporary = directory / _temporary(final)
         if temporary.exists():
             os.replace(temporary, directory / final)

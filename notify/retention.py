@@ -13,7 +13,9 @@
 * ledger lines (with their delivery rows, attempts and history), consent records and
   receipts, the agreement's ``ledger_retention_months`` after the line closed. This is the only
   delete the ledger permits: the job holds a ``ledger_delete_permit`` row for the moment it
-  deletes, and the count is logged in ``retention_run``.
+  deletes, and the count is logged in ``retention_run``;
+* expired idempotency records, and file-drop batches past ``file_batch_days`` (their files
+  removed from the drop directory), by :mod:`notify.delivery_housekeeping`.
 
 Periods are settings with the documented defaults (:func:`periods_from`). The caller commits.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -30,8 +33,9 @@ from sqlalchemy import orm
 
 from core import ids
 from core.settings import Settings
-from notify import delivery_service, erasure, privacy
+from notify import delivery_housekeeping, delivery_service, erasure, privacy
 from notify import delivery_tables as dt_tables
+from notify import partner_tables as pt
 from notify import privacy_tables as p
 from notify.tables import moves as m
 from notify.tables import outbox as o
@@ -49,6 +53,8 @@ COUNT_ORDER: Final = (
     "deliveries_deleted",
     "consents_deleted",
     "receipts_deleted",
+    "idempotency_records_deleted",
+    "file_batches_expired",
 )
 
 
@@ -69,6 +75,8 @@ def run(
     now: dt.datetime,
     periods: privacy.Periods | None = None,
     actor: str = ACTOR,
+    file_drop_directory: Path | None = None,
+    file_batch_days: int = delivery_housekeeping.FILE_BATCH_DAYS,
 ) -> privacy.RetentionReport:
     """Purge what is past its period at ``now``; one ``retention_run`` row logs the counts."""
     periods = periods or privacy.Periods()
@@ -78,6 +86,12 @@ def run(
     counts["bodies_purged"] += _purge_bodies(session, now, periods, agreements)
     counts["excerpts_cleared"] = _clear_excerpts(session, now, periods)
     counts["submissions_cleared"] = _clear_submissions(session, now, periods)
+    counts["idempotency_records_deleted"] = delivery_housekeeping.purge_idempotency(
+        session, now=now
+    )
+    counts["file_batches_expired"] = delivery_housekeeping.expire_file_batches(
+        session, now=now, days=file_batch_days, directory=file_drop_directory
+    )
     _delete_ledger(session, now, agreements, counts)
     _delete_consents(session, now, agreements, counts)
     counts["receipts_deleted"] = _delete_receipts(session, now, periods)
@@ -307,8 +321,10 @@ def _delete_deliveries(
     )
     session.delete(permit)
     session.flush()
+    delivery_housekeeping.forget_batch_items(session, delivery_ids)
     for table in (dt_tables.DeliveryAttempt, dt_tables.DeliveryAction, o.DeliverySubject):
         _execute(session, sa.delete(table).where(table.delivery_id.in_(delivery_ids)))
+    _execute(session, sa.delete(pt.PartnerAck).where(pt.PartnerAck.delivery_id.in_(delivery_ids)))
     return deleted, _execute(session, sa.delete(o.Delivery).where(o.Delivery.id.in_(delivery_ids)))
 
 

@@ -101,6 +101,8 @@ def retention_run(
             now=_now(),
             periods=retention.periods_from(settings),
             actor=actor or retention.ACTOR,
+            file_drop_directory=settings.file_drop_directory,
+            file_batch_days=settings.retention_file_batch_days,
         )
     human = (
         f"Retention run {report.run_id}: {privacy.summary(report.counts, retention.COUNT_ORDER)}."
