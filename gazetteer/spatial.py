@@ -4,11 +4,12 @@ Points are BLPU geometries in EPSG:27700. Input and output may be in 27700 (east
 northings, metres) or 4326 (WGS84 longitude and latitude, degrees); pyproj converts at this
 edge, so the SQL always works in 27700. PostgreSQL uses PostGIS (KNN ``<->``, ``ST_DWithin``,
 ``ST_Within``, ``ST_Contains``); SpatiaLite narrows with its R*Tree ``SpatialIndex`` first.
+Nearest is one statement on both engines: the nearest points left-joined to their list rows
+(on SpatiaLite, the points within a frame that doubles until it holds enough).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,10 +44,19 @@ PG_AREAS = sa.text(
     "SELECT a.type, a.code, a.name FROM area a JOIN blpu b ON ST_Contains(a.geom, b.geom) "
     "WHERE b.uprn = :uprn ORDER BY a.type, a.code"
 )
-SQLITE_IN_FRAME = sa.text(
-    "SELECT uprn, X(geom) AS x, Y(geom) AS y FROM blpu WHERE ROWID IN ("
+# The points within :frame metres, nearest first: the R*Tree box narrows, the distance decides.
+SQLITE_NEAR = sa.text(
+    "SELECT uprn, X(geom) AS x, Y(geom) AS y,"
+    " ST_Distance(geom, MakePoint(:x, :y, 27700)) AS distance FROM blpu WHERE ROWID IN ("
     " SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'blpu' AND f_geometry_column = 'geom'"
     " AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy, 27700))"
+    " AND ST_Distance(geom, MakePoint(:x, :y, 27700)) <= :frame"
+    " ORDER BY distance, uprn LIMIT :limit"
+).columns(
+    sa.column("uprn", sa.BigInteger),
+    sa.column("x", sa.Float),
+    sa.column("y", sa.Float),
+    sa.column("distance", sa.Float),
 )
 SQLITE_WITHIN = sa.text(
     "SELECT uprn, X(geom) AS x, Y(geom) AS y FROM blpu WHERE ROWID IN ("
@@ -164,8 +174,7 @@ def _nearest_placed(
 ) -> tuple[int, list[PlacedAddress]]:
     if not db.is_sqlite(session):
         return _pg_nearest(session, x=x, y=y, fetch=fetch, radius=radius, filters=filters)
-    points = _sqlite_nearest(session, x, y, fetch, radius)
-    return len(points), _placed(session, points, BNG_SRID, filters, fetch)
+    return _sqlite_nearest(session, x=x, y=y, fetch=fetch, radius=radius, filters=filters)
 
 
 def _pg_nearest(
@@ -180,6 +189,11 @@ def _pg_nearest(
     """How many points the KNN scan found, and those with a label, nearest first."""
     params = {"x": x, "y": y, "radius": radius, "limit": fetch}
     rows = session.connection().execute(_pg_nearest_statement(filters, radius is not None), params)
+    return _collected(rows)
+
+
+def _collected(rows: sa.CursorResult[Any]) -> tuple[int, list[PlacedAddress]]:
+    """How many points the rows hold, and those with a label, in the rows' order."""
     points: dict[int, tuple[float, float, float]] = {}
     labels: list[dict[str, Any]] = []
     for row in rows.mappings():
@@ -215,11 +229,17 @@ def _pg_nearest_statement(filters: repo.Filters, radius: bool) -> sa.Select[Any]
     ).where(b.geom.is_not(None))
     if radius:
         near = near.where(sa.func.ST_DWithin(b.geom, point, sa.bindparam("radius", type_=sa.Float)))
-    knn = (
-        near.order_by(b.geom.op("<->")(point))
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-        .subquery("near")
-    )
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    return _labelled(near.order_by(b.geom.op("<->")(point)).limit(limit).subquery("near"), filters)
+
+
+@lru_cache(maxsize=64)
+def _sqlite_nearest_statement(filters: repo.Filters) -> sa.Select[Any]:
+    return _labelled(SQLITE_NEAR.subquery("near"), filters)
+
+
+def _labelled(knn: sa.Subquery, filters: repo.Filters) -> sa.Select[Any]:
+    """The near points (uprn, x, y, distance) left-joined to their list rows, nearest first."""
     search = AddressSearch.__table__
     columns = [search.c[name] for name in _LABEL_COLUMNS]
     listed = repo.apply_filters(sa.select(search.c.uprn, *columns), filters).subquery("listed")
@@ -230,18 +250,24 @@ def _pg_nearest_statement(filters: repo.Filters, radius: bool) -> sa.Select[Any]
 
 
 def _sqlite_nearest(
-    session: orm.Session, x: float, y: float, limit: int, radius: float | None
-) -> list[tuple[Any, ...]]:
+    session: orm.Session,
+    *,
+    x: float,
+    y: float,
+    fetch: int,
+    radius: float | None,
+    filters: repo.Filters,
+) -> tuple[int, list[PlacedAddress]]:
+    """The nearest points within a frame, with their labels, in one statement; the frame
+    doubles until it holds ``fetch`` points (or is the radius asked for)."""
     frame = min(radius or _SQLITE_FIRST_RADIUS, _SQLITE_MAX_RADIUS)
+    statement = _sqlite_nearest_statement(filters)
     while True:
-        params = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
-        found = [
-            (uprn, px, py, math.hypot(px - x, py - y))
-            for uprn, px, py in session.execute(SQLITE_IN_FRAME, params)
-        ]
-        inside = [p for p in found if p[3] <= frame]
-        if radius is not None or len(inside) >= limit or frame >= _SQLITE_MAX_RADIUS:
-            return sorted(inside, key=lambda p: (p[3], p[0]))[:limit]
+        box = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
+        params = box | {"x": x, "y": y, "frame": frame, "limit": fetch}
+        found, placed = _collected(session.connection().execute(statement, params))
+        if radius is not None or found >= fetch or frame >= _SQLITE_MAX_RADIUS:
+            return found, placed
         frame *= 2
 
 
