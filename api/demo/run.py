@@ -3,7 +3,9 @@
 1. migrate the database; load the sample gazetteer through the real loaders;
 2. start the demo receivers, apply the demo registry with their URLs, give every endpoint a
    signing secret; create an agent API key;
-3. start ``addresshub serve`` and ``addresshub worker`` on the same database;
+3. start ``addresshub serve`` and ``addresshub worker`` on the same database; the worker runs
+   its periodic jobs beside it (operational notices, and file drop into
+   :func:`file_drop_dir`, every :data:`FILE_DROP_INTERVAL_S` seconds per subscription);
 4. print what to ``curl``, then print every event the receivers verify, until Ctrl-C
    (or, with ``once``, submit the sample move, wait until every permitted receiver has it,
    print the outcome and stop).
@@ -30,6 +32,7 @@ from core.settings import Settings
 
 STARTUP_LIMIT_S: Final = 60.0
 DELIVERY_LIMIT_S: Final = 60.0
+FILE_DROP_INTERVAL_S: Final = 60
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -61,6 +64,12 @@ def work_dir_for(database_url: str) -> Path:
     return Path("addresshub-demo")
 
 
+def file_drop_dir(settings: Settings, options: Options) -> Path:
+    """Where the demo worker writes file-drop batches: the configured directory, else
+    ``file-drop`` in the work directory (``var/demo/addresshub-demo/file-drop``)."""
+    return (settings.file_drop_directory or options.work_dir / "file-drop").resolve()
+
+
 def run(*, settings: Settings, options: Options, out: Callable[[str], None]) -> dict[str, Any]:
     """Run the demo; returns the outcome of the sample move (``once``) or ``{}``."""
     return asyncio.run(_main(settings, options, out))
@@ -79,7 +88,8 @@ async def _main(settings: Settings, options: Options, out: Callable[[str], None]
         async with _children(settings, options) as base_url:
             moves.write_sample_file(options.work_dir / moves.SAMPLE_FILE)
             out(text.banner(base_url=base_url, options=options, agent_key=prepared.agent_key,
-                            receivers_base=receivers.base_url))  # fmt: skip
+                            receivers_base=receivers.base_url,
+                            file_drop=file_drop_dir(settings, options)))  # fmt: skip
             if options.once:
                 return await moves.submit_and_watch(
                     base_url=base_url,
@@ -121,10 +131,13 @@ def _prepare(settings: Settings, options: Options, receivers_base: str) -> Prepa
 
 @contextlib.asynccontextmanager
 async def _children(settings: Settings, options: Options) -> AsyncIterator[str]:
-    """``addresshub serve`` and ``addresshub worker``, healthy; stopped afterwards."""
+    """``addresshub serve`` and ``addresshub worker`` (with its periodic jobs), healthy;
+    stopped afterwards."""
     env = {
         "ADDRESSHUB_DATABASE_URL": settings.database_url,
         "ADDRESSHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
+        "ADDRESSHUB_FILE_DROP_DIRECTORY": str(file_drop_dir(settings, options)),
+        "ADDRESSHUB_FILE_DROP_INTERVAL_SECONDS": str(FILE_DROP_INTERVAL_S),
     }
     url = ["--database-url", settings.database_url]
     logs = options.work_dir / "logs"

@@ -36,7 +36,9 @@ def prepared(loaded: gazetteer.Loaded, inboxes: Sequence[receivers_.Inbox]) -> s
     )
 
 
-def banner(*, base_url: str, options: Options, agent_key: str, receivers_base: str) -> str:
+def banner(
+    *, base_url: str, options: Options, agent_key: str, receivers_base: str, file_drop: Path
+) -> str:
     sample_file = options.work_dir / moves.SAMPLE_FILE
     auth = '-H "Authorization: Bearer $KEY"'
     lines = [
@@ -46,6 +48,7 @@ def banner(*, base_url: str, options: Options, agent_key: str, receivers_base: s
         f"  API        {base_url}   (interactive docs: {base_url}/docs)",
         f"  receivers  {receivers_base}/...   (each prints what it verifies and receives)",
         f"  logs       {options.work_dir / 'logs'}",
+        f"  file drop  {file_drop}   (CSV batches of file_drop subscriptions)",
         "",
         "In another shell, take the agent API key made for this run:",
         f"  KEY={agent_key}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,19 @@ def test_the_sample_move_names_the_sample_addresses_and_today() -> None:
     assert body["move_date"] == "2026-03-02"
     assert json.loads(json.dumps(body)) == body
     assert {b.uprn for b in _of(domain.Blpu)} >= {moves.OLD_UPRN, moves.NEW_UPRN}
+
+
+def test_the_worker_writes_file_drops_under_the_work_directory_and_the_banner_says_where(
+    tmp_path: Path,
+) -> None:
+    from api.demo import run
+    from core.settings import Settings
+
+    options = run.Options(work_dir=tmp_path / "demo")
+    default = run.file_drop_dir(Settings(database_url="sqlite:///x.db"), options)
+    assert default == (tmp_path / "demo" / "file-drop").resolve()
+    chosen = Settings(database_url="sqlite:///x.db", file_drop_directory=tmp_path / "mine")
+    assert run.file_drop_dir(chosen, options) == (tmp_path / "mine").resolve()
+    shown = text.banner(base_url="http://h:1", options=options, agent_key="k",
+                        receivers_base="http://h:2", file_drop=default)  # fmt: skip
+    assert f"file drop  {default}" in shown
