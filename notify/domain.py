@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from notify import codes
+from notify import questions as asked
 
 _T = TypeVar("_T", dt.date, dt.datetime)
 
@@ -86,6 +87,9 @@ class PartnerService:
     echo_allowed: bool = False
     coverage: tuple[Coverage, ...] = ()
     subscriptions: tuple[Subscription, ...] = ()
+    # The extra questions (§2.1 ``questions``); None only for a registry file that does not
+    # state them, which keeps the stored ones.
+    questions: tuple[asked.Question, ...] | None = None
 
     def coverage_on(self, day: dt.date) -> tuple[Coverage, ...]:
         return tuple(c for c in self.coverage if c.valid_on(day))

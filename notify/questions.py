@@ -21,9 +21,12 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, get_args
 
-from notify import codes, errors, intake
+from notify import codes, errors
+
+if TYPE_CHECKING:  # intake imports the domain, which holds a service's questions
+    from notify import intake
 
 QuestionType = Literal["text", "integer", "number", "boolean", "date", "choice"]
 TYPES: Final = frozenset(get_args(QuestionType))

@@ -15,6 +15,9 @@ One document, keyed by natural keys so that a diff reads well::
              originates_restrictions, echo_allowed}
             coverage:      [{area_code, custodian_code, valid_from, valid_to}]
             subscriptions: [{channel, url, event_types, status, max_data_category}]
+            questions:     [{id, label_en, label_cy, type, required, validation, data_category}]
+                           # checked as PUT /v1/services/{service}/questions checks them;
+                           # a service without the key keeps the questions it has
     agreements:    {DSA-REF: [{version, status, title, legal_gateway_refs, effective_from, ...,
                                parties: {PARTNER-CODE: discloser|recipient|hub_operator}}]}
     rules:         {RULE-ID: [{version, status, agreement: DSA-REF@V, service: P/SERVICE, ...}]}
@@ -37,6 +40,7 @@ from typing import Any, Final
 import yaml
 
 from notify import codes, domain, errors
+from notify import questions as asked
 
 FORMAT: Final = "addresshub-registry/1"
 PARTNER_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,17}$")
@@ -191,6 +195,9 @@ def _service(partner: str, code: str, raw: Raw, path: str) -> domain.PartnerServ
         _subscription(s, f"{path}.subscriptions[{i}]", f"{partner}/{code}")
         for i, s in enumerate(body.pop("subscriptions", []))
     ]
+    questions = (
+        _questions(body.pop("questions"), f"{path}.questions") if "questions" in body else None
+    )
     return typing.cast(
         domain.PartnerService,
         _build(
@@ -202,8 +209,18 @@ def _service(partner: str, code: str, raw: Raw, path: str) -> domain.PartnerServ
             service_code=code,
             coverage=tuple(coverage),
             subscriptions=tuple(subscriptions),
+            questions=questions,
         ),
     )
+
+
+def _questions(raw: Any, path: str) -> tuple[asked.Question, ...]:
+    """A service's questions, checked like the questions route checks them (path named)."""
+    try:
+        return asked.parse(raw if raw is not None else [], path)
+    except asked.InvalidQuestions as exc:
+        field = str(exc.details.get("field", path))
+        raise errors.InvalidRegistryFile(str(exc), details={"path": field}) from exc
 
 
 def _subscription(raw: Raw, path: str, service_id: str) -> domain.Subscription:
@@ -304,9 +321,12 @@ def _partner(registry: domain.Registry, partner: domain.Partner) -> dict[str, An
 
 
 def _service_fields(service: domain.PartnerService) -> dict[str, Any]:
-    body = _fields(service, "id", "partner_id", "service_code", "coverage", "subscriptions")
+    skip = ("id", "partner_id", "service_code", "coverage", "subscriptions", "questions")
+    body = _fields(service, *skip)
     body["coverage"] = [_fields(c) for c in service.coverage]
     body["subscriptions"] = [_subscription_fields(s) for s in service.subscriptions]
+    if service.questions is not None:
+        body["questions"] = [q.as_json() for q in service.questions]
     return body
 
 

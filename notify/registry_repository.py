@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import domain
+from notify import domain, questions
 from notify.tables import registry as t
 
 
@@ -91,6 +91,7 @@ def _service(
             for c in sorted(coverage, key=lambda c: (c.area_code, c.valid_from or dt.date.min))
         ),
         subscriptions=tuple(sorted(subscriptions, key=lambda s: s.id)),
+        questions=questions.parse(row.questions or [], f"services.{row.id}.questions"),
     )
 
 
@@ -231,7 +232,10 @@ def save_service(session: orm.Session, service: domain.PartnerService, now: dt.d
     row.accepted_field_groups = sorted(service.accepted_field_groups)
     row.exclusive_area, row.echo_allowed = service.exclusive_area, service.echo_allowed
     row.originates_restrictions = sorted(service.originates_restrictions)
-    row.questions, row.updated_at = row.questions or [], now
+    kept = row.questions or []
+    given = service.questions
+    row.questions = kept if given is None else [q.as_json() for q in given]
+    row.updated_at = now
     session.add(row)
     session.flush()
     _replace_coverage(session, service)

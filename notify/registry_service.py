@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import orm
 
 from notify import canonical, domain, errors, registry_file, validation
+from notify import questions as asked
 from notify import registry_repository as repo
 
 Action = Literal["create", "update", "unchanged"]
@@ -65,8 +66,8 @@ def apply_file(
     *, session: orm.Session, text: str, actor: str, now: dt.datetime, dry_run: bool = False
 ) -> ApplyReport:
     """Apply a registry file (or only report what would change, with ``dry_run``)."""
-    incoming = registry_file.parse(text)
     current = repo.load(session)
+    incoming = _keeping_questions(current, registry_file.parse(text))
     changes = _diff(current, incoming)
     findings = validation.validate(_merged(current, incoming))
     blocking = validation.blocking(findings)
@@ -85,6 +86,22 @@ def apply_file(
 
 
 # Diff ----------------------------------------------------------------------------------------
+
+
+def _keeping_questions(current: domain.Registry, incoming: domain.Registry) -> domain.Registry:
+    """A service the file gives no ``questions`` keeps the ones stored (none if it is new)."""
+    services = [
+        s
+        if s.questions is not None
+        else dataclasses.replace(s, questions=_stored_questions(current, s.id))
+        for s in incoming.services.values()
+    ]
+    return dataclasses.replace(incoming, services={s.id: s for s in services})
+
+
+def _stored_questions(current: domain.Registry, service_id: str) -> tuple[asked.Question, ...]:
+    stored = current.services.get(service_id)
+    return (stored.questions or ()) if stored else ()
 
 
 def _items(registry: domain.Registry) -> dict[str, Mapping[Any, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -49,9 +50,10 @@ def test_apply_creates_everything_then_nothing_changes(session: orm.Session) -> 
 def test_export_reads_back_unchanged(session: orm.Session) -> None:
     _apply(session)
     exported = registry_service.export_file(session=session)
-    assert registry_file.parse(exported) == registry_file.parse(
-        registry_file.dump(registry_file.parse(EXAMPLE))
-    )
+    example = registry_file.parse(EXAMPLE)
+    stated = {k: dataclasses.replace(s, questions=()) for k, s in example.services.items()}
+    # the export states each service's questions (none here); the example leaves them out
+    assert registry_file.parse(exported) == dataclasses.replace(example, services=stated)
     report = _apply(session, exported)
     assert report.count("unchanged") == 19 and report.count("create") == 0
 

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
 from notify import domain, errors, registry_file, validation
 
@@ -167,3 +168,61 @@ def test_override_with_a_lifting_gateway_is_valid() -> None:
     )
     agreements = {("DSA-2024-011", 2): cited}
     assert _codes(dataclasses.replace(registry, agreements=agreements)) == []
+
+
+# Service questions ------------------------------------------------------------------------
+
+CARD = {
+    "id": "card",
+    "label_en": "Library card number",
+    "label_cy": "Rhif cerdyn llyfrgell",
+    "type": "text",
+    "validation": {"pattern": "^[0-9]{8}$"},
+    "data_category": "standard",
+}
+
+
+def _with_questions(questions: object) -> str:
+    raw = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    raw["partners"]["NEWTOWN-DC"]["services"]["LIBRARIES"]["questions"] = questions
+    return yaml.safe_dump(raw, sort_keys=False)
+
+
+def test_questions_are_read_written_and_round_trip() -> None:
+    registry = registry_file.parse(_with_questions([CARD]))
+    (card,) = registry.services["NEWTOWN-DC/LIBRARIES"].questions or ()
+    assert (card.id, card.pattern, card.label_cy) == ("card", "^[0-9]{8}$", "Rhif cerdyn llyfrgell")
+    assert registry.services["COUNTY-CC/ADULT_SOCIAL_CARE"].questions is None
+    text = registry_file.dump(registry)
+    assert yaml.safe_load(text)["partners"]["NEWTOWN-DC"]["services"]["LIBRARIES"]["questions"] == [
+        card.as_json()
+    ]
+    assert registry_file.parse(text) == registry
+    assert registry_file.dump(registry_file.parse(text)) == text
+    empty = registry_file.parse(_with_questions([])).services["NEWTOWN-DC/LIBRARIES"]
+    assert empty.questions == ()
+
+
+SERVICE = "partners.NEWTOWN-DC.services.LIBRARIES.questions"
+
+
+@pytest.mark.parametrize(
+    ("questions", "path", "problem"),
+    [
+        ([CARD, CARD], SERVICE, "unique"),
+        ([CARD | {"type": "colour"}], f"{SERVICE}[0].type", "one of"),
+        ([CARD, CARD | {"id": "x", "type": "choice"}], f"{SERVICE}[1].validation.choices", "lists"),
+        ([CARD | {"data_category": "secret"}], f"{SERVICE}[0].data_category", "one of"),
+        ([CARD | {"label_en": ""}], f"{SERVICE}[0].label_en", "English label"),
+        ([CARD | {"id": "Card"}], f"{SERVICE}[0].id", "an id is"),
+        ([CARD | {"validation": {"colour": 1}}], f"{SERVICE}[0].validation", "only"),
+        ({"card": CARD}, SERVICE, "a list"),
+    ],
+)
+def test_bad_questions_are_refused_naming_service_question_and_field(
+    questions: object, path: str, problem: str
+) -> None:
+    with pytest.raises(errors.InvalidRegistryFile, match=problem) as refused:
+        registry_file.parse(_with_questions(questions))
+    assert refused.value.details == {"path": path}
+    assert str(refused.value).startswith(f"{path}: ")
