@@ -114,21 +114,30 @@ def _open_interim(
     now: dt.datetime,
 ) -> str:
     typed = request.new_address or AddressInput()
-    interim = t.InterimAddress(
-        id=ids.new_id(),
-        reference=row.reference,
-        origin=new.interim,
-        address_text=new.text,
-        postcode=postcodes.normalise(typed.postcode) if typed.postcode else None,
-        latitude=typed.latitude,
-        longitude=typed.longitude,
-        pending_consents=_consents_waiting(request),
-        status="open",
-        created_at=now,
+    interim = _waiting(session, row.reference) or t.InterimAddress(
+        id=ids.new_id(), reference=row.reference, pending_consents=[], status="open"
     )
+    interim.origin, interim.address_text = new.interim or "no_confident_match", new.text
+    interim.postcode = postcodes.normalise(typed.postcode) if typed.postcode else None
+    interim.latitude, interim.longitude = typed.latitude, typed.longitude
+    interim.created_at = interim.created_at or now
+    kept = list(interim.pending_consents)
+    interim.pending_consents = kept + [s for s in _consents_waiting(request) if s not in kept]
     session.add(interim)
     session.flush()
     return interim.id
+
+
+def _waiting(session: orm.Session, reference: str) -> t.InterimAddress | None:
+    """The move's open interim record: a corrected version still waiting takes it over (one
+    queue entry per move; the consents given earlier keep waiting)."""
+    query = (
+        sa.select(t.InterimAddress)
+        .where(t.InterimAddress.reference == reference, t.InterimAddress.status == "open")
+        .order_by(t.InterimAddress.created_at.desc(), t.InterimAddress.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
 
 
 def clear_interim(session: orm.Session, submission_ids: Sequence[str]) -> int:

@@ -1,6 +1,9 @@
 """A stored submission version read back as the :class:`notify.domain.Move` the decision reads
 (its people, household with declarations, recipient choices and status): the one place a
-stored version becomes a move again (corrections, the custodian's queue, the command line)."""
+stored version becomes a move again (corrections, the custodian's queue, the command line).
+
+A version waiting for the custodian because the gazetteer did not hold the new UPRN it gave
+reads back with that UPRN, as it was submitted (so a correction keeps it and is checked again)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import domain
+from notify import address_input, domain
 from notify.tables import moves as m
 
 
@@ -35,7 +38,9 @@ def move_of(session: orm.Session, row: m.ChangeSubmission) -> domain.Move:
         contact=domain.Contact(**contact) if contact else None,
         language=row.language,  # type: ignore[arg-type]
         old_uprn=row.old_uprn,
-        new_uprn=row.new_uprn,
+        new_uprn=row.new_uprn
+        if row.new_uprn is not None
+        else address_input.stated_uprn(row.new_match),
         old_address_text=row.old_address_text,
         move_date=row.move_date,
         move_date_kind=row.move_date_kind,  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from sqlalchemy import orm
 
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
-from notify import gazetteer_events, service, unresolved
+from notify import correction, corrections, gazetteer_events, service, unresolved
 from notify.tables import interim as t
 from notify.tables import moves as m
 from notify.tables import outbox as o
@@ -218,3 +218,30 @@ def test_an_old_uprn_the_gazetteer_lacks_is_kept_and_nobody_is_leaving(
     }
     status = service.move_status(session=seeded, reference=result.reference)
     assert status["new_address"] == "known"
+
+
+def test_a_corrected_move_still_waits_in_one_queue_entry_with_its_consents(
+    seeded: orm.Session,
+) -> None:
+    first = _submit(seeded, new_uprn=NEW_BUILD)
+    fixed = corrections.correct_move(
+        session=seeded,
+        reference=first.reference,
+        change=correction.Correction(move_date=dt.date(2025, 3, 15)),
+        settings=w.SETTINGS,
+        now=w.NOW,
+    )
+    seeded.commit()
+    row = seeded.get(m.ChangeSubmission, fixed.submission_id)
+    assert row is not None and (row.version, row.new_uprn) == (2, None)
+    assert row.new_match is not None and row.new_match["stated_uprn"] == NEW_BUILD
+    assert _count(seeded, t.InterimAddress) == 1
+    queue = unresolved.list_unresolved(session=seeded)
+    assert [(e.reference, e.version) for e in queue.items] == [(first.reference, 2)]
+    assert _interim(seeded, fixed.submission_id).pending_consents == ["NEWTOWN-DC/LIBRARIES"]
+    _load_new_build(seeded)
+    _publish(seeded)
+    deliveries = _deliveries(seeded, fixed.submission_id)
+    assert set(deliveries) == TOLD
+    assert deliveries["NEWTOWN-DC/LIBRARIES"].consent_record_id is not None
+    assert _deliveries(seeded, first.submission_id) == {}
