@@ -3,15 +3,19 @@
 The sample is a move from a house in Exeter to a flat in Exmouth, reported by an agent, with
 one household member and the citizen opting in to Devon's libraries (a consent rule). The
 plan that ``POST /v1/moves`` answers says which services are told; ``--once`` then waits
-until each of them has received and verified the event, checks that no other receiver got
-anything, and returns the outcome.
+until each of them has received and verified the event (a service without a receiver, the
+file-drop one, until the worker has written its row in a CSV batch in the file-drop folder),
+checks that no other receiver got anything, and returns the outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
+import io
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -66,6 +70,7 @@ async def submit_and_watch(
     inboxes: Sequence[receivers_.Inbox],
     limit_s: float,
     out: Callable[[str], None],
+    file_drop: Path,
 ) -> dict[str, Any]:
     """Submit the sample move; wait for every permitted delivery; return the outcome."""
     headers = {"Authorization": f"Bearer {key}"}
@@ -75,9 +80,10 @@ async def submit_and_watch(
         candidates = _candidates(submitted)
         expected = {c["partner_service_id"] for c in candidates if c["decision"] == "send"}
         deadline = time.monotonic() + limit_s
-        await _until_received(receivers, reference, expected, deadline)
+        await _until_received(receivers, reference, expected, deadline, file_drop)
         status = await _until_settled(client, reference, deadline)
     document = outcome(reference, candidates, inboxes, receivers, status)
+    document["recipients"] = [_with_files(r, reference, file_drop) for r in document["recipients"]]
     check(document)
     return document
 
@@ -111,11 +117,42 @@ def _mine(receivers: receivers_.Receivers, reference: str) -> list[receivers_.Re
     return [r for r in receivers.received() if r.submission_ref == reference]
 
 
+def filed(file_drop: Path, reference: str) -> list[dict[str, str]]:
+    """The rows of ``reference`` in the CSV batches written so far, each with its service."""
+    found = []
+    for path in sorted(file_drop.glob("*.csv")) if file_drop.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        for row in csv.DictReader(io.StringIO(text, newline="")):
+            if row.get("submission_ref") == reference:
+                found.append(row | {"file": path.name})
+    return found
+
+
+def _file_service(service_id: str) -> str:
+    """The prefix a service's batch files start with (``notify.file_drop.file_name``)."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", service_id).strip("_") + "_"
+
+
+def _with_files(recipient: dict[str, Any], reference: str, file_drop: Path) -> dict[str, Any]:
+    """A service's file-drop rows count as what it received."""
+    prefix = _file_service(recipient["partner_service_id"])
+    rows = [r for r in filed(file_drop, reference) if r["file"].startswith(prefix)]
+    if not rows:
+        return recipient
+    return recipient | {"channel": "file_drop", "received": recipient["received"] + rows}
+
+
 async def _until_received(
-    receivers: receivers_.Receivers, reference: str, expected: set[str], deadline: float
+    receivers: receivers_.Receivers,
+    reference: str,
+    expected: set[str],
+    deadline: float,
+    file_drop: Path,
 ) -> None:
     while True:
         got = {r.service_id for r in _mine(receivers, reference)}
+        rows = filed(file_drop, reference)
+        got |= {s for s in expected if any(r["file"].startswith(_file_service(s)) for r in rows)}
         if expected <= got:
             return
         if time.monotonic() > deadline:

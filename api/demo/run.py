@@ -32,7 +32,7 @@ from core.settings import Settings
 
 STARTUP_LIMIT_S: Final = 60.0
 DELIVERY_LIMIT_S: Final = 60.0
-FILE_DROP_INTERVAL_S: Final = 60
+FILE_DROP_INTERVAL_S: Final = 5
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -98,6 +98,7 @@ async def _main(settings: Settings, options: Options, out: Callable[[str], None]
                     inboxes=prepared.inboxes,
                     limit_s=DELIVERY_LIMIT_S,
                     out=out,
+                    file_drop=file_drop_dir(settings, options),
                 )
             await _until_interrupted()
             out("Stopping ...")

@@ -84,7 +84,9 @@ def outcome(document: Mapping[str, Any]) -> str:
     lines = [f"Move {document['reference']}:"]
     for recipient in document["recipients"]:
         received = recipient["received"]
-        if recipient["decision"] == "send":
+        if recipient["decision"] == "send" and recipient.get("channel") == "file_drop":
+            state = f"told: {len(received)} row(s) in {received[0]['file']} (file drop)"
+        elif recipient["decision"] == "send":
             state = f"told: {len(received)} event(s) received, signature verified"
         else:
             reasons = ", ".join(recipient["reasons"]) or "no reason given"

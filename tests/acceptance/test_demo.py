@@ -21,6 +21,7 @@ TOLD = {
     "EAST-DEVON-DC/ELECTORAL_REG": ["HOUSEHOLD", "MOVE_DATE", "NEW_ADDRESS", "PERSON_NAME"],
     "DEVON-CC/LIBRARIES": ["CONTACT", "NEW_ADDRESS", "PERSON_NAME"],
 }
+FILED = {"DSFIRE/OTHER": ["MOVE_DATE", "NEW_ADDRESS", "PERSON_NAME"]}  # a file-drop service
 NOT_TOLD = {
     "EXETER-CC/ELECTORAL_REG": "NO_MATCHING_RULE",
     "DEVON-CC/ADULT_SOCIAL_CARE": "NO_EXISTING_RELATIONSHIP",
@@ -49,7 +50,7 @@ def test_demo_once_fans_the_sample_move_out_to_exactly_the_permitted_receivers(
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     recipients = {r["partner_service_id"]: r for r in outcome["recipients"]}
-    assert set(recipients) == set(TOLD) | set(NOT_TOLD)
+    assert set(recipients) == set(TOLD) | set(FILED) | set(NOT_TOLD)
     for service, fields in TOLD.items():
         got = recipients[service]
         assert got["decision"] == "send" and got["status"] == "sent", got
@@ -62,6 +63,16 @@ def test_demo_once_fans_the_sample_move_out_to_exactly_the_permitted_receivers(
         assert ("old_address" in event["data"]) == ("OLD_ADDRESS" in fields)
         assert ("contact" in event["data"]) == ("CONTACT" in fields)
         assert event["data"]["new_address"]["uprn"] == "990000006103"
+    for service, fields in FILED.items():
+        got = recipients[service]
+        assert got["decision"] == "send" and got["status"] == "sent", got
+        assert got["channel"] == "file_drop" and got["fields"] == fields
+        (row,) = got["received"]
+        assert row["submission_ref"] == outcome["reference"] and "old_address.uprn" not in row
+        assert row["new_address.uprn"] == "990000006103" and row["person.given_name"] == "Alex"
+        csv_file = tmp_path / "work" / "file-drop" / row["file"]
+        assert csv_file.is_file() and row["event_id"] in csv_file.read_text(encoding="utf-8")
+        assert "file drop  " + str(csv_file.parent) in result.stderr  # the banner says where
     for service, reason in NOT_TOLD.items():
         assert recipients[service]["decision"] == "refuse"
         assert recipients[service]["reasons"] == [reason]

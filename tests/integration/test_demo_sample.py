@@ -113,7 +113,7 @@ def test_the_sample_move_is_planned_as_the_demo_registry_says(
         ),
     )
     with session_factory() as session:
-        assert len(registry_repository.load(session).partners) == 4
+        assert len(registry_repository.load(session).partners) == 5
         plan = notify_service.explain_move(
             session=session, request=request, settings=_settings(engine), now=NOW
         )
@@ -129,4 +129,5 @@ def test_the_sample_move_is_planned_as_the_demo_registry_says(
         "DEVON-CC/LIBRARIES": ("within", "send", []),
         "DEVON-CC/ADULT_SOCIAL_CARE": ("within", "refuse", ["NO_EXISTING_RELATIONSHIP"]),
         "DC-POLICE/POLICE": ("within", "refuse", ["DENIED_BY_RULE"]),
+        "DSFIRE/OTHER": ("within", "send", []),
     }
