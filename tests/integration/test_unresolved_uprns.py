@@ -14,6 +14,8 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import orm
 
 from gazetteer import repository as gaz_repository
@@ -22,6 +24,7 @@ from notify import correction, corrections, gazetteer_events, service, unresolve
 from notify.tables import interim as t
 from notify.tables import moves as m
 from notify.tables import outbox as o
+from notify.tables import registry as registry_tables
 from notify.tables import review as review_tables
 from tests.integration import sharing_world as w
 
@@ -245,3 +248,41 @@ def test_a_corrected_move_still_waits_in_one_queue_entry_with_its_consents(
     assert set(deliveries) == TOLD
     assert deliveries["NEWTOWN-DC/LIBRARIES"].consent_record_id is not None
     assert _deliveries(seeded, first.submission_id) == {}
+
+
+ALONE = w.SETTINGS.model_copy(update={"move_review_window_days": 0})  # examples are not repeats
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    new_uprn=st.one_of(
+        st.sampled_from([w.NEW_UPRN, w.ELSEWHERE_UPRN]), st.integers(1, 999_999_999_999)
+    ),
+    old_uprn=st.sampled_from([None, w.OLD_UPRN, FAR_AWAY]),
+)
+def test_a_new_uprn_is_either_held_by_the_gazetteer_or_waits_with_nothing_queued(
+    session: orm.Session, new_uprn: int, old_uprn: int | None
+) -> None:
+    if session.get(registry_tables.Partner, "NEWTOWN-DC") is None:
+        w.seed(session)  # once per database: each example adds its own submission
+    if new_uprn == old_uprn:
+        return
+    request = w.request(new_uprn=new_uprn, old_uprn=old_uprn)
+    result = service.submit_move(session=session, request=request, settings=ALONE, now=w.NOW)
+    session.commit()
+    row = session.get_one(m.ChangeSubmission, result.submission_id)
+    held = session.get(gaz_tables.Blpu, new_uprn) is not None
+    assert (row.new_uprn == new_uprn) is held and (row.new_interim_id is None) is held
+    assert row.old_uprn == old_uprn  # an old UPRN is kept as given, held or not
+    reasons = {r["code"] for c in result.document["candidates"] for r in c["reasons"]}
+    assert ("NEW_UPRN_PENDING" in reasons) is not held
+    if held:
+        return
+    assert _deliveries(session, row.id) == {}
+    assert row.new_match is not None and row.new_match["stated_uprn"] == new_uprn
+    interim = _interim(session, row.id)
+    assert interim.status == "open" and str(new_uprn) in (interim.address_text or "")
