@@ -21,12 +21,18 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 import migrations
 from core import db
+
+# Tests never assert wall-clock times: hypothesis's per-example deadline would make a property
+# test fail on a busy machine without anything being wrong.
+hypothesis.settings.register_profile("addresshub", deadline=None)
+hypothesis.settings.load_profile("addresshub")
 
 PG_URL_ENV = "ADDRESSHUB_TEST_PG_URL"
 ENGINES = ("sqlite", "postgresql")
