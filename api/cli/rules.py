@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +13,7 @@ import typer
 
 from api.cli import common
 from core.errors import InvalidInput
-from notify import registry_service
+from notify import errors, registry_service
 
 rules_app = typer.Typer(
     help="Partners, agreements and sharing rules as a reviewable file.", no_args_is_help=True
@@ -36,7 +38,7 @@ def apply(
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}") from exc
     settings = common.settings_for(database_url)
-    with common.session_scope(settings) as session:
+    with common.session_scope(settings) as session, _naming(file):
         report = registry_service.apply_file(
             session=session,
             text=text,
@@ -45,6 +47,15 @@ def apply(
             dry_run=dry_run,
         )
     common.emit(_summary(report), report.as_json(), as_json)
+
+
+@contextlib.contextmanager
+def _naming(file: Path) -> Iterator[None]:
+    """A problem in the file is reported with the file's name in front of its place."""
+    try:
+        yield
+    except errors.InvalidRegistryFile as exc:
+        raise errors.InvalidRegistryFile(f"{file}: {exc}", details=exc.details) from exc
 
 
 def _summary(report: registry_service.ApplyReport) -> str:
