@@ -9,9 +9,10 @@ from __future__ import annotations
 import collections
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
+from psycopg import sql as psql
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -246,7 +247,7 @@ def add_decisions(
     """Every decision of the plan (``plan_decision``, one statement); the row id per service."""
     rows = [_decision_row(d, plan, submission_id) for d in plan.decisions]
     if rows:
-        session.connection().execute(sa.insert(o.PlanDecision), rows)
+        insert_many(session.connection(), o.PlanDecision, rows)
     return {row["partner_service_id"]: row["id"] for row in rows}
 
 
@@ -389,7 +390,32 @@ def insert_rows(session: orm.Session, rows: Sequence[Any]) -> None:
         by_model.setdefault(type(row), []).append({c.key: getattr(row, c.key) for c in columns})
     connection = session.connection()
     for model, values in by_model.items():
+        insert_many(connection, model, values)
+
+
+def insert_many(connection: sa.Connection, model: type[Any], values: list[dict[str, Any]]) -> None:
+    """``values`` (dicts keyed by column key) as new rows of ``model``: on PostgreSQL one
+    ``COPY`` of the rows, each value bound as the column's type binds it; elsewhere, where a
+    statement costs no round trip, ``executemany``."""
+    table: sa.Table = model.__table__
+    columns = [c for c in table.columns if c.key in values[0]]
+    skipped = (c for c in table.columns if c.key not in values[0])
+    if connection.dialect.name != "postgresql" or any(c.default is not None for c in skipped):
         connection.execute(sa.insert(model), values)
+        return
+    dialect = connection.dialect
+    binds = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    statement = psql.SQL(COPY_ROWS).format(
+        psql.Identifier(table.name), psql.SQL(", ").join(psql.Identifier(c.name) for c in columns)
+    )
+    driver: Any = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in values:
+            copy.write_row([bind(row[key]) if bind else row[key] for key, bind in binds])
+
+
+#: Rows of one table from the client; table and columns are the model's, quoted as identifiers.
+COPY_ROWS: Final = "COPY {} ({}) FROM STDIN"
 
 
 def decisions_of(session: orm.Session, submission_id: str) -> list[o.PlanDecision]:
