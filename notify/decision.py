@@ -375,7 +375,9 @@ def _project(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> N
         draft.refuse("NO_PERMITTED_FIELDS")
     if rule.required_field_groups - set(proj.fields):
         draft.refuse("REQUIRED_FIELD_MISSING")
-    draft.category = projection.max_category(proj.fields, draft.service)
+    choice = situation.move.choice_for(draft.service.id)
+    answered = choice.answers if choice is not None else {}
+    draft.category = projection.max_category(proj.fields, draft.service, answered)
     rank = codes.CATEGORY_RANK
     if draft.category and rank[draft.category] > rank[rule.max_data_category]:
         draft.refuse("CATEGORY_EXCEEDS_RULE")

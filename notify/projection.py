@@ -107,17 +107,37 @@ SUBMISSION_GROUPS: Final = frozenset(FIELD_GROUPS) - {
 }
 
 
-def group_category(code: str, service: domain.PartnerService) -> codes.DataCategory:
-    """A group's category; a care service's own reference and answers are special-category."""
+def group_category(
+    code: str, service: domain.PartnerService, answered: Iterable[str] | None = None
+) -> codes.DataCategory:
+    """A group's category; a care service's own reference and answers are special-category.
+
+    ``SERVICE_ANSWERS`` is classified per question (§2.1): the highest ``data_category`` of
+    the questions ``answered`` (every question the service asks when None), never below the
+    group's own category.
+    """
     if code in PER_SERVICE and service.service_code in codes.CARE_SERVICE_CODES:
         return "special-category"
+    if code == "SERVICE_ANSWERS":
+        return answers_category(service, answered)
     return FIELD_GROUPS[code].data_category
 
 
+def answers_category(
+    service: domain.PartnerService, answered: Iterable[str] | None = None
+) -> codes.DataCategory:
+    """The category of this service's answers: its answered questions' highest, or the group's."""
+    wanted = None if answered is None else frozenset(answered)
+    asked = [q for q in service.questions or () if wanted is None or q.id in wanted]
+    categories = [FIELD_GROUPS["SERVICE_ANSWERS"].data_category, *(q.data_category for q in asked)]
+    return max(categories, key=lambda c: codes.CATEGORY_RANK[c])
+
+
 def max_category(
-    groups: Iterable[str], service: domain.PartnerService
+    groups: Iterable[str], service: domain.PartnerService, answered: Iterable[str] | None = None
 ) -> codes.DataCategory | None:
-    categories = [group_category(c, service) for c in groups]
+    """The highest category of ``groups``; ``answered`` are the question ids answered."""
+    categories = [group_category(c, service, answered) for c in groups]
     if not categories:
         return None
     return max(categories, key=lambda c: codes.CATEGORY_RANK[c])
