@@ -24,16 +24,30 @@ def held(session: orm.Session, uprn: int) -> bool:
 
 def location(session: orm.Session, *, uprn: int, settings: Settings) -> domain.Location | None:
     """The areas covering a UPRN's point and its labels, or ``None`` if it is not known."""
+    codes = area_codes(session, [uprn])
+    return _location(session, uprn=uprn, settings=settings, codes=codes.get(uprn, frozenset()))
+
+
+def area_codes(session: orm.Session, uprns: list[int]) -> dict[int, frozenset[str]]:
+    """The codes of the areas covering each UPRN's point, for several UPRNs in one query."""
+    query = (
+        sql.AREAS_COVERING_UPRNS_SQLITE
+        if db.is_sqlite(session)
+        else sql.AREAS_COVERING_UPRNS_POSTGRESQL
+    )
+    found: dict[int, set[str]] = {}
+    for uprn, code in session.execute(query, {"uprns": uprns}):
+        found.setdefault(int(uprn), set()).add(code)
+    return {uprn: frozenset(codes) for uprn, codes in found.items()}
+
+
+def _location(
+    session: orm.Session, *, uprn: int, settings: Settings, codes: frozenset[str]
+) -> domain.Location | None:
     try:
         document = gazetteer_service.get_address(session=session, uprn=uprn, settings=settings)
     except AddressNotFound:
         return None
-    query = (
-        sql.AREAS_COVERING_UPRN_SQLITE
-        if db.is_sqlite(session)
-        else sql.AREAS_COVERING_UPRN_POSTGRESQL
-    )
-    codes = frozenset(session.scalars(query, {"uprn": uprn}))
     welsh = _welsh_line(session, uprn, settings)
     custodian = document.local_custodian_code
     return domain.Location(
@@ -54,7 +68,14 @@ def _welsh_line(session: orm.Session, uprn: int, settings: Settings) -> str | No
 
 
 def facts(session: orm.Session, *, move: domain.Move, settings: Settings) -> domain.GazetteerFacts:
-    """Old and new locations; a new UPRN without a point leaves routing ``pending``."""
-    old = location(session, uprn=move.old_uprn, settings=settings) if move.old_uprn else None
-    new = location(session, uprn=move.new_uprn, settings=settings) if move.new_uprn else None
+    """Old and new locations (the areas of both in one query); a new UPRN without a point
+    leaves routing ``pending``."""
+    uprns = [u for u in (move.old_uprn, move.new_uprn) if u]
+    codes = area_codes(session, uprns) if uprns else {}
+    old, new = (
+        _location(session, uprn=u, settings=settings, codes=codes.get(u, frozenset()))
+        if u
+        else None
+        for u in (move.old_uprn, move.new_uprn)
+    )
     return domain.GazetteerFacts(old=old, new=new)

@@ -62,3 +62,25 @@ AREAS_COVERING_UPRN_SQLITE: Final = sa.text(
      ORDER BY a.code
     """
 )
+
+#: Each of several UPRNs with the code of every area whose boundary covers its point.
+AREAS_COVERING_UPRNS_POSTGRESQL: Final = sa.text(
+    """
+    SELECT DISTINCT b.uprn, a.code
+      FROM blpu b JOIN area a ON ST_Covers(a.geom, b.geom)
+     WHERE b.uprn IN :uprns
+    """
+).bindparams(sa.bindparam("uprns", expanding=True))
+
+#: The same on SpatiaLite, with its R*Tree as the pre-filter.
+AREAS_COVERING_UPRNS_SQLITE: Final = sa.text(
+    """
+    SELECT DISTINCT b.uprn, a.code
+      FROM blpu b, area a
+     WHERE b.uprn IN :uprns
+       AND a.ROWID IN (SELECT ROWID FROM SpatialIndex
+                        WHERE f_table_name = 'area' AND f_geometry_column = 'geom'
+                          AND search_frame = b.geom)
+       AND ST_Covers(a.geom, b.geom) = 1
+    """
+).bindparams(sa.bindparam("uprns", expanding=True))
