@@ -2,9 +2,11 @@
 
 Every :class:`core.errors.AddressHubError` becomes a problem carrying the error's stable
 ``code``, title, HTTP status and safe message. Starlette's HTTP errors (an unknown path, a
-method not allowed) and request-validation errors take the same shape; validation problems
-also list each failure under ``errors``. Anything else is a 500 ``internal_error`` whose body
-says nothing about the failure: the server log has the traceback.
+method not allowed) and request-validation errors take the same shape. Validation problems
+(a request that does not parse, or an invalid-input error naming its fields) also list each
+failure under ``errors`` as ``{field, code, detail}``, an RFC 9457 extension member.
+Anything else is a 500 ``internal_error`` whose body says nothing about the failure: the
+server log has the traceback.
 
 ``type`` is a URN built from the code (``urn:addresshub:problem:address_not_found``): stable,
 and never dereferenced.
@@ -19,7 +21,7 @@ from typing import Any, Final
 import fastapi
 from fastapi import exceptions as fastapi_exceptions
 from fastapi import responses
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette import exceptions as starlette_exceptions
 
 from core import errors
@@ -29,19 +31,60 @@ PROBLEM_TYPE_PREFIX: Final = "urn:addresshub:problem:"
 AUTHENTICATE_CHALLENGE: Final = 'Bearer realm="addresshub"'
 INVALID_REQUEST: Final = "invalid_request"
 INTERNAL_ERROR: Final = "internal_error"
+_REQUEST_PARTS: Final = frozenset({"body", "query", "path", "header", "cookie"})
 
 
 class ProblemItem(BaseModel):
-    """One failed check of a request: where, what and why."""
+    """One failed check of a request: which field, a stable code, and why.
+
+    ``field`` is the path to the value (``recipients[1].answers.adults``, ``uprn``); ``code``
+    names the check and ``detail`` says why. ``location`` (the part of the request, then the
+    path) is given for a request that did not parse; ``type`` and ``message`` repeat ``code``
+    and ``detail`` for older clients.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    location: list[str | int] = Field(
+    field: str = Field(
+        default="",
+        description="The path to the refused value.",
+        examples=["recipients[1].answers.adults"],
+    )
+    code: str = Field(default="", description="A stable name for the failed check.")
+    detail: str = Field(default="", description="Why the value was refused.")
+    location: list[str | int] | None = Field(
+        default=None,
         description="Where the value was: the part of the request, then the path to it.",
         examples=[["path", "uprn"]],
     )
-    message: str = Field(description="Why the value was refused.")
-    type: str = Field(description="A stable name for the failed check.")
+    message: str = Field(default="", description="The same as `detail`.")
+    type: str = Field(default="", description="The same as `code`.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_names(cls, raw: Any) -> Any:
+        """Either naming may be given; the other is filled in (``field`` from ``location``)."""
+        if not isinstance(raw, Mapping):
+            return raw
+        values = dict(raw)
+        values["code"] = values.get("code") or values.get("type") or ""
+        values["type"] = values.get("type") or values["code"]
+        values["detail"] = values.get("detail") or values.get("message") or ""
+        values["message"] = values.get("message") or values["detail"]
+        if values.get("field") is None:
+            values["field"] = field_path(values.get("location") or [])
+        return values
+
+
+def field_path(location: Sequence[str | int]) -> str:
+    """``("body", "recipients", 1, "answers")`` as ``recipients[1].answers``."""
+    parts = list(location)
+    if parts and parts[0] in _REQUEST_PARTS:
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
 
 
 class Problem(BaseModel):
@@ -70,7 +113,8 @@ class Problem(BaseModel):
     instance: str | None = Field(default=None, description="The path of the request.")
     code: str = Field(description="A stable machine-readable code, e.g. `address_not_found`.")
     errors: list[ProblemItem] | None = Field(
-        default=None, description="Each failed check, for validation problems."
+        default=None,
+        description="Each failed check (field, code, detail), for validation problems.",
     )
 
 
@@ -95,14 +139,35 @@ def problem(
 
 
 def from_error(error: errors.AddressHubError, *, instance: str | None = None) -> Problem:
-    """The problem for one of addresshub's own errors."""
+    """The problem for one of addresshub's own errors (a validation error lists its fields)."""
     return problem(
         code=error.code,
         title=error.title,
         status=error.http_status,
         detail=error.message,
         instance=instance,
+        items=field_errors(error),
     )
+
+
+def field_errors(error: errors.AddressHubError) -> list[ProblemItem] | None:
+    """The fields an invalid-input error names: ``details["field_errors"]`` (a list of
+    ``{field, code?, detail}``) or ``details["field"]`` with the message; None otherwise."""
+    if not isinstance(error, errors.InvalidInput):
+        return None
+    listed = error.details.get("field_errors")
+    if isinstance(listed, list):
+        return [_field_error(error, item) for item in listed if isinstance(item, Mapping)]
+    field = error.details.get("field")
+    if not isinstance(field, str):
+        return None
+    return [_field_error(error, {"field": field, "detail": error.message})]
+
+
+def _field_error(error: errors.AddressHubError, item: Mapping[str, Any]) -> ProblemItem:
+    field, detail = str(item.get("field", "")), str(item.get("detail", ""))
+    detail = detail.removeprefix(f"{field}: ") if field else detail
+    return ProblemItem(field=field, code=str(item.get("code") or error.code), detail=detail)
 
 
 def from_http_status(
@@ -154,10 +219,12 @@ def internal(*, instance: str | None = None) -> Problem:
 
 
 def _item(failure: Mapping[str, Any]) -> ProblemItem:
+    location = [part if isinstance(part, int) else str(part) for part in failure["loc"]]
     return ProblemItem(
-        location=[part if isinstance(part, int) else str(part) for part in failure["loc"]],
-        message=str(failure["msg"]),
-        type=str(failure["type"]),
+        field=field_path(location),
+        code=str(failure["type"]),
+        detail=str(failure["msg"]),
+        location=location,
     )
 
 

@@ -248,11 +248,20 @@ def answer_problems(
 
 
 def check_answers(request: intake.MoveRequest, questions: Mapping[str, Sequence[Question]]) -> None:
-    """Refuse the first answer that does not fit its service's questions (field named)."""
-    for i, recipient in enumerate(request.recipients):
-        asked = questions.get(recipient.partner_service_id, ())
-        issues = answer_problems(asked, recipient.answers, selected=recipient.selected)
-        if issues:
-            qid, issue = issues[0]
-            path = f"recipients[{i}].answers.{qid}"
-            raise errors.InvalidMove(f"{path}: {issue}", details={"field": path})
+    """Refuse answers that do not fit their service's questions: the message names the first,
+    ``details["field_errors"]`` lists every one as ``{field, code, detail}``."""
+    found = [
+        {"field": f"recipients[{i}].answers.{qid}", "code": "invalid_answer", "detail": issue}
+        for i, recipient in enumerate(request.recipients)
+        for qid, issue in answer_problems(
+            questions.get(recipient.partner_service_id, ()),
+            recipient.answers,
+            selected=recipient.selected,
+        )
+    ]
+    if found:
+        first = found[0]
+        raise errors.InvalidMove(
+            f"{first['field']}: {first['detail']}",
+            details={"field": first["field"], "field_errors": found},
+        )
