@@ -34,6 +34,7 @@ class Change:
     version: int | None
     action: Action
     fields: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()  # a service's questions: +added, -removed, ~changed ids
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -165,7 +166,18 @@ def _change(kind: str, key: Any, old: Any, new: Any) -> Change:
         f.name for f in dataclasses.fields(new) if getattr(old, f.name) != getattr(new, f.name)
     )
     action: Action = "update" if fields else "unchanged"
-    return Change(kind=kind, key=name, version=version, action=action, fields=fields)
+    asked = _question_changes(old, new) if "questions" in fields else ()
+    return Change(
+        kind=kind, key=name, version=version, action=action, fields=fields, questions=asked
+    )
+
+
+def _question_changes(old: domain.PartnerService, new: domain.PartnerService) -> tuple[str, ...]:
+    before = {q.id: q for q in old.questions or ()}
+    after = {q.id: q for q in new.questions or ()}
+    added = [f"+{i}" for i in after if i not in before]
+    changed = [f"~{i}" for i in after if i in before and before[i] != after[i]]
+    return (*added, *changed, *(f"-{i}" for i in before if i not in after))
 
 
 def _merged(current: domain.Registry, incoming: domain.Registry) -> domain.Registry:
@@ -222,5 +234,6 @@ def _write(
             item_key=change.key,
             item_version=change.version,
             file_sha256=digest,
-            detail={"fields": list(change.fields)},
+            detail={"fields": list(change.fields)}
+            | ({"questions": list(change.questions)} if change.questions else {}),
         )

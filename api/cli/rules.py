@@ -70,6 +70,7 @@ def _summary(report: registry_service.ApplyReport) -> str:
             continue
         version = f"@{change.version}" if change.version is not None else ""
         fields = f" ({', '.join(change.fields)})" if change.fields else ""
+        fields += f" questions {' '.join(change.questions)}" if change.questions else ""
         lines.append(f"  {change.action:<7} {change.kind} {change.key}{version}{fields}")
     lines += [f"  warning {w.item}: {w.code} {w.message}" for w in report.warnings]
     return "\n".join(lines)

@@ -47,6 +47,6 @@ def test_questions_in_the_registry_file(db_url: str, tmp_path: Path) -> None:
     changed = _file(tmp_path, "changed.yaml", [CARD | {"required": False}])
     diff = acceptance.run_cli("rules", "apply", "--dry-run", str(changed), database_url=db_url)
     assert diff.returncode == 0, diff.stderr
-    assert "update  service NEWTOWN-DC/LIBRARIES (questions)" in diff.stdout
+    assert "update  service NEWTOWN-DC/LIBRARIES (questions) questions ~card" in diff.stdout
     still = acceptance.cli_json("moves", "questions", "NEWTOWN-DC/LIBRARIES", database_url=db_url)
     assert still["questions"][0]["required"] is True

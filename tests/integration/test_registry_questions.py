@@ -77,15 +77,18 @@ def test_the_diff_names_changed_questions_and_a_dry_run_writes_nothing(
     changed = [c for c in report.as_json()["changes"] if c["action"] == "update"]
     assert changed == [
         {"kind": "service", "key": LIBRARIES, "version": None, "action": "update",
-         "fields": ["questions"]}
+         "fields": ["questions"], "questions": ["+adults"]}
     ]  # fmt: skip
     assert _ids(session) == ["card"]
-    _apply(session, _text([ADULTS]))
+    replaced = _apply(session, _text([ADULTS | {"required": True}]))
+    assert [c.questions for c in replaced.changes if c.action == "update"] == [("+adults", "-card")]
     assert _ids(session) == ["adults"]
+    edited = _apply(session, _text([ADULTS]))
+    assert [c.questions for c in edited.changes if c.action == "update"] == [("~adults",)]
     audit = session.scalars(
         sa.select(t.RegistryChange).where(t.RegistryChange.item_key == LIBRARIES)
     ).all()
-    assert any(a.detail == {"fields": ["questions"]} for a in audit)
+    assert {"fields": ["questions"], "questions": ["+adults", "-card"]} in [a.detail for a in audit]
 
 
 def test_a_file_without_questions_keeps_them_and_an_empty_list_clears_them(
