@@ -17,6 +17,7 @@ from notify import domain as notify_domain
 from notify import holds as notify_holds
 from notify import intake as notify_intake
 from notify import projection as notify_projection
+from notify import questions as notify_questions_module
 
 # === labels: address texts, PAO/SAO ranges, LPIs, descriptors, delivery points, postcodes ===
 # Texts are upper-case letters in single-spaced words (as supplied, §0), with no digits, so a
@@ -991,3 +992,31 @@ def search_listed() -> st.SearchStrategy[list[tuple[int | None, str, str | None]
 
 
 # === end of search index ===
+
+
+# === service questions (registry file, answers' categories) ===
+
+
+@st.composite
+def notify_questions(draw: Any) -> tuple[notify_questions_module.Question, ...]:
+    """A valid question list: unique ids, every type, validation as the type allows."""
+    ids = st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), unique=True, max_size=4)
+    return tuple(draw(_notify_question(qid)) for qid in draw(ids))
+
+
+@st.composite
+def _notify_question(draw: Any, qid: str) -> notify_questions_module.Question:
+    kind = draw(st.sampled_from(sorted(notify_questions_module.TYPES)))
+    choices = st.lists(st.text("xyz", min_size=1, max_size=3), min_size=1, max_size=3)
+    numeric = kind in ("integer", "number")
+    return notify_questions_module.Question(
+        id=qid,
+        type=kind,
+        label_en=draw(st.text("abc", min_size=1, max_size=8)),
+        label_cy=draw(st.text("wyd", max_size=4)),
+        required=draw(st.booleans()),
+        choices=tuple(draw(choices)) if kind == "choice" else (),
+        max_length=draw(st.none() | st.integers(1, 40)) if kind == "text" else None,
+        minimum=draw(st.none() | st.integers(-5, 5).map(float)) if numeric else None,
+        data_category=draw(st.sampled_from(sorted(notify_codes.CATEGORY_RANK))),
+    )

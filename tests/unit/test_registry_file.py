@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
 
 from notify import domain, errors, registry_file, validation
+from notify import questions as asked
+from tests import strategies
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "notify" / "data" / "example-registry.yaml"
 
@@ -226,3 +229,16 @@ def test_bad_questions_are_refused_naming_service_question_and_field(
         registry_file.parse(_with_questions(questions))
     assert refused.value.details == {"path": path}
     assert str(refused.value).startswith(f"{path}: ")
+
+
+@settings(max_examples=100, deadline=None)
+@given(found=strategies.notify_questions())
+def test_any_valid_questions_round_trip_through_the_file(
+    found: tuple[asked.Question, ...],
+) -> None:
+    registry = example()
+    service = dataclasses.replace(registry.services["NEWTOWN-DC/LIBRARIES"], questions=found)
+    changed = dataclasses.replace(registry, services={**registry.services, service.id: service})
+    text = registry_file.dump(changed)
+    assert registry_file.parse(text) == changed
+    assert registry_file.dump(registry_file.parse(text)) == text
