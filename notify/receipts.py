@@ -28,8 +28,11 @@ def issue(
     plan: decision.Plan,
     now: dt.datetime,
     supersedes: str | None = None,
+    consents_recorded: bool = True,
 ) -> str:
-    """A receipt listing every recipient, consent or not (Kantara CR v1.1 with x-recipients)."""
+    """A receipt listing every recipient, consent or not (Kantara CR v1.1 with x-recipients);
+    the submission's consent records point to it (not read when ``consents_recorded`` is false:
+    a new submission recorded with no consent)."""
     receipt_id = f"RCPT-{ids.new_id()}"
     body = {
         "version": RECEIPT_FORMAT,
@@ -63,7 +66,8 @@ def issue(
             supersedes_receipt_id=supersedes,
         )
     )
-    for consent in repo.consent_records_of(session, submission_id):
+    records = repo.consent_records_of(session, submission_id) if consents_recorded else []
+    for consent in records:
         consent.receipt_id = consent.receipt_id or receipt_id
     session.flush()
     return receipt_id

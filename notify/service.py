@@ -171,7 +171,14 @@ def submit_move(
         now=now,
     )
     delivery_ids = outbox.enqueue_plan(session, ctx, plan, decision_ids)
-    receipt_id = receipts.issue(session, submission_id=submission_id, move=move, plan=plan, now=now)
+    receipt_id = receipts.issue(
+        session,
+        submission_id=submission_id,
+        move=move,
+        plan=plan,
+        now=now,
+        consents_recorded=bool(consents),
+    )
     return Submitted(
         reference=move.reference,
         submission_id=submission_id,
