@@ -54,6 +54,12 @@ class Loaded:
     load_run_id: Mapped[str | None] = mapped_column(LOAD_RUN_ID)
 
 
+class Tiled:
+    """The 5 km tile whose change-only supply last wrote the row (§5.5.3; ``None`` otherwise)."""
+
+    source_tile: Mapped[str | None] = mapped_column(sa.String(12), index=True)
+
+
 class Street(Lifecycle, Loaded, Base):
     __tablename__ = "street"
 
@@ -87,7 +93,7 @@ class StreetDescriptor(Lifecycle, Loaded, Base):
     administrative_area: Mapped[str | None] = mapped_column(NAME)
 
 
-class Blpu(Lifecycle, Loaded, Base):
+class Blpu(Lifecycle, Loaded, Tiled, Base):
     __tablename__ = "blpu"
 
     uprn: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -113,7 +119,7 @@ class Blpu(Lifecycle, Loaded, Base):
     parish_code: Mapped[str | None] = mapped_column(CODE)
 
 
-class Lpi(Lifecycle, Loaded, Base):
+class Lpi(Lifecycle, Loaded, Tiled, Base):
     __tablename__ = "lpi"
 
     lpi_key: Mapped[str] = mapped_column(KEY, primary_key=True)
@@ -141,7 +147,7 @@ class Lpi(Lifecycle, Loaded, Base):
     post_town: Mapped[str | None] = mapped_column(NAME)
 
 
-class CrossReference(Lifecycle, Loaded, Base):
+class CrossReference(Lifecycle, Loaded, Tiled, Base):
     __tablename__ = "cross_reference"
 
     xref_key: Mapped[str] = mapped_column(KEY, primary_key=True)
@@ -151,7 +157,7 @@ class CrossReference(Lifecycle, Loaded, Base):
     source: Mapped[str] = mapped_column(CODE)
 
 
-class Classification(Lifecycle, Loaded, Base):
+class Classification(Lifecycle, Loaded, Tiled, Base):
     """ABP record 32, or a DTF BLPU_CLASS under a surrogate key (``class_key`` NULL, §5.3)."""
 
     __tablename__ = "classification"
@@ -164,7 +170,7 @@ class Classification(Lifecycle, Loaded, Base):
     scheme_version: Mapped[str | None] = mapped_column(CODE)
 
 
-class Organisation(Lifecycle, Loaded, Base):
+class Organisation(Lifecycle, Loaded, Tiled, Base):
     """ABP record 31, or a DTF BLPU ORGANISATION under a surrogate key (``org_key`` NULL)."""
 
     __tablename__ = "organisation"
@@ -176,7 +182,7 @@ class Organisation(Lifecycle, Loaded, Base):
     legal_name: Mapped[str | None] = mapped_column(TEXT)
 
 
-class Successor(Lifecycle, Loaded, Base):
+class Successor(Lifecycle, Loaded, Tiled, Base):
     __tablename__ = "successor"
 
     succ_key: Mapped[str] = mapped_column(KEY, primary_key=True)
@@ -184,7 +190,7 @@ class Successor(Lifecycle, Loaded, Base):
     successor: Mapped[int] = mapped_column(index=True)
 
 
-class DeliveryPoint(Lifecycle, Loaded, Base):
+class DeliveryPoint(Lifecycle, Loaded, Tiled, Base):
     __tablename__ = "delivery_point"
 
     udprn: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -108,7 +108,9 @@ def check_against_live(
                 )
 
 
-def counts(session: orm.Session, entities: Sequence[str], *, full: bool) -> dict[str, list[int]]:
+def counts(
+    session: orm.Session, entities: Sequence[str], *, full: bool, tile: str | None = None
+) -> dict[str, list[int]]:
     """[inserted, updated, deleted] per record type, judged before the apply."""
     result: dict[str, list[int]] = {}
     for entity in entities:
@@ -117,29 +119,46 @@ def counts(session: orm.Session, entities: Sequence[str], *, full: bool) -> dict
         if full:
             (live,) = staging.rows(session, sql.count_live(stage))[0]
             deleted = int(live) - int(updated)
+        elif tile is not None and entity in sql.TILED:
+            (deleted,) = staging.rows(session, sql.count_tile_deleted(stage), tile=tile)[0]
         result[entity] = [int(inserted), int(updated), int(deleted)]
     return result
 
 
 def apply(
-    session: orm.Session, entities: Sequence[str], *, full: bool, run_id: str, dtf: bool
+    session: orm.Session,
+    entities: Sequence[str],
+    *,
+    full: bool,
+    run_id: str,
+    dtf: bool,
+    tile: str | None = None,
 ) -> None:
-    """Delete children first, insert parents first (§5.5.2 steps 4 and 5)."""
+    """Delete children first, insert parents first (§5.5.2 steps 4 and 5). With a ``tile``
+    (§5.5.3) the BLPU-group tables lose every row of the tile; streets stay keyed."""
     engine = staging.engine_of(session)
     ordered = [e for e in model.APPLY_ORDER if e in entities]
     for entity in reversed(ordered):
-        stage = sql.STAGES[entity]
-        staging.execute(session, sql.delete_all(stage) if full else sql.delete_keyed(stage))
+        staging.execute(session, _delete(sql.STAGES[entity], full=full, tile=tile), tile=tile)
     if dtf:
         staging.execute(session, sql.DELETE_DTF_CLASSIFICATIONS)
         staging.execute(session, sql.DELETE_DTF_ORGANISATIONS)
     for entity in ordered:
-        staging.execute(session, sql.insert_live(sql.STAGES[entity], engine), load_run_id=run_id)
+        statement = sql.insert_live(sql.STAGES[entity], engine)
+        staging.execute(session, statement, load_run_id=run_id, source_tile=tile)
     if dtf:
         staging.execute(
             session, sql.INSERT_DTF_CLASSIFICATIONS, load_run_id=run_id, scheme=sql.DTF_CLASS_SCHEME
         )
         staging.execute(session, sql.INSERT_DTF_ORGANISATIONS, load_run_id=run_id)
+
+
+def _delete(stage: sql.Stage, *, full: bool, tile: str | None) -> str:
+    if full:
+        return sql.delete_all(stage)
+    if tile is not None and stage.entity in sql.TILED:
+        return sql.delete_tile(stage)
+    return sql.delete_keyed(stage)
 
 
 def analyze(session: orm.Session, applied: dict[str, list[int]]) -> None:

@@ -27,3 +27,10 @@ class NoSupplyFound(InvalidInput):
 
     code = "no_supply_found"
     title = "No supply found"
+
+
+class InvalidTile(InvalidInput):
+    """A ``--tile`` that is not a tile reference (1 to 12 letters and digits)."""
+
+    code = "invalid_tile"
+    title = "Invalid tile reference"

@@ -20,12 +20,17 @@ _TOUCHED: Final = sa.select(sa.column("uprn", sa.BigInteger)).select_from(sa.tab
 _INSERTS: Final = (sql.INSERT_CREATED, sql.INSERT_DELETED, sql.INSERT_RETIRED, sql.INSERT_CHANGED)
 
 
-def before(session: orm.Session, entities: tuple[str, ...], *, full: bool) -> None:
-    """Collect the touched UPRNs and their labels as they are now."""
+def before(
+    session: orm.Session, entities: tuple[str, ...], *, full: bool, tile: str | None = None
+) -> None:
+    """Collect the touched UPRNs (with a ``tile``, every UPRN of the tile too) and their labels
+    as they are now."""
     connection = session.connection()
     connection.exec_driver_sql(sql.DROP_TOUCHED)
     connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
     staging.execute(session, sql.touch_staged(entities), everything=1 if full else 0)
+    if tile is not None:
+        staging.execute(session, sql.TOUCH_TILE, tile=tile)
     labels.capture(session, sql.LABELS_BEFORE)
 
 

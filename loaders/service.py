@@ -10,6 +10,7 @@ and reports ``unchanged``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ _SPECS: Final = {"abp": abp.spec, "dtf": dtf.spec}
 FULL: Final = "full"
 STRUCTURAL: Final = "structural"
 VALIDATE_MODES: Final = (FULL, STRUCTURAL)
+TILE_OPTION: Final = re.compile(r"[A-Za-z0-9]{1,12}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -45,6 +47,8 @@ class LoadOptions:
     schema_version: str | None = None
     requested_by: str | None = None
     validate: str = FULL
+    tile: str | None = None
+    """A 5 km tile change-only supply's tile, when its file names do not carry one (§5.5.3)."""
     """``full``: the validator's rules report as warnings; ``structural``: structural checks only
     (on PostgreSQL an ABP supply then takes the fast staging path, :mod:`loaders.bulk`)."""
 
@@ -108,6 +112,8 @@ def load(
 ) -> Outcome:
     """Apply every supply under ``paths``; raises a :class:`SupplyRefused` on the first refusal."""
     opts = options or LoadOptions()
+    if opts.tile is not None and not TILE_OPTION.fullmatch(opts.tile):
+        raise errors.InvalidTile(f"--tile {opts.tile!r} is not 1 to 12 letters and digits")
     plan = _plan(fmt, paths, opts)
     with findings.ReportFile(path=report_path) as out:
         job = _Job(
@@ -176,6 +182,9 @@ class _Run:
             if header is None or header.local_custodian_code is None
             else str(header.local_custodian_code)
         )
+        tile = _tile_of(job, found)
+        if tile is not None:  # each tile is its own area: tiles of one date are not stale
+            area = f"{area}/{tile}"
         paths = dict.fromkeys(s.path for s in found.sources)
         return cls(
             job=job,
@@ -194,11 +203,13 @@ class _Run:
         self._check_stale(session)
         entities = _entities(self.found)
         rejected = self._stage(session, entities)
-        full = self.found.file_type == "F"
-        self._check_supply(session, entities, full=full, rejected=rejected)
-        history.before(session, entities, full=full)
-        applied = apply.counts(session, entities, full=full)
-        apply.apply(session, entities, full=full, run_id=self.run_id, dtf=job.fmt == "dtf")
+        full, tile = self.found.file_type == "F", _tile_of(job, self.found)
+        self._check_supply(session, entities, full=full, rejected=rejected, tiled=tile is not None)
+        history.before(session, entities, full=full, tile=tile)
+        applied = apply.counts(session, entities, full=full, tile=tile)
+        apply.apply(
+            session, entities, full=full, run_id=self.run_id, dtf=job.fmt == "dtf", tile=tile
+        )
         apply.analyze(session, applied)
         history.after(session, run_id=self.run_id, now=job.clock.now())
         apply.drop_stages(session, entities)
@@ -274,12 +285,18 @@ class _Run:
         return rejected
 
     def _check_supply(
-        self, session: orm.Session, entities: tuple[str, ...], *, full: bool, rejected: Any
+        self,
+        session: orm.Session,
+        entities: tuple[str, ...],
+        *,
+        full: bool,
+        rejected: Any,
+        tiled: bool = False,
     ) -> None:
         ids_ = {r.entity: rid for rid, r in self.found.layout.records.items() if r.entity}
         apply.check_duplicates(session, entities, full=full, record_ids=ids_, out=self.job.out)
         apply.check_pro_orders(session, entities, out=self.job.out)
-        if not full:
+        if not full and not tiled:  # a tile re-supplies its live keys as inserts (§5.5.3)
             apply.check_against_live(
                 session,
                 entities,
@@ -337,6 +354,14 @@ class _Run:
             finished_at=self.job.clock.now(),
             requested_by=self.job.options.requested_by,
         )
+
+
+def _tile_of(job: _Job, found: supply.Supply) -> str | None:
+    """The tile of a tile change-only supply: ``--tile``, else its file names (§5.5.3)."""
+    if found.file_type != "C":
+        return None
+    tile = job.options.tile or found.tile
+    return None if tile is None else tile.upper()
 
 
 def _entities(found: supply.Supply) -> tuple[str, ...]:

@@ -47,6 +47,8 @@ LIVE_TABLES: Final[dict[str, sa.Table]] = {
     "provenance": tables.Provenance.__table__,  # type: ignore[dict-item]
 }
 DTF_CLASS_SCHEME: Final = "LLPG DTF 7.3 BLPU_CLASS"
+TILED: Final = frozenset(name for name, table in LIVE_TABLES.items() if "source_tile" in table.c)
+"""The BLPU-group tables a tile change-only supply replaces by tile (§5.5.3)."""
 
 
 def _kind(column: sa.Column[object] | None) -> str:
@@ -195,15 +197,41 @@ def delete_keyed(stage: Stage) -> str:
     )
 
 
+def _in_tile(stage: Stage) -> str:
+    """Live rows a tile supply replaces: those of the tile, and any the stage carries."""
+    return (
+        f"({stage.live.name}.source_tile = :tile OR EXISTS (SELECT 1 FROM {stage.name} s "
+        f"WHERE {_match(stage, 's', stage.live.name)}))"
+    )
+
+
+def delete_tile(stage: Stage) -> str:
+    """A tile COU deletes everything the hub holds for the tile, then inserts its rows (§5.5.3)."""
+    return f"DELETE FROM {stage.live.name} WHERE {_in_tile(stage)}"
+
+
+def count_tile_deleted(stage: Stage) -> str:
+    """Rows :func:`delete_tile` removes that the tile supply does not insert again."""
+    return (
+        f"SELECT COUNT(*) FROM {stage.live.name} WHERE {_in_tile(stage)} AND NOT EXISTS "
+        f"(SELECT 1 FROM {stage.name} s WHERE {_match(stage, 's', stage.live.name)} "
+        "AND s.change_type <> 'D')"
+    )
+
+
 def delete_all(stage: Stage) -> str:
     """A full supply replaces the table (§5.5: 'F' is the whole gazetteer)."""
     return f"DELETE FROM {stage.live.name}"
 
 
 def insert_live(stage: Stage, engine: str) -> str:
-    """Insert the stage's I and U rows, with the load run and (for BLPUs) the point."""
+    """Insert the stage's I and U rows, with the load run, the tile (``:source_tile``, NULL
+    outside a tile supply) and, for BLPUs, the point."""
     columns = [*stage.stored, "load_run_id"]
     values = [f"s.{c}" for c in stage.stored] + [":load_run_id"]
+    if "source_tile" in stage.live.c:
+        columns.append("source_tile")
+        values.append("CAST(:source_tile AS VARCHAR(12))")
     if "geom" in stage.live.c:
         columns.append("geom")
         values.append(
@@ -258,6 +286,13 @@ def touch_staged(entities: tuple[str, ...]) -> str:
     return "INSERT INTO touched_uprn (uprn) " + " UNION ".join(parts)
 
 
+TOUCH_TILE: Final = (
+    "INSERT INTO touched_uprn (uprn) SELECT uprn FROM blpu WHERE source_tile = :tile "
+    "UNION SELECT uprn FROM lpi WHERE source_tile = :tile "
+    "UNION SELECT uprn FROM organisation WHERE source_tile = :tile "
+    "EXCEPT SELECT uprn FROM touched_uprn"
+)
+"""The UPRNs a tile supply may delete without staging them (§5.5.3)."""
 WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
 LABEL_ROWS: Final = (
     "SELECT b.uprn, b.logical_status, b.postcode_locator, "

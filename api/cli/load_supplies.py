@@ -75,11 +75,15 @@ def load_abp(
     ] = None,
     requested_by: RequestedByOption = None,
     validate: ValidateOption = Validate.FULL,
+    tile: Annotated[
+        str | None,
+        typer.Option("--tile", help="A 5 km tile COU's tile (default: from the file names)."),
+    ] = None,
 ) -> None:
     """Load AddressBase Premium CSV (v1 or v2; mixed or split; zipped or not; full or COU)."""
     options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
                                   schema_version=schema, requested_by=requested_by,
-                                  validate=validate.value)  # fmt: skip
+                                  validate=validate.value, tile=tile)  # fmt: skip
     _run("abp", paths, database_url=database_url, options=options, report_path=report_path,
          as_json=as_json)  # fmt: skip
 

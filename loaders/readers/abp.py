@@ -16,6 +16,12 @@ from loaders import layouts
 from loaders.readers import csvdialect, engine, supply
 
 SPLIT_FILE: Final = re.compile(r"ID(\d{2})_\w+_Records\.csv", re.IGNORECASE)
+SUPPLY_NAME: Final = re.compile(
+    r"AddressBasePremium(?:_ISL)?_(FULL|COU)_(\d{4}-\d{2}-\d{2})_(\d{3}|[A-Za-z]{2}\d{4})"
+    r"(?:_csv)?\.(?:csv|zip)",
+    re.IGNORECASE,
+)
+"""§5.2.2's tolerant file-name form: a volume number, or a 5 km tile reference in its place."""
 SNIFF_ROWS: Final = 500
 _COUNTED: Final = ("11", "15", "21")
 _POSTCODE_TYPES: Final = frozenset({"S", "L"})
@@ -27,7 +33,16 @@ def spec() -> supply.FormatSpec:
         layouts=layouts.for_format("abp"),
         split_pattern=SPLIT_FILE,
         detect=detect_layout,
+        tile_of=tile_of,
     )
+
+
+def tile_of(name: str) -> str | None:
+    """The tile reference a supply file name carries instead of its volume (``TQ3080``)."""
+    match = SUPPLY_NAME.fullmatch(name)
+    if match is None or match.group(3).isdigit():
+        return None
+    return match.group(3).upper()
 
 
 def plan(paths: Iterable[str | Path], *, schema_version: str | None = None) -> supply.Plan:

@@ -7,6 +7,7 @@ in date order, then volume order, which is the order they must be applied in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +29,8 @@ class FormatSpec:
     split_pattern: re.Pattern[str] | None = None
     fallback_encoding: str | None = None
     detect: Detector | None = None
+    tile_of: Callable[[str], str | None] | None = None
+    """The 5 km tile a file name carries in place of the volume (§5.2.2), if the format has one."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -47,6 +50,7 @@ class Volume:
     parts: tuple[Part, ...]
     layout: layouts.Layout
     header: model.Header | None = None
+    tile: str | None = None
 
     @property
     def split(self) -> bool:
@@ -81,6 +85,11 @@ class Supply:
         return self.layout.schema_version
 
     @property
+    def tile(self) -> str | None:
+        """The 5 km tile of a tile change-only supply (from its file names), else ``None``."""
+        return self.volumes[0].tile
+
+    @property
     def files(self) -> list[str]:
         return [p.name for v in self.volumes for p in v.parts]
 
@@ -108,7 +117,7 @@ def plan(
     for parts in group_parts(csvdialect.expand(paths), spec):
         volume = _volume(parts, spec, layout, findings)
         if volume is not None:
-            volumes.append(volume)
+            volumes.append(dataclasses.replace(volume, tile=_tile(parts, spec)))
     return Plan(supplies=_supplies(volumes, spec), findings=findings)
 
 
@@ -126,6 +135,13 @@ def group_parts(sources: Sequence[csvdialect.Source], spec: FormatSpec) -> list[
     for parts in split.values():
         groups.append(sorted(parts, key=_split_order))
     return groups
+
+
+def _tile(parts: Sequence[Part], spec: FormatSpec) -> str | None:
+    if spec.tile_of is None:
+        return None
+    names = (n for p in parts for n in (p.source.base_name, Path(p.source.path).name))
+    return next((t for n in names if (t := spec.tile_of(n)) is not None), None)
 
 
 def _split_order(part: Part) -> tuple[int, str]:
@@ -220,8 +236,8 @@ def _supplies(volumes: list[Volume], spec: FormatSpec) -> list[Supply]:
 def _supply_key(volume: Volume) -> tuple[object, ...]:
     header = volume.header
     if header is None:
-        return (None,)
-    return (header.process_date, header.file_type, header.local_custodian_code)
+        return (None, volume.tile)
+    return (header.process_date, header.file_type, header.local_custodian_code, volume.tile)
 
 
 def _supply(volumes: list[Volume], spec: FormatSpec) -> Supply:

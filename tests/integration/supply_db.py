@@ -40,8 +40,11 @@ def load(
     )
 
 
-def snapshot(engine: sa.Engine, *, volatile: bool = False) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every record table, sorted; ``volatile`` keeps run ids, geometry and history."""
+def snapshot(
+    engine: sa.Engine, *, volatile: bool = False, ignore: frozenset[str] = frozenset()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every record table, sorted; ``volatile`` keeps run ids, geometry and history;
+    columns named in ``ignore`` are left out."""
     found: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         for name in (*RECORD_TABLES, "gazetteer_change") if volatile else RECORD_TABLES:
@@ -49,7 +52,8 @@ def snapshot(engine: sa.Engine, *, volatile: bool = False) -> dict[str, list[tup
             columns = [
                 _column(c, conn.dialect.name)
                 for c in table.c
-                if volatile or (c.name not in VOLATILE and c.name != "geom")
+                if c.name not in ignore
+                and (volatile or (c.name not in VOLATILE and c.name != "geom"))
             ]
             rows = conn.execute(sa.select(*columns)).all()
             found[name] = sorted((tuple(r) for r in rows), key=repr)
