@@ -10,13 +10,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import db
 from gazetteer import domain, tables
-from loaders import model, sql
+from loaders import errors, model, sql
 from tests import supplies
 from tests.integration import supply_db
 
@@ -83,8 +84,9 @@ def _counts(state: supplies.State) -> dict[str, int]:
     return {name: len(state.of(name)) for name in TILED}
 
 
+@pytest.mark.parametrize("validate", ["full", "structural"])
 def test_a_tile_supply_replaces_its_tile_and_leaves_the_others(
-    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path, validate: str
 ) -> None:
     whole = supplies.sample_state("abp2", blpus_count=5, first_uprn=10_001)
     west, east = _split(whole, {10_001, 10_002, 10_003}), _split(whole, {10_004, 10_005})
@@ -96,7 +98,9 @@ def test_a_tile_supply_replaces_its_tile_and_leaves_the_others(
     kept = _split(whole, {10_001, 10_002})
     renamed = supplies.state_of(_renamed(r) if _lpi_of(r, 10_002) else r for r in kept.all())
     again = _tile_files(tmp_path / "again", renamed, day=_day(1), tile="SX9292")
-    outcome = supply_db.load(session_factory, again, report=tmp_path / "again.csv")
+    outcome = supply_db.load(
+        session_factory, again, report=tmp_path / "again.csv", validate=validate
+    )
     assert _tiles(engine)["blpu"] == [("SX9292", 2), ("SX9393", 2)]
     assert _tiles(engine)["lpi"] == [("SX9292", 2), ("SX9393", 2)]
     after = supply_db.snapshot(engine)
@@ -109,6 +113,21 @@ def test_a_tile_supply_replaces_its_tile_and_leaves_the_others(
     assert kinds == {(10_002, "changed"), (10_003, "deleted")}
     records = outcome.as_json()["records"]
     assert records["blpu"] == {"inserted": 0, "updated": 2, "deleted": 1, "rejected": 0}
+
+
+def test_a_refused_tile_supply_changes_nothing(
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    state = supplies.sample_state("abp2", blpus_count=3, first_uprn=10_001)
+    first = _tile_files(tmp_path, state, day=_day(0), tile="SX9292")
+    supply_db.load(session_factory, first, report=tmp_path / "first.csv")
+    before = supply_db.snapshot(engine, volatile=True)
+    (path,) = _tile_files(tmp_path / "cut", _split(state, {10_001}), day=_day(1), tile="SX9292")
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rfind(b"\r\n99,")])  # truncated: no trailer
+    with pytest.raises(errors.SupplyNotApplied):
+        supply_db.load(session_factory, [path], report=tmp_path / "cut.csv")
+    assert supply_db.snapshot(engine, volatile=True) == before
 
 
 def _lpi_of(record: model.GazetteerRecord, uprn: int) -> bool:
