@@ -61,14 +61,6 @@ class SubmissionWithdrawal:
     notices: tuple[str, ...] = ()
 
 
-def _keys(settings: Settings) -> outbox.Keys:
-    return outbox.Keys(
-        secret=settings.secret_key.get_secret_value().encode(),
-        namespace=settings.event_namespace,
-        hub_host=settings.public_host,
-    )
-
-
 def _versions(session: orm.Session, reference: str) -> list[m.ChangeSubmission]:
     query = (
         sa.select(m.ChangeSubmission)
@@ -96,7 +88,7 @@ def withdraw_submission(
     submission_ids = [v.id for v in versions]
     cancelled = _cancel_queued(session, submission_ids, reason="SUBMISSION_WITHDRAWN", now=now)
     notices = tell_earlier_recipients(
-        session, submission_ids, reason=reason, keys=_keys(settings), now=now
+        session, submission_ids, reason=reason, keys=outbox.Keys.from_settings(settings), now=now
     )
     return SubmissionWithdrawal(
         reference=reference,
@@ -288,7 +280,7 @@ def _correct(
         move=after,
         facts=situation.facts,
         registry=situation.registry,
-        keys=_keys(settings),
+        keys=outbox.Keys.from_settings(settings),
         now=now,
     )
     sent = _carry_out(session, ctx, steps, decision_ids)

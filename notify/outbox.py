@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import orm
 
 from core import ids
+from core.settings import Settings
 from notify import codes, decision, domain, events, projection
 from notify import repository as repo
 from notify.tables import outbox as o
@@ -33,6 +34,14 @@ class Keys:
     secret: bytes
     namespace: str = "uk.gov.example.addresshub"
     hub_host: str = "localhost"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Keys:
+        return cls(
+            secret=settings.secret_key.get_secret_value().encode(),
+            namespace=settings.event_namespace,
+            hub_host=settings.public_host,
+        )
 
     def partner_key(self, partner_id: str) -> bytes:
         return hmac.new(self.secret, f"pseudonym:{partner_id}".encode(), hashlib.sha256).digest()

@@ -141,7 +141,7 @@ def replan(
         move=move,
         facts=situation.facts,
         registry=situation.registry,
-        keys=_keys(settings),
+        keys=outbox.Keys.from_settings(settings),
         now=now,
     )
     deliveries = outbox.enqueue_plan(session, ctx, plan, decision_ids)
@@ -149,14 +149,6 @@ def replan(
         receipts.reissue(session, submission.id, now)
     planned = tuple(d.partner_service_id for d in plan.decisions)
     return planned, tuple(deliveries), tuple(c.id for c in consents)
-
-
-def _keys(settings: Settings) -> outbox.Keys:
-    return outbox.Keys(
-        secret=settings.secret_key.get_secret_value().encode(),
-        namespace=settings.event_namespace,
-        hub_host=settings.public_host,
-    )
 
 
 def review_holds(
