@@ -16,6 +16,8 @@ document on stdout. Success exits 0; failure exits non-zero with one line on std
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -46,6 +48,16 @@ DatabaseUrlOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one machine-readable JSON document on stdout.")
 ]
+
+
+def now() -> dt.datetime:
+    """The time a command acts at (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def actor_or_login(actor: str | None) -> str:
+    """The actor a command records: the one given, else the operating system's login name."""
+    return actor or getpass.getuser()
 
 
 def settings_for(database_url: str | None) -> Settings:

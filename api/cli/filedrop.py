@@ -72,7 +72,7 @@ def run(
     try:
         written = file_drop.run(sessions=db.session_factory(engine), directory=target,
                                 gate=delivery_gate.RegistryGate(registry_repository.load),
-                                now=_now(), service=service)  # fmt: skip
+                                now=common.now(), service=service)  # fmt: skip
     finally:
         engine.dispose()
     lines = [f"{w.file_name}: {w.rows} rows ({w.partner_service_id})" for w in written]
@@ -89,7 +89,7 @@ def send_test(
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         target = test_event.target(
-            session=session, endpoint_id=endpoint_id, partner_id=None, now=_now()
+            session=session, endpoint_id=endpoint_id, partner_id=None, now=common.now()
         )
     result = asyncio.run(_send_test(settings, target))
     answer = result.http_status or result.error_kind
@@ -108,7 +108,7 @@ async def _send_test(settings: Settings, target: test_event.Target) -> test_even
             target=target,
             namespace=settings.event_namespace,
             hub_host=settings.public_host,
-            now=_now(),
+            now=common.now(),
         )
     finally:
         await sender.close()
@@ -128,7 +128,7 @@ def rotate_ack_secret(
         endpoints.owned(session=session, endpoint_id=endpoint_id, partner_id=None)
         overlap = dt.timedelta(hours=overlap_hours)
         secret = ack_signing.rotate(session, endpoint_id=endpoint_id, actor=getpass.getuser(),
-                                    now=_now(), overlap=overlap)  # fmt: skip
+                                    now=common.now(), overlap=overlap)  # fmt: skip
     common.emit(
         f"New acknowledgement secret for {endpoint_id} (shown once): {secret}",
         {"endpoint_id": endpoint_id, "secret": secret},
@@ -176,7 +176,7 @@ async def _send_notices(settings: Settings) -> ops_notices.Sent:
     engine, sender = _engine(settings), _sender(settings)
     try:
         return await ops_notices.send_pending(sessions=db.session_factory(engine), sender=sender,
-                                              settings=settings, now=_now())  # fmt: skip
+                                              settings=settings, now=common.now())  # fmt: skip
     finally:
         await sender.close()
         engine.dispose()
@@ -210,7 +210,3 @@ def _sender(settings: Settings) -> webhook.AiohttpSender:
         allow_private_targets=settings.allow_private_webhook_targets
     )
     return webhook.AiohttpSender(policy=policy)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -9,8 +9,6 @@ modules are imported by the commands themselves, so that other commands start wi
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -41,10 +39,6 @@ ActorOption = Annotated[
     str | None, typer.Option(help="Who does it, for the audit [default: the OS user].")
 ]
 NoteOption = Annotated[str | None, typer.Option(help="Why, for the audit.")]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _block_json(block: move_blocks.MoveBlock) -> dict[str, Any]:
@@ -78,7 +72,11 @@ def block(
 
     with common.session_scope(common.settings_for(database_url)) as session:
         placed, opened = move_reviews.block(
-            session=session, uprn=uprn, reason=reason, actor=actor or getpass.getuser(), now=_now()
+            session=session,
+            uprn=uprn,
+            reason=reason,
+            actor=common.actor_or_login(actor),
+            now=common.now(),
         )
     human = f"Blocked moves from or to UPRN {uprn}: {placed.id} ({len(opened)} put in review)"
     common.emit(human, _block_json(placed) | {"reviews_opened": len(opened)}, as_json)
@@ -95,7 +93,7 @@ def unblock(
 
     with common.session_scope(common.settings_for(database_url)) as session:
         lifted = move_blocks.lift(
-            session=session, block_id=block_id, actor=actor or getpass.getuser(), now=_now()
+            session=session, block_id=block_id, actor=common.actor_or_login(actor), now=common.now()
         )
     common.emit(f"Lifted move block {lifted.id} (UPRN {lifted.uprn})", _block_json(lifted), as_json)
 
@@ -170,9 +168,9 @@ def release(
         done = move_reviews.release(
             session=session,
             review_id=review_id,
-            actor=actor or getpass.getuser(),
+            actor=common.actor_or_login(actor),
             note=note,
-            now=_now(),
+            now=common.now(),
         )
     common.emit(f"Released {done.reference} v{done.version}", _review_json(done), as_json)
 
@@ -192,9 +190,9 @@ def reject(
         done = move_reviews.reject(
             session=session,
             review_id=review_id,
-            actor=actor or getpass.getuser(),
+            actor=common.actor_or_login(actor),
             note=note,
-            now=_now(),
+            now=common.now(),
         )
     common.emit(f"Refused {done.reference} v{done.version}", _review_json(done), as_json)
 
@@ -224,7 +222,9 @@ def service_questions(
         if set_from is None:
             found = question_store.get(session=session, service_id=service)
         else:
-            found = question_store.save(session=session, service_id=service, raw=raw, now=_now())
+            found = question_store.save(
+                session=session, service_id=service, raw=raw, now=common.now()
+            )
     document = {"service": service, "questions": [q.as_json() for q in found]}
     human = "\n".join(f"{q.id}  {q.type}  {q.label_en}" for q in found) or "No questions."
     common.emit(human, document, as_json)

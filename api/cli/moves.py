@@ -12,8 +12,6 @@ starts without them.
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -30,10 +28,6 @@ moves_app = typer.Typer(
 ActorOption = Annotated[
     str | None, typer.Option(help="Who settles it, for the record [default: the OS user].")
 ]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _entry_json(entry: unresolved.Unresolved) -> dict[str, Any]:
@@ -122,9 +116,9 @@ def resolve(
             session=session,
             reference=reference,
             uprn=uprn,
-            actor=actor or getpass.getuser(),
+            actor=common.actor_or_login(actor),
             settings=settings,
-            now=_now(),
+            now=common.now(),
         )
     _settled(settled, f"resolved to UPRN {uprn}", as_json)
 
@@ -147,7 +141,7 @@ def reject(
             session=session,
             reference=reference,
             reason=reason,
-            actor=actor or getpass.getuser(),
-            now=_now(),
+            actor=common.actor_or_login(actor),
+            now=common.now(),
         )
     _settled(settled, "rejected", as_json)

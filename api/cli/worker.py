@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import getpass
 import logging
 from typing import Annotated
 
@@ -81,7 +80,11 @@ def resend(
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         delivery_service.resend(
-            session=session, delivery_id=delivery_id, actor=_who(actor), reason=reason, now=_now()
+            session=session,
+            delivery_id=delivery_id,
+            actor=common.actor_or_login(actor),
+            reason=reason,
+            now=common.now(),
         )
     common.emit(f"Delivery {delivery_id} will be sent again.", {"resent": [delivery_id]}, as_json)
 
@@ -106,9 +109,9 @@ def recover(
             session=session,
             endpoint_id=endpoint_id,
             since=when,
-            actor=_who(actor),
+            actor=common.actor_or_login(actor),
             reason=reason,
-            now=_now(),
+            now=common.now(),
         )
     common.emit(f"{len(resent)} dead deliveries will be sent again.", {"resent": resent}, as_json)
 
@@ -125,7 +128,11 @@ def abandon(
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         delivery_service.abandon(
-            session=session, delivery_id=delivery_id, actor=_who(actor), reason=reason, now=_now()
+            session=session,
+            delivery_id=delivery_id,
+            actor=common.actor_or_login(actor),
+            reason=reason,
+            now=common.now(),
         )
     common.emit(f"Delivery {delivery_id} abandoned.", {"abandoned": [delivery_id]}, as_json)
 
@@ -164,8 +171,8 @@ def rotate_secret(
         secret = delivery_service.rotate_secret(
             session=session,
             endpoint_id=endpoint_id,
-            actor=_who(actor),
-            now=_now(),
+            actor=common.actor_or_login(actor),
+            now=common.now(),
             overlap=dt.timedelta(hours=overlap_hours),
         )
     common.emit(
@@ -186,7 +193,7 @@ def enable(
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         url, secrets = delivery_service.validation_target(
-            session=session, endpoint_id=endpoint_id, now=_now()
+            session=session, endpoint_id=endpoint_id, now=common.now()
         )
     validation = asyncio.run(_validate(settings, url, secrets))
     with common.session_scope(settings) as session:
@@ -194,8 +201,8 @@ def enable(
             session=session,
             endpoint_id=endpoint_id,
             validation=validation,
-            actor=_who(actor),
-            now=_now(),
+            actor=common.actor_or_login(actor),
+            now=common.now(),
         )
     common.emit(
         f"Endpoint {endpoint_id} passed validation and is active.",
@@ -218,15 +225,7 @@ async def _validate(
             secrets_=secrets,
             namespace=settings.event_namespace,
             hub_host=settings.public_host,
-            now=_now(),
+            now=common.now(),
         )
     finally:
         await sender.close()
-
-
-def _who(actor: str | None) -> str:
-    return actor or getpass.getuser()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
