@@ -18,7 +18,6 @@ from api.schemas import corrections as schemas
 from api.schemas import moves as move_schemas
 from core.errors import Forbidden
 from notify import correction, corrections, domain, intake
-from notify.address_input import AddressInput
 
 router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
 Corrector = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.PARTNER, Role.CITIZEN)]
@@ -35,23 +34,6 @@ _SCALARS = (
 )
 
 
-def _member(member: move_schemas.HouseholdMember) -> intake.MemberDetails:
-    return intake.MemberDetails(
-        person=intake.PersonDetails(**member.person.model_dump()),
-        role=member.role,
-        relationship=member.relationship,
-        moving=member.moving,
-        authority=member.authority,
-        statement_version=member.statement_version,
-    )
-
-
-def _typed(address: move_schemas.TypedAddress | None) -> AddressInput | None:
-    if address is None:
-        return None
-    return AddressInput(**address.model_dump(exclude={"lines"}), lines=tuple(address.lines or ()))
-
-
 def _values(body: schemas.MoveCorrection) -> dict[str, Any]:
     """The corrected fields as the domain spells them (those left out are not here)."""
     given = body.model_fields_set
@@ -59,7 +41,7 @@ def _values(body: schemas.MoveCorrection) -> dict[str, Any]:
     if body.person is not None:
         values["person"] = intake.PersonDetails(**body.person.model_dump())
     if body.household is not None:
-        values["household"] = tuple(_member(m) for m in body.household)
+        values["household"] = tuple(move_routes.member_details(m) for m in body.household)
     if "contact" in given:
         values["contact"] = domain.Contact(**body.contact.model_dump()) if body.contact else None
     return values
@@ -68,18 +50,9 @@ def _values(body: schemas.MoveCorrection) -> dict[str, Any]:
 def _correction(body: schemas.MoveCorrection, idempotency_key: str | None) -> correction.Correction:
     return correction.Correction(
         **_values(body),
-        new_address=_typed(body.new_address),
-        old_address=_typed(body.old_address),
-        recipients=tuple(
-            intake.RecipientAnswer(
-                partner_service_id=r.service,
-                selected=r.selected,
-                consent=r.consent,
-                answers=r.answers,
-                partner_reference=r.partner_reference,
-            )
-            for r in body.recipients
-        ),
+        new_address=move_routes.typed_address(body.new_address),
+        old_address=move_routes.typed_address(body.old_address),
+        recipients=move_routes.recipient_answers(body.recipients),
         idempotency_key=idempotency_key,
     )
 

@@ -8,6 +8,7 @@ the citizen's receipt token reads and withdraws for its own move only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import fastapi
@@ -61,17 +62,7 @@ def _request(
     return intake.MoveRequest(
         submitter=submitter,
         person=intake.PersonDetails(**body.person.model_dump()),
-        household=tuple(
-            intake.MemberDetails(
-                person=intake.PersonDetails(**m.person.model_dump()),
-                role=m.role,
-                relationship=m.relationship,
-                moving=m.moving,
-                authority=m.authority,
-                statement_version=m.statement_version,
-            )
-            for m in body.household
-        ),
+        household=tuple(member_details(m) for m in body.household),
         contact=domain.Contact(**body.contact.model_dump()) if body.contact else None,
         language=body.language,
         old_uprn=body.old_uprn,
@@ -79,24 +70,44 @@ def _request(
         old_address_text=body.old_address_text,
         move_date=body.move_date,
         move_date_kind=body.move_date_kind,
-        recipients=tuple(
-            intake.RecipientAnswer(
-                partner_service_id=r.service,
-                selected=r.selected,
-                consent=r.consent,
-                answers=r.answers,
-                partner_reference=r.partner_reference,
-            )
-            for r in body.recipients
-        ),
+        recipients=recipient_answers(body.recipients),
         declaration_version=body.declaration_version,
         idempotency_key=idempotency_key,
-        new_address=_typed(body.new_address),
-        old_address=_typed(body.old_address),
+        new_address=typed_address(body.new_address),
+        old_address=typed_address(body.old_address),
     )
 
 
-def _typed(address: schemas.TypedAddress | None) -> AddressInput | None:
+def member_details(member: schemas.HouseholdMember) -> intake.MemberDetails:
+    """A household member as the domain spells it (moves and corrections share it)."""
+    return intake.MemberDetails(
+        person=intake.PersonDetails(**member.person.model_dump()),
+        role=member.role,
+        relationship=member.relationship,
+        moving=member.moving,
+        authority=member.authority,
+        statement_version=member.statement_version,
+    )
+
+
+def recipient_answers(
+    recipients: Iterable[schemas.Recipient],
+) -> tuple[intake.RecipientAnswer, ...]:
+    """The chosen recipients as the domain spells them (moves and corrections share it)."""
+    return tuple(
+        intake.RecipientAnswer(
+            partner_service_id=r.service,
+            selected=r.selected,
+            consent=r.consent,
+            answers=r.answers,
+            partner_reference=r.partner_reference,
+        )
+        for r in recipients
+    )
+
+
+def typed_address(address: schemas.TypedAddress | None) -> AddressInput | None:
+    """A typed address as the domain spells it (moves and corrections share it)."""
     if address is None:
         return None
     return AddressInput(**address.model_dump(exclude={"lines"}), lines=tuple(address.lines or ()))
