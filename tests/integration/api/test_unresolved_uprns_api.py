@@ -5,38 +5,22 @@ and then planned; the citizen's status follows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import orm
 
-from api import app as api_app
 from api.keys import domain as key_domain
-from api.keys import service as keys
-from core import clock as clocks
-from core.settings import Settings
 from tests.integration import sharing_world as w
+from tests.integration.api import http_world
 
 Role = key_domain.Role
 MISTYPED = 10091234999  # not in the gazetteer
 
 
-@pytest.fixture
-def client(db_url: str, session: orm.Session) -> Iterator[TestClient]:
-    w.seed(session)
-    app = api_app.create_app(Settings(database_url=db_url))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-def _key(session: orm.Session, role: Role) -> dict[str, str]:
-    issued = keys.create_key(
-        session=session, settings=Settings(), clock=clocks.SystemClock(), role=role
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {issued.plaintext}"}
+client = pytest.fixture(http_world.seeded_client, name="client")
+_key = http_world.auth
 
 
 def _move(**changes: Any) -> dict[str, Any]:
