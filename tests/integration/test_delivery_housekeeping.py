@@ -15,7 +15,7 @@ from notify import delivery_extras_tables as xt
 from notify import delivery_gate, file_drop, idempotency, privacy, registry_repository, retention
 from notify import partner_tables as pt
 from notify.tables import outbox, registry
-from tests.support import outbox_world
+from tests.integration import channel_world
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 DAY = dt.timedelta(days=1)
@@ -49,17 +49,8 @@ def test_expired_idempotency_records_are_deleted_and_live_ones_kept(
 
 
 def _dropped(session: orm.Session, factory: db.SessionFactory, drop: Path) -> file_drop.Written:
-    world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
-    subscription = registry.Subscription(
-        id=ids.new_id(), partner_service_id="P0/COUNCIL_TAX", channel="file_drop",
-        endpoint_id=None, event_types=[], status="active", created_at=NOW,
-    )  # fmt: skip
-    session.add(subscription)
-    session.flush()
-    world.subscriptions["P0"] = subscription.id
-    delivery = world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW)
-    delivery.endpoint_id = None
-    session.commit()
+    world = channel_world.build(session, channel="file_drop", now=NOW)
+    channel_world.queued(session, world, 1, now=NOW)
     (written,) = file_drop.run(sessions=factory, directory=drop, gate=GATE, now=NOW)
     return written
 

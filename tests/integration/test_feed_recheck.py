@@ -12,31 +12,18 @@ from sqlalchemy import orm
 from core import ids
 from notify import feed
 from notify.tables import moves, outbox, registry
+from tests.integration import channel_world
 from tests.support import outbox_world
 
 NOW = dt.datetime.now(dt.UTC)
 
 
 def _pull_world(session: orm.Session) -> outbox_world.World:
-    world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
-    subscription = registry.Subscription(
-        id=ids.new_id(), partner_service_id="P0/COUNCIL_TAX", channel="pull",
-        endpoint_id=None, event_types=[], status="active", created_at=NOW,
-    )  # fmt: skip
-    session.add(subscription)
-    session.flush()
-    world.subscriptions["P0"] = subscription.id
-    return world
+    return channel_world.build(session, channel="pull", now=NOW)
 
 
 def _queued(session: orm.Session, world: outbox_world.World, n: int) -> list[outbox.Delivery]:
-    found = [
-        world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW) for _ in range(n)
-    ]
-    for delivery in found:
-        delivery.endpoint_id = None
-    session.commit()
-    return found
+    return channel_world.queued(session, world, n, now=NOW)
 
 
 def _line(session: orm.Session, delivery_id: str) -> outbox.Disclosure:

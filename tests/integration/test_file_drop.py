@@ -18,7 +18,8 @@ from sqlalchemy import orm
 from core import db, ids
 from notify import delivery_extras_tables as xt
 from notify import delivery_gate, file_drop, file_drop_csv, registry_repository
-from notify.tables import moves, outbox, registry
+from notify.tables import moves, outbox
+from tests.integration import channel_world
 from tests.support import outbox_world
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -26,29 +27,11 @@ GATE = delivery_gate.RegistryGate(registry_repository.load)
 
 
 def _world(session: orm.Session) -> outbox_world.World:
-    world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
-    _world_file_drop(session, world)
-    return world
-
-
-def _world_file_drop(session: orm.Session, world: outbox_world.World) -> None:
-    subscription = registry.Subscription(
-        id=ids.new_id(), partner_service_id="P0/COUNCIL_TAX", channel="file_drop",
-        endpoint_id=None, event_types=[], status="active", created_at=NOW,
-    )  # fmt: skip
-    session.add(subscription)
-    session.flush()
-    world.subscriptions["P0"] = subscription.id
+    return channel_world.build(session, channel="file_drop", now=NOW)
 
 
 def _queue(session: orm.Session, world: outbox_world.World, n: int) -> list[outbox.Delivery]:
-    found = [
-        world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW) for _ in range(n)
-    ]
-    for delivery in found:
-        delivery.endpoint_id = None
-    session.commit()
-    return found
+    return channel_world.queued(session, world, n, now=NOW)
 
 
 @pytest.fixture
@@ -137,7 +120,7 @@ def test_an_event_waits_behind_an_earlier_one_for_the_same_person_on_another_cha
     world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
     person = ids.new_id()
     earlier = world.enqueue(session, partner="P0", subject_id=person, now=NOW)  # a webhook
-    _world_file_drop(session, world)
+    channel_world.subscribe(session, world, channel="file_drop", now=NOW)
     later = world.enqueue(session, partner="P0", subject_id=person, now=NOW)
     later.endpoint_id = None
     session.commit()
