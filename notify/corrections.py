@@ -36,7 +36,6 @@ from notify import (
     domain,
     errors,
     explain,
-    gazetteer_facts,
     holds,
     intake,
     move_reviews,
@@ -328,16 +327,8 @@ def _plan(
         session=session, request=request, settings=settings
     )
     after = correction.apply(before, request, new_id=ids.new_id)
-    situation = decision.Situation(
-        move=after,
-        facts=gazetteer_facts.facts(session, move=after, settings=settings),
-        registry=service.load_registry(session),
-        consents=tuple(repo.consents_of(session, after.subject_ids())),
-        relationships=repo.relationships_of(
-            session, subject_ids=after.subject_ids(), uprns=[u for u in (after.old_uprn,) if u]
-        ),
-        now=now,
-        phase="explain",
+    situation = stored_move.situation(
+        session, after, registry=service.load_registry(session), settings=settings, now=now
     )
     found = store.review_findings(session, after, settings=settings, now=now)
     fresh = correction.new_consents(request, situation, new_id=ids.new_id)

@@ -13,7 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import address_input, domain
+from core.settings import Settings
+from notify import address_input, decision, domain, gazetteer_facts
+from notify import repository as repo
 from notify.tables import moves as m
 
 
@@ -103,4 +105,27 @@ def _choices(session: orm.Session, submission_id: str) -> tuple[domain.Recipient
             partner_reference=c.partner_reference,
         )
         for c in session.scalars(statement)
+    )
+
+
+def situation(
+    session: orm.Session,
+    move: domain.Move,
+    *,
+    registry: domain.Registry,
+    settings: Settings,
+    now: dt.datetime,
+) -> decision.Situation:
+    """What the decision reads to plan a move already on record again (as stored, resolved or
+    corrected): its gazetteer facts, the registry, its subjects' consents and relationships."""
+    return decision.Situation(
+        move=move,
+        facts=gazetteer_facts.facts(session, move=move, settings=settings),
+        registry=registry,
+        consents=tuple(repo.consents_of(session, move.subject_ids())),
+        relationships=repo.relationships_of(
+            session, subject_ids=move.subject_ids(), uprns=[u for u in (move.old_uprn,) if u]
+        ),
+        now=now,
+        phase="explain",
     )

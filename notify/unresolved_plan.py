@@ -23,7 +23,6 @@ from core.settings import Settings
 from notify import (
     decision,
     domain,
-    gazetteer_facts,
     holds,
     intake,
     move_reviews,
@@ -95,17 +94,8 @@ def _record_consents(
 def _situation(
     session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
 ) -> decision.Situation:
-    return decision.Situation(
-        move=move,
-        facts=gazetteer_facts.facts(session, move=move, settings=settings),
-        registry=registry_repository.load(session),
-        consents=tuple(repo.consents_of(session, move.subject_ids())),
-        relationships=repo.relationships_of(
-            session, subject_ids=move.subject_ids(), uprns=[u for u in (move.old_uprn,) if u]
-        ),
-        now=now,
-        phase="explain",
-    )
+    registry = registry_repository.load(session)
+    return stored_move.situation(session, move, registry=registry, settings=settings, now=now)
 
 
 def replan(
