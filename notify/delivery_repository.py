@@ -322,3 +322,16 @@ def release_dispatcher_lock(session: orm.Session, *, owner: str) -> None:
         delivery_sql.RELEASE_DISPATCHER_LOCK,
         {"name": delivery_sql.DISPATCHER_LOCK, "owner": owner},
     )
+
+
+def fetchable_without_endpoint() -> sa.ColumnElement[bool]:
+    """A delivery a channel with no endpoint (pull feed, file drop) may take: sendable, or held
+    only because it has no endpoint (what a worker makes of it)."""
+    return sa.or_(
+        outbox.Delivery.state.in_(sorted(lifecycle.SENDABLE)),
+        sa.and_(
+            outbox.Delivery.state == "held",
+            outbox.Delivery.endpoint_id.is_(None),
+            outbox.Delivery.hold_reason == "ENDPOINT_DISABLED",
+        ),
+    )

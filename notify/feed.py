@@ -39,7 +39,6 @@ from notify.tables import outbox, registry
 
 MAX_LIMIT = 500
 ACTOR = "pull-feed"
-NO_ENDPOINT = "ENDPOINT_DISABLED"
 _DELIVERED = lifecycle.Step(
     state="delivered", lane="advance", close_reason="delivered", ledger="disclosed"
 )
@@ -186,18 +185,6 @@ def _cursor(session: orm.Session, partner_id: str) -> pt.PartnerFeedCursor:
     return row
 
 
-def _fetchable() -> sa.ColumnElement[bool]:
-    """Sendable, or held only because a pull delivery has no endpoint (a worker's verdict)."""
-    return sa.or_(
-        outbox.Delivery.state.in_(sorted(lifecycle.SENDABLE)),
-        sa.and_(
-            outbox.Delivery.state == "held",
-            outbox.Delivery.endpoint_id.is_(None),
-            outbox.Delivery.hold_reason == NO_ENDPOINT,
-        ),
-    )
-
-
 def _highest(session: orm.Session, partner_id: str) -> int:
     query = sa.select(sa.func.max(outbox.Delivery.feed_seq)).where(_pull(partner_id))
     return session.scalar(query) or 0
@@ -208,7 +195,7 @@ def _number(session: orm.Session, partner_id: str, now: dt.datetime) -> None:
     wanted = sa.and_(
         _pull(partner_id),
         outbox.Delivery.feed_seq.is_(None),
-        _fetchable(),
+        repo.fetchable_without_endpoint(),
         outbox.Delivery.not_before <= now,
     )
     query = (

@@ -46,7 +46,6 @@ from notify.tables import outbox, registry
 log = logging.getLogger("addresshub.file_drop")
 ACTOR: Final = "file-drop"
 CHANNEL: Final = "file_drop"
-NO_ENDPOINT: Final = "ENDPOINT_DISABLED"
 _DELIVERED: Final = lifecycle.Step(
     state="delivered", lane="advance", close_reason="delivered", ledger="disclosed"
 )
@@ -177,7 +176,7 @@ def _due(session: orm.Session, subscription_id: str, now: dt.datetime) -> list[o
     wanted = sa.and_(
         outbox.Delivery.subscription_id == subscription_id,
         outbox.Delivery.not_before <= now,
-        _fetchable(),
+        repo.fetchable_without_endpoint(),
         ~sa.exists(in_batch),
     )
     free = _free_lanes(session, sa.select(outbox.Delivery.ordering_key).where(wanted))
@@ -211,18 +210,6 @@ def _heads_first(session: orm.Session, found: list[outbox.Delivery]) -> list[out
         k: list(itertools.takewhile(mine.__contains__, ids_)) for k, ids_ in waiting.items()
     }
     return [d for d in found if d.id in open_lanes.get(d.ordering_key, [])]
-
-
-def _fetchable() -> sa.ColumnElement[bool]:
-    """Sendable, or held only because it has no endpoint (what a worker makes of it)."""
-    return sa.or_(
-        outbox.Delivery.state.in_(sorted(lifecycle.SENDABLE)),
-        sa.and_(
-            outbox.Delivery.state == "held",
-            outbox.Delivery.endpoint_id.is_(None),
-            outbox.Delivery.hold_reason == NO_ENDPOINT,
-        ),
-    )
 
 
 def _free_lanes(session: orm.Session, keys: sa.Select[str]) -> set[str]:
