@@ -24,10 +24,15 @@ def seeded_client(db_url: str, session: orm.Session) -> Iterator[TestClient]:
         yield test_client
 
 
-def auth(session: orm.Session, role: key_domain.Role) -> dict[str, str]:
-    """The Authorization header of a new API key with this role (committed)."""
+def auth(session: orm.Session, role: key_domain.Role, **binding: str) -> dict[str, str]:
+    """The Authorization header of a new API key with this role, bound to ``binding``
+    (``partner_id=…``) if given (committed)."""
     issued = keys.create_key(
-        session=session, settings=Settings(), clock=clocks.SystemClock(), role=role
+        session=session,
+        settings=Settings(),
+        clock=clocks.SystemClock(),
+        role=role,
+        **binding,
     )
     session.commit()
     return {"Authorization": f"Bearer {issued.plaintext}"}

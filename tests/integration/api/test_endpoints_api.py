@@ -14,11 +14,10 @@ from sqlalchemy import orm
 
 from api import app as api_app
 from api.keys import domain as key_domain
-from api.keys import service as keys
-from core import clock as clocks
 from core.settings import Settings
 from notify import endpoint_repository
 from notify.tables import registry
+from tests.integration.api import http_world
 from tests.support import outbox_world
 
 Role = key_domain.Role
@@ -39,16 +38,7 @@ def client(db_url: str, world: outbox_world.World) -> Iterator[TestClient]:
         yield test_client
 
 
-def _key(session: orm.Session, role: Role, **binding: str) -> dict[str, str]:
-    issued = keys.create_key(
-        session=session,
-        settings=Settings(),
-        clock=clocks.SystemClock(),
-        role=role,
-        **binding,  # type: ignore[arg-type]
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {issued.plaintext}"}
+_key = http_world.auth
 
 
 def _secrets(session: orm.Session, endpoint_id: str) -> list[str]:

@@ -16,12 +16,11 @@ from sqlalchemy import orm
 
 from api import app as api_app
 from api.keys import domain as key_domain
-from api.keys import service as keys
-from core import clock as clocks
 from core import ids
 from core.settings import Settings
 from notify import signing
 from notify.tables import outbox, registry
+from tests.integration.api import http_world
 from tests.support import outbox_world
 
 Role = key_domain.Role
@@ -42,16 +41,7 @@ def client(db_url: str, world: outbox_world.World) -> Iterator[TestClient]:
         yield test_client
 
 
-def _key(session: orm.Session, role: Role, **binding: str) -> dict[str, str]:
-    issued = keys.create_key(
-        session=session,
-        settings=Settings(),
-        clock=clocks.SystemClock(),
-        role=role,
-        **binding,  # type: ignore[arg-type]
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {issued.plaintext}"}
+_key = http_world.auth
 
 
 def _sent(session: orm.Session, world: outbox_world.World, partner: str) -> str:

@@ -14,10 +14,9 @@ from sqlalchemy import orm
 
 from api import app as api_app
 from api.keys import domain as key_domain
-from api.keys import service as keys
-from core import clock as clocks
 from core.settings import Settings
 from notify.tables import moves as m
+from tests.integration.api import http_world
 from tests.strategies import Canary
 from tests.support import privacy_world as pw
 
@@ -37,12 +36,7 @@ def moved(db_url: str, session: orm.Session) -> Iterator[tuple[TestClient, str, 
         yield client, submitted.reference, subject_id
 
 
-def _key(session: orm.Session, role: Role) -> dict[str, str]:
-    issued = keys.create_key(
-        session=session, settings=Settings(), clock=clocks.SystemClock(), role=role
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {issued.plaintext}"}
+_key = http_world.auth
 
 
 def test_the_dpo_reads_the_ledger(moved: tuple[TestClient, str, str], session: orm.Session) -> None:
