@@ -16,7 +16,7 @@ from core.settings import Settings
 from gazetteer import domain as gaz
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
-from notify import domain, intake, question_store, registry_service
+from notify import domain, intake, question_store, registry_service, service
 
 NOW = dt.datetime(2025, 3, 1, 10, 15, 2, tzinfo=dt.UTC)
 OLD_UPRN, NEW_UPRN, ELSEWHERE_UPRN = 100023336956, 10091234567, 200000000001
@@ -138,3 +138,18 @@ def request(**changes: object) -> intake.MoveRequest:
         "declaration_version": "final-2025-01",
     }
     return intake.MoveRequest(**(values | changes))  # type: ignore[arg-type]
+
+
+def seeded(session: orm.Session) -> orm.Session:
+    """The session on a seeded sharing world (a fixture of the modules that use it)."""
+    seed(session)
+    return session
+
+
+def submit(session: orm.Session, **changes: object) -> service.Submitted:
+    """The citizen's move (:func:`request` with ``changes``) submitted and committed."""
+    result = service.submit_move(
+        session=session, request=request(**changes), settings=SETTINGS, now=NOW
+    )
+    session.commit()
+    return result

@@ -15,19 +15,8 @@ from notify.tables import moves as m
 from notify.tables import outbox as o
 from tests.integration import sharing_world as w
 
-
-@pytest.fixture
-def seeded(session: orm.Session) -> orm.Session:
-    w.seed(session)
-    return session
-
-
-def _submit(session: orm.Session, **changes: object) -> service.Submitted:
-    result = service.submit_move(
-        session=session, request=w.request(**changes), settings=w.SETTINGS, now=w.NOW
-    )
-    session.commit()
-    return result
+seeded = pytest.fixture(w.seeded, name="seeded")
+_submit = w.submit
 
 
 def _deliveries(session: orm.Session, **where: object) -> list[o.Delivery]:

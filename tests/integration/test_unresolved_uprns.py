@@ -41,18 +41,8 @@ ALL_SERVICES = {
 TOLD = ALL_SERVICES - {"COUNTY-CC/ADULT_SOCIAL_CARE"}
 
 
-@pytest.fixture
-def seeded(session: orm.Session) -> orm.Session:
-    w.seed(session)
-    return session
-
-
-def _submit(session: orm.Session, **changes: object) -> service.Submitted:
-    result = service.submit_move(
-        session=session, request=w.request(**changes), settings=w.SETTINGS, now=w.NOW
-    )
-    session.commit()
-    return result
+seeded = pytest.fixture(w.seeded, name="seeded")
+_submit = w.submit
 
 
 def _count(session: orm.Session, table: type[object]) -> int:
