@@ -28,10 +28,6 @@ def register(moves_app: typer.Typer) -> None:
     moves_app.command("correct")(correct)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _recipients(select: list[str], deselect: list[str], consent: list[str]) -> tuple[Any, ...]:
     from notify import intake
 
@@ -100,7 +96,7 @@ def correct(
                 dob=date_of_birth,
             )
         result = corrections.correct_move(
-            session=session, reference=reference, change=change, settings=settings, now=_now()
+            session=session, reference=reference, change=change, settings=settings, now=common.now()
         )
     human = (
         f"{result.reference}: version {result.version}"

@@ -12,8 +12,6 @@ commands themselves, so that every other command starts without them.
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -38,10 +36,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ledger_app, name="ledger")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def erase(
     *,
     person: Annotated[str, typer.Option("--person", help="The person's subject id.")],
@@ -62,8 +56,8 @@ def erase(
         report = erasure.erase_subject(
             session=session,
             subject_id=person,
-            authorised_by=authorised_by or getpass.getuser(),
-            now=_now(),
+            authorised_by=common.actor_or_login(authorised_by),
+            now=common.now(),
             settings=settings,
             case_ref=case_ref,
         )
@@ -98,7 +92,7 @@ def retention_run(
     with common.session_scope(settings) as session:
         report = retention.run(
             session=session,
-            now=_now(),
+            now=common.now(),
             periods=retention.periods_from(settings),
             actor=actor or retention.ACTOR,
             file_drop_directory=settings.file_drop_directory,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import getpass
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -42,8 +40,8 @@ def apply(
         report = registry_service.apply_file(
             session=session,
             text=text,
-            actor=actor or getpass.getuser(),
-            now=dt.datetime.now(dt.UTC),
+            actor=common.actor_or_login(actor),
+            now=common.now(),
             dry_run=dry_run,
         )
     common.emit(_summary(report), report.as_json(), as_json)
