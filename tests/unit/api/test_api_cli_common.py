@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -94,3 +95,14 @@ def test_emit_prints_json_or_text(capsys: pytest.CaptureFixture[str]) -> None:
 def test_settings_for_overrides_only_the_database_url() -> None:
     assert common.settings_for("sqlite:///x.db").database_url == "sqlite:///x.db"
     assert common.settings_for(None).database_url == common.get_settings().database_url
+
+
+def test_the_actor_given_is_recorded_else_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common.getpass, "getuser", lambda: "clerk")
+    assert common.actor_or_login("custodian-7") == "custodian-7"
+    assert common.actor_or_login(None) == "clerk"
+    assert common.actor_or_login("") == "clerk"
+
+
+def test_commands_act_at_an_aware_utc_time() -> None:
+    assert common.now().utcoffset() == dt.timedelta(0)
