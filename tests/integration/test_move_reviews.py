@@ -217,7 +217,10 @@ def test_answers_are_checked_before_anything_is_written(seeded: orm.Session) -> 
     ok = intake.RecipientAnswer(partner_service_id="NEWTOWN-DC/LIBRARIES", selected=True)
     with pytest.raises(errors.InvalidMove) as caught:
         _submit(seeded, recipients=(ok, bad))
-    assert caught.value.details == {"field": "recipients[1].answers.adults"}
+    assert caught.value.details["field"] == "recipients[1].answers.adults"
+    assert [e["field"] for e in caught.value.details["field_errors"]] == [
+        "recipients[1].answers.adults"
+    ]
     seeded.rollback()
     assert seeded.scalar(sa.select(sa.func.count()).select_from(m.ChangeSubmission)) == 0
 
