@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 
 import pydantic
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -22,6 +23,13 @@ from notify.transports import webhook
 from tests.support import outbox_world, receivers
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _now_is_when_the_test_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Receivers check the signature's timestamp against their clock (five minutes either way),
+    so the notices must be stamped when the test runs, not when the module was collected."""
+    monkeypatch.setitem(globals(), "NOW", dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
 def _second_endpoint(
