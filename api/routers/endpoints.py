@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import typing
 from typing import Annotated
 
 import fastapi
@@ -26,6 +27,7 @@ from sqlalchemy import orm
 from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
 from api.schemas import endpoints as schemas
+from core.clock import Clock
 from core.settings import Settings
 from notify import ack_signing, delivery_service, ssrf, test_event
 from notify import endpoints as service
@@ -35,6 +37,7 @@ from notify.transports import webhook
 router = fastapi.APIRouter(prefix="/v1", tags=["endpoints"])
 Caller = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
 MAX_OVERLAP_HOURS = int(delivery_service.MAX_OVERLAP / dt.timedelta(hours=1))
+Overlap = Annotated[int, fastapi.Query(ge=0, le=MAX_OVERLAP_HOURS)]
 
 
 def _scope(principal: Principal) -> str | None:
@@ -134,16 +137,13 @@ def rotate_secret(
     clock: ClockDep,
     principal: Caller,
     endpoint_id: str,
-    overlap_hours: Annotated[int, fastapi.Query(ge=0, le=MAX_OVERLAP_HOURS)] = 24,
+    overlap_hours: Overlap = 24,
 ) -> schemas.EndpointSecret:
-    endpoint, now = _owned(session, endpoint_id, principal), clock.now()
-    overlap = dt.timedelta(hours=overlap_hours)
-    secret = delivery_service.rotate_secret(session=session, endpoint_id=endpoint.id,
-                                            actor=principal.key_id, now=now,
-                                            overlap=overlap)  # fmt: skip
-    return schemas.EndpointSecret(
-        endpoint=_view(session, endpoint), secret=secret, previous_valid_until=now + overlap
-    )
+    def rotate(**kwargs: typing.Any) -> str:
+        return delivery_service.rotate_secret(session=session, **kwargs)
+
+    return _rotated(session, endpoint_id=endpoint_id, principal=principal, clock=clock,
+                    overlap_hours=overlap_hours, rotate=rotate)  # fmt: skip
 
 
 @router.post(
@@ -158,12 +158,28 @@ def rotate_ack_secret(
     clock: ClockDep,
     principal: Caller,
     endpoint_id: str,
-    overlap_hours: Annotated[int, fastapi.Query(ge=0, le=MAX_OVERLAP_HOURS)] = 24,
+    overlap_hours: Overlap = 24,
 ) -> schemas.EndpointSecret:
+    def rotate(**kwargs: typing.Any) -> str:
+        return ack_signing.rotate(session, **kwargs)
+
+    return _rotated(session, endpoint_id=endpoint_id, principal=principal, clock=clock,
+                    overlap_hours=overlap_hours, rotate=rotate)  # fmt: skip
+
+
+def _rotated(
+    session: orm.Session,
+    *,
+    endpoint_id: str,
+    principal: Principal,
+    clock: Clock,
+    overlap_hours: int,
+    rotate: typing.Callable[..., str],
+) -> schemas.EndpointSecret:
+    """Rotate one of the endpoint's secrets; the new one is shown once, the old one overlaps."""
     endpoint, now = _owned(session, endpoint_id, principal), clock.now()
     overlap = dt.timedelta(hours=overlap_hours)
-    secret = ack_signing.rotate(session, endpoint_id=endpoint.id, actor=principal.key_id,
-                                now=now, overlap=overlap)  # fmt: skip
+    secret = rotate(endpoint_id=endpoint.id, actor=principal.key_id, now=now, overlap=overlap)
     return schemas.EndpointSecret(
         endpoint=_view(session, endpoint), secret=secret, previous_valid_until=now + overlap
     )
