@@ -40,6 +40,8 @@ class FileBatch(Base):
     built_at: Mapped[dt.datetime]
     written_at: Mapped[dt.datetime | None]
     collected_at: Mapped[dt.datetime | None]
+    collected_by: Mapped[str | None] = mapped_column(NAME)
+    collected_via: Mapped[str | None] = mapped_column(CODE)
 
 
 class FileBatchItem(Base):

@@ -2,8 +2,10 @@
 
 * ``partner_ack``: a partner's business acknowledgement of one delivery (``applied``,
   ``not_known``, ``rejected`` or ``needs_info``, with a reason code and a short plain-text
-  message). Append-only: a later ack of the same delivery supersedes the earlier one.
-* ``partner_feed_cursor``: how far a partner has committed its pull feed (a ``feed_seq``).
+  message). Append-only: a later ack of the same delivery supersedes the earlier one. A signed
+  ack keeps its ``webhook-id`` (``ack_webhook_id``, unique per partner, added by ``0015``).
+* ``partner_feed_cursor``: how far a partner has committed its pull feed (a ``feed_seq``), when
+  it last fetched, and when the last ``feed.stale`` notice about it was recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.tables import Base
-from notify.tables.common import CODE, ID, KEY, TEXT, one_of
+from notify.tables.common import CODE, ID, JSON, KEY, NAME, TEXT, one_of
 
 ACK_OUTCOMES: Final = ("applied", "not_known", "rejected", "needs_info")
 FINAL_OUTCOMES: Final = frozenset({"applied", "not_known", "rejected"})
@@ -23,7 +25,12 @@ FINAL_OUTCOMES: Final = frozenset({"applied", "not_known", "rejected"})
 
 class PartnerAck(Base):
     __tablename__ = "partner_ack"
-    __table_args__ = (one_of("outcome", ACK_OUTCOMES),)
+    __table_args__ = (
+        one_of("outcome", ACK_OUTCOMES),
+        sa.Index(
+            "ix_partner_ack_partner_id_ack_webhook_id", "partner_id", "ack_webhook_id", unique=True
+        ),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     delivery_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("delivery.id"), index=True)
@@ -35,6 +42,9 @@ class PartnerAck(Base):
     actor: Mapped[str] = mapped_column(KEY)
     received_at: Mapped[dt.datetime]
     supersedes_ack_id: Mapped[str | None] = mapped_column(ID)
+    ack_webhook_id: Mapped[str | None] = mapped_column(NAME)
+    message_cy: Mapped[str | None] = mapped_column(TEXT)
+    fields_applied: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class PartnerFeedCursor(Base):
@@ -43,3 +53,4 @@ class PartnerFeedCursor(Base):
     partner_id: Mapped[str] = mapped_column(ID, primary_key=True)
     committed_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"))
     last_fetch_at: Mapped[dt.datetime | None]
+    stale_notified_at: Mapped[dt.datetime | None]

@@ -11,7 +11,7 @@ from api.schemas.types import Uprn
 from notify import move_blocks, move_reviews
 from notify import questions as asked
 
-ReviewStatus = Literal["pending", "released", "refused"]
+ReviewStatus = Literal["pending", "released", "refused", "superseded"]
 
 
 class _Schema(BaseModel):

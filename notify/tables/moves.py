@@ -70,6 +70,8 @@ class ChangeSubmission(Base):
     completed_at: Mapped[dt.datetime | None]
     pii_erased_at: Mapped[dt.datetime | None]
     idempotency_key: Mapped[str | None] = mapped_column(KEY)
+    corrected_by_kind: Mapped[str | None] = mapped_column(CODE)  # citizen, agent, partner, admin
+    corrected_by: Mapped[str | None] = mapped_column(KEY)
 
 
 class ThirdPartyDeclaration(Base):

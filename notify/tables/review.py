@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.tables import Base
 from notify.tables.common import CODE, ID, JSON, NAME, TEXT, UPRN, one_of
 
-REVIEW_STATUSES = ("pending", "released", "refused")
+REVIEW_STATUSES = ("pending", "released", "refused", "superseded")
 
 
 class GazetteerEventMark(Base):
