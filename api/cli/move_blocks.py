@@ -162,17 +162,8 @@ def release(
     as_json: common.JsonOption = False,
 ) -> None:
     """Release a held move: its deliveries may go (every send-time check still applies)."""
-    from notify import move_reviews
-
-    with common.session_scope(common.settings_for(database_url)) as session:
-        done = move_reviews.release(
-            session=session,
-            review_id=review_id,
-            actor=common.actor_or_login(actor),
-            note=note,
-            now=common.now(),
-        )
-    common.emit(f"Released {done.reference} v{done.version}", _review_json(done), as_json)
+    _decide("release", review_id=review_id, note=note, actor=actor, database_url=database_url,
+            as_json=as_json)  # fmt: skip
 
 
 @reviews_app.command("reject")
@@ -184,17 +175,30 @@ def reject(
     as_json: common.JsonOption = False,
 ) -> None:
     """Refuse a held move: its queued deliveries are cancelled; nothing is sent."""
+    _decide("reject", review_id=review_id, note=note, actor=actor, database_url=database_url,
+            as_json=as_json)  # fmt: skip
+
+
+_DONE = {"release": "Released", "reject": "Refused"}
+
+
+def _decide(
+    verb: str,
+    *,
+    review_id: str,
+    note: str | None,
+    actor: str | None,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    """Release or refuse a held move (``verb`` names the service function) and say so."""
     from notify import move_reviews
 
+    decide = getattr(move_reviews, verb)
     with common.session_scope(common.settings_for(database_url)) as session:
-        done = move_reviews.reject(
-            session=session,
-            review_id=review_id,
-            actor=common.actor_or_login(actor),
-            note=note,
-            now=common.now(),
-        )
-    common.emit(f"Refused {done.reference} v{done.version}", _review_json(done), as_json)
+        done = decide(session=session, review_id=review_id, actor=common.actor_or_login(actor),
+                      note=note, now=common.now())  # fmt: skip
+    common.emit(f"{_DONE[verb]} {done.reference} v{done.version}", _review_json(done), as_json)
 
 
 def _read_json(path: Path) -> Any:

@@ -109,6 +109,10 @@ def test_blocks_and_the_review_queue(
         "moves", "reviews", "reject", pending["reviews"][0]["id"], database_url=db_url
     )
     assert "[move_review_decided]" in acceptance.assert_one_line_failure(again, exit_code=4)
+    late = acceptance.run_cli(
+        "moves", "reviews", "release", pending["reviews"][0]["id"], database_url=db_url
+    )
+    assert "[move_review_decided]" in acceptance.assert_one_line_failure(late, exit_code=4)
     assert _statuses(server, other) == {
         ("refused", "We checked this change and did not pass it on.")
     }
