@@ -3,7 +3,10 @@
 * :func:`acknowledge`: a partner says what it did with one delivery it received. An identical
   repeat returns the stored ack (idempotent); ``needs_info`` may be followed by any outcome;
   ``applied``, ``not_known`` and ``rejected`` are final (a different later ack is a conflict).
-  A delivery of another partner, or one never sent, is not found.
+  A delivery of another partner, or one never sent, is not found. A signed ack keeps its
+  ``webhook-id`` (unique per partner, kept as long as the ack): the same ``webhook-id`` again
+  returns that ack, with a different delivery or content it is refused (422, as a reused
+  ``Idempotency-Key`` is). ``fields_applied`` lies within the groups the delivery carried.
 * :func:`delivery_log`: deliveries in id order (ULIDs: creation order), scoped to one partner
   or all (admin), filtered by state and creation time, with an opaque cursor.
 * :func:`latest_acks`: the newest ack of each delivery (the citizen's move status shows it).
@@ -19,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors, ids
-from notify import delivery_errors
+from notify import delivery_errors, idempotency
 from notify import partner_tables as pt
 from notify.tables import outbox
 
@@ -39,7 +42,10 @@ class AckRequest:
     outcome: str
     reason_code: str | None = None
     message: str | None = None
+    message_cy: str | None = None
     partner_case_ref: str | None = None
+    fields_applied: tuple[str, ...] | None = None
+    webhook_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,12 +71,16 @@ def acknowledge(
 ) -> Acked:
     """Store ``request`` unless it repeats the latest ack; refuse after a final one."""
     _check(request)
+    seen = _by_webhook_id(session, request)
+    if seen is not None:
+        return Acked(ack=seen, created=False)
     delivery = session.get(outbox.Delivery, request.delivery_id)
     if delivery is None or delivery.partner_id != request.partner_id or not _sent(delivery):
         raise delivery_errors.DeliveryNotFound(
             "no delivery with this id was sent to this partner",
             details={"delivery_id": request.delivery_id},
         )
+    _check_fields(request, delivery)
     latest = latest_acks(session, [delivery.id]).get(delivery.id)
     if latest is not None and _same(latest, request):
         return Acked(ack=latest, created=False)
@@ -85,8 +95,38 @@ def acknowledge(
 def _check(request: AckRequest) -> None:
     if request.outcome not in pt.ACK_OUTCOMES:
         raise errors.InvalidInput(f"outcome is one of {', '.join(pt.ACK_OUTCOMES)}")
-    if request.message is not None and len(request.message) > MAX_MESSAGE:
-        raise errors.InvalidInput(f"a message holds at most {MAX_MESSAGE} characters")
+    for text in (request.message, request.message_cy):
+        if text is not None and len(text) > MAX_MESSAGE:
+            raise errors.InvalidInput(f"a message holds at most {MAX_MESSAGE} characters")
+
+
+def _check_fields(request: AckRequest, delivery: outbox.Delivery) -> None:
+    carried = set(delivery.fields_sent or delivery.fields_planned or ())
+    unknown = sorted(set(request.fields_applied or ()) - carried)
+    if unknown:
+        raise errors.InvalidInput(
+            "fields_applied names groups this delivery did not carry",
+            details={"fields": unknown},
+        )
+
+
+def _by_webhook_id(session: orm.Session, request: AckRequest) -> pt.PartnerAck | None:
+    """The ack stored under this partner's ``webhook-id``; a different request under it fails."""
+    if request.webhook_id is None:
+        return None
+    query = sa.select(pt.PartnerAck).where(
+        pt.PartnerAck.partner_id == request.partner_id,
+        pt.PartnerAck.ack_webhook_id == request.webhook_id,
+    )
+    found = session.scalars(query).first()
+    if found is None:
+        return None
+    if found.delivery_id != request.delivery_id or not _same(found, request):
+        raise idempotency.IdempotencyKeyMismatch(
+            "this webhook-id was used for a different acknowledgement",
+            details={"webhook_id": request.webhook_id},
+        )
+    return found
 
 
 def _sent(delivery: outbox.Delivery) -> bool:
@@ -94,12 +134,11 @@ def _sent(delivery: outbox.Delivery) -> bool:
 
 
 def _same(ack: pt.PartnerAck, request: AckRequest) -> bool:
-    return (ack.outcome, ack.reason_code, ack.message, ack.partner_case_ref) == (
-        request.outcome,
-        request.reason_code,
-        request.message,
-        request.partner_case_ref,
-    )
+    applied = tuple(ack.fields_applied) if ack.fields_applied is not None else None
+    return (ack.outcome, ack.reason_code, ack.message, ack.message_cy, ack.partner_case_ref,
+            applied) == (request.outcome, request.reason_code, request.message,
+                         request.message_cy, request.partner_case_ref,
+                         request.fields_applied)  # fmt: skip
 
 
 def _row(
@@ -112,7 +151,10 @@ def _row(
         outcome=request.outcome,
         reason_code=request.reason_code,
         message=request.message,
+        message_cy=request.message_cy,
         partner_case_ref=request.partner_case_ref,
+        fields_applied=list(request.fields_applied) if request.fields_applied is not None else None,
+        ack_webhook_id=request.webhook_id,
         actor=actor,
         received_at=now,
         supersedes_ack_id=latest.id if latest else None,

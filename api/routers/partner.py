@@ -122,7 +122,7 @@ def acknowledge(
         if stored is not None:
             response.status_code = stored.status_code
             return schemas.Ack.model_validate(stored.response)
-    ask = acks.AckRequest(delivery_id=delivery_id, partner_id=partner_id, **body.model_dump())
+    ask = _ack_request(body, delivery_id=delivery_id, partner_id=partner_id, webhook_id=webhook_id)
     done = acks.acknowledge(session=session, request=ask, actor=principal.key_id, now=now)
     response.status_code = 201 if done.created else 200
     answer = _ack(done.ack)
@@ -131,6 +131,17 @@ def acknowledge(
     for actor, key in keys:
         idempotency.store(session, actor=actor, key=key, request_sha256=sha, stored=kept, now=now)
     return answer
+
+
+def _ack_request(
+    body: schemas.AckCreate, *, delivery_id: str, partner_id: str, webhook_id: str | None
+) -> acks.AckRequest:
+    english, welsh = body.messages()
+    applied = tuple(body.fields_applied) if body.fields_applied is not None else None
+    return acks.AckRequest(delivery_id=delivery_id, partner_id=partner_id, outcome=body.outcome,
+                           reason_code=body.reason_code, message=english, message_cy=welsh,
+                           partner_case_ref=body.partner_case_ref, fields_applied=applied,
+                           webhook_id=webhook_id)  # fmt: skip
 
 
 @router.get(

@@ -14,13 +14,31 @@ class _Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class AckMessage(_Schema):
+    en: str | None = Field(default=None, max_length=500)
+    cy: str | None = Field(default=None, max_length=500)
+
+
 class AckCreate(_Schema):
     outcome: AckOutcome
     reason_code: str | None = Field(default=None, max_length=64)
-    message: str | None = Field(
-        default=None, max_length=500, description="Plain text the citizen may be shown."
+    message: str | AckMessage | None = Field(
+        default=None,
+        description="Plain text the citizen may be shown (at most 500 characters): a string "
+        'in English, or {"en": ..., "cy": ...} with the Welsh text too.',
     )
     partner_case_ref: str | None = Field(default=None, max_length=64)
+    fields_applied: list[str] | None = Field(
+        default=None,
+        max_length=40,
+        description="The field groups the partner applied (within those the event carried).",
+    )
+
+    def messages(self) -> tuple[str | None, str | None]:
+        """The English and Welsh message."""
+        if isinstance(self.message, AckMessage):
+            return self.message.en, self.message.cy
+        return self.message, None
 
 
 class Ack(_Schema):
@@ -29,7 +47,12 @@ class Ack(_Schema):
     outcome: AckOutcome
     reason_code: str | None
     message: str | None
+    message_cy: str | None = None
     partner_case_ref: str | None
+    fields_applied: list[str] | None = None
+    ack_webhook_id: str | None = Field(
+        default=None, description="The webhook-id the ack was signed with, when signed."
+    )
     received_at: dt.datetime
     supersedes_ack_id: str | None
 

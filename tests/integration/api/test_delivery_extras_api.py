@@ -234,3 +234,51 @@ def test_once_a_partner_has_an_ack_secret_its_acks_must_be_signed(
         headers=_key(session, Role.PARTNER, partner_id="P1"),
     )
     assert plain.status_code == 201
+
+
+def test_a_signed_ack_keeps_its_webhook_id_and_a_repeat_after_a_day_is_the_same_ack(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    delivery_id = _sent(session, world, "P0")
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    url = f"/v1/deliveries/{delivery_id}/ack"
+    secret = client.post(
+        f"/v1/endpoints/{world.endpoints['P0']}/ack-secret", headers=partner
+    ).json()["secret"]
+    ask = {
+        "outcome": "needs_info",
+        "message": {"en": "Which date?", "cy": "Pa ddyddiad?"},
+        "fields_applied": [outbox_world.FIELDS[0]],
+    }
+    body = json.dumps(ask)
+    now = dt.datetime.now(dt.UTC)
+    first = client.post(url, content=body, headers=partner | _signed(secret, "msg_w1", body, now))
+    assert first.status_code == 201, first.text
+    shown = first.json()
+    assert (shown["ack_webhook_id"], shown["message"], shown["message_cy"]) == (
+        "msg_w1",
+        "Which date?",
+        "Pa ddyddiad?",
+    )
+    assert shown["fields_applied"] == [outbox_world.FIELDS[0]]
+    session.execute(sa.text("DELETE FROM idempotency_record"))  # 24 h later: only the ack is left
+    session.commit()
+    again = client.post(url, content=body, headers=partner | _signed(secret, "msg_w1", body, now))
+    assert (again.status_code, again.json()) == (200, shown)
+    count = sa.select(sa.func.count()).select_from(sa.table("partner_ack"))
+    assert session.scalar(count) == 1
+    session.execute(sa.text("DELETE FROM idempotency_record"))
+    session.commit()
+    other = json.dumps({"outcome": "applied"})
+    reused = client.post(
+        url, content=other, headers=partner | _signed(secret, "msg_w1", other, now)
+    )
+    assert (reused.status_code, reused.json()["code"]) == (422, "idempotency_key_mismatch")
+    unknown = json.dumps({"outcome": "applied", "fields_applied": ["NOT_A_GROUP"]})
+    refused = client.post(
+        url, content=unknown, headers=partner | _signed(secret, "msg_w2", unknown, now)
+    )
+    assert refused.status_code == 422, refused.text
+    final = client.post(url, content=other, headers=partner | _signed(secret, "msg_w3", other, now))
+    assert final.status_code == 201 and final.json()["supersedes_ack_id"] == shown["id"]
+    assert session.scalar(count) == 2
