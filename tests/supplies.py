@@ -49,10 +49,10 @@ def restrict(record: model.GazetteerRecord, layout: layouts.Layout) -> model.Gaz
     carried = {c.field for c in rec.columns if c.field}
     cleared = {
         f.name: None
-        for f in dataclasses.fields(record)  # type: ignore[arg-type]
+        for f in dataclasses.fields(record)
         if f.name not in carried and getattr(record, f.name) is not None
     }
-    return dataclasses.replace(record, **cleared) if cleared else record  # type: ignore[type-var]
+    return dataclasses.replace(record, **cleared) if cleared else record
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def expected_rows(state: supplies.State) -> dict[str, list[tuple[Any, ...]]]:
     for record in state.all():
         entity = model.entity_of(record)
         live = sql.LIVE_TABLES[entity]
-        values = dataclasses.asdict(record)  # type: ignore[call-overload]
+        values = dataclasses.asdict(record)
         row = tuple(values.get(c.name) for c in live.c if _kept(c.name))
         found[entity].append(row)
     return {name: sorted(rows, key=repr) for name, rows in found.items()}

@@ -50,7 +50,7 @@ def _lpi(uprn: int, key: str, language: str = "ENG", **extra: object) -> domain.
     }
     return domain.Lpi(
         uprn=uprn, lpi_key=key, language=language, usrn=MILL_LANE, **(fields | DATES | extra)
-    )  # type: ignore[arg-type]
+    )
 
 
 def _blpu(uprn: int, **extra: object) -> domain.Blpu:

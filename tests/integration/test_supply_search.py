@@ -22,7 +22,7 @@ def _indexed_uprns(engine: sa.Engine) -> set[int]:
 
 
 def _lpi_uprns(state: supplies.State) -> set[int]:
-    return {record.uprn for record in state.of("lpi").values()}  # type: ignore[attr-defined]
+    return {record.uprn for record in state.of("lpi").values()}
 
 
 def _write(tmp_path: Path, name: str, day: dt.date, file_type: str, changes: list) -> list[Path]:  # type: ignore[type-arg]

@@ -24,7 +24,7 @@ def _facts(**overrides: object) -> repository.AddressFacts:
 def _lpi(key: str, status: str, language: str = "ENG", **extra: object) -> domain.Lpi:
     return domain.Lpi(
         uprn=7, lpi_key=key, language=language, logical_status=status, usrn=5, **extra
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_without_lpis_there_is_no_label_and_no_street() -> None:

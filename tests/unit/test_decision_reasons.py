@@ -146,7 +146,7 @@ def test_ambiguous_area_between_two_exclusive_services_unless_custodian_decides(
     assert not d.creates_delivery and d.routing_hold
     facts = dataclasses.replace(
         w.FACTS,
-        new=dataclasses.replace(w.FACTS.new, custodian_code="1110"),  # type: ignore[arg-type]
+        new=dataclasses.replace(w.FACTS.new, custodian_code="1110"),
     )
     assert w.decide("new-ct", registry=reg, facts=facts).role == "none"
 

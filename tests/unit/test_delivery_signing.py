@@ -23,7 +23,7 @@ def reference_clock(at: dt.datetime) -> Iterator[None]:
 
     class Frozen(dt.datetime):
         @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> Frozen:  # type: ignore[override]
+        def now(cls, tz: dt.tzinfo | None = None) -> Frozen:
             return cls.fromtimestamp(at.timestamp(), tz)
 
     with mock.patch.object(reference, "datetime", Frozen):

@@ -24,7 +24,7 @@ def plus(records: dict[str, Record], **extra: Record) -> dict[str, Record]:
 
 
 def copy(name: str, **changes: Any) -> Record:
-    return dataclasses.replace(WORLD[name], **changes)  # type: ignore[type-var]
+    return dataclasses.replace(WORLD[name], **changes)
 
 
 def case(

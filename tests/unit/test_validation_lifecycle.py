@@ -26,7 +26,7 @@ LPI_102 = "1110L000000102"
 
 def live(name: str, **changes: Any) -> dict[str, Any]:
     """A context change whose live gazetteer holds one pre-image: the world record, changed."""
-    before: Record = dataclasses.replace(WORLD[name], **changes)  # type: ignore[type-var]
+    before: Record = dataclasses.replace(WORLD[name], **changes)
     return {"lookups": index([before])}
 
 

@@ -104,7 +104,7 @@ def test_end_date_is_present_iff_the_status_is_closed_for_every_status() -> None
     for name, rule in (("old", "BLPU-END-IFF-CLOSED"), ("old_lpi", "LPI-END-IFF-CLOSED")):
         for status, ended, profile in itertools.product(ANY_STATUS, (True, False), Profile):
             end = w.ENDED["end_date"] if ended else None
-            record = dataclasses.replace(world[name], logical_status=status, end_date=end)  # type: ignore[type-var]
+            record = dataclasses.replace(world[name], logical_status=status, end_date=end)
             found = w.hits(validate_record(record, w.context(profile)), rule)
             assert bool(found) == ((status in {"7", "8", "9"}) != ended), (rule, status, ended)
 
@@ -121,8 +121,8 @@ def test_any_change_of_status_of_a_live_7_or_9_is_an_error(
 ) -> None:
     assume(after_status != before_status)
     world = w.world()
-    before = dataclasses.replace(world[record], logical_status=before_status)  # type: ignore[type-var]
-    after = dataclasses.replace(world[record], logical_status=after_status)  # type: ignore[type-var]
+    before = dataclasses.replace(world[record], logical_status=before_status)
+    after = dataclasses.replace(world[record], logical_status=after_status)
     ctx = w.context(profile, lookups=index([before]))
     for found in (
         validate_change(before=before, after=after, ctx=ctx),

@@ -19,7 +19,7 @@ DTF = {"format": "dtf"}
 
 
 def rec(name: str, **changes: Any) -> Record:
-    return dataclasses.replace(WORLD[name], **changes)  # type: ignore[type-var]
+    return dataclasses.replace(WORLD[name], **changes)
 
 
 def case(

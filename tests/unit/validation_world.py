@@ -147,7 +147,7 @@ def context(profile: Profile = Profile.INGEST, **changes: Any) -> Context:
 
 def changed(records: dict[str, Record], name: str, **changes: Any) -> dict[str, Record]:
     """A copy of ``records`` with one record changed."""
-    return {**records, name: dataclasses.replace(records[name], **changes)}  # type: ignore[type-var]
+    return {**records, name: dataclasses.replace(records[name], **changes)}
 
 
 def without(records: dict[str, Record], *names: str) -> dict[str, Record]:

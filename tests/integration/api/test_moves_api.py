@@ -35,7 +35,7 @@ def _key(session: orm.Session, role: Role, **binding: str) -> dict[str, str]:
         settings=Settings(),
         clock=clocks.SystemClock(),
         role=role,
-        **binding,  # type: ignore[arg-type]
+        **binding,
     )
     session.commit()
     return {"Authorization": f"Bearer {issued.plaintext}"}

@@ -38,7 +38,7 @@ def test_flats_sit_under_a_building_that_exists_at_the_same_point() -> None:
     flats = [b for b in by_uprn.values() if b.parent_uprn is not None]
     assert len(flats) == 5 * sample.FLATS_PER_BLOCK
     for flat in flats:
-        parent = by_uprn[flat.parent_uprn]  # type: ignore[index]
+        parent = by_uprn[flat.parent_uprn]
         assert parent.parent_uprn is None and parent.addressbase_postal == "C"
         assert (parent.x_coordinate, parent.y_coordinate) == (
             flat.x_coordinate,
@@ -51,9 +51,9 @@ def test_every_address_lies_in_the_ward_square_of_its_own_postcode() -> None:
     units = {u.postcode: u for u in SAMPLE.units}
     half = sample.CELL_HALF_SIDE_M
     for blpu in _of(domain.Blpu):
-        unit = units[blpu.postcode_locator]  # type: ignore[index]
-        assert abs(blpu.x_coordinate - unit.easting) < half  # type: ignore[operator]
-        assert abs(blpu.y_coordinate - unit.northing) < half  # type: ignore[operator]
+        unit = units[blpu.postcode_locator]
+        assert abs(blpu.x_coordinate - unit.easting) < half
+        assert abs(blpu.y_coordinate - unit.northing) < half
         town = sample.TOWNS[unit.district_code]
         assert blpu.local_custodian_code == town.custodian_code
 

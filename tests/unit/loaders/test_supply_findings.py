@@ -34,7 +34,7 @@ def read(
     paths: list[Path], flavour: str = "abp2", **kwargs: str
 ) -> tuple[list[model.Row], list[model.LoadFinding]]:
     reader = dtf if flavour == "dtf" else abp
-    plan = reader.plan(paths, **kwargs)  # type: ignore[arg-type]
+    plan = reader.plan(paths, **kwargs)
     rows: list[model.Row] = []
     findings = list(plan.findings)
     for found in plan.supplies:
