@@ -14,14 +14,15 @@ production; a fixed registry in tests).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, cast
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import codes, domain, move_reviews, recheck
+from notify import codes, domain, holds, recheck
 from notify.tables import moves, outbox, registry
+from notify.tables import review as review_tables
 
 RegistrySource = Callable[[orm.Session], domain.Registry]
 NOTICE_RULE = "ART19_NOTICE"
@@ -46,52 +47,43 @@ class RegistryGate:
         current = self._registry_source(session)
         return {
             d.id: recheck.recheck(
-                delivery=facts.pending(d), registry=current, consents=facts.consents, now=now
+                delivery=facts.pending(d), registry=current, consents=facts.consents_of(d), now=now
             )
             for d in deliveries
         }
 
 
 class _Facts:
-    """Per-batch state around the deliveries: consents, erasure, submissions, endpoints."""
+    """Per-batch state around the deliveries, read in one statement (:func:`_facts_query`):
+    the consent planned, erasure, the primary subject, the submission's status and review,
+    the endpoint's status."""
 
-    def __init__(
-        self,
-        consents: list[domain.Consent],
-        erased: set[str],
-        submissions: Mapping[str, str],
-        endpoints: Mapping[str, str],
-        subjects: Mapping[str, str],
-        *,
-        reviews: Mapping[str, tuple[str, str | None]] | None = None,
-    ) -> None:
-        self.consents = consents
-        self._reviews = reviews or {}
-        self._erased = erased
-        self._submissions = submissions
-        self._endpoints = endpoints
-        self._subjects = subjects
+    def __init__(self, rows: Sequence[sa.Row[Any]]) -> None:
+        self._rows: dict[str, sa.Row[Any]] = {}
+        self._reviews: dict[str, tuple[str, str | None]] = {}
+        self._consents: dict[str, domain.Consent] = {}
+        for row in rows:
+            self._rows.setdefault(row.id, row)
+            if row.c_id is not None:
+                self._consents.setdefault(row.c_id, _consent(row))
+            _note_review(self._reviews, row)
+
+    def consents_of(self, d: outbox.Delivery) -> list[domain.Consent]:
+        """The consent planned for ``d`` (the recheck looks it up by id), if it exists."""
+        found = self._consents.get(d.consent_record_id or "")
+        return [found] if found is not None else []
 
     @classmethod
     def load(cls, session: orm.Session, deliveries: Sequence[outbox.Delivery]) -> _Facts:
-        ids = [d.id for d in deliveries]
-        return cls(
-            consents=_consents(session, {d.consent_record_id for d in deliveries}),
-            erased=_erased(session, ids),
-            submissions=_submission_status(session, {d.submission_id for d in deliveries}),
-            endpoints=_endpoint_status(session, {d.endpoint_id for d in deliveries}),
-            subjects=_primary_subjects(session, ids),
-            reviews=move_reviews.review_states(session, {d.submission_id for d in deliveries}),
-        )
+        return cls(list(session.execute(_facts_query(sorted({d.id for d in deliveries})))))
 
     def pending(self, d: outbox.Delivery) -> recheck.PendingDelivery:
-        status = self._submissions.get(d.submission_id or "")
-        endpoint = self._endpoints.get(d.endpoint_id or "")
-        review, review_code = self._reviews.get(d.submission_id or "", (None, None))
+        row = self._rows[d.id]
+        review, review_code = self._reviews.get(d.id, (None, None))
         return recheck.PendingDelivery(
             id=d.id,
             partner_service_id=d.partner_service_id,
-            subject_id=self._subjects.get(d.id, ""),
+            subject_id=row.primary_subject or "",
             event_kind=d.event_type,
             role=cast(codes.Role, d.role),
             source_channel=cast(codes.SourceChannel, d.source_channel),
@@ -100,78 +92,105 @@ class _Facts:
             consent_id=d.consent_record_id,
             fields_planned=tuple(d.fields_planned),
             expires_at=d.expires_at,
-            any_subject_erased=d.id in self._erased,
-            submission_status=cast(codes.MoveStatus | None, status),
-            endpoint_status=cast(codes.EndpointStatus | None, endpoint),
+            any_subject_erased=bool(row.erased),
+            submission_status=cast(codes.MoveStatus | None, row.submission_status),
+            endpoint_status=cast(codes.EndpointStatus | None, row.endpoint_status),
             is_notice=d.rule_id == NOTICE_RULE,
             review_hold=review_code if review == "pending" else None,
             review_refused=review == "refused",
         )
 
 
-def _consents(session: orm.Session, ids: set[str | None]) -> list[domain.Consent]:
-    wanted = sorted(i for i in ids if i)
-    if not wanted:
-        return []
-    query = (
-        sa.select(moves.ConsentRecord)
-        .where(moves.ConsentRecord.id.in_(wanted))
+def _note_review(reviews: dict[str, tuple[str, str | None]], row: sa.Row[Any]) -> None:
+    """As :func:`notify.move_reviews.review_states`: an open review of any version of the move
+    holds it; its own refused review refuses it; a move never reviewed waits on a block."""
+    if row.review_status == "pending":
+        reviews[row.id] = ("pending", _first_code(row.review_reasons))
+    elif row.review_status == "refused" and row.review_submission_id == row.submission_id:
+        reviews.setdefault(row.id, ("refused", None))
+    elif row.review_status is None and row.blocked:
+        reviews[row.id] = ("pending", holds.MOVE_BLOCKED)
+
+
+def _first_code(reasons: list[dict[str, Any]]) -> str | None:
+    return next((str(r["code"]) for r in reasons if r.get("code")), None)
+
+
+_D = cast(sa.Table, outbox.Delivery.__table__)
+_DS = cast(sa.Table, outbox.DeliverySubject.__table__)
+_SUBJECT = cast(sa.Table, moves.Subject.__table__)
+_CONSENT = cast(sa.Table, moves.ConsentRecord.__table__)
+_SUBMISSION = cast(sa.Table, moves.ChangeSubmission.__table__)
+_REVIEW = cast(sa.Table, review_tables.MoveReview.__table__)
+_BLOCK = cast(sa.Table, review_tables.MoveBlock.__table__)
+_ENDPOINT = cast(sa.Table, registry.Endpoint.__table__)
+_CONSENT_COLUMNS = ("id", "subject_id", "partner_service_id", "purpose_code", "rule_id",
+                    "rule_version", "status", "given_at", "withdrawn_at", "expires_at")  # fmt: skip
+
+
+def _facts_query(delivery_ids: list[str]) -> sa.Select[Any]:
+    """One row per delivery (one per review of its move, if any) with every fact the gate
+    reads. The consents planned and the erased subjects are read ``FOR SHARE`` (PostgreSQL)."""
+    d, sub, other, review, endpoint = (
+        _D,
+        _SUBMISSION,
+        _SUBMISSION.alias("other"),
+        _REVIEW,
+        _ENDPOINT,
+    )
+    mine = d.c.id.in_(delivery_ids)
+    consents = (
+        sa.select(*(_CONSENT.c[name] for name in _CONSENT_COLUMNS))
+        .where(_CONSENT.c.id.in_(sa.select(d.c.consent_record_id).where(mine)))
         .with_for_update(read=True)
+        .cte("consent")
     )
-    return [_consent(row) for row in session.scalars(query)]
-
-
-def _consent(row: moves.ConsentRecord) -> domain.Consent:
-    return domain.Consent(
-        id=row.id,
-        subject_id=row.subject_id,
-        partner_service_id=row.partner_service_id,
-        purpose_code=row.purpose_code,
-        rule_id=row.rule_id,
-        rule_version=row.rule_version,
-        status=cast(codes.ConsentStatus, row.status),
-        given_at=row.given_at,
-        withdrawn_at=row.withdrawn_at,
-        expires_at=row.expires_at,
+    erased = (
+        sa.select(_DS.c.delivery_id)
+        .join(_SUBJECT, _SUBJECT.c.id == _DS.c.subject_id)
+        .where(_DS.c.delivery_id.in_(delivery_ids), _SUBJECT.c.erased_at.is_not(None))
+        .with_for_update(read=True, of=_SUBJECT)
+        .cte("erased")
     )
-
-
-def _erased(session: orm.Session, delivery_ids: list[str]) -> set[str]:
-    query = (
-        sa.select(outbox.DeliverySubject.delivery_id)
-        .join(moves.Subject, moves.Subject.id == outbox.DeliverySubject.subject_id)
-        .where(
-            outbox.DeliverySubject.delivery_id.in_(delivery_ids),
-            moves.Subject.erased_at.is_not(None),
+    primary = (
+        sa.select(sa.func.min(_DS.c.subject_id))
+        .where(_DS.c.delivery_id == d.c.id, _DS.c.role == "primary")
+        .scalar_subquery()
+    )
+    blocked = sa.exists().where(
+        _BLOCK.c.lifted_at.is_(None), _BLOCK.c.uprn.in_((sub.c.old_uprn, sub.c.new_uprn))
+    )
+    reviewed = other.join(review, review.c.submission_id == other.c.id)
+    columns = (
+        d.c.id, d.c.submission_id, primary.label("primary_subject"),
+        d.c.id.in_(sa.select(erased.c.delivery_id)).label("erased"),
+        sub.c.status.label("submission_status"), endpoint.c.status.label("endpoint_status"),
+        review.c.status.label("review_status"), review.c.reasons.label("review_reasons"),
+        review.c.submission_id.label("review_submission_id"), blocked.label("blocked"),
+        *(consents.c[name].label(f"c_{name}") for name in _CONSENT_COLUMNS),
+    )  # fmt: skip
+    return (
+        sa.select(*columns)
+        .select_from(
+            d.outerjoin(sub, sub.c.id == d.c.submission_id)
+            .outerjoin(reviewed, other.c.reference == sub.c.reference)
+            .outerjoin(endpoint, endpoint.c.id == d.c.endpoint_id)
+            .outerjoin(consents, consents.c.id == d.c.consent_record_id)
         )
-        .with_for_update(read=True, of=moves.Subject)
+        .where(mine)
     )
-    return set(session.scalars(query))
 
 
-def _primary_subjects(session: orm.Session, delivery_ids: list[str]) -> dict[str, str]:
-    query = sa.select(outbox.DeliverySubject.delivery_id, outbox.DeliverySubject.subject_id).where(
-        outbox.DeliverySubject.delivery_id.in_(delivery_ids),
-        outbox.DeliverySubject.role == "primary",
+def _consent(row: sa.Row[Any]) -> domain.Consent:
+    return domain.Consent(
+        id=row.c_id,
+        subject_id=row.c_subject_id,
+        partner_service_id=row.c_partner_service_id,
+        purpose_code=row.c_purpose_code,
+        rule_id=row.c_rule_id,
+        rule_version=row.c_rule_version,
+        status=cast(codes.ConsentStatus, row.c_status),
+        given_at=row.c_given_at,
+        withdrawn_at=row.c_withdrawn_at,
+        expires_at=row.c_expires_at,
     )
-    return {row.delivery_id: row.subject_id for row in session.execute(query)}
-
-
-def _submission_status(session: orm.Session, ids: set[str | None]) -> dict[str, str]:
-    wanted = sorted(i for i in ids if i)
-    if not wanted:
-        return {}
-    query = sa.select(moves.ChangeSubmission.id, moves.ChangeSubmission.status).where(
-        moves.ChangeSubmission.id.in_(wanted)
-    )
-    return {row.id: row.status for row in session.execute(query)}
-
-
-def _endpoint_status(session: orm.Session, ids: set[str | None]) -> dict[str, str]:
-    wanted = sorted(i for i in ids if i)
-    if not wanted:
-        return {}
-    query = sa.select(registry.Endpoint.id, registry.Endpoint.status).where(
-        registry.Endpoint.id.in_(wanted)
-    )
-    return {row.id: row.status for row in session.execute(query)}
