@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import string
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from hypothesis import strategies as st
 
@@ -197,7 +198,10 @@ def _usually(draw: Any, good: Any, *bad: Any) -> Any:
     return draw(_pick(*bad)) if bad and _rare(draw) else good
 
 
-def _maybe(draw: Any, value: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def _maybe(draw: Any, value: _T) -> _T | None:
     return value if draw(st.booleans()) else None
 
 
@@ -224,8 +228,10 @@ _notify_bases = st.sampled_from(sorted(notify_codes.LAWFUL_BASES))
 _notify_triggers = st.frozensets(
     st.sampled_from(("leaving", "joining", "within", "anywhere")), min_size=1
 )
-_ALL_ROLES = frozenset({"leaving", "joining", "within"})
-_ALL_CHANNELS = frozenset({"citizen_web", "agent", "partner_api"})
+_ALL_ROLES: frozenset[notify_codes.TriggerRole] = frozenset({"leaving", "joining", "within"})
+_ALL_CHANNELS: frozenset[notify_codes.SourceChannel] = frozenset(
+    {"citizen_web", "agent", "partner_api"}
+)
 _notify_channels = st.frozensets(st.sampled_from(sorted(_ALL_CHANNELS)), min_size=1)
 _notify_restriction_sets = st.frozensets(st.just("LGFA1992_CT"))
 _notify_windows = st.builds(
@@ -295,7 +301,7 @@ def notify_agreements(draw: Any, agreement_id: str, now: dt.datetime) -> notify_
 
 def _rule_groups(draw: Any) -> frozenset[str]:
     """Mostly the core groups plus a few more; now and then anything (even nothing)."""
-    extra = draw(notify_groups)
+    extra: frozenset[str] = draw(notify_groups)
     return extra if _rare(draw) else NOTIFY_CORE_GROUPS | extra
 
 
@@ -308,7 +314,7 @@ def notify_rules(
     agreements: tuple[tuple[str, int], ...],
     now: dt.datetime,
     parent_id: str | None = None,
-    decision: str | None = None,
+    decision: notify_codes.RuleDecision | None = None,
 ) -> notify_domain.SharingRule:
     basis = draw(_notify_bases)
     statutory = basis in notify_codes.STATUTORY_BASES
@@ -361,25 +367,23 @@ def notify_rule_sets(
     ``non_competing``: at most one root, a permit, and deny-only children, so a service's
     decision never falls back from one permit to another.
     """
-    kw = {"service_id": service_id, "agreements": agreements, "now": now}
+    rule = functools.partial(notify_rules, service_id=service_id, agreements=agreements, now=now)
     root_count = 1 if non_competing else draw(_pick(1, 1, 1, 0, 2))
     roots = [
         draw(
-            notify_rules(
+            rule(
                 rule_id=f"r-{service_id}-{i}",
                 decision="permit" if non_competing else None,
-                **kw,
             )
         )
         for i in range(root_count)
     ]
     children = [
         draw(
-            notify_rules(
+            rule(
                 rule_id=f"{root.id}-c",
                 parent_id=root.id,
                 decision="deny" if non_competing else None,
-                **kw,
             )
         )
         for root in roots
@@ -521,7 +525,7 @@ def notify_consents(
     draw: Any, registry: notify_domain.Registry, move: notify_domain.Move, now: dt.datetime
 ) -> list[notify_domain.Consent]:
     """For each consent rule and person: mostly a consent given, now and then not."""
-    consents = []
+    consents: list[notify_domain.Consent] = []
     for subject_id in move.subject_ids():
         for rule in registry.rules:
             if rule.lawful_basis != "consent" or _rare(draw):
@@ -561,7 +565,7 @@ def notify_relationships(
 
 @st.composite
 def notify_situations(
-    draw: Any, *, non_competing: bool = False, phase: str = "plan"
+    draw: Any, *, non_competing: bool = False, phase: notify_decision.Phase = "plan"
 ) -> notify_decision.Situation:
     """One complete input of the decision procedure."""
     now = draw(notify_nows)
@@ -664,8 +668,25 @@ def gb_points(
     return st.tuples(_metres(min_x, max_x), _metres(min_y, max_y))
 
 
+class RecordDates(TypedDict, total=False):
+    """The lifecycle dates every gazetteer record carries, ready to unpack into one."""
+
+    start_date: dt.date | None
+    end_date: dt.date | None
+    last_update_date: dt.date | None
+    entry_date: dt.date | None
+
+
+class DtfPostalFields(TypedDict, total=False):
+    """A DTF POSTAL_ADDRESS flag with the postcode and post town it implies."""
+
+    postal_address: str | None
+    postcode: str | None
+    post_town: str | None
+
+
 @st.composite
-def record_dates(draw: st.DrawFn, *, closed: bool = False) -> dict[str, dt.date | None]:
+def record_dates(draw: st.DrawFn, *, closed: bool = False) -> RecordDates:
     """START, ENTRY and LAST_UPDATE (not before either), and END iff ``closed``."""
     start, entry = draw(validation_dates), draw(validation_dates)
     last_update = max(start, entry) + dt.timedelta(days=draw(st.integers(0, 30)))
@@ -697,7 +718,7 @@ def valid_aons(draw: st.DrawFn, *, prefix: str, required: bool) -> dict[str, Any
 
 
 @st.composite
-def dtf_postal_fields(draw: st.DrawFn) -> dict[str, str | None]:
+def dtf_postal_fields(draw: st.DrawFn) -> DtfPostalFields:
     """A DTF POSTAL_ADDRESS flag with the postcode and post town it implies (§3.6)."""
     flag = draw(st.sampled_from("YNPAL"))
     if flag == "N":
@@ -989,6 +1010,27 @@ def search_listed() -> st.SearchStrategy[list[tuple[int | None, str, str | None]
                     st.sampled_from(SEARCH_LISTED) | address_texts,
                     st.none() | postcodes())  # fmt: skip
     return st.lists(row, max_size=3)
+
+
+# Label lines as the index's labels are made of, with the words the normaliser treats by
+# context (lone letters, ST, NO, ordinals, floor and flat words, numbers and ranges), the
+# characters it cleans and, usually last, a postcode (valid, invalid, partial or split).
+_LABEL_WORDS = st.sampled_from(
+    ("A", "B", "C", "ST", "ST.", "NO", "NUMBER", "1ST", "2ND", "FLOOR", "FLAT", "FL", "APT",
+     "GFF", "GF", "UNIT", "HIGH", "RD", "ROAD", "MARY'S", "CHURCH", "LN", "AND", "&", "10",
+     "10A", "10 A", "3-5", "3 - 5", "2/10", "12B", "EX1", "1AB", "EX1 1AB", "SW1A", "2AA",
+     "0", "-", "/", ",", ";", "\n", "high", "Ty'n", "\u2019S", "MUSEUM")
+) | address_words  # fmt: skip
+label_line_texts = st.lists(_LABEL_WORDS, min_size=0, max_size=5).map(" ".join)
+
+
+@st.composite
+def label_lines(draw: st.DrawFn) -> list[str]:
+    """The lines of a label, most often ending with a postcode line."""
+    lines = draw(st.lists(label_line_texts, max_size=6))
+    last = st.sampled_from(("EX1 1AB", "EX11AB", "ex1 1ab", "EX1", "EX1 1", "NT1 1AB X"))
+    ending = draw(postcodes() | st.none() | postcodes() | postcodes("CIKMOV") | last)
+    return lines if ending is None else [*lines, ending]
 
 
 # === end of search index ===
