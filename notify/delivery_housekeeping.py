@@ -1,8 +1,8 @@
 """Delivery housekeeping in the retention run (sharing-and-delivery §3.10, §6.8, §6.13).
 
 * Idempotency records are deleted once they expire (24 h after the request).
-* A file-drop batch expires ``file_batch_days`` after it was collected or, never marked
-  collected (the drop directory is picked up from outside), after it was built: its CSV and
+* A file-drop batch expires ``file_batch_days`` after it was collected
+  (:mod:`notify.file_drop_collection`) or, never collected, after it was built: its CSV and
   manifest are removed from the drop directory (without a directory configured, only the row
 changes) and the batch is marked ``expired``; one whose file cannot be removed stays as it is
 and is tried again by the next run. The batch

@@ -16,7 +16,7 @@ Never a half-written file, never a row twice:
    *before* that transaction commits (a failed write rolls it back: nothing is marked);
 3. after the commit they are renamed to their final names (atomic) and the directory is
    fsynced; the batch is marked ``written_at``. A crash between commit and rename is finished
-   by the next run, which renames what a committed batch left behind.
+   by the next run, which renames what a committed batch left behind; a CSV gone is collected.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from core import db, ids
 from notify import delivery_body, delivery_gate, file_drop_csv, lifecycle, recheck
 from notify import delivery_extras_tables as xt
 from notify import delivery_repository as repo
+from notify import file_drop_collection as collection
 from notify.tables import outbox, registry
 
 log = logging.getLogger("addresshub.file_drop")
@@ -82,6 +83,7 @@ def run(
     directory.mkdir(parents=True, exist_ok=True)
     finish_pending(sessions=sessions, directory=directory, now=now)
     with db.unit_of_work(sessions) as session:
+        collection.sweep(session, directory=directory, now=now)  # CSVs taken away: collected
         due = due_subscriptions(session, now=now, interval=interval, service=service)
     written = [_one(sessions, directory, gate, sid, now) for sid in due]
     return [w for w in written if w is not None]

@@ -4,6 +4,8 @@
   subscription's due deliveries now, one CSV (and manifest) per partner service, with an
   atomic rename into the drop directory (``ADDRESSHUB_FILE_DROP_DIRECTORY`` by default).
   Workers do the same on the ``file_drop_interval_seconds`` schedule.
+* ``addresshub filedrop collected BATCH [--by NAME]``: the drop directory's consumer confirms
+  it has the batch (collected, recorded on the ledger lines); ``filedrop batches`` lists them.
 * ``addresshub endpoints test ID``: send a signed test event to an endpoint now and show the
   answer (status, latency, excerpt); no ledger line.
 * ``addresshub endpoints rotate-ack-secret ID``: a new secret the partner signs its
@@ -33,6 +35,7 @@ from notify import (
     delivery_gate,
     endpoints,
     file_drop,
+    file_drop_collection,
     ops_notices,
     registry_repository,
     ssrf,
@@ -78,6 +81,52 @@ def run(
     lines = [f"{w.file_name}: {w.rows} rows ({w.partner_service_id})" for w in written]
     document = {"directory": str(target), "batches": [dataclasses.asdict(w) for w in written]}
     common.emit("\n".join(lines) or "Nothing due.", document, as_json)
+
+
+@filedrop_app.command("collected")
+def collected(
+    batch_id: Annotated[str, typer.Argument(help="The batch id (from filedrop run or batches).")],
+    by: Annotated[str | None, typer.Option(help="Who collected it [default: you].")] = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Confirm a batch was collected: the partner has the file (the transport acknowledgement)."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        done = file_drop_collection.collect(
+            session, batch_id=batch_id, actor=by or getpass.getuser(), via="command_line",
+            now=common.now(),
+        )  # fmt: skip
+        row = _batch(done.batch)
+    said = "was already collected" if done.already else "is now collected"
+    common.emit(f"File batch {batch_id} {said} ({row['collected_at']}).",
+                row | {"already_collected": done.already}, as_json)  # fmt: skip
+
+
+@filedrop_app.command("batches")
+def batches(
+    partner: Annotated[str | None, typer.Option(help="Only this partner's batches.")] = None,
+    state: Annotated[
+        str | None, typer.Option(help="built, collected, withdrawn or expired.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=file_drop_collection.MAX_PAGE)] = 100,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """File-drop batches, oldest first, with their state."""
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        found = file_drop_collection.listing(session, partner_id=partner, state=state, limit=limit)
+        rows = [_batch(b) for b in found]
+    lines = [f"{r['id']}  {r['state']}  {r['rows']} rows  {r['file_name']}" for r in rows]
+    common.emit("\n".join(lines) or "No batches.", {"batches": rows}, as_json)
+
+
+def _batch(batch: Any) -> dict[str, Any]:
+    names = ("id", "subscription_id", "partner_service_id", "state", "file_name", "rows",
+             "sha256", "built_at", "written_at", "collected_at", "collected_by",
+             "collected_via")  # fmt: skip
+    return _jsonable({name: getattr(batch, name) for name in names})
 
 
 def send_test(

@@ -8,19 +8,24 @@
   holds an acknowledgement secret, acks must carry a valid Standard Webhooks signature
   (§6.14); a repeated ``webhook-id`` returns the first response.
 * ``GET /v1/feed`` and ``POST /v1/feed/ack``: the pull feed of a partner key's partner.
+* ``GET /v1/file-batches``, ``GET /v1/file-batches/{id}/file`` and
+  ``POST /v1/file-batches/{id}/collected``: a partner's file-drop batches; the first download
+  or the confirmation marks a batch collected (the transport acknowledgement, §6.13).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import fastapi
 
 from api import errors
-from api.deps import ClockDep, Principal, Role, SessionDep, require_roles
+from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
 from api.schemas import partner as schemas
 from notify import ack_signing, acks, feed, idempotency
+from notify import delivery_extras_tables as xt
+from notify import file_drop_collection as collection
 from notify import partner_tables as pt
 
 router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
@@ -179,3 +184,72 @@ def commit_feed(
     done = feed.commit(session=session, partner_id=principal.partner_id or "",
                        cursor=body.cursor, now=clock.now())  # fmt: skip
     return schemas.FeedCommitted(committed=done, cursor=body.cursor)
+
+
+def _scope(principal: Principal) -> str | None:
+    return principal.partner_id if principal.role == Role.PARTNER else None
+
+
+_CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+
+
+def _batch(row: xt.FileBatch) -> schemas.FileBatch:
+    return schemas.FileBatch.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/file-batches",
+    response_model=schemas.FileBatchPage,
+    summary="File-drop batches: a partner's own (admins see all)",
+    responses=errors.responses_for(401, 403, 422),
+)
+def list_file_batches(
+    *,
+    session: SessionDep,
+    principal: Reader,
+    state: Annotated[str | None, fastapi.Query(max_length=40)] = None,
+    after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
+    limit: Annotated[int, fastapi.Query(ge=1, le=collection.MAX_PAGE)] = 100,
+) -> schemas.FileBatchPage:
+    rows = collection.listing(session, partner_id=_scope(principal), state=state, after=after,
+                              limit=limit + 1)  # fmt: skip
+    page = rows[:limit]
+    cursor = page[-1].id if len(rows) > limit else None
+    return schemas.FileBatchPage(items=[_batch(b) for b in page], next_cursor=cursor)
+
+
+@router.get(
+    "/file-batches/{batch_id}/file",
+    response_class=fastapi.responses.Response,
+    summary="Download a batch's CSV; the first download marks it collected",
+    responses=errors.responses_for(401, 403, 404, 409) | _CSV,
+)
+def download_file_batch(
+    *,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    principal: PartnerKey,
+    batch_id: str,
+) -> fastapi.Response:
+    batch = collection.owned(session, batch_id=batch_id, partner_id=principal.partner_id or "")
+    data = collection.content(batch, settings.file_drop_directory)
+    collection.collect(session, batch_id=batch_id, actor=principal.key_id, via="download",
+                       now=clock.now(), partner_id=principal.partner_id or "")  # fmt: skip
+    disposition = f'attachment; filename="{batch.file_name}"'
+    return fastapi.Response(content=data, media_type="text/csv; charset=utf-8",
+                            headers={"content-disposition": disposition})  # fmt: skip
+
+
+@router.post(
+    "/file-batches/{batch_id}/collected",
+    response_model=schemas.FileBatchCollected,
+    summary="Confirm a batch was collected (the transport acknowledgement of a file)",
+    responses=errors.responses_for(401, 403, 404, 409),
+)
+def confirm_file_batch(
+    *, session: SessionDep, clock: ClockDep, principal: Reader, batch_id: str
+) -> schemas.FileBatchCollected:
+    done = collection.collect(session, batch_id=batch_id, actor=principal.key_id, via="portal",
+                              now=clock.now(), partner_id=_scope(principal))  # fmt: skip
+    return schemas.FileBatchCollected(batch=_batch(done.batch), already_collected=done.already)

@@ -107,3 +107,30 @@ class FeedCommit(_Schema):
 class FeedCommitted(_Schema):
     committed: int = Field(description="Items marked delivered by this commit.")
     cursor: str
+
+
+class FileBatch(_Schema):
+    id: str
+    subscription_id: str
+    partner_service_id: str
+    state: Literal["built", "collected", "withdrawn", "expired"]
+    file_name: str
+    rows: int
+    sha256: str = Field(description="SHA-256 (hex) of the CSV bytes, as in the manifest.")
+    built_at: dt.datetime
+    written_at: dt.datetime | None
+    collected_at: dt.datetime | None
+    collected_by: str | None
+    collected_via: str | None = Field(
+        description="download, portal, command_line or drop_directory (the CSV was taken away)."
+    )
+
+
+class FileBatchPage(_Schema):
+    items: list[FileBatch]
+    next_cursor: str | None = Field(description="Pass as `after` for the next page.")
+
+
+class FileBatchCollected(_Schema):
+    batch: FileBatch
+    already_collected: bool

@@ -134,3 +134,30 @@ def test_a_worker_writes_due_files_and_sends_operational_events(
         assert issued["secret"].startswith("whsec_")
         with db.unit_of_work(factory) as session:
             assert ack_signing.secrets(session, partner_id="P0", now=_now()) == [issued["secret"]]
+
+
+def test_filedrop_collected_marks_a_batch_collected_once(
+    db_url: str, factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    _file_drop_world(factory, ["https://p0.example/h"], rows=1)
+    drop = tmp_path / "drop"
+    (batch,) = acceptance.cli_json(
+        "filedrop", "run", "--directory", str(drop), database_url=db_url, env=ENV
+    )["batches"]
+    done = acceptance.cli_json(
+        "filedrop", "collected", batch["batch_id"], "--by", "clerk", database_url=db_url, env=ENV
+    )
+    assert (done["state"], done["collected_by"], done["collected_via"]) == (
+        "collected",
+        "clerk",
+        "command_line",
+    )
+    assert done["already_collected"] is False
+    listed = acceptance.cli_json(
+        "filedrop", "batches", "--state", "collected", database_url=db_url, env=ENV
+    )["batches"]
+    assert [(b["id"], b["collected_by"]) for b in listed] == [(batch["batch_id"], "clerk")]
+    again = acceptance.cli_json(
+        "filedrop", "collected", batch["batch_id"], database_url=db_url, env=ENV
+    )
+    assert again["already_collected"] is True and again["collected_by"] == "clerk"
