@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # endpoints that take operational events. Unset: only those partner endpoints.
     ops_webhook_url: str | None = None
     ops_webhook_secret: SecretStr | None = None
+    # A pull-feed partner that has not fetched its feed for this many days is ``feed.stale``:
+    # one operational notice per stale period (sharing-and-delivery §6.12).
+    feed_stale_days: float = Field(default=5.0, gt=0)
 
     # Change-of-address events (notify): the CloudEvents type namespace, the host that names the
     # hub in event sources and schema URLs, and the move-date window citizens may report (J3),
