@@ -21,6 +21,7 @@ from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from core.errors import StorageError
 from gazetteer import domain, tables
@@ -88,20 +89,67 @@ _JSON_COLUMNS: Final = (
 
 def read(connection: sa.Connection, uprn: int) -> AddressFacts | None:
     """Everything stored about ``uprn``, or ``None`` when there is no such BLPU."""
-    dialect = connection.dialect
-    sql, positional = _facts_sql(dialect)
-    raw: Any = connection.connection.driver_connection
-    parameters: Any = (uprn,) if positional else {"uprn": uprn}
-    prepare = {"prepare": True} if dialect.name == "postgresql" else {}
-    try:
-        row = raw.execute(sql, parameters, **prepare).fetchone()
-    except dialect.loaded_dbapi.Error as exc:
-        raise StorageError("the database could not read the address") from exc
-    if row is None:
+    statement = _FACTS.get(connection.dialect.name)
+    if statement is None:
+        compiled = driver_statement(facts_statement(connection.dialect.name), connection.dialect)
+        statement = _FACTS[connection.dialect.name] = compiled
+    rows = fetch_all(connection, statement, {"uprn": uprn}, what="the address")
+    if not rows:
         return None
+    row = rows[0]
     width = len(BLPU.names)
     arrays = [_json(value) or () for value in row[width:]]
     return _facts(BLPU.record(row[:width]), dict(zip(_JSON_COLUMNS, arrays, strict=True)))
+
+
+# -- statements on the DB-API connection -----------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DriverStatement:
+    """A statement compiled once for one dialect, to run on the DB-API connection itself:
+    its SQL, the order of its parameters when the driver takes them by position, and the
+    values bound when it was built (filters), which each call may add to."""
+
+    sql: str
+    order: tuple[str, ...] | None
+    bound: dict[str, Any]
+    prepare: bool
+
+    def parameters(self, values: dict[str, Any]) -> Any:
+        merged = self.bound | values
+        return merged if self.order is None else tuple(merged[name] for name in self.order)
+
+
+def driver_statement(statement: sa.ClauseElement, dialect: sa.Dialect) -> DriverStatement:
+    """``statement`` compiled for ``dialect``; every bind parameter needs a value (a
+    placeholder for those given per call), since IN lists are rendered in place."""
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    expanded = compiled.construct_expanded_state()
+    order = tuple(expanded.positiontup or ()) if compiled.positional else None
+    return DriverStatement(
+        sql=expanded.statement,
+        order=order,
+        bound=dict(expanded.parameters),
+        prepare=dialect.name == "postgresql",
+    )
+
+
+def fetch_all(
+    connection: sa.Connection, statement: DriverStatement, values: dict[str, Any], *, what: str
+) -> list[Any]:
+    """The rows (plain tuples) of ``statement`` run with ``values`` on the session's DB-API
+    connection, in its transaction; psycopg prepares it on the server."""
+    raw: Any = connection.connection.driver_connection
+    options = {"prepare": True} if statement.prepare else {}
+    try:
+        rows: list[Any] = raw.execute(
+            statement.sql, statement.parameters(values), **options
+        ).fetchall()
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise StorageError(f"the database could not read {what}") from exc
+    return rows
 
 
 def _json(value: Any) -> Any:
@@ -148,16 +196,7 @@ def _first_open(items: Sequence[Sequence[Any]]) -> str | None:
 # -- the statement --------------------------------------------------------------------------
 
 
-_SQL: dict[str, tuple[str, bool]] = {}
-
-
-def _facts_sql(dialect: sa.Dialect) -> tuple[str, bool]:
-    """The statement as driver SQL, compiled once per dialect, and whether it is positional."""
-    found = _SQL.get(dialect.name)
-    if found is None:
-        compiled = facts_statement(dialect.name).compile(dialect=dialect)
-        found = _SQL[dialect.name] = (str(compiled), bool(compiled.positional))
-    return found
+_FACTS: dict[str, DriverStatement] = {}
 
 
 def _array(dialect: str, columns: Sequence[sa.ColumnElement[Any]]) -> Any:
@@ -204,5 +243,5 @@ def facts_statement(dialect: str) -> sa.Select[Any]:
     ]
     labelled = [sub.label(name) for name, sub in zip(_JSON_COLUMNS, subqueries, strict=True)]
     return sa.select(*BLPU.columns, *labelled).where(
-        b.uprn == sa.bindparam("uprn", type_=sa.BigInteger)
+        b.uprn == sa.bindparam("uprn", 0, type_=sa.BigInteger)
     )

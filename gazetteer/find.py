@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,38 +166,52 @@ def summaries_for(
     return summaries_of(repo.uprn_rows(session, uprns, filters))
 
 
-def summaries_of(rows: Iterable[dict[str, Any]]) -> list[AddressSummary]:
-    """The preferred label of each UPRN among list rows (``repo.LIST_COLUMNS``), any order."""
+def summaries_of(rows: Iterable[Sequence[Any]]) -> list[AddressSummary]:
+    """The preferred label of each UPRN among list rows, any order: tuples whose first seven
+    values are those of ``repo.LIST_COLUMNS`` (uprn, source, source key, label, label status,
+    postcode, classification)."""
     return [_plain_summary(row) for row in _best_per_uprn(rows)]
 
 
-def natural_order(row: dict[str, Any]) -> tuple[Any, ...]:
+# Positions in a list row (repo.LIST_COLUMNS).
+_UPRN, _SOURCE, _SOURCE_KEY, _LABEL, _LABEL_STATUS, _POSTCODE, _CLASSIFICATION = map(
+    repo.LIST_COLUMNS.index,
+    ("uprn", "source", "source_key", "label", "label_status", "postcode", "classification"),
+)
+_STREET_KEY, _PAO_NUMBER, _PAO_SUFFIX, _PAO_TEXT, _SAO_NUMBER, _SAO_SUFFIX, _SAO_TEXT = map(
+    repo.LIST_COLUMNS.index,
+    ("street_key", "pao_number", "pao_suffix", "pao_text", "sao_number", "sao_suffix", "sao_text"),
+)
+_BIG = 1 << 40
+
+
+def natural_order(row: Sequence[Any]) -> tuple[Any, ...]:
     """Street, then PAO number and suffix (named buildings after numbers), then SAO."""
-    big = 1 << 40
+    pao_number, sao_number = row[_PAO_NUMBER], row[_SAO_NUMBER]
     return (
-        row["street_key"] or "",
-        row["pao_number"] if row["pao_number"] is not None else big,
-        row["pao_suffix"] or "",
-        row["pao_text"] or "",
-        row["sao_number"] if row["sao_number"] is not None else -1,
-        row["sao_suffix"] or "",
-        row["sao_text"] or "",
-        row["uprn"],
+        row[_STREET_KEY] or "",
+        pao_number if pao_number is not None else _BIG,
+        row[_PAO_SUFFIX] or "",
+        row[_PAO_TEXT] or "",
+        sao_number if sao_number is not None else -1,
+        row[_SAO_SUFFIX] or "",
+        row[_SAO_TEXT] or "",
+        row[_UPRN],
     )
 
 
-def _best_per_uprn(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    best: dict[int, dict[str, Any]] = {}
+def _best_per_uprn(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
+    best: dict[int, Sequence[Any]] = {}
     for row in rows:
-        held = best.get(row["uprn"])
+        held = best.get(row[_UPRN])
         if held is None or _preference(row) < _preference(held):
-            best[row["uprn"]] = row
+            best[row[_UPRN]] = row
     return list(best.values())
 
 
-def _preference(row: dict[str, Any]) -> tuple[int, int, str]:
-    approved = 0 if row["label_status"] in {"1", None} else 1
-    return (_SOURCE_PREFERENCE.get(row["source"], 9), approved, row["source_key"])
+def _preference(row: Sequence[Any]) -> tuple[int, int, str]:
+    approved = 0 if row[_LABEL_STATUS] in {"1", None} else 1
+    return (_SOURCE_PREFERENCE.get(row[_SOURCE], 9), approved, row[_SOURCE_KEY])
 
 
 def query_tokens(
@@ -304,11 +318,11 @@ def _prefix_hit(word: str, words: set[str]) -> bool:
     return any(len(w) >= 3 and word.startswith(w) for w in words)
 
 
-def _plain_summary(row: dict[str, Any]) -> AddressSummary:
+def _plain_summary(row: Sequence[Any]) -> AddressSummary:
     return AddressSummary(
-        uprn=row["uprn"],
-        label=row["label"],
-        source=row["source"],
-        postcode=row["postcode"],
-        classification=row["classification"],
+        uprn=row[_UPRN],
+        label=row[_LABEL],
+        source=row[_SOURCE],
+        postcode=row[_POSTCODE],
+        classification=row[_CLASSIFICATION],
     )

@@ -23,7 +23,7 @@ from sqlalchemy import orm
 from core import db
 from core.errors import InvalidInput, NotFound
 from core.tables import BNG_SRID, WGS84_SRID
-from gazetteer import find, tables
+from gazetteer import facts_query, find, tables
 from gazetteer import search_repository as repo
 from gazetteer.errors import AddressNotFound
 from gazetteer.search_tables import AddressSearch
@@ -187,33 +187,47 @@ def _pg_nearest(
     filters: repo.Filters,
 ) -> tuple[int, list[PlacedAddress]]:
     """How many points the KNN scan found, and those with a label, nearest first."""
-    params = {"x": x, "y": y, "radius": radius, "limit": fetch}
-    rows = session.connection().execute(_pg_nearest_statement(filters, radius is not None), params)
-    return _collected(rows)
+    connection = session.connection()
+    statement = _nearest_statement(connection.dialect, filters, radius is not None)
+    values = {"x": x, "y": y, "radius": radius or 0.0, "limit": fetch}
+    return _collected(facts_query.fetch_all(connection, statement, values, what="nearest"))
 
 
-def _collected(rows: sa.CursorResult[Any]) -> tuple[int, list[PlacedAddress]]:
-    """How many points the rows hold, and those with a label, in the rows' order."""
-    points: dict[int, tuple[float, float, float]] = {}
-    labels: list[dict[str, Any]] = []
-    for row in rows.mappings():
-        points[row["uprn"]] = (row["x"], row["y"], row["distance"])
-        if row["source"] is not None:
-            labels.append(dict(row))
+def _collected(rows: Sequence[Sequence[Any]]) -> tuple[int, list[PlacedAddress]]:
+    """How many points the rows hold, and those with a label, in the rows' order. A row is
+    (x, y, distance) then a list row's first seven values (:func:`find.summaries_of`)."""
+    points: dict[int, Sequence[Any]] = {}
+    labels: list[Sequence[Any]] = []
+    for row in rows:
+        points[row[3]] = row
+        if row[4] is not None:
+            labels.append(row[3:])
     summaries = {summary.uprn: summary for summary in find.summaries_of(labels)}
-    placed = [
-        _place(summaries[uprn], px, py, distance)
-        for uprn, (px, py, distance) in points.items()
+    return len(points), [
+        PlacedAddress(
+            address=summaries[uprn], x=row[0], y=row[1], srid=BNG_SRID, distance=round(row[2], 2)
+        )
+        for uprn, row in points.items()
         if uprn in summaries
     ]
-    return len(points), placed
 
 
-def _place(summary: find.AddressSummary, x: float, y: float, distance: float) -> PlacedAddress:
-    return PlacedAddress(address=summary, x=x, y=y, srid=BNG_SRID, distance=round(distance, 2))
+# Placeholder values for the nearest statements' parameters (each call binds its own).
+_NEAR_VALUES = {"x": 0.0, "y": 0.0, "radius": 0.0, "limit": 1, "frame": 0.0}
+_FRAME_VALUES = {"minx": 0.0, "miny": 0.0, "maxx": 0.0, "maxy": 0.0}
 
 
 @lru_cache(maxsize=64)
+def _nearest_statement(
+    dialect: sa.Dialect, filters: repo.Filters, radius: bool
+) -> facts_query.DriverStatement:
+    if dialect.name == "sqlite":
+        statement = _labelled(SQLITE_NEAR.subquery("near"), filters)
+        return facts_query.driver_statement(statement.params(_NEAR_VALUES | _FRAME_VALUES), dialect)
+    statement = _pg_nearest_statement(filters, radius)
+    return facts_query.driver_statement(statement.params(_NEAR_VALUES), dialect)
+
+
 def _pg_nearest_statement(filters: repo.Filters, radius: bool) -> sa.Select[Any]:
     """The KNN points (nearest first, ``:limit`` of them) left-joined to their list rows."""
     b = tables.Blpu
@@ -233,19 +247,14 @@ def _pg_nearest_statement(filters: repo.Filters, radius: bool) -> sa.Select[Any]
     return _labelled(near.order_by(b.geom.op("<->")(point)).limit(limit).subquery("near"), filters)
 
 
-@lru_cache(maxsize=64)
-def _sqlite_nearest_statement(filters: repo.Filters) -> sa.Select[Any]:
-    return _labelled(SQLITE_NEAR.subquery("near"), filters)
-
-
 def _labelled(knn: sa.Subquery, filters: repo.Filters) -> sa.Select[Any]:
-    """The near points (uprn, x, y, distance) left-joined to their list rows, nearest first."""
+    """The near points (x, y, distance, uprn) left-joined to their list rows, nearest first."""
     search = AddressSearch.__table__
     columns = [search.c[name] for name in _LABEL_COLUMNS]
     listed = repo.apply_filters(sa.select(search.c.uprn, *columns), filters).subquery("listed")
     joined = knn.outerjoin(listed, listed.c.uprn == knn.c.uprn)
     label_columns = [listed.c[column.name] for column in columns]
-    statement = sa.select(knn.c.uprn, knn.c.x, knn.c.y, knn.c.distance, *label_columns)
+    statement = sa.select(knn.c.x, knn.c.y, knn.c.distance, knn.c.uprn, *label_columns)
     return statement.select_from(joined).order_by(knn.c.distance, knn.c.uprn)
 
 
@@ -261,11 +270,13 @@ def _sqlite_nearest(
     """The nearest points within a frame, with their labels, in one statement; the frame
     doubles until it holds ``fetch`` points (or is the radius asked for)."""
     frame = min(radius or _SQLITE_FIRST_RADIUS, _SQLITE_MAX_RADIUS)
-    statement = _sqlite_nearest_statement(filters)
+    connection = session.connection()
+    statement = _nearest_statement(connection.dialect, filters, False)
     while True:
         box = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
-        params = box | {"x": x, "y": y, "frame": frame, "limit": fetch}
-        found, placed = _collected(session.connection().execute(statement, params))
+        values = box | {"x": x, "y": y, "frame": frame, "limit": fetch}
+        rows = facts_query.fetch_all(connection, statement, values, what="nearest")
+        found, placed = _collected(rows)
         if radius is not None or found >= fetch or frame >= _SQLITE_MAX_RADIUS:
             return found, placed
         frame *= 2
