@@ -11,22 +11,16 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from gazetteer import addressparse, addresspostcode, domain, formatting, matching
-from gazetteer.addresstokens import (
-    COMMA,
-    AonParts,
-    aon_from_token,
-    canonical_tokens,
-    is_number_token,
-    raw_tokens,
-)
+from gazetteer import addressparse, domain, formatting, labeltext, matching
+from gazetteer.addresstokens import AonParts
 from gazetteer.matchevidence import label_key
 
 SOURCE_LPI = "lpi"
 SOURCE_DELIVERY_POINT = "dpa"
 SOURCE_LISTED = "listed"
 SOURCES = (SOURCE_LPI, SOURCE_DELIVERY_POINT, SOURCE_LISTED)
-TOKEN_MAX = 40
+TOKEN_MAX = labeltext.TOKEN_MAX
+tokens_of = labeltext.tokens_of
 _CACHED = 1 << 16
 
 
@@ -56,9 +50,11 @@ def lpi(
     organisation: str | None,
 ) -> IndexRow:
     postcode = record.postcode or blpu.postcode
-    label = formatting.geographic_single_line(
+    lines = formatting.geographic_lines(
         lpi=record, descriptor=descriptor, organisation=organisation, postcode=postcode
     )
+    text = labeltext.of_lines(lines)
+    label = text.parsed.raw
     sao = _aon_from_fields(
         record.sao_start_number,
         record.sao_start_suffix,
@@ -75,6 +71,7 @@ def lpi(
     )
     historical = record.is_closed or blpu.logical_status in domain.CLOSED_STATUSES
     return _row(
+        text=text,
         source=SOURCE_LPI,
         source_key=record.lpi_key,
         language=record.language,
@@ -100,7 +97,8 @@ def lpi(
 
 
 def delivery_point(record: domain.DeliveryPoint, *, blpu: BlpuFacts) -> IndexRow:
-    label = formatting.postal_single_line(record)
+    text = labeltext.of_lines(formatting.postal_lines(record))
+    label = text.parsed.raw
     pao = _aon_text(record.building_name)
     if record.building_number:
         pao = AonParts(number=record.building_number, text=pao.text if not pao.has_number else None)
@@ -118,6 +116,7 @@ def delivery_point(record: domain.DeliveryPoint, *, blpu: BlpuFacts) -> IndexRow
     )
     closed = record.end_date is not None or blpu.logical_status in domain.CLOSED_STATUSES
     return _row(
+        text=text,
         source=SOURCE_DELIVERY_POINT,
         source_key=str(record.udprn),
         language=domain.LANGUAGE_ENGLISH,
@@ -147,7 +146,7 @@ def listed(
         postcode=parsed.postcode or postcode,
     )
     return _row(
-        parsed=parsed,
+        text=labeltext.LabelText(parsed=parsed, tokens=tokens_of(parsed.normalised)),
         source=SOURCE_LISTED,
         source_key=str(row_id),
         language=domain.LANGUAGE_ENGLISH,
@@ -216,6 +215,7 @@ def _aon_from_fields(
 
 def _row(
     *,
+    text: labeltext.LabelText,
     source: str,
     source_key: str,
     language: str,
@@ -225,9 +225,8 @@ def _row(
     historical: bool,
     usrn: int | None,
     facts: matching.CandidateAddress,
-    parsed: addressparse.ParsedAddress | None = None,
 ) -> IndexRow:
-    parsed = parsed or _label_text(label)
+    parsed = text.parsed
     values = {
         "uprn": blpu.uprn,
         "source": source,
@@ -252,7 +251,7 @@ def _row(
         "custodian": blpu.custodian,
         "historical": historical,
     }
-    return IndexRow(values=values, tokens=tokens_of(parsed.normalised))
+    return IndexRow(values=values, tokens=text.tokens)
 
 
 def _aon_columns(prefix: str, aon: AonParts) -> dict[str, Any]:
@@ -266,44 +265,6 @@ def _aon_columns(prefix: str, aon: AonParts) -> dict[str, Any]:
     if prefix == "sao":
         columns["sao_kind"] = aon.kind
     return columns
-
-
-def _label_text(label: str) -> addressparse.ParsedAddress:
-    """What a row needs of ``addressparse.parse(label)``: the canonical text and the postcode
-    found in it (the first half of the parse; the numbers' roles come from the record)."""
-    tokens, found = addresspostcode.extract(raw_tokens(label))
-    body = " ".join(t for t in canonical_tokens(tokens) if t != COMMA)
-    return addressparse.ParsedAddress(
-        raw=label,
-        normalised=f"{body} {found.text}".strip() if found.text else body,
-        postcode=found.full,
-        postcode_outward=found.outward,
-        postcode_sector=found.sector,
-    )
-
-
-def tokens_of(normalised: str) -> frozenset[str]:
-    """Every word of a canonical text, and the bare numbers inside number tokens."""
-    found: set[str] = set()
-    for word in normalised.split():
-        found.update(_word_tokens(word))
-    return frozenset(found)
-
-
-@functools.lru_cache(maxsize=_CACHED)
-def _word_tokens(word: str) -> tuple[str, ...]:
-    if is_number_token(word):
-        return (word[:TOKEN_MAX], *_bare_numbers(word))
-    return (word[:TOKEN_MAX],)
-
-
-def _bare_numbers(word: str) -> set[str]:
-    numbers = set()
-    for part in word.replace("/", "-").split("-"):
-        aon = aon_from_token(part)
-        if aon.number is not None:
-            numbers.add(str(aon.number))
-    return numbers
 
 
 def candidate_from_values(values: dict[str, Any]) -> matching.CandidateAddress:
