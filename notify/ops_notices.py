@@ -2,8 +2,9 @@
 
 The worker records a notice (``ops_notice``) when an endpoint is disabled (410, sustained
 failure, SSRF block), keeps failing, recovers (re-enabled after validation), or a delivery is
-exhausted. :func:`send_pending` sends each unsent notice, as a signed CloudEvent
-(``{ns}.endpoint.disabled`` …, Standard Webhooks, the same scheme as deliveries), to:
+exhausted; :func:`send_pending` first records ``feed.stale`` for pull feeds not fetched for
+``feed_stale_days`` (:mod:`notify.feed_stale`), then sends each unsent notice, as a signed
+CloudEvent (``{ns}.endpoint.disabled`` …, Standard Webhooks, the same scheme as deliveries), to:
 
 * the operations endpoint of the settings (``ops_webhook_url`` with ``ops_webhook_secret``);
 * every other *active* endpoint of the notice's partner that takes operational events
@@ -29,7 +30,7 @@ from sqlalchemy import orm
 
 from core import db, errors, ids
 from core.settings import Settings
-from notify import canonical, endpoint_repository, events, signing
+from notify import canonical, endpoint_repository, events, feed_stale, signing
 from notify import delivery_extras_tables as xt
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
@@ -179,6 +180,7 @@ async def send_pending(
 ) -> Sent:
     """Send every unsent notice to its targets now and record what came back."""
     with db.unit_of_work(sessions) as session:
+        feed_stale.record(session, now=now, stale_after=dt.timedelta(days=settings.feed_stale_days))
         found = outgoing(session, settings=settings, now=now)
     if not found:
         return Sent()
