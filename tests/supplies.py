@@ -47,7 +47,7 @@ def restrict(record: model.GazetteerRecord, layout: layouts.Layout) -> model.Gaz
     rec = layout.by_entity(model.entity_of(record))
     assert rec is not None
     carried = {c.field for c in rec.columns if c.field}
-    cleared = {
+    cleared: dict[str, Any] = {
         f.name: None
         for f in dataclasses.fields(record)
         if f.name not in carried and getattr(record, f.name) is not None
@@ -152,7 +152,7 @@ longitudes = st.integers(min_value=-89_000_000, max_value=19_000_000).map(lambda
 
 
 @st.composite
-def record_dates(draw: st.DrawFn) -> dict[str, dt.date]:
+def record_dates(draw: st.DrawFn) -> strategies.RecordDates:
     """START_DATE ≤ ENTRY_DATE ≤ LAST_UPDATE_DATE, as real supplies have them."""
     entry = draw(st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2015, 12, 31)))
     start = entry - dt.timedelta(days=draw(st.integers(min_value=0, max_value=400)))
@@ -374,9 +374,10 @@ def evolutions(draw: st.DrawFn, gaz: Gazetteer) -> Gazetteer:
     layout = layout_of(gaz.flavour)
     records = {e: dict(v) for e, v in gaz.state.records.items()}
     for key, blpu in list(records.get("blpu", {}).items()):
+        assert isinstance(blpu, domain.Blpu)
         action = draw(st.sampled_from(["keep", "keep", "rename", "retire", "remove"]))
-        _evolve_blpu(draw, records, key[0], blpu, action)
-    usrns = [k[0] for k in records.get("street", {})]
+        _evolve_blpu(draw, records, _int(key[0]), blpu, action)
+    usrns = [_int(k[0]) for k in records.get("street", {})]
     uprn = gaz.next_uprn
     for _ in range(draw(st.integers(min_value=0, max_value=2))):
         for record in draw(blpu_group(flavour=gaz.flavour, uprn=uprn, usrns=usrns, keys=gaz.keys)):
@@ -384,6 +385,12 @@ def evolutions(draw: st.DrawFn, gaz: Gazetteer) -> Gazetteer:
         uprn += 1
     state = state_of(restrict(r, layout) for v in records.values() for r in v.values())
     return Gazetteer(flavour=gaz.flavour, state=state, keys=gaz.keys, next_uprn=uprn)
+
+
+def _int(key_value: object) -> int:
+    """A UPRN or USRN key value, as the int it always is."""
+    assert isinstance(key_value, int)
+    return key_value
 
 
 def _evolve_blpu(
@@ -445,7 +452,7 @@ def chains(
 
 def sample_state(flavour: str = "abp2", blpus_count: int = 3, *, first_uprn: int = 10_001) -> State:
     """A small fixed gazetteer: one street, and BLPUs each with an LPI, a DPA and a class."""
-    dates = {
+    dates: strategies.RecordDates = {
         "start_date": dt.date(2005, 1, 1),
         "entry_date": dt.date(2005, 2, 1),
         "last_update_date": dt.date(2010, 3, 1),
@@ -485,7 +492,7 @@ def sample_state(flavour: str = "abp2", blpus_count: int = 3, *, first_uprn: int
 
 
 def _sample_group(
-    uprn: int, usrn: int, i: int, dates: dict[str, dt.date]
+    uprn: int, usrn: int, i: int, dates: strategies.RecordDates
 ) -> list[model.GazetteerRecord]:
     return [
         domain.Blpu(

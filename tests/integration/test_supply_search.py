@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core import db
+from gazetteer import domain
 from gazetteer.search_tables import AddressSearch
 from loaders import model
 from tests import supplies
@@ -22,10 +23,16 @@ def _indexed_uprns(engine: sa.Engine) -> set[int]:
 
 
 def _lpi_uprns(state: supplies.State) -> set[int]:
-    return {record.uprn for record in state.of("lpi").values()}
+    uprns: set[int] = set()
+    for record in state.of("lpi").values():
+        assert isinstance(record, domain.Lpi)
+        uprns.add(record.uprn)
+    return uprns
 
 
-def _write(tmp_path: Path, name: str, day: dt.date, file_type: str, changes: list) -> list[Path]:  # type: ignore[type-arg]
+def _write(
+    tmp_path: Path, name: str, day: dt.date, file_type: str, changes: list[model.Change]
+) -> list[Path]:
     head = supplies.header(process_date=day, file_type=file_type)
     return supplies.write(tmp_path / name, flavour="abp2", head=head, changes=changes)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -55,7 +56,7 @@ options_strategy = st.builds(
 def test_parse_of_write_is_identity(flavour: str, split: bool, data: st.DataObject) -> None:
     gaz = data.draw(supplies.gazetteers(flavour))
     options = data.draw(options_strategy)
-    options = writer.WriteOptions(**{**_as_dict(options), "split": split})
+    options = dataclasses.replace(options, split=split)
     changes = [
         model.Change(change_type="I", record=r, pro_order=i * 7 + 3)
         for i, r in enumerate(gaz.state.all())
@@ -72,10 +73,6 @@ def test_parse_of_write_is_identity(flavour: str, split: bool, data: st.DataObje
     assert len(found) == 1
     assert found[0].layout is supplies.layout_of(flavour)
     assert found[0].process_date == PROCESS_DATE
-
-
-def _as_dict(options: writer.WriteOptions) -> dict[str, object]:
-    return {name: getattr(options, name) for name in writer.WriteOptions.__slots__}
 
 
 @pytest.mark.parametrize("flavour", ["abp1", "abp2", "dtf"])
