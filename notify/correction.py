@@ -30,6 +30,15 @@ class Keep(enum.Enum):
 
 KEEP: Final = Keep.KEEP
 _T = TypeVar("_T")
+CorrectorKind = Literal["citizen", "agent", "partner", "admin"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Corrector:
+    """Who made a correction: the kind of actor and its reference (an API key id or a login)."""
+
+    kind: CorrectorKind
+    ref: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -2,7 +2,10 @@
 
 :func:`notify.stored_move.move_of` rebuilds one stored version as the move the decision reads;
 :func:`priors` finds what each service was (or may have been) sent of earlier versions;
-:func:`add_version` writes version + 1. Repositories flush; the caller commits.
+:func:`add_version` writes version + 1; :func:`close_reviews` closes the pending review of a
+version replaced (status ``superseded``: reviewers act on the live version only, which is checked
+again and gets its own review when a reason to hold it remains). Repositories flush; the caller
+commits.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from core import ids
+from core import db, ids
 from core.settings import Settings
 from notify import (
     codes,
@@ -29,6 +32,7 @@ from notify import (
 from notify import repository as repo
 from notify.tables import moves as m
 from notify.tables import outbox as o
+from notify.tables import review as t
 
 FOLLOWED_UP = (codes.SUBMITTED, codes.CORRECTED)
 
@@ -43,9 +47,11 @@ def add_version(
     consents: Sequence[domain.Consent],
     plan: decision.Plan,
     now: dt.datetime,
+    by: correction.Corrector | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """Version + 1 (``supersedes_id`` the old one, the same submitter), its new subjects and
-    consents, and its plan decisions; returns its id and the decision row id per service."""
+    """Version + 1 (``supersedes_id`` the old one, the same submitter, ``by`` who corrected),
+    its new subjects and consents, and its plan decisions; returns its id and the decision row
+    id per service."""
     old_subjects = set(known)
     repo.add_subjects(session, [s for s in move.subject_ids() if s not in old_subjects], now)
     submission_id = ids.new_id()
@@ -62,6 +68,8 @@ def add_version(
         row.supersedes_id = latest.id
         row.actor_kind, row.actor_ref = latest.actor_kind, latest.actor_ref
         row.assurance_level = latest.assurance_level
+        row.corrected_by_kind = by.kind if by else None
+        row.corrected_by = by.ref if by else None
     repo.add_consents(session, consents, submission_id=submission_id, move=move)
     return submission_id, repo.add_decisions(session, plan, submission_id=submission_id)
 
@@ -148,3 +156,25 @@ def review_findings(
         earlier=[e for e in earlier if e.reference != move.reference],
         same_uprn=settings.move_review_same_uprn,
     )
+
+
+def close_reviews(
+    session: orm.Session,
+    *,
+    submission_ids: Sequence[str],
+    version: int,
+    actor: str,
+    now: dt.datetime,
+) -> list[str]:
+    """Close the pending reviews of ``submission_ids`` (versions replaced by ``version``)."""
+    query = sa.select(t.MoveReview).where(
+        t.MoveReview.submission_id.in_(list(submission_ids)), t.MoveReview.status == "pending"
+    )
+    if not db.is_sqlite(session):
+        query = query.with_for_update()
+    rows = list(session.scalars(query.execution_options(populate_existing=True)))
+    for row in rows:
+        row.status, row.decided_by, row.decided_at = "superseded", actor, now
+        row.note = f"superseded by version {version} of the move (a correction)"
+    session.flush()
+    return [row.submission_id for row in rows]

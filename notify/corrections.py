@@ -181,11 +181,14 @@ def correct_move(
     settings: Settings,
     now: dt.datetime,
     acting_key: str | None = None,
+    by: correction.Corrector | None = None,
 ) -> Corrected:
     """Version + 1 of the move, planned again in this transaction; earlier recipients told.
 
     ``acting_key``: an agent's or partner system's key, which corrects only the moves it
-    reported. The same Idempotency-Key on the same move returns the first correction."""
+    reported. ``by``: who corrects (kept on the new version; a pending review of the version
+    replaced is closed as ``superseded`` in their name). The same Idempotency-Key on the same
+    move returns the first correction."""
     versions = _versions(session, reference)
     latest = versions[-1]
     if acting_key is not None and versions[0].actor_ref != acting_key:
@@ -200,7 +203,7 @@ def correct_move(
         )
     if change.empty:
         raise NothingToCorrect("the correction changes nothing", details={"reference": reference})
-    return _correct(session, versions, change=change, settings=settings, now=now)
+    return _correct(session, versions, change=change, settings=settings, now=now, by=by)
 
 
 def _replay(
@@ -243,11 +246,14 @@ def _correct(
     change: correction.Correction,
     settings: Settings,
     now: dt.datetime,
+    by: correction.Corrector | None,
 ) -> Corrected:
     latest = versions[-1]
     planned = _plan(session, latest, change=change, settings=settings, now=now)
     latest.status = "superseded"
     session.flush()
+    store.close_reviews(session, submission_ids=[v.id for v in versions],
+                        version=latest.version + 1, actor=_actor(by), now=now)  # fmt: skip
     submission_id, decision_ids = store.add_version(
         session,
         latest,
@@ -257,6 +263,7 @@ def _correct(
         consents=planned.new_consents,
         plan=planned.plan,
         now=now,
+        by=by,
     )
     address_resolution.record(
         session,
@@ -305,6 +312,12 @@ def _correct(
             supersedes=last_receipt[-1].receipt_id if last_receipt else None,
         ),
     )
+
+
+def _actor(by: correction.Corrector | None) -> str:
+    if by is None:
+        return "correction"
+    return f"{by.kind}:{by.ref}" if by.ref else by.kind
 
 
 def _plan(

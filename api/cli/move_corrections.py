@@ -96,7 +96,12 @@ def correct(
                 dob=date_of_birth,
             )
         result = corrections.correct_move(
-            session=session, reference=reference, change=change, settings=settings, now=common.now()
+            session=session,
+            reference=reference,
+            change=change,
+            settings=settings,
+            now=common.now(),
+            by=correction.Corrector(kind="admin", ref=common.actor_or_login(None)),
         )
     human = (
         f"{result.reference}: version {result.version}"

@@ -2,7 +2,9 @@
 
 Who may call: the citizen's receipt token for its own move, the agent or partner system that
 reported it (with an Idempotency-Key, as for reporting), and admin (the journey's back end).
-The answer is the new version's plan and what was done about earlier recipients.
+The answer is the new version's plan and what was done about earlier recipients. The new
+version records who corrected it (kind and key id); a pending review of the version replaced
+is closed as ``superseded``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
 Corrector = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.PARTNER, Role.CITIZEN)]
 
 
+_KINDS: dict[Role, correction.CorrectorKind] = {
+    Role.ADMIN: "admin",
+    Role.AGENT: "agent",
+    Role.PARTNER: "partner",
+    Role.CITIZEN: "citizen",
+}
 _SCALARS = (
     "language",
     "old_uprn",
@@ -89,6 +97,7 @@ def post_correction(
         settings=settings,
         now=clock.now(),
         acting_key=principal.key_id if reporter else None,
+        by=correction.Corrector(kind=_KINDS[principal.role], ref=principal.key_id),
     )
     return schemas.MoveCorrected(
         reference=result.reference,

@@ -13,7 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import search_index
-from notify import codes, correction, corrections, errors, intake, move_blocks, projection, service
+from notify import (
+    codes,
+    correction,
+    corrections,
+    errors,
+    intake,
+    move_blocks,
+    move_reviews,
+    projection,
+    service,
+)
 from notify.address_input import AddressInput
 from notify.tables import moves as m
 from notify.tables import outbox as o
@@ -263,6 +273,45 @@ def test_a_correction_is_held_for_review_like_a_new_move_but_never_as_its_own_re
     assert review is not None and review.status == "pending"
     new = _deliveries(seeded, held.submission_id)
     assert new and {d.state for d in new.values()} == {"held"}
+
+
+def test_a_correction_records_who_made_it_and_supersedes_a_pending_review(
+    seeded: orm.Session,
+) -> None:
+    move_blocks.place(session=seeded, uprn=w.NEW_UPRN, reason="check", actor="officer", now=w.NOW)
+    seeded.commit()
+    first = _submit(seeded)
+    opened = seeded.get(review_tables.MoveReview, first.submission_id)
+    assert opened is not None and opened.status == "pending"
+    result = corrections.correct_move(
+        session=seeded,
+        reference=first.reference,
+        change=correction.Correction(move_date=NEW_DATE),
+        settings=w.SETTINGS,
+        now=LATER,
+        by=correction.Corrector(kind="agent", ref="key-7"),
+    )
+    seeded.commit()
+    row = seeded.get(m.ChangeSubmission, result.submission_id)
+    assert row is not None and (row.corrected_by_kind, row.corrected_by) == ("agent", "key-7")
+    original = seeded.get(m.ChangeSubmission, first.submission_id)
+    assert original is not None and original.corrected_by_kind is None
+    closed = seeded.get(review_tables.MoveReview, first.submission_id)
+    assert closed is not None
+    assert (closed.status, closed.decided_by, closed.decided_at) == (
+        "superseded",
+        "agent:key-7",
+        LATER,
+    )
+    assert closed.note is not None and "version 2" in closed.note
+    live = seeded.get(review_tables.MoveReview, result.submission_id)  # still blocked: held again
+    assert live is not None and live.status == "pending"
+    queue = [r.id for r in move_reviews.list_reviews(session=seeded)]
+    assert queue == [result.submission_id]
+    with pytest.raises(move_reviews.MoveReviewDecided):
+        move_reviews.release(
+            session=seeded, review_id=first.submission_id, actor="r", note=None, now=LATER
+        )
 
 
 def test_a_typed_new_address_is_matched_like_a_new_moves(seeded: orm.Session) -> None:

@@ -55,12 +55,19 @@ def test_the_citizen_corrects_the_move_date_and_the_earlier_recipient_is_told(
     assert data["corrects"] == sent_id and data["move_date"] == new_date
     status = client.get(f"/v1/moves/{reference}", headers=citizen).json()
     assert status["version"] == 2 and status["move_date"] == new_date
-    statuses = session.scalars(
-        sa.select(m.ChangeSubmission.status)
+    versions = session.execute(
+        sa.select(
+            m.ChangeSubmission.status,
+            m.ChangeSubmission.corrected_by_kind,
+            m.ChangeSubmission.corrected_by.is_not(None),
+        )
         .where(m.ChangeSubmission.reference == reference)
         .order_by(m.ChangeSubmission.version)
     ).all()
-    assert statuses == ["superseded", "submitted"]
+    assert [tuple(v) for v in versions] == [
+        ("superseded", None, False),
+        ("submitted", "citizen", True),
+    ]
 
 
 def test_who_may_correct_and_replays(client: TestClient, session: orm.Session) -> None:
