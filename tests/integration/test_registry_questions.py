@@ -123,3 +123,23 @@ def test_bad_questions_refuse_the_whole_file(
     full = f"partners.NEWTOWN-DC.services.LIBRARIES.{path}"
     assert refused.value.details == {"path": full}
     assert _ids(session) == []
+
+
+def test_setting_questions_applies_rv6_to_the_services_rules(session: orm.Session) -> None:
+    _apply(session, _text(None))
+    council_tax = "NEWTOWN-DC/COUNCIL_TAX"  # its rule sends SERVICE_ANSWERS, no Art. 9/10 condition
+    for category, condition in (("special-category", "Art. 9"), ("sensitive", "Art. 10")):
+        with pytest.raises(errors.InvalidRule) as refused:
+            question_store.save(session=session, service_id=council_tax,
+                                raw=[ADULTS | {"data_category": category}], now=NOW)  # fmt: skip
+        session.rollback()
+        (finding,) = refused.value.details["findings"]
+        assert finding["code"] == "RV6" and finding["item"] == "rule ct-newtown-joining@1"
+        assert condition in finding["message"]
+    assert question_store.get(session=session, service_id=council_tax) == ()
+    standard = question_store.save(session=session, service_id=council_tax, raw=[ADULTS], now=NOW)
+    assert [q.id for q in standard] == ["adults"]
+    special = CARD | {"data_category": "special-category"}  # its rule sends no SERVICE_ANSWERS
+    assert question_store.save(session=session, service_id=LIBRARIES, raw=[special], now=NOW)
+    session.commit()
+    assert _ids(session) == ["card"]

@@ -139,6 +139,12 @@ def test_answers_are_checked_against_the_questions(
     assert got["questions"][0]["label_cy"] == "Rhif cerdyn llyfrgell"
     missing = client.get("/v1/services/NOPE/X/questions", headers=admin)
     assert missing.status_code == 404
+    special = {**CARD, "id": "needs", "data_category": "special-category"}
+    rv6 = client.put(  # council tax's rule sends SERVICE_ANSWERS without an Art. 9 condition
+        "/v1/services/NEWTOWN-DC/COUNCIL_TAX/questions", json={"questions": [special]}, headers=dpo
+    )
+    assert rv6.status_code == 422 and rv6.json()["code"] == "invalid_rule", rv6.text
+    assert "RV6" in rv6.json()["detail"]
 
     recipients = _move()["recipients"]
     wrong = [recipients[0] | {"answers": {"card": "12ab"}}, recipients[1]]
