@@ -668,13 +668,18 @@ def gb_points(
     return st.tuples(_metres(min_x, max_x), _metres(min_y, max_y))
 
 
-class RecordDates(TypedDict, total=False):
-    """The lifecycle dates every gazetteer record carries, ready to unpack into one."""
+class OpenRecordDates(TypedDict, total=False):
+    """The dates of a record still open, ready to unpack into any gazetteer record."""
 
     start_date: dt.date | None
-    end_date: dt.date | None
     last_update_date: dt.date | None
     entry_date: dt.date | None
+
+
+class RecordDates(OpenRecordDates, total=False):
+    """The lifecycle dates every gazetteer record carries, ready to unpack into one."""
+
+    end_date: dt.date | None
 
 
 class DtfPostalFields(TypedDict, total=False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from geoalchemy2 import WKTElement
 from sqlalchemy import orm
@@ -17,14 +18,18 @@ from gazetteer import domain as gaz
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
 from notify import domain, intake, question_store, registry_service, service
+from tests import strategies
 
 NOW = dt.datetime(2025, 3, 1, 10, 15, 2, tzinfo=dt.UTC)
 OLD_UPRN, NEW_UPRN, ELSEWHERE_UPRN = 100023336956, 10091234567, 200000000001
 STREET = 14200001
 EXAMPLE = Path(__file__).resolve().parents[2] / "notify" / "data" / "example-registry.yaml"
 SETTINGS = Settings(environment="test")
-DATES = {"start_date": dt.date(2020, 1, 1), "last_update_date": dt.date(2020, 1, 1),
-         "entry_date": dt.date(2020, 1, 1)}  # fmt: skip
+DATES: strategies.OpenRecordDates = {
+    "start_date": dt.date(2020, 1, 1),
+    "last_update_date": dt.date(2020, 1, 1),
+    "entry_date": dt.date(2020, 1, 1),
+}
 
 
 def _square(x0: int, x1: int) -> WKTElement:
@@ -36,7 +41,7 @@ def _area(code: str, name: str, x0: int, x1: int) -> gaz_tables.Area:
     return gaz_tables.Area(type="lad", code=code, name=name, version="", geom=_square(x0, x1))
 
 
-def _address(uprn: int, x: float, custodian: int, number: int) -> list[object]:
+def _address(uprn: int, x: float, custodian: int, number: int) -> list[gaz_repository.Record]:
     return [
         gaz.Blpu(
             uprn=uprn,
@@ -63,7 +68,7 @@ def _address(uprn: int, x: float, custodian: int, number: int) -> list[object]:
 
 def seed(session: orm.Session) -> None:
     """The gazetteer, the areas and the example registry, committed."""
-    records: list[object] = [
+    records: list[gaz_repository.Record] = [
         gaz.Street(usrn=STREET, record_type="1", state="2", **DATES),
         gaz.StreetDescriptor(
             usrn=STREET,
@@ -76,7 +81,7 @@ def seed(session: orm.Session) -> None:
         *_address(NEW_UPRN, 296000.0, 1110, 2),
         *_address(ELSEWHERE_UPRN, 305000.0, 1115, 3),
     ]
-    gaz_repository.save_records(session, records)  # type: ignore[arg-type]
+    gaz_repository.save_records(session, records)
     session.add_all(
         [
             _area("E07000001", "Oldtown", 288000, 293000),
@@ -115,8 +120,8 @@ PARTNER_MEMBER = intake.MemberDetails(
 )
 
 
-def request(**changes: object) -> intake.MoveRequest:
-    values: dict[str, object] = {
+def request(**changes: Any) -> intake.MoveRequest:
+    values: dict[str, Any] = {
         "submitter": domain.Submitter(kind="citizen"),
         "person": MOVER,
         "household": (PARTNER_MEMBER,),
@@ -137,7 +142,7 @@ def request(**changes: object) -> intake.MoveRequest:
         ),
         "declaration_version": "final-2025-01",
     }
-    return intake.MoveRequest(**(values | changes))  # type: ignore[arg-type]
+    return intake.MoveRequest(**(values | changes))
 
 
 def seeded(session: orm.Session) -> orm.Session:

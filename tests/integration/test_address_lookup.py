@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from tests import strategies
 
 MILL_LANE = 14200001
 PARENT, FLAT, OLD_FLAT, OFFICE = 100000000001, 100000000002, 100000000003, 10001234567
-DATES = {
+DATES: strategies.OpenRecordDates = {
     "start_date": dt.date(2020, 1, 1),
     "last_update_date": dt.date(2020, 1, 1),
     "entry_date": dt.date(2020, 1, 1),
@@ -28,8 +29,7 @@ DATES = {
 EXETER_LATITUDE, EXETER_LONGITUDE = 50.7220559, -3.5313609
 DEGREE_TOLERANCE = 1e-5
 
-STREET = [
-    domain.Street(usrn=MILL_LANE, record_type="1", state="2", **DATES),
+STREET_NAMES = [
     domain.StreetDescriptor(
         usrn=MILL_LANE, description="MILL LANE", town_name="NEWTOWN",
         administrative_area="NEWSHIRE", language="ENG",
@@ -39,22 +39,25 @@ STREET = [
         administrative_area="SIR NEWYDD", language="CYM",
     ),
 ]  # fmt: skip
+STREET: list[repository.Record] = [
+    domain.Street(usrn=MILL_LANE, record_type="1", state="2", **DATES),
+    *STREET_NAMES,
+]
 
 
-def _lpi(uprn: int, key: str, language: str = "ENG", **extra: object) -> domain.Lpi:
-    fields: dict[str, object] = {
+def _lpi(uprn: int, key: str, language: str = "ENG", **extra: Any) -> domain.Lpi:
+    fields: dict[str, Any] = {
         "pao_text": "RIVER LOFTS",
         "pao_start_number": 12,
         "pao_end_number": 16,
         "logical_status": "1",
     }
-    return domain.Lpi(
-        uprn=uprn, lpi_key=key, language=language, usrn=MILL_LANE, **(fields | DATES | extra)
-    )
+    merged: dict[str, Any] = {**fields, **DATES, **extra}
+    return domain.Lpi(uprn=uprn, lpi_key=key, language=language, usrn=MILL_LANE, **merged)
 
 
-def _blpu(uprn: int, **extra: object) -> domain.Blpu:
-    fields: dict[str, object] = {
+def _blpu(uprn: int, **extra: Any) -> domain.Blpu:
+    fields: dict[str, Any] = {
         "logical_status": "1",
         "x_coordinate": 292000.0,
         "y_coordinate": 92500.0,
@@ -64,10 +67,11 @@ def _blpu(uprn: int, **extra: object) -> domain.Blpu:
         "country": "E",
         "blpu_state": "2",
     }
-    return domain.Blpu(uprn=uprn, **(fields | DATES | extra))  # type: ignore[arg-type]
+    merged: dict[str, Any] = {**fields, **DATES, **extra}
+    return domain.Blpu(uprn=uprn, **merged)
 
 
-PARENT_RECORDS = [
+PARENT_RECORDS: list[repository.Record] = [
     _blpu(PARENT, latitude=50.5, longitude=-3.5, multi_occ_count=2),
     _lpi(PARENT, "1110L000000001"),
     domain.Organisation(
@@ -75,14 +79,14 @@ PARENT_RECORDS = [
     ),
     domain.Organisation(  # closed, and with a lower key: must not be chosen
         uprn=PARENT, org_key="1110O000000001", organisation="OLD MANAGERS LTD",
-        end_date=dt.date(2021, 1, 1), **{k: v for k, v in DATES.items() if k != "end_date"},
+        end_date=dt.date(2021, 1, 1), **DATES,
     ),
     domain.Classification(
         uprn=PARENT, class_key="1110C000000001", classification_code="PP", **DATES
     ),
 ]  # fmt: skip
 
-FLAT_RECORDS = [
+FLAT_RECORDS: list[repository.Record] = [
     _blpu(FLAT, parent_uprn=PARENT),
     _lpi(FLAT, "1110L000000002", sao_start_number=10),
     _lpi(FLAT, "1110L000000003", language="CYM", sao_start_number=10),
@@ -99,7 +103,7 @@ FLAT_RECORDS = [
     ),
     domain.CrossReference(
         uprn=FLAT, xref_key="1110X000000002", cross_reference="CT00099999", source="7666VC",
-        end_date=dt.date(2021, 5, 1), **{k: v for k, v in DATES.items() if k != "end_date"},
+        end_date=dt.date(2021, 5, 1), **DATES,
     ),
     domain.DeliveryPoint(
         udprn=23747771, uprn=FLAT, sub_building_name="10", building_name="RIVER LOFTS  12-16",
@@ -111,7 +115,7 @@ FLAT_RECORDS = [
 ]  # fmt: skip
 
 # An LLPG DTF 7.3 BLPU: class and organisation on the BLPU, postcode and post town on the LPI.
-DTF_RECORDS = [
+DTF_RECORDS: list[repository.Record] = [
     _blpu(OFFICE, postcode_locator=None, blpu_class="CO01", organisation="NEWTOWN COUNCIL"),
     _lpi(
         OFFICE, "1110L000000005", pao_text="CIVIC CENTRE", pao_start_number=None,
@@ -251,7 +255,9 @@ def test_a_retired_address_is_still_named(seeded: orm.Session) -> None:
 
 def test_saving_again_replaces_by_key_and_records_the_load_run(seeded: orm.Session) -> None:
     retired = _blpu(FLAT, parent_uprn=PARENT, logical_status="8", end_date=dt.date(2024, 3, 1))
-    renamed = dataclasses.replace(FLAT_RECORDS[1], pao_text="THE OLD MILL")
+    flat_lpi = FLAT_RECORDS[1]
+    assert isinstance(flat_lpi, domain.Lpi)
+    renamed = dataclasses.replace(flat_lpi, pao_text="THE OLD MILL")
     no_org = _blpu(OFFICE, postcode_locator=None, blpu_class="CO01")
     repository.save_records(seeded, [retired, renamed, no_org], load_run_id="run-2")
     seeded.commit()
@@ -287,9 +293,11 @@ def test_records_read_back_as_saved(seeded: orm.Session) -> None:
     assert facts is not None
     assert list(facts.lpis) == [r for r in FLAT_RECORDS if isinstance(r, domain.Lpi)]
     assert list(facts.delivery_points) == [FLAT_RECORDS[-2]]
-    assert list(facts.descriptors) == sorted(STREET[1:], key=lambda d: d.language)
+    assert list(facts.descriptors) == sorted(STREET_NAMES, key=lambda d: d.language)
+    flat_blpu = FLAT_RECORDS[0]
+    assert isinstance(flat_blpu, domain.Blpu)
     assert facts.blpu == dataclasses.replace(
-        FLAT_RECORDS[0], latitude=facts.blpu.latitude, longitude=facts.blpu.longitude
+        flat_blpu, latitude=facts.blpu.latitude, longitude=facts.blpu.longitude
     )
 
 

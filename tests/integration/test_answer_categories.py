@@ -11,7 +11,11 @@ from notify import question_store, service
 from tests.integration import sharing_world as w
 
 COUNCIL_TAX = "NEWTOWN-DC/COUNCIL_TAX"
-BENEFIT = {"id": "benefit", "label_en": "Do you get a council tax reduction?", "type": "boolean"}
+BENEFIT: dict[str, Any] = {
+    "id": "benefit",
+    "label_en": "Do you get a council tax reduction?",
+    "type": "boolean",
+}
 
 
 def _plan_for_council_tax(session: orm.Session, asked: list[dict[str, Any]]) -> Any:

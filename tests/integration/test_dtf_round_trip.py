@@ -16,6 +16,7 @@ from loaders import service as supplies
 from loaders.exporters import dtf as dtf_export
 from loaders.readers import sources
 from loaders.writers import dtf as dtf_writer
+from tests import strategies
 
 D1, D2 = dt.date(2001, 2, 3), dt.date(2024, 6, 1)
 TABLES = (
@@ -36,7 +37,7 @@ def _records() -> list[model.GazetteerRecord]:
     street = domain.Street(
         usrn=7, record_type="1", state="2", swa_org_ref_naming=1110, start_date=D1, entry_date=D1
     )
-    dates = {"start_date": D1, "entry_date": D1, "last_update_date": D1}
+    dates: strategies.OpenRecordDates = {"start_date": D1, "entry_date": D1, "last_update_date": D1}
     return [
         street,
         domain.StreetDescriptor(usrn=7, description="MILL LANE", town_name="NEWTOWN"),

@@ -12,21 +12,23 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import domain, repository
+from gazetteer import domain, repository, tables
+from tests import strategies
 from tests.integration import test_address_lookup as seed
 
-DATES = {"start_date": dt.date(2010, 1, 1), "entry_date": dt.date(2010, 1, 1)}
-CLOSED = {"end_date": dt.date(2021, 1, 1), "start_date": dt.date(2009, 1, 1)}
+DATES: strategies.OpenRecordDates = {
+    "start_date": dt.date(2010, 1, 1),
+    "entry_date": dt.date(2010, 1, 1),
+}
+CLOSED: strategies.RecordDates = {
+    "end_date": dt.date(2021, 1, 1),
+    "start_date": dt.date(2009, 1, 1),
+}
 
-EXTRA = [
-    # Organisations: a DTF one (no key) loses to any keyed open one; the lowest key wins.
-    domain.Organisation(uprn=seed.PARENT, org_key=None, organisation="DTF NAME LTD", **DATES),
+EXTRA: list[repository.Record] = [
+    # Organisations: a DTF one (no key, below) loses to any keyed open one; the lowest key wins.
     domain.Organisation(
         uprn=seed.PARENT, org_key="1110O000000003", organisation="LATER KEY LTD", **DATES
-    ),
-    # A DTF classification only: chosen because nothing keyed is open.
-    domain.Classification(
-        uprn=seed.OLD_FLAT, class_key=None, classification_code="RD04", **DATES
     ),
     domain.Classification(
         uprn=seed.OLD_FLAT, class_key="1110C000000009", classification_code="CL01", **CLOSED
@@ -42,10 +44,22 @@ EXTRA = [
 ]  # fmt: skip
 
 
+def _keyless_dtf_rows() -> list[tables.Organisation | tables.Classification]:
+    """DTF organisation and class rows, stored under a surrogate key (the key column NULL)."""
+    return [
+        tables.Organisation(uprn=seed.PARENT, org_key=None, organisation="DTF NAME LTD", **DATES),
+        # A DTF classification only: chosen because nothing keyed is open.
+        tables.Classification(
+            uprn=seed.OLD_FLAT, class_key=None, classification_code="RD04", **DATES
+        ),
+    ]
+
+
 @pytest.fixture
 def seeded(session: orm.Session) -> orm.Session:
     records = [*seed.DTF_RECORDS, *seed.FLAT_RECORDS, *seed.PARENT_RECORDS, *seed.STREET, *EXTRA]
     repository.save_records(session, records)
+    session.add_all(_keyless_dtf_rows())
     session.commit()
     return session
 

@@ -19,6 +19,7 @@ def test_bulk_written_rows_read_back_as_planned(session: orm.Session) -> None:
         session=session, request=w.request(), settings=w.SETTINGS, now=w.NOW
     )
     session.commit()
+    assert result.plan is not None
     rows = {r.partner_service_id: r for r in session.scalars(sa.select(o.PlanDecision))}
     assert set(rows) == {d.partner_service_id for d in result.plan.decisions}
     for d in result.plan.decisions:
