@@ -68,6 +68,14 @@ def post_load(
     name_property: Text = None,
     version: Text = None,
     strict: Annotated[bool, fastapi.Form()] = False,
+    tile: Annotated[
+        str | None,
+        fastapi.Form(
+            max_length=12,
+            description="abp only: the 5 km tile of a tile change-only supply, as "
+            "`addresshub load abp --tile` (default: from the file names).",
+        ),
+    ] = None,
 ) -> Any:
     """Run one load now and return its report (the shape of ``addresshub load ... --json``)."""
     load = requests.LoadRequest(
@@ -86,6 +94,7 @@ def post_load(
         version=version,
         strict=strict,
         requested_by=f"api:{principal.key_id}",
+        tile=tile,
     )
     if load.format in requests.SUPPLY_FORMATS:
         session.commit()  # supply loads run their own transactions; release this one's locks

@@ -43,6 +43,7 @@ class LoadRequest:
     version: str | None = None
     strict: bool = False
     requested_by: str | None = None
+    tile: str | None = None  # abp only: a 5 km tile COU's tile, as ``load abp --tile``
 
 
 def allowed_path(raw: str, *, directory: Path | None) -> Path:
@@ -68,6 +69,8 @@ def run(
     report_dir: Path,
 ) -> dict[str, Any]:
     """Load ``paths`` as ``request`` says; the report as JSON."""
+    if request.tile is not None and request.format != "abp":
+        raise errors.InvalidSourceOptions("a tile is given only with an abp supply")
     if request.format in SUPPLY_FORMATS:
         return _supply(session_factory, request, paths, report_dir)
     if request.format not in SOURCE_FORMATS:
@@ -89,7 +92,9 @@ def _supply(
         fmt=request.format,
         paths=paths,
         report_path=report_dir / f"{request.format}-{pipeline.new_run_id()}.csv",
-        options=supplies.LoadOptions(strict=request.strict, requested_by=request.requested_by),
+        options=supplies.LoadOptions(
+            strict=request.strict, requested_by=request.requested_by, tile=request.tile
+        ),
     )
     return outcome.as_json()
 

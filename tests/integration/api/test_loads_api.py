@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import orm
 
@@ -18,6 +19,7 @@ from core.settings import Settings
 from gazetteer import domain, repository, tables
 from loaders import model
 from loaders.writers import dtf
+from tests import supplies
 
 EX_ROW = '"EX1 1AE",10,291960,92581,"E92000001","","","","E07000041","E05003502"\r\n'
 
@@ -207,3 +209,28 @@ def test_history_lists_changes_oldest_first_and_404s_unknown_uprns(
     assert client.get("/v1/addresses/5/history", headers=headers).json()["changes"] == []
     unknown = client.get("/v1/addresses/8/history", headers=headers)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "address_not_found")
+
+
+def test_an_abp_tile_supply_takes_its_tile_from_the_form(
+    client: TestClient, session: orm.Session, settings: Settings, tmp_path: Path
+) -> None:
+    headers = _headers(session, settings, keys.Role.CUSTODIAN)
+    state = supplies.sample_state("abp2", blpus_count=2, first_uprn=10_001)
+    head = supplies.header(process_date=dt.date(2022, 3, 7), file_type="C")
+    (path,) = supplies.write(tmp_path / "cou", flavour="abp2", head=head,
+                             changes=supplies.full_changes(state))  # fmt: skip
+    upload = {"files": (path.name, path.read_bytes(), "text/csv")}
+    wrong = client.post("/v1/loads", headers=headers, data={"format": "abp", "tile": "SX-92"},
+                        files=upload)  # fmt: skip
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_tile"), wrong.text
+    points = {"files": ("ex.csv", EX_ROW.encode(), "text/csv")}
+    other = client.post("/v1/loads", headers=headers,
+                        data={"format": "codepoint", "tile": "SX9292"}, files=points)  # fmt: skip
+    assert other.status_code == 422 and "abp" in other.json()["detail"]
+    response = client.post("/v1/loads", headers=headers, data={"format": "abp", "tile": "sx9292"},
+                           files=upload)  # fmt: skip
+    assert response.status_code == 201, response.text
+    assert response.json()["records"]["blpu"]["inserted"] == 2
+    session.rollback()
+    tiles = session.scalars(sa.select(tables.Blpu.source_tile)).all()
+    assert tiles == ["SX9292", "SX9292"]  # without the form field the file name has no tile
