@@ -7,13 +7,23 @@
 
 Repositories flush; the caller (a request, a CLI command, a worker iteration) owns the
 transaction through :func:`unit_of_work`.
+
+A restarted PostgreSQL leaves the pool holding dead connections. They are found without a
+round trip on every checkout (what ``pool_pre_ping`` costs): a connection idle in the pool for
+``IDLE_PING_SECONDS`` or more is pinged when checked out (a failed ping drops every pooled
+connection, and a fresh one is made), and a busy pool relies on SQLAlchemy's handling of a
+disconnect error (the connection and every pooled one older than it are dropped, so only the
+statements in flight fail). Statements run on the DB-API connection itself report their errors
+through :func:`driver_error`, which does the same. Read-only work may use
+:func:`retry_lost_connection` to run once more on a fresh connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
@@ -22,6 +32,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from core.errors import ConfigurationError, StorageError
 
 SessionFactory = orm.sessionmaker[orm.Session]
+T = TypeVar("T")
+IDLE_PING_SECONDS = 5.0
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -41,7 +53,62 @@ def create_engine(
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, spatialite_library, echo)
-    return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+    engine = sa.create_engine(parsed, echo=echo)
+    _ping_idle_connections(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it has been idle ``idle_seconds``."""
+
+    def checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.InvalidatePoolError("a pooled connection was lost") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
+
+
+def driver_error(connection: sa.Connection, exc: Exception) -> sa.exc.StatementError:
+    """A DB-API error raised past SQLAlchemy, handled as SQLAlchemy handles its own: a lost
+    connection is dropped with the pool's others, and the error returned says so."""
+    dialect = connection.dialect
+    driver_exc: Any = exc
+    lost = dialect.is_disconnect(driver_exc, connection.connection.driver_connection, None)
+    if lost:
+        connection.invalidate(exc)
+        connection.engine.dispose()
+    return sa.exc.DBAPIError.instance(
+        None, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
+
+
+def connection_lost(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or an error it was raised from) is a lost database connection."""
+    while exc is not None:
+        if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__
+    return False
+
+
+def retry_lost_connection(read: Callable[[], T]) -> T:
+    """``read`` (read-only work), run once more when its connection turned out to be lost
+    (the database restarted): the pool has dropped the lost connections by then."""
+    try:
+        return read()
+    except Exception as exc:
+        if not connection_lost(exc):
+            raise
+    return read()
 
 
 def _sqlite_engine(url: URL, spatialite_library: str, echo: bool) -> Engine:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from core import db
 from core.errors import StorageError
 from gazetteer import domain, tables
 
@@ -148,7 +149,9 @@ def fetch_all(
             statement.sql, statement.parameters(values), **options
         ).fetchall()
     except connection.dialect.loaded_dbapi.Error as exc:
-        raise StorageError(f"the database could not read {what}") from exc
+        raise StorageError(f"the database could not read {what}") from db.driver_error(
+            connection, exc
+        )
     return rows
 
 

@@ -8,7 +8,8 @@ The route is the hub's busiest, so it does its blocking work (the one-statement 
 document and its JSON) in one trip to the thread pool, reads without a transaction on
 PostgreSQL (no BEGIN and COMMIT round trips), and serialises the document once,
 straight from its dataclasses: the body is byte for byte what :class:`schemas.Address` gives
-(tests compare them), and the OpenAPI schema is still that model's.
+(tests compare them), and the OpenAPI schema is still that model's. A lookup whose pooled
+connection turns out lost (the database restarted) runs once more on a fresh one.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ async def get_address(
     ] = "ENG",
 ) -> fastapi.Response:
     factory: db.SessionFactory = request.app.state.session_factory
-    body = await concurrency.run_in_threadpool(_lookup, factory, uprn, settings, language)
+    body = await concurrency.run_in_threadpool(
+        db.retry_lost_connection, lambda: _lookup(factory, uprn, settings, language)
+    )
     return fastapi.Response(content=body, media_type="application/json")
 
 
