@@ -88,7 +88,12 @@ def acknowledge(
         raise AckFinal(f"the delivery was already acknowledged as {latest.outcome}")
     ack = _row(request, actor, now, latest)
     session.add(ack)
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as exc:  # the same webhook-id stored by a concurrent request
+        raise idempotency.IdempotencyKeyInFlight(
+            "an acknowledgement with this webhook-id was handled meanwhile"
+        ) from exc
     return Acked(ack=ack, created=True)
 
 

@@ -41,6 +41,8 @@ from notify.tables import outbox
 VIA: Final = ("download", "portal", "command_line", "drop_directory")
 SWEEP_ACTOR: Final = "drop-directory"
 MAX_PAGE: Final = 500
+#: A batch built longer ago is left to expiry (the retention run's default period).
+SWEPT: Final = dt.timedelta(days=7)
 
 
 class FileBatchNotFound(errors.NotFound):
@@ -112,12 +114,19 @@ def _ledger(session: orm.Session, batch: xt.FileBatch, now: dt.datetime) -> None
         )
 
 
-def sweep(session: orm.Session, *, directory: Path, now: dt.datetime) -> list[str]:
-    """Collect every written batch whose CSV has left ``directory``; their ids."""
+def sweep(
+    session: orm.Session, *, directory: Path, now: dt.datetime, within: dt.timedelta = SWEPT
+) -> list[str]:
+    """Collect every batch written within ``within`` whose CSV has left ``directory``.
+
+    Older uncollected batches are the retention run's to expire (it removes their files: one
+    whose expiry did not commit must not look collected)."""
     if not directory.is_dir():
         return []
     query = sa.select(xt.FileBatch).where(
-        xt.FileBatch.state == "built", xt.FileBatch.written_at.is_not(None)
+        xt.FileBatch.state == "built",
+        xt.FileBatch.written_at.is_not(None),
+        xt.FileBatch.built_at > now - within,
     )
     gone = [b for b in session.scalars(query.order_by(xt.FileBatch.id))
             if not (directory / b.file_name).exists()]  # fmt: skip

@@ -151,3 +151,13 @@ def test_a_partner_downloads_its_batch_and_the_first_download_collects_it(
     assert confirm.json()["batch"]["collected_via"] == "download"
     agent = http_world.auth(session, key_domain.Role.AGENT)
     assert client.post(f"{url}/collected", headers=agent).status_code == 403
+
+
+def test_the_sweep_leaves_batches_past_their_period_to_expiry(
+    session: orm.Session, session_factory: db.SessionFactory, drop: Path
+) -> None:
+    written = _written(session, session_factory, drop)
+    (drop / written.file_name).unlink()  # e.g. an expiry that removed it but did not commit
+    late = NOW + file_drop_collection.SWEPT
+    assert file_drop_collection.sweep(session, directory=drop, now=late) == []
+    assert file_drop_collection.sweep(session, directory=drop, now=LATER) == [written.batch_id]
