@@ -11,9 +11,10 @@ from sqlalchemy import orm
 
 from core import db
 from core.settings import Settings
+from gazetteer import domain as gaz_domain
+from gazetteer import repository as gazetteer_repository
 from gazetteer import service as gazetteer_service
 from gazetteer import tables as gaz
-from gazetteer.errors import AddressNotFound
 from notify import domain, sql
 
 
@@ -44,27 +45,27 @@ def area_codes(session: orm.Session, uprns: list[int]) -> dict[int, frozenset[st
 def _location(
     session: orm.Session, *, uprn: int, settings: Settings, codes: frozenset[str]
 ) -> domain.Location | None:
-    try:
-        document = gazetteer_service.get_address(session=session, uprn=uprn, settings=settings)
-    except AddressNotFound:
+    """The labels in English and Welsh from one read of the UPRN's stored facts."""
+    found = gazetteer_repository.address_facts(session, uprn)
+    if found is None:
         return None
-    welsh = _welsh_line(session, uprn, settings)
+    area = settings.label_administrative_area
+    document = gazetteer_service.build_document(
+        found, administrative_area=area, language=gaz_domain.LANGUAGE_ENGLISH
+    )
+    welsh = gazetteer_service.build_document(
+        found, administrative_area=area, language=gaz_domain.LANGUAGE_WELSH
+    )
     custodian = document.local_custodian_code
+    welsh_line = welsh.labels.single_line
     return domain.Location(
         uprn=uprn,
         area_codes=codes,
         custodian_code=str(custodian).zfill(4) if custodian is not None else None,
         single_line=document.labels.single_line,
-        welsh_single_line=welsh if welsh != document.labels.single_line else None,
+        welsh_single_line=welsh_line if welsh_line != document.labels.single_line else None,
         postcode=document.postcode,
     )
-
-
-def _welsh_line(session: orm.Session, uprn: int, settings: Settings) -> str | None:
-    document = gazetteer_service.get_address(
-        session=session, uprn=uprn, settings=settings, language="CYM"
-    )
-    return document.labels.single_line
 
 
 def facts(session: orm.Session, *, move: domain.Move, settings: Settings) -> domain.GazetteerFacts:
