@@ -20,7 +20,7 @@ from sqlalchemy import orm
 
 from core import ids
 from core.settings import Settings
-from notify import codes, decision, domain, events, projection
+from notify import codes, decision, domain, events, projection, row_batch
 from notify import repository as repo
 from notify.tables import outbox as o
 
@@ -125,6 +125,68 @@ def enqueue_plan(
     return _write(session, ctx, planned, event_id=event_id)
 
 
+def enqueue_new_move(
+    batch: row_batch.Batch, ctx: Context, plan: decision.Plan, decision_ids: dict[str, str]
+) -> list[str]:
+    """:func:`enqueue_plan` for a move whose people are all new subjects, added to ``batch``:
+    the event (and the wake-up of listening workers), the deliveries, their subjects and
+    ledger lines, and their lanes. Every lane is keyed by a new subject, so it is new: it is
+    inserted numbered (``seq`` from 1, as the upsert of :func:`repository.next_seqs` would
+    number an absent lane) and ready at its first delivery's release time, as
+    :func:`repository.wake_lanes` would leave it; a lane that exists after all fails the
+    insert rather than being numbered twice."""
+    chosen = [d for d in plan.decisions if d.creates_delivery]
+    if not chosen:
+        return []
+    event_id = ids.new_id()
+    batch.add(o.OutboxEvent, _event_row(ctx, event_id=event_id, kind=codes.SUBMITTED))
+    batch.announce = True
+    planned = [
+        _Planned(d=d, target=t, decision_id=decision_ids.get(d.partner_service_id))
+        for d in chosen
+        for t in d.targets
+    ]
+    keys = [ordering_key(ctx.registry, p.d, ctx.move.person.id) for p in planned]
+    handed: dict[str, int] = {}
+    seqs = []
+    for key in keys:
+        handed[key] = handed.get(key, 0) + 1
+        seqs.append(handed[key])
+    written = _rows(batch, ctx, planned, keys=keys, seqs=seqs, event_id=event_id)
+    lanes: dict[str, dict[str, Any]] = {}
+    for key, (endpoint_id, not_before) in zip(keys, written.values(), strict=True):
+        lanes.setdefault(key, _new_lane(key, endpoint_id, not_before, last_seq=handed[key]))
+    batch.add(o.DeliveryLane, *lanes.values())
+    return list(written)
+
+
+def _new_lane(
+    key: str, endpoint_id: str | None, not_before: dt.datetime, *, last_seq: int
+) -> dict[str, Any]:
+    return {
+        "ordering_key": key,
+        "endpoint_id": endpoint_id,
+        "last_seq": last_seq,
+        "state": "ready",
+        "next_attempt_at": not_before,
+    }
+
+
+def _event_row(ctx: Context, *, event_id: str, kind: str) -> dict[str, Any]:
+    """The ``outbox_event`` row :func:`repository.add_outbox_event` writes."""
+    return {
+        "id": event_id,
+        "type": events.event_type(ctx.keys.namespace, kind),
+        "source": events.person_source(ctx.keys.hub_host),
+        "aggregate_kind": "submission",
+        "aggregate_id": ctx.submission_id,
+        "occurred_at": ctx.now,
+        "correlation_id": ctx.move.reference,
+        "causation_id": None,
+        "fanout_done": True,
+    }
+
+
 def ordering_key(registry: domain.Registry, d: decision.Decision, subject_id: str) -> str:
     partner = registry.partners[d.partner_id]
     scope = partner.id if partner.ordering_scope == "partner" else d.partner_service_id
@@ -144,69 +206,85 @@ class _Planned:
 def _write(
     session: orm.Session, ctx: Context, planned: list[_Planned], *, event_id: str
 ) -> list[str]:
-    """The deliveries, their subjects and ledger lines (one statement per table),
+    """The deliveries, their subjects and ledger lines (one statement for the three tables),
     their sequence numbers in one statement, and their lanes woken in one more."""
     keys = [ordering_key(ctx.registry, p.d, ctx.move.person.id) for p in planned]
     seqs = repo.next_seqs(
         session, [(k, p.target.endpoint_id) for k, p in zip(keys, planned, strict=True)]
     )
-    rows: list[Any] = []
-    wakes = []
+    batch = row_batch.Batch()
+    written = _rows(batch, ctx, planned, keys=keys, seqs=seqs, event_id=event_id)
+    row_batch.write(session, batch)
+    wakes = [(k, e, nb) for k, (e, nb) in zip(keys, written.values(), strict=True)]
+    repo.wake_lanes(session, wakes)
+    return list(written)
+
+
+def _rows(
+    batch: row_batch.Batch,
+    ctx: Context,
+    planned: list[_Planned],
+    *,
+    keys: list[str],
+    seqs: list[int],
+    event_id: str,
+) -> dict[str, tuple[str | None, dt.datetime]]:
+    """Each delivery with its subjects and ledger line added to ``batch``; per delivery id,
+    in order, its endpoint and release time."""
+    written = {}
     for p, key, seq in zip(planned, keys, seqs, strict=True):
         row, subjects, line = _delivery(ctx, p, key=key, seq=seq, event_id=event_id)
-        rows += [row, *subjects, line]
-        wakes.append((key, row.endpoint_id, row.not_before))
-    repo.insert_rows(session, rows)
-    repo.wake_lanes(session, wakes)
-    return [row.id for row in rows if isinstance(row, o.Delivery)]
+        batch.add(o.Delivery, row)
+        batch.add(o.DeliverySubject, *subjects)
+        batch.add(o.Disclosure, line)
+        written[row["id"]] = (row["endpoint_id"], row["not_before"])
+    return written
 
 
 def _delivery(
     ctx: Context, p: _Planned, *, key: str, seq: int, event_id: str
-) -> tuple[o.Delivery, list[o.DeliverySubject], o.Disclosure]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     move, d, target = ctx.move, p.d, p.target
     delivery_id = ids.new_id()
     header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq, follow_up=p.follow_up)
-    members = [m for m in move.household if m.person.id in d.member_ids]
     not_before = d.not_before or ctx.now
     state = "held" if d.outcome == "hold" else ("scheduled" if not_before > ctx.now else "pending")
-    row = o.Delivery(
-        id=delivery_id,
-        outbox_event_id=event_id,
-        subscription_id=target.subscription_id,
-        endpoint_id=target.endpoint_id,
-        partner_id=d.partner_id,
-        partner_service_id=d.partner_service_id,
-        submission_id=ctx.submission_id,
-        plan_decision_id=p.decision_id,
-        rule_id=d.rule_id or "",
-        rule_version_planned=d.rule_version or 0,
-        consent_record_id=d.consent_id,
-        event_type=header.kind,
-        role=d.role,
-        source_channel=move.channel,
-        ordering_key=key,
-        seq=seq,
-        state=state,
-        not_before=not_before,
-        next_attempt_at=not_before,
-        expires_at=d.expires_at or not_before,
-        attempt_count=0,
-        schedule_index=0,
-        fields_planned=list(d.fields),
-        attributes=events.attributes(header),
-        body=body,
-        possibly_received=False,
-        hold_reason=next((r.code for r in d.reasons if r.effect == "hold"), None),
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    subjects = [
-        o.DeliverySubject(delivery_id=delivery_id, subject_id=move.person.id, role="primary")
-    ]
+    row = {
+        "id": delivery_id,
+        "outbox_event_id": event_id,
+        "subscription_id": target.subscription_id,
+        "endpoint_id": target.endpoint_id,
+        "partner_id": d.partner_id,
+        "partner_service_id": d.partner_service_id,
+        "submission_id": ctx.submission_id,
+        "plan_decision_id": p.decision_id,
+        "rule_id": d.rule_id or "",
+        "rule_version_planned": d.rule_version or 0,
+        "consent_record_id": d.consent_id,
+        "event_type": header.kind,
+        "role": d.role,
+        "source_channel": move.channel,
+        "ordering_key": key,
+        "seq": seq,
+        "state": state,
+        "not_before": not_before,
+        "next_attempt_at": not_before,
+        "expires_at": d.expires_at or not_before,
+        "attempt_count": 0,
+        "schedule_index": 0,
+        "fields_planned": list(d.fields),
+        "attributes": events.attributes(header),
+        "body": body,
+        "possibly_received": False,
+        "hold_reason": next((r.code for r in d.reasons if r.effect == "hold"), None),
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
+    subjects = [{"delivery_id": delivery_id, "subject_id": move.person.id, "role": "primary"}]
     subjects += [
-        o.DeliverySubject(delivery_id=delivery_id, subject_id=m.person.id, role="household")
-        for m in members
+        {"delivery_id": delivery_id, "subject_id": m.person.id, "role": "household"}
+        for m in move.household
+        if m.person.id in d.member_ids
     ]
     return row, subjects, _ledger_line(ctx, d, row, body)
 
@@ -245,34 +323,36 @@ def _event(
     return header, events.body(header, {**data, **follow_up.data})
 
 
-def _ledger_line(ctx: Context, d: decision.Decision, row: o.Delivery, body: bytes) -> o.Disclosure:
+def _ledger_line(
+    ctx: Context, d: decision.Decision, row: dict[str, Any], body: bytes
+) -> dict[str, Any]:
     rule = next(
         (r for r in ctx.registry.rules if (r.id, r.version) == (d.rule_id, d.rule_version)), None
     )
-    return o.Disclosure(
-        id=ids.new_id(),
-        delivery_id=row.id,
-        submission_id=ctx.submission_id,
-        subject_id=ctx.move.person.id,
-        event_id=row.id,
-        event_type=row.event_type,
-        channel=_channel(d),
-        partner_id=d.partner_id,
-        partner_service_id=d.partner_service_id,
-        purpose_code=d.purpose_code,
-        lawful_basis=d.lawful_basis,
-        art9_condition=rule.art9_condition if rule else None,
-        rule_id=row.rule_id,
-        rule_version=row.rule_version_planned,
-        dsa_id=d.dsa_id,
-        dsa_version=d.dsa_version,
-        consent_record_id=d.consent_id,
-        fields=list(d.fields),
-        payload_digest=ctx.keys.payload_digest(body),
-        outcome="planned",
-        planned_at=ctx.now,
-        art19_status="n/a",
-    )
+    return {
+        "id": ids.new_id(),
+        "delivery_id": row["id"],
+        "submission_id": ctx.submission_id,
+        "subject_id": ctx.move.person.id,
+        "event_id": row["id"],
+        "event_type": row["event_type"],
+        "channel": _channel(d),
+        "partner_id": d.partner_id,
+        "partner_service_id": d.partner_service_id,
+        "purpose_code": d.purpose_code,
+        "lawful_basis": d.lawful_basis,
+        "art9_condition": rule.art9_condition if rule else None,
+        "rule_id": row["rule_id"],
+        "rule_version": row["rule_version_planned"],
+        "dsa_id": d.dsa_id,
+        "dsa_version": d.dsa_version,
+        "consent_record_id": d.consent_id,
+        "fields": list(d.fields),
+        "payload_digest": ctx.keys.payload_digest(body),
+        "outcome": "planned",
+        "planned_at": ctx.now,
+        "art19_status": "n/a",
+    }
 
 
 def _channel(d: decision.Decision) -> str:

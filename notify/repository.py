@@ -9,16 +9,15 @@ from __future__ import annotations
 import collections
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
-from psycopg import sql as psql
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core import db, ids
 from core.errors import StorageError
-from notify import decision, delivery_sql, domain, intake, sql
+from notify import decision, delivery_sql, domain, intake, move_rows, row_batch, sql
 from notify.tables import moves as m
 from notify.tables import outbox as o
 
@@ -29,20 +28,9 @@ NON_TERMINAL = ("scheduled", "pending", "in_flight", "retry_wait", "held", "dead
 
 
 def add_subjects(session: orm.Session, subject_ids: Iterable[str], now: dt.datetime) -> None:
-    session.add_all(m.Subject(id=s, move_block=False, created_at=now) for s in subject_ids)
-    session.flush()
-
-
-def _person_json(person: domain.Person, contact: domain.Contact | None = None) -> dict[str, Any]:
-    dob = person.date_of_birth
-    values: dict[str, Any] = {
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "date_of_birth": dob.isoformat() if dob else None,
-    }
-    if contact is not None:
-        values["contact"] = {"email": contact.email, "phone": contact.phone}
-    return values
+    batch = row_batch.Batch()
+    move_rows.add_subjects(batch, subject_ids, now)
+    row_batch.write(session, batch)
 
 
 def add_submission(
@@ -54,82 +42,18 @@ def add_submission(
     registry_digest: str,
     now: dt.datetime,
 ) -> None:
-    """The submission, its declarations, household members and recipient choices."""
-    submitter = move.submitter
-    session.add(
-        m.ChangeSubmission(
-            id=submission_id,
-            reference=move.reference,
-            version=move.version,
-            subject_id=move.person.id,
-            channel=move.channel,
-            actor_kind=submitter.kind,
-            actor_ref=submitter.ref,
-            assurance_level=submitter.assurance_level,
-            source_partner_service_id=submitter.source_partner_service_id,
-            source_restrictions=sorted(move.source_restrictions),
-            old_uprn=move.old_uprn,
-            new_uprn=move.new_uprn,
-            old_address_text=move.old_address_text,
-            move_date=move.move_date,
-            move_date_kind=move.move_date_kind,
-            person=_person_json(move.person, move.contact),
-            language=move.language,
-            status=move.status,
-            declaration_version=request.declaration_version,
-            registry_digest=registry_digest,
-            submitted_at=now,
-            idempotency_key=request.idempotency_key,
-        )
+    """The submission, its declarations, household members and recipient choices (Core
+    inserts in one statement on PostgreSQL: see :mod:`notify.row_batch`)."""
+    batch = row_batch.Batch()
+    move_rows.add_submission(
+        batch,
+        submission_id=submission_id,
+        move=move,
+        request=request,
+        registry_digest=registry_digest,
+        now=now,
     )
-    session.flush()
-    _add_household(session, submission_id, move, now)
-    for choice in move.choices:
-        session.add(
-            m.RecipientChoice(
-                submission_id=submission_id,
-                partner_service_id=choice.partner_service_id,
-                selected=choice.selected,
-                answers=dict(choice.answers),
-                partner_reference=choice.partner_reference,
-                chosen_at=now,
-            )
-        )
-    session.flush()
-
-
-def _add_household(
-    session: orm.Session, submission_id: str, move: domain.Move, now: dt.datetime
-) -> None:
-    for position, member in enumerate(move.household):
-        declaration_id = None
-        if member.declaration is not None:
-            declaration_id = ids.new_id()
-            session.add(
-                m.ThirdPartyDeclaration(
-                    id=declaration_id,
-                    submission_id=submission_id,
-                    declarant_subject_id=move.person.id,
-                    authority=member.declaration.authority,
-                    statement_version=member.declaration.statement_version,
-                    language=move.language,
-                    accepted_at=now,
-                )
-            )
-            session.flush()
-        session.add(
-            m.HouseholdMember(
-                id=ids.new_id(),
-                submission_id=submission_id,
-                subject_id=member.person.id,
-                position=position,
-                role=member.role,
-                relationship_to_submitter=member.relationship,
-                person=_person_json(member.person),
-                moving=member.moving,
-                declaration_id=declaration_id,
-            )
-        )
+    row_batch.write(session, batch)
 
 
 def find_by_idempotency(
@@ -161,30 +85,9 @@ def add_consents(
     submission_id: str,
     move: domain.Move,
 ) -> None:
-    method = "web_form" if move.channel == "citizen_web" else "agent_phone"
-    for consent in consents:
-        actor = "self" if consent.subject_id == move.person.id else "third_party_declarant"
-        if move.channel == "agent" and actor == "self":
-            actor = "agent_on_behalf"
-        session.add(
-            m.ConsentRecord(
-                id=consent.id,
-                subject_id=consent.subject_id,
-                submission_id=submission_id,
-                partner_service_id=consent.partner_service_id,
-                purpose_code=consent.purpose_code,
-                rule_id=consent.rule_id,
-                rule_version=consent.rule_version,
-                status=consent.status,
-                given_at=consent.given_at,
-                expires_at=consent.expires_at,
-                collection_method=method,
-                actor_kind=actor,
-                actor_ref=move.submitter.ref,
-                language=move.language,
-            )
-        )
-    session.flush()
+    batch = row_batch.Batch()
+    move_rows.add_consents(batch, consents, submission_id=submission_id, move=move)
+    row_batch.write(session, batch)
 
 
 def consent_of(row: m.ConsentRecord) -> domain.Consent:
@@ -245,42 +148,10 @@ def add_decisions(
     session: orm.Session, plan: decision.Plan, *, submission_id: str
 ) -> dict[str, str]:
     """Every decision of the plan (``plan_decision``, one statement); the row id per service."""
-    rows = [_decision_row(d, plan, submission_id) for d in plan.decisions]
-    if rows:
-        insert_many(session.connection(), o.PlanDecision, rows)
-    return {row["partner_service_id"]: row["id"] for row in rows}
-
-
-def _decision_row(d: decision.Decision, plan: decision.Plan, submission_id: str) -> dict[str, Any]:
-    return {
-        "id": ids.new_id(),
-        "submission_id": submission_id,
-        "submission_version": plan.version,
-        "phase": plan.phase,
-        "partner_service_id": d.partner_service_id,
-        "role": d.role,
-        "decision": d.outcome,
-        "rule_id": d.rule_id,
-        "rule_version": d.rule_version,
-        "dsa_id": d.dsa_id,
-        "dsa_version": d.dsa_version,
-        "lawful_basis": d.lawful_basis,
-        "purpose_code": d.purpose_code,
-        "consent_record_id": d.consent_id,
-        "fields": list(d.fields),
-        "fields_dropped": [{"group": g, "reason": r} for g, r in d.fields_dropped],
-        "data_category": d.data_category,
-        "channel": d.targets[0].channel if d.targets else None,
-        "not_before": d.not_before,
-        "reasons": [_reason(r) for r in d.reasons],
-        "warnings": [_reason(r) for r in d.warnings],
-        "registry_digest": plan.registry_digest,
-        "evaluated_at": plan.evaluated_at,
-    }
-
-
-def _reason(reason: decision.Reason) -> dict[str, Any]:
-    return {"code": reason.code, "effect": reason.effect, "detail": reason.detail}
+    batch = row_batch.Batch()
+    decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
+    row_batch.write(session, batch)
+    return decision_ids
 
 
 def add_outbox_event(
@@ -379,43 +250,6 @@ def wake_lane(
 def add_rows(session: orm.Session, rows: Iterable[Any]) -> None:
     session.add_all(rows)
     session.flush()
-
-
-def insert_rows(session: orm.Session, rows: Sequence[Any]) -> None:
-    """New model objects written with one Core statement per table, in the order their tables
-    first appear (parents first), without the unit of work; the session does not track them."""
-    by_model: dict[type[Any], list[dict[str, Any]]] = {}
-    for row in rows:
-        columns = sa.inspect(type(row)).column_attrs
-        by_model.setdefault(type(row), []).append({c.key: getattr(row, c.key) for c in columns})
-    connection = session.connection()
-    for model, values in by_model.items():
-        insert_many(connection, model, values)
-
-
-def insert_many(connection: sa.Connection, model: type[Any], values: list[dict[str, Any]]) -> None:
-    """``values`` (dicts keyed by column key) as new rows of ``model``: on PostgreSQL one
-    ``COPY`` of the rows, each value bound as the column's type binds it; elsewhere, where a
-    statement costs no round trip, ``executemany``."""
-    table: sa.Table = model.__table__
-    columns = [c for c in table.columns if c.key in values[0]]
-    skipped = (c for c in table.columns if c.key not in values[0])
-    if connection.dialect.name != "postgresql" or any(c.default is not None for c in skipped):
-        connection.execute(sa.insert(model), values)
-        return
-    dialect = connection.dialect
-    binds = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
-    statement = psql.SQL(COPY_ROWS).format(
-        psql.Identifier(table.name), psql.SQL(", ").join(psql.Identifier(c.name) for c in columns)
-    )
-    driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in values:
-            copy.write_row([bind(row[key]) if bind else row[key] for key, bind in binds])
-
-
-#: Rows of one table from the client; table and columns are the model's, quoted as identifiers.
-COPY_ROWS: Final = "COPY {} ({}) FROM STDIN"
 
 
 def decisions_of(session: orm.Session, submission_id: str) -> list[o.PlanDecision]:

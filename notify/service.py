@@ -30,10 +30,12 @@ from notify import (
     holds,
     intake,
     move_reviews,
+    move_rows,
     outbox,
     question_store,
     questions,
     receipts,
+    row_batch,
     unresolved,
 )
 from notify import partner_tables as pt
@@ -147,21 +149,18 @@ def submit_move(
     )
     submission_id = ids.new_id()
     plan = decision.plan(dataclasses.replace(situation, consents=tuple(consents), phase="plan"))
-    repo.add_subjects(session, move.subject_ids(), now)
-    repo.add_submission(
-        session,
+    batch = row_batch.Batch()  # every new row below, in one statement on PostgreSQL
+    move_rows.add_subjects(batch, move.subject_ids(), now)
+    move_rows.add_submission(
+        batch,
         submission_id=submission_id,
         move=move,
         request=request,
         registry_digest=plan.registry_digest,
         now=now,
     )
-    address_resolution.record(
-        session, submission_id=submission_id, request=request, addressing=addressing, now=now
-    )
-    repo.add_consents(session, consents, submission_id=submission_id, move=move)
-    move_reviews.open_review(session, submission_id=submission_id, found=found, now=now)
-    decision_ids = repo.add_decisions(session, plan, submission_id=submission_id)
+    move_rows.add_consents(batch, consents, submission_id=submission_id, move=move)
+    decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
     ctx = outbox.Context(
         submission_id=submission_id,
         move=move,
@@ -170,7 +169,13 @@ def submit_move(
         keys=_keys(settings, options),
         now=now,
     )
-    delivery_ids = outbox.enqueue_plan(session, ctx, plan, decision_ids)
+    delivery_ids = outbox.enqueue_new_move(batch, ctx, plan, decision_ids)
+    row_batch.write(session, batch)
+    if addressing.new is not None or addressing.old is not None:  # typed or not held
+        address_resolution.record(
+            session, submission_id=submission_id, request=request, addressing=addressing, now=now
+        )
+    move_reviews.open_review(session, submission_id=submission_id, found=found, now=now)
     receipt_id = receipts.issue(
         session,
         submission_id=submission_id,

@@ -1,0 +1,198 @@
+"""The rows a submitted move version writes, as dicts for a :class:`notify.row_batch.Batch`.
+
+Its new subjects, the submission with its declarations, household members and recipient
+choices, its consents and its plan decisions. Pure: building them reads and writes nothing.
+Personal values go only to the erasable JSON columns (``person``, ``answers``,
+``partner_reference``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from core import ids
+from notify import decision, domain, intake, row_batch
+from notify.tables import moves as m
+from notify.tables import outbox as o
+
+
+def add_subjects(batch: row_batch.Batch, subject_ids: Iterable[str], now: dt.datetime) -> None:
+    batch.add(m.Subject, *({"id": s, "move_block": False, "created_at": now} for s in subject_ids))
+
+
+def person_json(person: domain.Person, contact: domain.Contact | None = None) -> dict[str, Any]:
+    dob = person.date_of_birth
+    values: dict[str, Any] = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": dob.isoformat() if dob else None,
+    }
+    if contact is not None:
+        values["contact"] = {"email": contact.email, "phone": contact.phone}
+    return values
+
+
+def add_submission(
+    batch: row_batch.Batch,
+    *,
+    submission_id: str,
+    move: domain.Move,
+    request: intake.MoveRequest,
+    registry_digest: str,
+    now: dt.datetime,
+) -> None:
+    """The submission, its declarations, household members and recipient choices."""
+    submitter = move.submitter
+    batch.add(
+        m.ChangeSubmission,
+        {
+            "id": submission_id,
+            "reference": move.reference,
+            "version": move.version,
+            "subject_id": move.person.id,
+            "channel": move.channel,
+            "actor_kind": submitter.kind,
+            "actor_ref": submitter.ref,
+            "assurance_level": submitter.assurance_level,
+            "source_partner_service_id": submitter.source_partner_service_id,
+            "source_restrictions": sorted(move.source_restrictions),
+            "old_uprn": move.old_uprn,
+            "new_uprn": move.new_uprn,
+            "old_address_text": move.old_address_text,
+            "move_date": move.move_date,
+            "move_date_kind": move.move_date_kind,
+            "person": person_json(move.person, move.contact),
+            "language": move.language,
+            "status": move.status,
+            "declaration_version": request.declaration_version,
+            "registry_digest": registry_digest,
+            "submitted_at": now,
+            "idempotency_key": request.idempotency_key,
+        },
+    )
+    _add_household(batch, submission_id, move, now)
+    batch.add(
+        m.RecipientChoice,
+        *(
+            {
+                "submission_id": submission_id,
+                "partner_service_id": choice.partner_service_id,
+                "selected": choice.selected,
+                "answers": dict(choice.answers),
+                "partner_reference": choice.partner_reference,
+                "chosen_at": now,
+            }
+            for choice in move.choices
+        ),
+    )
+
+
+def _add_household(
+    batch: row_batch.Batch, submission_id: str, move: domain.Move, now: dt.datetime
+) -> None:
+    for position, member in enumerate(move.household):
+        declaration_id = None
+        if member.declaration is not None:
+            declaration_id = ids.new_id()
+            batch.add(
+                m.ThirdPartyDeclaration,
+                {
+                    "id": declaration_id,
+                    "submission_id": submission_id,
+                    "declarant_subject_id": move.person.id,
+                    "authority": member.declaration.authority,
+                    "statement_version": member.declaration.statement_version,
+                    "language": move.language,
+                    "accepted_at": now,
+                },
+            )
+        batch.add(
+            m.HouseholdMember,
+            {
+                "id": ids.new_id(),
+                "submission_id": submission_id,
+                "subject_id": member.person.id,
+                "position": position,
+                "role": member.role,
+                "relationship_to_submitter": member.relationship,
+                "person": person_json(member.person),
+                "moving": member.moving,
+                "declaration_id": declaration_id,
+            },
+        )
+
+
+def add_consents(
+    batch: row_batch.Batch,
+    consents: Sequence[domain.Consent],
+    *,
+    submission_id: str,
+    move: domain.Move,
+) -> None:
+    method = "web_form" if move.channel == "citizen_web" else "agent_phone"
+    for consent in consents:
+        actor = "self" if consent.subject_id == move.person.id else "third_party_declarant"
+        if move.channel == "agent" and actor == "self":
+            actor = "agent_on_behalf"
+        batch.add(
+            m.ConsentRecord,
+            {
+                "id": consent.id,
+                "subject_id": consent.subject_id,
+                "submission_id": submission_id,
+                "partner_service_id": consent.partner_service_id,
+                "purpose_code": consent.purpose_code,
+                "rule_id": consent.rule_id,
+                "rule_version": consent.rule_version,
+                "status": consent.status,
+                "given_at": consent.given_at,
+                "expires_at": consent.expires_at,
+                "collection_method": method,
+                "actor_kind": actor,
+                "actor_ref": move.submitter.ref,
+                "language": move.language,
+            },
+        )
+
+
+def add_decisions(
+    batch: row_batch.Batch, plan: decision.Plan, *, submission_id: str
+) -> dict[str, str]:
+    """Every decision of the plan (``plan_decision``); the row id per service."""
+    rows = [decision_row(d, plan, submission_id) for d in plan.decisions]
+    batch.add(o.PlanDecision, *rows)
+    return {row["partner_service_id"]: row["id"] for row in rows}
+
+
+def decision_row(d: decision.Decision, plan: decision.Plan, submission_id: str) -> dict[str, Any]:
+    return {
+        "id": ids.new_id(),
+        "submission_id": submission_id,
+        "submission_version": plan.version,
+        "phase": plan.phase,
+        "partner_service_id": d.partner_service_id,
+        "role": d.role,
+        "decision": d.outcome,
+        "rule_id": d.rule_id,
+        "rule_version": d.rule_version,
+        "dsa_id": d.dsa_id,
+        "dsa_version": d.dsa_version,
+        "lawful_basis": d.lawful_basis,
+        "purpose_code": d.purpose_code,
+        "consent_record_id": d.consent_id,
+        "fields": list(d.fields),
+        "fields_dropped": [{"group": g, "reason": r} for g, r in d.fields_dropped],
+        "data_category": d.data_category,
+        "channel": d.targets[0].channel if d.targets else None,
+        "not_before": d.not_before,
+        "reasons": [_reason(r) for r in d.reasons],
+        "warnings": [_reason(r) for r in d.warnings],
+        "registry_digest": plan.registry_digest,
+        "evaluated_at": plan.evaluated_at,
+    }
+
+
+def _reason(reason: decision.Reason) -> dict[str, Any]:
+    return {"code": reason.code, "effect": reason.effect, "detail": reason.detail}

@@ -1,0 +1,157 @@
+"""A submitted move's rows are written in one statement on PostgreSQL, and the new lanes it
+numbers and wakes in that statement are those the upsert and the wake-up of
+:func:`notify.outbox.enqueue_plan` give (the general path, kept for lanes that may exist)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from core import ids
+from notify import domain, events, gazetteer_facts, intake, outbox, service
+from notify.tables import moves as m
+from notify.tables import outbox as o
+from tests.integration import sharing_world as w
+
+NO_CONSENT = (
+    intake.RecipientAnswer(
+        partner_service_id="NEWTOWN-DC/COUNCIL_TAX", selected=True, answers={"adults": 2}
+    ),
+    intake.RecipientAnswer(partner_service_id="NEWTOWN-DC/LIBRARIES", selected=True),
+)
+
+
+@pytest.fixture
+def seeded(session: orm.Session) -> orm.Session:
+    return w.seeded(session)
+
+
+@pytest.fixture
+def statements(seeded: orm.Session) -> Iterator[list[str]]:
+    """The SQL of every statement sent through SQLAlchemy while the test runs (the registry
+    already read, as it is kept between moves)."""
+    service.load_registry(seeded)
+    seeded.commit()
+    seen: list[str] = []
+    engine = seeded.get_bind().engine
+
+    def record(*args: Any) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_move_writes_its_rows_in_one_statement_on_postgresql(
+    seeded: orm.Session, statements: list[str]
+) -> None:
+    result = w.submit(seeded, recipients=NO_CONSENT)
+    assert result.delivery_ids and not result.consent_ids
+    writes = [s for s in statements if not s.startswith("SELECT")]
+    if seeded.get_bind().dialect.name == "sqlite":  # executemany per table, no round trips
+        assert any(s.startswith("INSERT INTO delivery ") for s in writes)
+        return
+    (batch, receipt) = writes  # the batch, then the receipt
+    for table in ("subject", "change_submission", "household_member", "recipient_choice",
+                  "third_party_declaration", "plan_decision", "outbox_event", "delivery_lane",
+                  "delivery", "delivery_subject", "disclosure"):  # fmt: skip
+        assert f'INSERT INTO "{table}"' in batch
+    assert "pg_notify" in batch and receipt.startswith("INSERT INTO consent_receipt")
+    assert len(statements) <= 9  # reads: gazetteer, registry, relationships, review, questions
+
+
+def _lanes(session: orm.Session, submission_id: str, subject_id: str) -> set[Any]:
+    """Each lane of the person's deliveries, named by the (service, seq) it carries."""
+    deliveries = session.scalars(
+        sa.select(o.Delivery)
+        .join(o.DeliverySubject, o.DeliverySubject.delivery_id == o.Delivery.id)
+        .where(
+            o.Delivery.submission_id == submission_id, o.DeliverySubject.subject_id == subject_id
+        )
+    ).all()
+    lanes = {}
+    for key in {d.ordering_key for d in deliveries}:
+        lane = session.get(o.DeliveryLane, key)
+        assert lane is not None
+        carried = tuple(sorted((d.partner_service_id, d.seq) for d in deliveries
+                               if d.ordering_key == key))  # fmt: skip
+        lanes[carried] = (lane.last_seq, lane.state, lane.next_attempt_at, lane.endpoint_id)
+    rows = {
+        (d.partner_service_id, d.seq, d.state, d.not_before, d.endpoint_id, d.plan_decision_id,
+         tuple(d.fields_planned), d.hold_reason, d.rule_id, d.rule_version_planned)
+        for d in deliveries
+    }  # fmt: skip
+    return {frozenset(lanes.items()), frozenset(rows)}
+
+
+def test_new_lanes_are_those_the_upsert_and_wake_up_give(seeded: orm.Session) -> None:
+    result = w.submit(seeded, move_date=w.NOW.date())
+    submission = seeded.get(m.ChangeSubmission, result.submission_id)
+    assert submission is not None and result.plan is not None
+    members = seeded.scalars(
+        sa.select(m.HouseholdMember.subject_id).where(
+            m.HouseholdMember.submission_id == submission.id
+        )
+    ).all()
+    other = ids.new_id()  # the same plan enqueued for another new person by the general path
+    move = intake.to_move(
+        w.request(move_date=w.NOW.date()),
+        reference=submission.reference,
+        subject_ids=[other, *members],
+    )
+    ctx = outbox.Context(
+        submission_id=submission.id,
+        move=move,
+        facts=gazetteer_facts.facts(seeded, move=move, settings=w.SETTINGS),
+        registry=service.load_registry(seeded),
+        keys=outbox.Keys.from_settings(w.SETTINGS),
+        now=w.NOW,
+    )
+    decision_ids: dict[str, str] = dict(
+        seeded.execute(
+            sa.select(o.PlanDecision.partner_service_id, o.PlanDecision.id).where(
+                o.PlanDecision.submission_id == submission.id
+            )
+        ).all()
+    )
+    assert outbox.enqueue_plan(seeded, ctx, result.plan, decision_ids)
+    seeded.commit()
+    assert _lanes(seeded, submission.id, submission.subject_id) == _lanes(
+        seeded, submission.id, other
+    )
+
+
+def test_a_lane_that_exists_fails_the_new_move_insert(
+    seeded: orm.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path never numbers a lane twice: an existing lane refuses the whole move."""
+    subject = ids.new_id()
+    original = intake.to_move
+
+    def with_subject(*args: Any, **kwargs: Any) -> domain.Move:
+        move = original(*args, **kwargs)
+        return dataclasses.replace(move, person=dataclasses.replace(move.person, id=subject))
+
+    monkeypatch.setattr(intake, "to_move", with_subject)
+    registry = service.load_registry(seeded)
+    service_id = "NEWTOWN-DC/COUNCIL_TAX"
+    partner = registry.services[service_id].partner_id
+    scope = partner if registry.partners[partner].ordering_scope == "partner" else service_id
+    key = events.ordering_key(subject, scope)
+    seeded.add(o.DeliveryLane(ordering_key=key, last_seq=3, state="idle"))
+    seeded.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        service.submit_move(
+            session=seeded, request=w.request(recipients=NO_CONSENT), settings=w.SETTINGS,
+            now=w.NOW,
+        )  # fmt: skip
+    seeded.rollback()
+    assert seeded.scalar(sa.select(sa.func.count()).select_from(o.Delivery)) == 0
+    lane = seeded.get(o.DeliveryLane, key)
+    assert lane is not None and lane.last_seq == 3
