@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass
+from typing import TypedDict
 
 from gazetteer import domain, formatting
 
@@ -64,6 +65,16 @@ HOUSE_NAMES = (
 )
 COUNTIES = ("DEVON", "KENT", "ESSEX", "SURREY")
 INWARD = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+class _Aon(TypedDict, total=False):
+    """The PAO and SAO fields of one generated LPI."""
+
+    pao_start_number: int
+    pao_start_suffix: str
+    pao_text: str
+    sao_start_number: int
+    sao_text: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,7 +146,7 @@ def _street(
     for number in range(1, rng.randint(8, 60)):
         if rng.random() < 0.05:
             continue
-        aons = [{"pao_start_number": number}]
+        aons: list[_Aon] = [{"pao_start_number": number}]
         roll = rng.random()
         if roll < 0.06:
             aons.append({"pao_start_number": number, "pao_start_suffix": "A"})
@@ -143,7 +154,7 @@ def _street(
             flats = rng.randint(2, 6)
             style = rng.choice(["text", "number"])
             for flat in range(1, flats + 1):
-                sao = (
+                sao: _Aon = (
                     {"sao_text": f"FLAT {flat}"} if style == "text" else {"sao_start_number": flat}
                 )
                 aons.append({"pao_start_number": number, **sao})
@@ -216,7 +227,7 @@ def typed(rng: random.Random, address: Address) -> tuple[str, str]:
         address.descriptor.town_name,
         address.postcode,
     )
-    kinds = []
+    kinds: list[str] = []
     sao = _sao_text(rng, lpi, kinds)
     pao = " ".join(
         p for p in (lpi.pao_text, f"{lpi.pao_start_number or ''}{lpi.pao_start_suffix or ''}") if p
