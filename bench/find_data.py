@@ -246,6 +246,7 @@ SEARCH_INDEXES = sa.text(
     "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN"
     " ('address_search', 'address_search_token') AND indexname NOT LIKE 'pk_%'"
 )
+POSTCODE_INDEX: Final = "ix_address_search_postcode_cover"
 ANALYZE = (
     "blpu",
     "lpi",
@@ -272,8 +273,13 @@ def _parameters(addresses: int) -> dict[str, Any]:
     }
 
 
-def build_postgis(engine: sa.Engine, addresses: int) -> None:
-    """Write ``addresses`` addresses and their search index into a migrated PostGIS database."""
+def build_postgis(engine: sa.Engine, addresses: int, *, postcode_only: bool = False) -> None:
+    """Write ``addresses`` addresses and their search index into a migrated PostGIS database.
+
+    ``postcode_only`` writes only what a postcode list reads: the search rows (no tokens, no
+    gazetteer records) with their primary key and postcode index, so the list can be measured
+    at 10M addresses without the full build.
+    """
     params = _parameters(addresses)
     with engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
@@ -281,14 +287,18 @@ def build_postgis(engine: sa.Engine, addresses: int) -> None:
         indexes = list(conn.execute(SEARCH_INDEXES))
         for name, _definition in indexes:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')  # names read from the catalogue
-        for statement in (INSERT_STREETS, INSERT_BLPUS, INSERT_LPIS, INSERT_DELIVERY_POINTS):
-            conn.execute(statement, params)
+        if not postcode_only:
+            for statement in (INSERT_STREETS, INSERT_BLPUS, INSERT_LPIS, INSERT_DELIVERY_POINTS):
+                conn.execute(statement, params)
         conn.execute(INSERT_SEARCH_ROWS, params)
-        conn.execute(INSERT_TOKENS)
-        for _name, definition in indexes:
-            conn.exec_driver_sql(definition)
+        if not postcode_only:
+            conn.execute(INSERT_TOKENS)
+        for name, definition in indexes:
+            if not postcode_only or name == POSTCODE_INDEX:
+                conn.exec_driver_sql(definition)
+    analysed = ("address_search",) if postcode_only else ANALYZE
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(ANALYZE))
+        conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(analysed))
 
 
 # --- PostGIS to SpatiaLite ----------------------------------------------------------------
