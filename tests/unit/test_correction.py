@@ -86,15 +86,15 @@ def test_the_corrected_plan_is_the_plan_of_a_fresh_submission(
     )
 
 
-def _priors(draw: st.DrawFn, plan: decision.Plan) -> dict[str, correction.Prior]:
+def _priors(data: st.DataObject, plan: decision.Plan) -> dict[str, correction.Prior]:
     services = [d.partner_service_id for d in plan.decisions] + ["GONE/SERVICE"]
-    chosen = draw(st.lists(st.sampled_from(services), unique=True))
+    chosen = data.draw(st.lists(st.sampled_from(services), unique=True))
     return {
         s: correction.Prior(
             partner_service_id=s,
             line_ids=(f"line-{s}",),
             event_id=f"event-{s}",
-            fields=draw(st.frozensets(st.sampled_from(sorted(projection.SUBMISSION_GROUPS)))),
+            fields=data.draw(st.frozensets(st.sampled_from(sorted(projection.SUBMISSION_GROUPS)))),
         )
         for s in chosen
     }
@@ -110,7 +110,7 @@ def test_every_recipient_gets_the_step_its_history_calls_for(
     request = correction.corrected_request(correction.request_of(s.move), change)
     after = correction.apply(s.move, request, new_id=lambda: f"n{next(counter)}")
     plan = decision.plan(dataclasses.replace(s, move=after))
-    priors = _priors(data.draw, plan)
+    priors = _priors(data, plan)
     steps = correction.reconcile(
         plan, priors, lambda svc: correction.changed_groups(s.move, after, svc)
     )

@@ -171,7 +171,7 @@ def test_explain_never_refuses_what_the_plan_sends(s: decision.Situation) -> Non
 
 @settings(max_examples=150)
 @given(strategies.notify_situations(), st.sampled_from(["plan", "explain"]))
-def test_plan_invariants(s: decision.Situation, phase: str) -> None:
+def test_plan_invariants(s: decision.Situation, phase: decision.Phase) -> None:
     """V1, V2, V9, V15 and the outcome/reason contract, on one generated plan each."""
     s = dataclasses.replace(s, phase=phase)
     check_outcome_agrees_with_reasons(s)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -144,6 +145,7 @@ def test_ambiguous_area_between_two_exclusive_services_unless_custodian_decides(
     d = w.decide("new-ct", registry=reg)
     assert (d.role, d.outcome, d.codes) == ("ambiguous", "hold", ("AMBIGUOUS_AREA",))
     assert not d.creates_delivery and d.routing_hold
+    assert w.FACTS.new is not None
     facts = dataclasses.replace(
         w.FACTS,
         new=dataclasses.replace(w.FACTS.new, custodian_code="1110"),
@@ -169,7 +171,7 @@ def test_new_uprn_pending_holds_without_a_delivery() -> None:
          "DSA_REVIEW_OVERDUE"),
     ],
 )  # fmt: skip
-def test_agreement_state(changes: dict[str, object], outcome: str, code: str) -> None:
+def test_agreement_state(changes: dict[str, Any], outcome: str, code: str) -> None:
     reg = w.registry(agreements=(dataclasses.replace(w.DSA, **changes),))
     d = w.decide("new-ct", registry=reg)
     assert (d.outcome, d.codes) == (outcome, (code,))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify import decision, domain, recheck, routing
+from notify import codes, decision, domain, recheck, routing
 from tests import strategies
 from tests.unit import decision_world as w
 
@@ -67,7 +67,7 @@ def _withdraw_consents(s: decision.Situation, _d: decision.Decision, _n: Any) ->
     return dataclasses.replace(s, consents=consents)
 
 
-def _agreements(s: decision.Situation, status: str) -> decision.Situation:
+def _agreements(s: decision.Situation, status: codes.AgreementStatus) -> decision.Situation:
     agreements = [dataclasses.replace(a, status=status) for a in s.registry.agreements.values()]
     return _registry(s, agreements=agreements)
 

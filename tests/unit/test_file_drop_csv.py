@@ -16,7 +16,7 @@ from notify import file_drop_csv, projection
 from tests import strategies
 
 cell_texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12
 )
 
 

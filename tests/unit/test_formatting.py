@@ -652,15 +652,16 @@ def test_postal_lines_keep_the_fixed_order(dpa: domain.DeliveryPoint) -> None:
 def test_welsh_render_differs_only_in_the_five_welsh_fields(
     dpa: domain.DeliveryPoint, style: formatting.Style
 ) -> None:
+    no_welsh: dict[str, Any] = dict.fromkeys(WELSH_PAIRS.values())
     coalesced = dataclasses.replace(
         dpa,
         **{
             english: getattr(dpa, welsh) or getattr(dpa, english)
             for english, welsh in WELSH_PAIRS.items()
         },
-        **dict.fromkeys(WELSH_PAIRS.values()),
+        **no_welsh,
     )
-    without_welsh = dataclasses.replace(dpa, **dict.fromkeys(WELSH_PAIRS.values()))
+    without_welsh = dataclasses.replace(dpa, **no_welsh)
     assert formatting.postal_lines(dpa, welsh=True) == formatting.postal_lines(coalesced)
     assert formatting.postal_lines(dpa) == formatting.postal_lines(without_welsh)
     assert formatting.postal_single_line(dpa, welsh=True, style=style) == (

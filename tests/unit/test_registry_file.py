@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -94,7 +95,7 @@ def test_missing_required_fields_are_named() -> None:
 # Validation --------------------------------------------------------------------------------
 
 
-def _with_rule(**changes: object) -> domain.Registry:
+def _with_rule(**changes: Any) -> domain.Registry:
     registry = example()
     rules = [
         dataclasses.replace(r, **changes) if r.id == "ct-newtown-joining" else r

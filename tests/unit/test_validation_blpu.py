@@ -14,8 +14,7 @@ from gazetteer.validation import Profile, validate_record
 from tests.unit import validation_world as w
 from tests.unit.validation_world import Case
 
-BLPU = w.world()["building"]
-assert isinstance(BLPU, domain.Blpu)
+BLPU = w.named("building", domain.Blpu)
 ENDED = dt.date(2019, 1, 1)
 
 

@@ -14,10 +14,8 @@ from gazetteer.validation import Profile, validate_record
 from tests.unit import validation_world as w
 from tests.unit.validation_world import Case
 
-LPI = w.world()["building_lpi"]
-STREET_LPI = w.world()["street_lpi"]
-assert isinstance(LPI, domain.Lpi)
-assert isinstance(STREET_LPI, domain.Lpi)
+LPI = w.named("building_lpi", domain.Lpi)
+STREET_LPI = w.named("street_lpi", domain.Lpi)
 DTF = {"format": "dtf"}
 DTF_LPI = dataclasses.replace(
     LPI, usrn_match_indicator=None, postal_address="Y", postcode="EX1 1AE", post_town="EXETER"

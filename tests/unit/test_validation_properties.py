@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from gazetteer import domain
 from gazetteer.validation import (
     Context,
+    Finding,
     Format,
     Profile,
+    Record,
     index,
     validate_change,
     validate_record,
@@ -35,7 +37,7 @@ ANY_STATUS = [*"0123456789", "", "X"]
 ANY_STATE = [None, "", *"0123456789", "X"]
 
 
-def _rules(found: list[w.Finding], prefix: str = "") -> set[str]:
+def _rules(found: list[Finding], prefix: str = "") -> set[str]:
     return {f.rule_id for f in found if f.rule_id.startswith(prefix)}
 
 
@@ -120,9 +122,10 @@ def test_any_change_of_status_of_a_live_7_or_9_is_an_error(
     before_status: str, after_status: str, record: str, profile: Profile
 ) -> None:
     assume(after_status != before_status)
-    world = w.world()
-    before = dataclasses.replace(world[record], logical_status=before_status)
-    after = dataclasses.replace(world[record], logical_status=after_status)
+    original = w.world()[record]
+    assert isinstance(original, domain.Blpu | domain.Lpi)
+    before = dataclasses.replace(original, logical_status=before_status)
+    after = dataclasses.replace(original, logical_status=after_status)
     ctx = w.context(profile, lookups=index([before]))
     for found in (
         validate_change(before=before, after=after, ctx=ctx),
@@ -238,7 +241,7 @@ def test_generated_records_pass_every_record_level_rule(
     if fmt is Format.DTF:
         blpu = dataclasses.replace(blpu, country=None, addressbase_postal=None)
     ctx = Context(profile=profile, format=fmt, as_of=s.VALIDATION_AS_OF, authority_country=country)
-    records = [
+    records: list[Record] = [
         blpu,
         data.draw(s.valid_streets()),
         data.draw(s.valid_descriptors()),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from gazetteer import domain
 from gazetteer.validation import (
@@ -130,6 +130,16 @@ def world() -> dict[str, Record]:
             uprn=100, prov_key="1110P000000100", provenance_code="P", **DATES
         ),
     }  # fmt: skip
+
+
+_RecordT = TypeVar("_RecordT")
+
+
+def named(name: str, kind: type[_RecordT]) -> _RecordT:
+    """The clean world's record ``name``, which is a ``kind``."""
+    record = world()[name]
+    assert isinstance(record, kind)
+    return record
 
 
 def context(profile: Profile = Profile.INGEST, **changes: Any) -> Context:
