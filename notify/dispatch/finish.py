@@ -118,7 +118,7 @@ class _Writes:
         state, due, head_id = common.lane_move(step, row.delivery_id, cfg=cfg, now=at)
         last_seq = row.seq if step.lane == "advance" else -1  # an empty lane rests idle
         self.lanes.append({"_key": item.send.ordering_key, "_owner": cfg.worker_id,
-                           "_last_seq": last_seq, "_state": state, "_due": due,
+                           "_last_seq": last_seq, "_state": state, "_next_attempt_at": due,
                            "head_delivery_id": head_id, "lease_owner": None,
                            "lease_until": None})  # fmt: skip
         if row.line_id is None:
