@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from psycopg import sql as psql
 from sqlalchemy import orm
 
+from core.tables import UtcDateTime
 from notify import delivery_sql
 
 #: One table's rows from its ``jsonb`` parameter; table, columns and names quoted as identifiers.
@@ -101,33 +102,38 @@ def _compose(shapes: list[tuple[sa.Table, list[sa.Column[Any]]]], announce: bool
 
 
 def _json(dialect: sa.Dialect, columns: list[sa.Column[Any]], rows: list[dict[str, Any]]) -> str:
-    encoders = [(c.key, c.name, _encoder(c, dialect)) for c in columns]
-    return json.dumps(
-        [{name: encode(row[key]) for key, name, encode in encoders} for row in rows],
-        separators=(",", ":"),
-    )
+    converted = [(c.key, bind) for c in columns if (bind := _bind(c, dialect)) is not None]
+    for c in columns:
+        if isinstance(c.type.dialect_impl(dialect), sa.JSON) and any(
+            r[c.key] is None for r in rows
+        ):
+            raise ValueError(f"{c.table.name}.{c.name}: a JSON column in a batch is never None")
+    if converted or any(c.key != c.name for c in columns):
+        rows = [_renamed(row, columns, converted) for row in rows]
+    return json.dumps(rows, default=_plain, separators=(",", ":"))
 
 
-def _encoder(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
+def _bind(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
+    """The column's bind processor, where it changes more than :func:`_plain` does."""
     impl = column.type.dialect_impl(dialect)
-    if isinstance(impl, sa.JSON):
-        return lambda value: _json_value(column, value)
-    if isinstance(impl, sa.LargeBinary):
-        return _plain
-    bind = impl.bind_processor(dialect)
-    if bind is None:
-        return _plain
-    return lambda value: _plain(bind(value))
+    if isinstance(impl, sa.JSON | sa.LargeBinary | sa.Boolean) or isinstance(
+        column.type, UtcDateTime
+    ):
+        return None
+    return impl.bind_processor(dialect)
 
 
-def _json_value(column: sa.Column[Any], value: Any) -> Any:
-    if value is None:
-        raise ValueError(f"{column.table.name}.{column.name}: a JSON column written in a batch "
-                         "is never None")  # fmt: skip
-    return value
+def _renamed(
+    row: dict[str, Any], columns: list[sa.Column[Any]], converted: list[tuple[str, Any]]
+) -> dict[str, Any]:
+    values = dict(row)
+    for key, bind in converted:
+        values[key] = bind(values[key])
+    return {c.name: values[c.key] for c in columns}
 
 
 def _plain(value: Any) -> Any:
+    """A value JSON has no type for, as PostgreSQL reads it back into the column's type."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored")
@@ -136,4 +142,4 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         return "\\x" + bytes(value).hex()
-    return value
+    raise TypeError(f"{type(value).__name__} is not written in a batch")
