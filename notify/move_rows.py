@@ -130,7 +130,9 @@ def add_consents(
     *,
     submission_id: str,
     move: domain.Move,
+    receipt_id: str | None = None,
 ) -> None:
+    """The consent records, pointing to the move's receipt when it is known already."""
     method = "web_form" if move.channel == "citizen_web" else "agent_phone"
     for consent in consents:
         actor = "self" if consent.subject_id == move.person.id else "third_party_declarant"
@@ -153,6 +155,7 @@ def add_consents(
                 "actor_kind": actor,
                 "actor_ref": move.submitter.ref,
                 "language": move.language,
+                "receipt_id": receipt_id,
             },
         )
 

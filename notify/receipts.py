@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import orm
 
@@ -33,6 +33,24 @@ def issue(
     """A receipt listing every recipient, consent or not (Kantara CR v1.1 with x-recipients);
     the submission's consent records point to it (not read when ``consents_recorded`` is false:
     a new submission recorded with no consent)."""
+    row = new_row(submission_id=submission_id, move=move, plan=plan, now=now, supersedes=supersedes)
+    session.add(m.ConsentReceipt(**row))
+    records = repo.consent_records_of(session, submission_id) if consents_recorded else []
+    for consent in records:
+        consent.receipt_id = consent.receipt_id or row["receipt_id"]
+    session.flush()
+    return str(row["receipt_id"])
+
+
+def new_row(
+    *,
+    submission_id: str,
+    move: domain.Move,
+    plan: decision.Plan,
+    now: dt.datetime,
+    supersedes: str | None = None,
+) -> dict[str, Any]:
+    """The ``consent_receipt`` row :func:`issue` writes, to be inserted by the caller."""
     receipt_id = f"RCPT-{ids.new_id()}"
     body = {
         "version": RECEIPT_FORMAT,
@@ -53,24 +71,17 @@ def issue(
             if d.creates_delivery
         ],
     }
-    session.add(
-        m.ConsentReceipt(
-            receipt_id=receipt_id,
-            submission_id=submission_id,
-            issued_at=now,
-            profile="summary",
-            format=RECEIPT_FORMAT,
-            language=move.language,
-            body=body,
-            body_sha256=hashlib.sha256(canonical.dumps(body)).hexdigest(),
-            supersedes_receipt_id=supersedes,
-        )
-    )
-    records = repo.consent_records_of(session, submission_id) if consents_recorded else []
-    for consent in records:
-        consent.receipt_id = consent.receipt_id or receipt_id
-    session.flush()
-    return receipt_id
+    return {
+        "receipt_id": receipt_id,
+        "submission_id": submission_id,
+        "issued_at": now,
+        "profile": "summary",
+        "format": RECEIPT_FORMAT,
+        "language": move.language,
+        "body": body,
+        "body_sha256": hashlib.sha256(canonical.dumps(body)).hexdigest(),
+        "supersedes_receipt_id": supersedes,
+    }
 
 
 def reissue(session: orm.Session, submission_id: str, now: dt.datetime) -> str:

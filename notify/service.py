@@ -159,7 +159,11 @@ def submit_move(
         registry_digest=plan.registry_digest,
         now=now,
     )
-    move_rows.add_consents(batch, consents, submission_id=submission_id, move=move)
+    receipt = receipts.new_row(submission_id=submission_id, move=move, plan=plan, now=now)
+    move_rows.add_consents(
+        batch, consents, submission_id=submission_id, move=move, receipt_id=receipt["receipt_id"]
+    )
+    batch.add(m.ConsentReceipt, receipt)
     decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
     ctx = outbox.Context(
         submission_id=submission_id,
@@ -176,14 +180,6 @@ def submit_move(
             session, submission_id=submission_id, request=request, addressing=addressing, now=now
         )
     move_reviews.open_review(session, submission_id=submission_id, found=found, now=now)
-    receipt_id = receipts.issue(
-        session,
-        submission_id=submission_id,
-        move=move,
-        plan=plan,
-        now=now,
-        consents_recorded=bool(consents),
-    )
     return Submitted(
         reference=move.reference,
         submission_id=submission_id,
@@ -192,7 +188,7 @@ def submit_move(
         document=explain.document(plan, move=move, registry=registry, language=move.language),
         delivery_ids=tuple(delivery_ids),
         consent_ids=tuple(c.id for c in consents),
-        receipt_id=receipt_id,
+        receipt_id=receipt["receipt_id"],
     )
 
 
