@@ -78,22 +78,43 @@ def earlier_moves(
     session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
 ) -> list[holds.EarlierMove]:
     """Live moves reported since ``since`` from or to any of ``uprns`` (the latest
-    :data:`COMPARED`), with their people."""
+    :data:`COMPARED`), with their people: one query, each move's household joined."""
     wanted = sorted({u for u in uprns if u is not None})
     if not wanted:
         return []
-    sub = m.ChangeSubmission
-    query = sa.select(
-        sub.id, sub.reference, sub.old_uprn, sub.new_uprn, sub.move_date, sub.person
-    ).where(
-        sub.submitted_at >= since,
-        sub.status.in_(LIVE_STATUSES),
-        sub.pii_erased_at.is_(None),
-        sa.or_(sub.old_uprn.in_(wanted), sub.new_uprn.in_(wanted)),
+    sub, member = m.ChangeSubmission, m.HouseholdMember
+    latest = (
+        sa.select(
+            sub.id,
+            sub.reference,
+            sub.old_uprn,
+            sub.new_uprn,
+            sub.move_date,
+            sub.person,
+            sub.submitted_at,
+        )
+        .where(
+            sub.submitted_at >= since,
+            sub.status.in_(LIVE_STATUSES),
+            sub.pii_erased_at.is_(None),
+            sa.or_(sub.old_uprn.in_(wanted), sub.new_uprn.in_(wanted)),
+        )
+        .order_by(sub.submitted_at.desc())
+        .limit(COMPARED)
+        .subquery()
     )
-    rows = list(session.execute(query.order_by(sub.submitted_at.desc()).limit(COMPARED)))
-    members = _household_people(session, [r.id for r in rows])
-    return [_earlier(row, members.get(row.id, [])) for row in rows]
+    query = (
+        sa.select(latest, member.person.label("member"))
+        .outerjoin(member, member.submission_id == latest.c.id)
+        .order_by(latest.c.submitted_at.desc(), latest.c.id, member.position)
+    )
+    moves: dict[str, sa.Row[Any]] = {}
+    members: dict[str, list[holds.PersonKey]] = {}
+    for row in session.execute(query):
+        moves.setdefault(row.id, row)
+        key = _key(row.member)
+        members.setdefault(row.id, []).extend([key] if key is not None else [])
+    return [_earlier(row, members[row.id]) for row in moves.values()]
 
 
 def _key(person: dict[str, Any] | None) -> holds.PersonKey | None:
@@ -105,22 +126,6 @@ def _key(person: dict[str, Any] | None) -> holds.PersonKey | None:
         str(person.get("family_name") or ""),
         dt.date.fromisoformat(dob) if dob else None,
     )
-
-
-def _household_people(
-    session: orm.Session, submission_ids: list[str]
-) -> dict[str, list[holds.PersonKey]]:
-    if not submission_ids:
-        return {}
-    query = sa.select(m.HouseholdMember.submission_id, m.HouseholdMember.person).where(
-        m.HouseholdMember.submission_id.in_(submission_ids)
-    )
-    found: dict[str, list[holds.PersonKey]] = {}
-    for row in session.execute(query):
-        key = _key(row.person)
-        if key is not None:
-            found.setdefault(row.submission_id, []).append(key)
-    return found
 
 
 def _earlier(row: sa.Row[Any], members: list[holds.PersonKey]) -> holds.EarlierMove:
