@@ -52,14 +52,17 @@ DELIVERY_POINT = domain.DeliveryPoint(
 )
 
 
-def records() -> list[
+SeedRecord = (
     domain.Blpu
     | domain.Lpi
     | domain.StreetDescriptor
     | domain.Classification
     | domain.DeliveryPoint
-]:
-    out: list = list(DESCRIPTORS)
+)
+
+
+def records() -> list[SeedRecord]:
+    out: list[SeedRecord] = list(DESCRIPTORS)
     for uprn, (
         usrn,
         sao_text,

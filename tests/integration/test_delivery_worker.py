@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
+from core.tables import Base
 from notify import delivery_gate, delivery_service, registry_repository, ssrf, worker
 from notify import delivery_tables as dt_tables
 from notify.dispatch import registry_cache
@@ -94,7 +95,7 @@ def test_every_event_is_delivered_signed_once_and_in_order(
         assert all(a.phase == "finished" and a.http_status == 204 for a in attempts)
 
 
-def _set(session_factory: db.SessionFactory, table: type, key: str, **values: object) -> None:
+def _set(session_factory: db.SessionFactory, table: type[Base], key: str, **values: object) -> None:
     with db.unit_of_work(session_factory) as session:
         row = session.get(table, key)
         assert row is not None

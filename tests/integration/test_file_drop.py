@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -210,7 +211,7 @@ def _line(session: orm.Session, delivery_id: str) -> outbox.Disclosure:
     return session.scalars(query).one()
 
 
-def _order(session: orm.Session) -> object:
+def _order(session: orm.Session) -> Callable[[str], tuple[str, int]]:
     def key(delivery_id: str) -> tuple[str, int]:
         row = session.get(outbox.Delivery, delivery_id)
         assert row is not None

@@ -7,7 +7,7 @@ from sqlalchemy import orm
 
 from core.clock import SystemClock
 from core.settings import Settings
-from gazetteer import find, search_index
+from gazetteer import domain, find, matching, repository, search_index
 from gazetteer.search_repository import Filters
 from tests.integration import find_seed
 
@@ -21,7 +21,7 @@ def seeded(session: orm.Session) -> orm.Session:
     return session
 
 
-def _match(session: orm.Session, text: str) -> find.matching.MatchResult:
+def _match(session: orm.Session, text: str) -> matching.MatchResult:
     return find.match_address(session=session, text=text, settings=SETTINGS)
 
 
@@ -192,7 +192,7 @@ def test_batch_matching_answers_as_one_at_a_time(seeded: orm.Session) -> None:
     one_by_one = [_match(seeded, text) for text in BATCH_TEXTS]
     batched = find_many.match_many(session=seeded, texts=BATCH_TEXTS, settings=SETTINGS)
 
-    def summary(result: find.matching.MatchResult) -> tuple[object, ...]:
+    def summary(result: matching.MatchResult) -> tuple[object, ...]:
         top = [(c.candidate.uprn, c.score) for c in result.candidates]
         return (result.status, result.uprn, result.score, result.margin, result.match_reason, top)
 
@@ -203,17 +203,17 @@ def test_batch_matching_answers_as_one_at_a_time(seeded: orm.Session) -> None:
 
 def test_search_finds_a_word_loaded_after_an_earlier_search(seeded: orm.Session) -> None:
     assert not find.search(session=seeded, q="3 acacia avenue", settings=SETTINGS).results
-    seeded_records = [
-        find_seed.domain.StreetDescriptor(
+    seeded_records: list[repository.Record] = [
+        domain.StreetDescriptor(
             usrn=1005, description="ACACIA AVENUE", town_name="NEWTOWN"
         ),
-        find_seed.domain.Blpu(uprn=501, logical_status="1", postcode_locator="NT5 5AA"),
-        find_seed.domain.Lpi(
+        domain.Blpu(uprn=501, logical_status="1", postcode_locator="NT5 5AA"),
+        domain.Lpi(
             uprn=501, lpi_key="1110L000000501", language="ENG", logical_status="1", usrn=1005,
             pao_start_number=3,
         ),
     ]  # fmt: skip
-    find_seed.repository.save_records(seeded, seeded_records)
+    repository.save_records(seeded, seeded_records)
     search_index.rebuild(seeded, uprns=[501])
     page = find.search(session=seeded, q="3 acacia avenue", settings=SETTINGS)
     assert [r.uprn for r in page.results][:1] == [501]

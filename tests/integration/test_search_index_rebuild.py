@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import orm
+from sqlalchemy.engine.interfaces import ReflectedIndex
 
 from core import db
 from gazetteer import repository, search_index
@@ -108,6 +109,6 @@ def test_the_bulk_path_into_an_empty_index_writes_the_same_rows_and_keeps_its_in
 _INDEXED = ("address_search", "address_search_token")
 
 
-def _indexes(session: orm.Session, table: str) -> list[dict[str, Any]]:
+def _indexes(session: orm.Session, table: str) -> list[ReflectedIndex]:
     found = sa.inspect(session.connection()).get_indexes(table)
     return sorted(found, key=lambda index: str(index["name"]))

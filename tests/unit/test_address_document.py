@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from gazetteer import domain, repository, service
 
 
-def _facts(**overrides: object) -> repository.AddressFacts:
-    fields: dict[str, object] = {
+def _facts(**overrides: Any) -> repository.AddressFacts:
+    fields: dict[str, Any] = {
         "blpu": domain.Blpu(uprn=7, logical_status="8", end_date=dt.date(2020, 1, 1)),
         "lpis": (),
         "descriptors": (domain.StreetDescriptor(usrn=5, description="HIGH STREET"),),
@@ -18,10 +19,10 @@ def _facts(**overrides: object) -> repository.AddressFacts:
         "delivery_points": (),
         "children": (),
     }
-    return repository.AddressFacts(**(fields | overrides))  # type: ignore[arg-type]
+    return repository.AddressFacts(**(fields | overrides))
 
 
-def _lpi(key: str, status: str, language: str = "ENG", **extra: object) -> domain.Lpi:
+def _lpi(key: str, status: str, language: str = "ENG", **extra: Any) -> domain.Lpi:
     return domain.Lpi(
         uprn=7, lpi_key=key, language=language, logical_status=status, usrn=5, **extra
     )

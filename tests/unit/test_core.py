@@ -28,7 +28,10 @@ def test_fixed_clock_needs_a_timezone_and_advances() -> None:
 
 def test_every_error_has_a_distinct_code_and_a_sane_status() -> None:
     _import_every_module()
-    classes = [errors.AddressHubError, *_subclasses(errors.AddressHubError)]
+    classes: list[type[errors.AddressHubError]] = [
+        errors.AddressHubError,
+        *_subclasses(errors.AddressHubError),
+    ]
     # A subclass that declares no code of its own is the same error, told apart only in logs.
     codes = [cls.code for cls in classes if "code" in vars(cls)]
     assert len(codes) == len(set(codes))
@@ -42,8 +45,8 @@ def test_postgres_urls_use_psycopg_3() -> None:
         normalise_url("mysql://u@h/db")
 
 
-def _subclasses(cls: type) -> list[type]:
-    found = []
+def _subclasses(cls: type[errors.AddressHubError]) -> list[type[errors.AddressHubError]]:
+    found: list[type[errors.AddressHubError]] = []
     for sub in cls.__subclasses__():
         found.append(sub)
         found.extend(_subclasses(sub))

@@ -147,6 +147,7 @@ def test_the_feed_serves_signed_bytes_in_order_and_commit_marks_them_delivered(
     item = page["items"][0]
     assert item["body"].encode() == queued[0].body
     key = signing.secret_key(world.secrets["P0"])
+    assert queued[0].body is not None
     expected = signing.signature(key, item["webhook_id"], item["webhook_timestamp"], queued[0].body)
     assert item["webhook_signature"] == expected
     assert json.loads(item["body"])["id"] == queued[0].id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 
 import pytest
@@ -10,6 +11,7 @@ import typer
 from pydantic import BaseModel
 
 from api.cli import common
+from core import settings
 from core.errors import Conflict, StorageError
 from gazetteer.errors import InvalidUprn
 
@@ -94,11 +96,11 @@ def test_emit_prints_json_or_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_settings_for_overrides_only_the_database_url() -> None:
     assert common.settings_for("sqlite:///x.db").database_url == "sqlite:///x.db"
-    assert common.settings_for(None).database_url == common.get_settings().database_url
+    assert common.settings_for(None).database_url == settings.get_settings().database_url
 
 
 def test_the_actor_given_is_recorded_else_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common.getpass, "getuser", lambda: "clerk")
+    monkeypatch.setattr(getpass, "getuser", lambda: "clerk")
     assert common.actor_or_login("custodian-7") == "custodian-7"
     assert common.actor_or_login(None) == "clerk"
     assert common.actor_or_login("") == "clerk"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import fastapi
+import fastapi.security
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
