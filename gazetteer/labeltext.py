@@ -39,6 +39,8 @@ from gazetteer.addresstokens import (
 
 TOKEN_MAX: Final = 40
 _CACHED: Final = 1 << 16
+_LINES_CACHED: Final = 1 << 14
+"""Distinct lines remembered: the frequent ones (streets, towns) stay, and memory is bounded."""
 SEPARATOR: Final = ", "
 
 
@@ -94,7 +96,7 @@ class _Line:
     composes: bool
 
 
-@functools.lru_cache(maxsize=_CACHED)
+@functools.lru_cache(maxsize=_LINES_CACHED)
 def _line(line: str) -> _Line:
     raw = raw_tokens(line)
     words = tuple(t for t in canonical_tokens(raw) if t != COMMA)

@@ -180,7 +180,7 @@ def _candidate(
         source=source,
         label=label,
         sao=sao,
-        pao=pao.with_text(_canonical(pao.text)),
+        pao=_canonical_aon(pao),
         organisation=_canonical(organisation),
         street=_canonical(street),
         locality=_canonical(locality),
@@ -193,6 +193,11 @@ def _candidate(
 @functools.lru_cache(maxsize=_CACHED)
 def _canonical(text: str | None) -> str | None:
     return matching.canonical(text)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _canonical_aon(aon: AonParts) -> AonParts:
+    return aon.with_text(_canonical(aon.text))
 
 
 @functools.lru_cache(maxsize=_CACHED)

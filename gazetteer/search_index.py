@@ -21,6 +21,7 @@ searches wait for it instead of reading the old rows.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing as _closing
 from typing import Any, Final
@@ -33,6 +34,9 @@ from gazetteer.search_facts import BlpuFacts, IndexRow
 from gazetteer.search_tables import AddressSearch
 
 BATCH: Final = 5000
+_COPY_ESCAPED: Final = re.compile(r"[\\\x00-\x08\x0b-\x1f\x7f]")
+"""What ``COPY`` text format reads other than as written (backslash, control bytes) but for the
+tab and newline that separate columns and rows, which are counted instead."""
 BULK_MIN: Final = 20_000
 """UPRNs from which a PostgreSQL rebuild that replaces every row of the index (an empty index,
 or one whose UPRNs are all chosen) empties it and builds its secondary indexes afresh."""
@@ -305,7 +309,21 @@ class _Target:
             (token, first_id + i) for i, row in enumerate(rows) for token in sorted(row.tokens)
         ]
         self._put(COPY_ROWS, INSERT_ROWS, values)
-        self._put(COPY_TOKENS, INSERT_TOKENS, tokens)
+        if self.postgresql and tokens:
+            self._copy_tokens(tokens)
+        else:
+            self._put(COPY_TOKENS, INSERT_TOKENS, tokens)
+
+    def _copy_tokens(self, tokens: list[tuple[str, int]]) -> None:
+        """The tokens as ``COPY`` text in one write: they are canonical words (letters, digits,
+        ``-`` and ``/``), which text format takes as they are; anything else goes row by row."""
+        text = "".join(f"{token}\t{search_id}\n" for token, search_id in tokens)
+        count = len(tokens)
+        if _COPY_ESCAPED.search(text) or text.count("\t") != count or text.count("\n") != count:
+            self._put(COPY_TOKENS, INSERT_TOKENS, tokens)
+            return
+        with _closing(self.driver.cursor()) as cursor, cursor.copy(COPY_TOKENS) as out:
+            out.write(text)
 
     def _put(self, copy: str, insert: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
