@@ -35,13 +35,14 @@ def before(
 
 
 def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
-    """Labels after the apply, the change rows comparing them, and the touched search rows."""
-    labels.capture(session, sql.LABELS_AFTER)
+    """The touched search rows, the labels after the apply (mostly read from those rows) and
+    the change rows comparing them."""
+    # The search index follows in the same transaction, so a loaded address is found at once.
+    search_index.rebuild_selected(session, _TOUCHED)
+    labels.capture_after(session)
     for statement in _INSERTS:
         text = sa.text(statement).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))
         session.execute(text, {"load_run_id": run_id, "now": now})
     for stage in (sql.LABELS_BEFORE, sql.LABELS_AFTER):
         staging.drop(session, stage)
-    # The search index follows in the same transaction, so a loaded address is found at once.
-    search_index.rebuild_selected(session, _TOUCHED)
     session.connection().exec_driver_sql(sql.DROP_TOUCHED)

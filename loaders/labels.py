@@ -2,7 +2,9 @@
 
 Rows stream from the database ordered by UPRN and are grouped here; the label is the
 geographic single line (gazetteer-standards §6.4) of the approved LPI, or of the best LPI left
-when none is approved (a retired address keeps its label).
+when none is approved (a retired address keeps its label). After the apply the search rows of
+the touched UPRNs are rebuilt first, and the approved English LPIs' labels are read from them
+(:func:`capture_after`): only the other UPRNs' labels are built here again.
 """
 
 from __future__ import annotations
@@ -32,9 +34,27 @@ _DESCRIPTOR_FIELDS: Final = (
 def capture(session: orm.Session, stage: sql.Stage) -> int:
     """Write ``(uprn, status, label)`` of every touched UPRN into ``stage``; returns the count."""
     staging.create(session, stage)
+    return _write(session, stage, _labels(session, sql.LABEL_ROWS, sql.ORGANISATION_ROWS))
+
+
+def capture_after(session: orm.Session) -> int:
+    """:func:`capture` into ``LABELS_AFTER`` once the touched UPRNs' search rows are rebuilt:
+    the label of a UPRN with an approved English LPI is that LPI's search row's label (the same
+    single line), in one statement; the other UPRNs' labels are built here."""
+    staging.create(session, sql.LABELS_AFTER)
+    found = staging.execute(session, sql.LABELS_FROM_SEARCH[staging.engine_of(session)])
+    staging.create(session, sql.LABELS_REST)
+    rows = _labels(session, sql.UNLABELLED_ROWS, sql.UNLABELLED_ORGANISATION_ROWS)
+    rest = _write(session, sql.LABELS_REST, rows)
+    staging.execute(session, sql.ADD_REST_LABELS)
+    staging.drop(session, sql.LABELS_REST)
+    return found + rest
+
+
+def _write(session: orm.Session, stage: sql.Stage, rows: Iterable[tuple[Any, ...]]) -> int:
     written = 0
     batch: list[tuple[Any, ...]] = []
-    for row in _labels(session):
+    for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
             staging.write(session, stage, batch)
@@ -43,13 +63,15 @@ def capture(session: orm.Session, stage: sql.Stage) -> int:
     return written + len(batch)
 
 
-def _labels(session: orm.Session) -> Iterator[tuple[int, str, str | None]]:
+def _labels(
+    session: orm.Session, label_rows: str, organisation_rows: str
+) -> Iterator[tuple[int, str, str | None]]:
     if staging.engine_of(session) == sql.POSTGRESQL:
         # The rows are read to the end: plan the cursor for all of them, not its first tenth.
         session.connection().exec_driver_sql(sql.WHOLE_CURSOR)
-    organisations = _organisations(session)
+    organisations = _organisations(session, organisation_rows)
     pending = next(organisations, None)
-    result = session.execute(sa.text(sql.LABEL_ROWS).execution_options(stream_results=True))
+    result = session.execute(sa.text(label_rows).execution_options(stream_results=True))
     for uprn, rows in itertools.groupby(result, key=lambda r: int(r[0])):
         names: list[str] = []
         while pending is not None and pending[0] <= uprn:
@@ -60,8 +82,8 @@ def _labels(session: orm.Session) -> Iterator[tuple[int, str, str | None]]:
         yield uprn, str(group[0][1]), label(group, names[0] if names else None)
 
 
-def _organisations(session: orm.Session) -> Iterator[tuple[int, str]]:
-    for uprn, name in staging.rows(session, sql.ORGANISATION_ROWS):
+def _organisations(session: orm.Session, statement: str) -> Iterator[tuple[int, str]]:
+    for uprn, name in staging.rows(session, statement):
         yield int(uprn), str(name)
 
 

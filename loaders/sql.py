@@ -189,6 +189,17 @@ def count_live(stage: Stage) -> str:
     return f"SELECT COUNT(*) FROM {stage.live.name}"
 
 
+def any_live(stage: Stage) -> str:
+    return f"SELECT 1 FROM {stage.live.name} LIMIT 1"
+
+
+def count_into_empty(stage: Stage) -> str:
+    """:func:`counts` when the live table is empty: every row but a delete is an insert."""
+    return (
+        f"SELECT COALESCE(SUM(CASE WHEN change_type <> 'D' THEN 1 END), 0), 0, 0 FROM {stage.name}"
+    )
+
+
 def delete_keyed(stage: Stage) -> str:
     """Delete every live row whose key the stage carries (U, D, and I applied as U)."""
     return (
@@ -294,7 +305,7 @@ TOUCH_TILE: Final = (
 )
 """The UPRNs a tile supply may delete without staging them (§5.5.3)."""
 WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
-LABEL_ROWS: Final = (
+_LABEL_ROWS: Final = (
     "SELECT b.uprn, b.logical_status, b.postcode_locator, "
     "l.lpi_key, l.language, l.logical_status, l.usrn, l.end_date, l.sao_start_number, "
     "l.sao_start_suffix, l.sao_end_number, l.sao_end_suffix, l.sao_text, l.pao_start_number, "
@@ -303,13 +314,39 @@ LABEL_ROWS: Final = (
     "d.description, d.language, d.locality, d.town_name, d.administrative_area "
     "FROM touched_uprn t JOIN blpu b ON b.uprn = t.uprn "
     "LEFT JOIN lpi l ON l.uprn = b.uprn "
-    "LEFT JOIN street_descriptor d ON d.usrn = l.usrn "
+    "LEFT JOIN street_descriptor d ON d.usrn = l.usrn {where}"
     "ORDER BY b.uprn, l.lpi_key, d.language"
 )
-ORGANISATION_ROWS: Final = (
+_ORGANISATION_ROWS: Final = (
     "SELECT o.uprn, o.organisation FROM touched_uprn t JOIN organisation o ON o.uprn = t.uprn "
-    "WHERE o.end_date IS NULL ORDER BY o.uprn, o.organisation"
+    "WHERE o.end_date IS NULL {also}ORDER BY o.uprn, o.organisation"
 )
+_NOT_LABELLED: Final = "NOT EXISTS (SELECT 1 FROM stage_label_after x WHERE x.uprn = {uprn}) "
+LABEL_ROWS: Final = _LABEL_ROWS.format(where="")
+ORGANISATION_ROWS: Final = _ORGANISATION_ROWS.format(also="")
+UNLABELLED_ROWS: Final = _LABEL_ROWS.format(where="WHERE " + _NOT_LABELLED.format(uprn="b.uprn"))
+"""LABEL_ROWS of the touched UPRNs that ``LABELS_FROM_SEARCH`` left without a label."""
+UNLABELLED_ORGANISATION_ROWS: Final = _ORGANISATION_ROWS.format(
+    also="AND " + _NOT_LABELLED.format(uprn="o.uprn")
+)
+_LABEL_MAX: Final = 500  # address_search.label holds the first 500 characters of a label
+_SEARCH_LABELS: Final = (
+    "INSERT INTO stage_label_after (uprn, status, label) "
+    "SELECT c.uprn, c.status, a.label FROM (SELECT b.uprn AS uprn, b.logical_status AS status, "
+    "l.lpi_key AS lpi_key, ROW_NUMBER() OVER (PARTITION BY b.uprn ORDER BY "
+    "CASE WHEN l.end_date IS NULL THEN 0 ELSE 1 END, l.lpi_key{collate}) AS n "
+    "FROM touched_uprn t JOIN blpu b ON b.uprn = t.uprn JOIN lpi l ON l.uprn = b.uprn "
+    "WHERE l.logical_status = '1' AND l.language = 'ENG') c "
+    "JOIN address_search a ON a.uprn = c.uprn AND a.source = 'lpi' AND a.source_key = c.lpi_key "
+    f"WHERE c.n = 1 AND LENGTH(a.label) < {_LABEL_MAX}"
+)
+LABELS_FROM_SEARCH: Final = {
+    POSTGRESQL: _SEARCH_LABELS.format(collate=' COLLATE "C"'),
+    SQLITE: _SEARCH_LABELS.format(collate=""),
+}
+"""The label of every touched UPRN with an approved English LPI, read from that LPI's search
+row (the same geographic single line, §6.4): ``formatting.choose_lpi`` in SQL, the open LPI
+first, then the lowest LPI_KEY in code-point order as Python compares it."""
 LABELS_BEFORE: Final = Stage(
     entity="label_before",
     fields=("uprn", "status", "label"),
@@ -318,6 +355,11 @@ LABELS_BEFORE: Final = Stage(
     envelope=False,
 )
 LABELS_AFTER: Final = dataclasses.replace(LABELS_BEFORE, entity="label_after")
+LABELS_REST: Final = dataclasses.replace(LABELS_BEFORE, entity="label_rest")
+ADD_REST_LABELS: Final = (
+    "INSERT INTO stage_label_after (uprn, status, label) SELECT uprn, status, label "
+    "FROM stage_label_rest"
+)
 
 _CHANGE_COLUMNS: Final = (
     "INSERT INTO gazetteer_change (load_run_id, uprn, kind, old_label, new_label, "
