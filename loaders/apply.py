@@ -115,7 +115,10 @@ def counts(
     result: dict[str, list[int]] = {}
     for entity in entities:
         stage = sql.STAGES[entity]
-        inserted, updated, deleted = staging.rows(session, sql.counts(stage))[0]
+        # Into an empty table (a first full supply) nothing exists to probe for, row by row.
+        empty = not staging.rows(session, sql.any_live(stage))
+        statement = sql.count_into_empty(stage) if empty else sql.counts(stage)
+        inserted, updated, deleted = staging.rows(session, statement)[0]
         if full:
             (live,) = staging.rows(session, sql.count_live(stage))[0]
             deleted = int(live) - int(updated)
