@@ -17,6 +17,7 @@ the recordset gives SQL ``NULL``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -102,15 +103,26 @@ def _compose(shapes: list[tuple[sa.Table, list[sa.Column[Any]]]], announce: bool
 
 
 def _json(dialect: sa.Dialect, columns: list[sa.Column[Any]], rows: list[dict[str, Any]]) -> str:
-    converted = [(c.key, bind) for c in columns if (bind := _bind(c, dialect)) is not None]
-    for c in columns:
-        if isinstance(c.type.dialect_impl(dialect), sa.JSON) and any(
-            r[c.key] is None for r in rows
-        ):
-            raise ValueError(f"{c.table.name}.{c.name}: a JSON column in a batch is never None")
-    if converted or any(c.key != c.name for c in columns):
+    json_keys, converted = _encoding(dialect, tuple(columns))
+    for key in json_keys:
+        if any(r[key] is None for r in rows):
+            raise ValueError(f"{key}: a JSON column in a batch is never None")
+    if converted is not None:
         rows = [_renamed(row, columns, converted) for row in rows]
-    return json.dumps(rows, default=_plain, separators=(",", ":"))
+    datetimes: dict[dt.datetime, str] = {}  # most rows share a few times (now, the move's)
+    return json.dumps(rows, default=lambda v: _plain(v, datetimes), separators=(",", ":"))
+
+
+@functools.cache
+def _encoding(
+    dialect: sa.Dialect, columns: tuple[sa.Column[Any], ...]
+) -> tuple[list[str], list[tuple[str, Any]] | None]:
+    """The keys of the JSON columns, and the bind processors to run first (``None`` when no
+    value needs one and every key is its column's name)."""
+    json_keys = [c.key for c in columns if isinstance(c.type.dialect_impl(dialect), sa.JSON)]
+    converted = [(c.key, bind) for c in columns if (bind := _bind(c, dialect)) is not None]
+    plain = not converted and all(c.key == c.name for c in columns)
+    return json_keys, None if plain else converted
 
 
 def _bind(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
@@ -132,12 +144,15 @@ def _renamed(
     return {c.name: values[c.key] for c in columns}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, datetimes: dict[dt.datetime, str]) -> Any:
     """A value JSON has no type for, as PostgreSQL reads it back into the column's type."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored")
-        return value.isoformat()
+        text = datetimes.get(value)
+        if text is None:
+            text = datetimes[value] = value.isoformat()
+        return text
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
