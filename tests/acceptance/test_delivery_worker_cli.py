@@ -22,7 +22,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -222,7 +222,7 @@ def test_killing_workers_mid_batch_loses_nothing_and_keeps_order(
         with _workers(db_url, log, count=2) as running:
             for _ in range(KILL_ROUNDS):
                 before = len(sink.requests())
-                sink.wait_until(lambda r, b=before: len(r.requests()) > b + 2, timeout_s=10)
+                sink.wait_until(_more_requests_than(before + 2), timeout_s=10)
                 victim = rng.randrange(len(running))
                 running[victim].kill()  # SIGKILL: no chance to finish or release anything
                 running[victim].wait(10)
@@ -330,3 +330,8 @@ def test_workers_recover_from_a_postgresql_restart_without_loss(
             assert all(p.poll() is None for p in running)  # they carried on by themselves
     _assert_in_order(sink)
     assert sink.rejected == 0
+
+
+def _more_requests_than(count: int) -> Callable[[receivers.Receiver], bool]:
+    """A wait condition: the receiver has had more than ``count`` requests."""
+    return lambda receiver: len(receiver.requests()) > count
