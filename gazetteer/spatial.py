@@ -30,6 +30,8 @@ from gazetteer.search_tables import AddressSearch
 
 SRIDS = (BNG_SRID, WGS84_SRID)
 MAX_RESULTS = 1000
+# Nearest looks at no more than this many nearest points for ones that pass the filters.
+SCAN_LIMIT = MAX_RESULTS * 5
 _SQLITE_FIRST_RADIUS = 250.0
 _SQLITE_MAX_RADIUS = 64_000.0
 # What find.summaries_of reads of a list row, besides the UPRN.
@@ -44,14 +46,13 @@ PG_AREAS = sa.text(
     "SELECT a.type, a.code, a.name FROM area a JOIN blpu b ON ST_Contains(a.geom, b.geom) "
     "WHERE b.uprn = :uprn ORDER BY a.type, a.code"
 )
-# The points within :frame metres, nearest first: the R*Tree box narrows, the distance decides.
+# The points within :frame metres: the R*Tree box narrows, the distance decides.
 SQLITE_NEAR = sa.text(
     "SELECT uprn, X(geom) AS x, Y(geom) AS y,"
     " ST_Distance(geom, MakePoint(:x, :y, 27700)) AS distance FROM blpu WHERE ROWID IN ("
     " SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'blpu' AND f_geometry_column = 'geom'"
     " AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy, 27700))"
     " AND ST_Distance(geom, MakePoint(:x, :y, 27700)) <= :frame"
-    " ORDER BY distance, uprn LIMIT :limit"
 ).columns(
     sa.column("uprn", sa.BigInteger),
     sa.column("x", sa.Float),
@@ -145,36 +146,22 @@ def nearest(
     radius: float | None = None,
     filters: repo.Filters = find.MATCH_FILTERS,
 ) -> list[PlacedAddress]:
-    """The ``limit`` addresses nearest the point, within ``radius`` metres when given.
+    """The ``limit`` addresses nearest the point, within ``radius`` metres when given, that
+    pass ``filters``, by distance then UPRN.
 
-    Points are fetched nearest first, twice as many as asked for; when the filters leave too
-    few, five times as many again, until ``limit`` pass or no more points are found.
+    One statement: the points nearest first, each kept only when one of its list rows passes
+    the filters, until ``limit`` are kept; PostGIS looks at no more than the nearest
+    ``SCAN_LIMIT`` points, SpatiaLite within a frame that doubles up to 64 km.
     """
     east, north = to_bng(x, y, srid)
-    fetch = min(limit, MAX_RESULTS) * 2
-    while True:
-        found, placed = _nearest_placed(
-            session, x=east, y=north, fetch=fetch, radius=radius, filters=filters
+    wanted = min(limit, MAX_RESULTS)
+    if db.is_sqlite(session):
+        placed = _sqlite_nearest(
+            session, x=east, y=north, limit=wanted, radius=radius, filters=filters
         )
-        if len(placed) >= limit or found < fetch or fetch >= MAX_RESULTS * 5:
-            return (
-                [reproject(p, srid) for p in placed[:limit]] if srid != BNG_SRID else placed[:limit]
-            )
-        fetch = min(fetch * 5, MAX_RESULTS * 5)
-
-
-def _nearest_placed(
-    session: orm.Session,
-    *,
-    x: float,
-    y: float,
-    fetch: int,
-    radius: float | None,
-    filters: repo.Filters,
-) -> tuple[int, list[PlacedAddress]]:
-    if not db.is_sqlite(session):
-        return _pg_nearest(session, x=x, y=y, fetch=fetch, radius=radius, filters=filters)
-    return _sqlite_nearest(session, x=x, y=y, fetch=fetch, radius=radius, filters=filters)
+    else:
+        placed = _pg_nearest(session, x=east, y=north, limit=wanted, radius=radius, filters=filters)
+    return placed if srid == BNG_SRID else [reproject(p, srid) for p in placed]
 
 
 def _pg_nearest(
@@ -182,38 +169,34 @@ def _pg_nearest(
     *,
     x: float,
     y: float,
-    fetch: int,
+    limit: int,
     radius: float | None,
     filters: repo.Filters,
-) -> tuple[int, list[PlacedAddress]]:
-    """How many points the KNN scan found, and those with a label, nearest first."""
+) -> list[PlacedAddress]:
     connection = session.connection()
     statement = _nearest_statement(connection.dialect, filters, radius is not None)
-    values = {"x": x, "y": y, "radius": radius or 0.0, "limit": fetch}
-    return _collected(facts_query.fetch_all(connection, statement, values, what="nearest"))
+    values = {"x": x, "y": y, "radius": radius or 0.0, "limit": limit, "scan": SCAN_LIMIT}
+    rows = facts_query.fetch_all(connection, statement, values, what="nearest")
+    return _collected(rows)[1][:limit]
 
 
 def _collected(rows: Sequence[Sequence[Any]]) -> tuple[int, list[PlacedAddress]]:
-    """How many points the rows hold, and those with a label, in the rows' order. A row is
+    """How many points the rows hold, and their addresses, in the rows' order. A row is
     (x, y, distance) then a list row's first seven values (:func:`find.summaries_of`)."""
     points: dict[int, Sequence[Any]] = {}
-    labels: list[Sequence[Any]] = []
     for row in rows:
-        points[row[3]] = row
-        if row[4] is not None:
-            labels.append(row[3:])
-    summaries = {summary.uprn: summary for summary in find.summaries_of(labels)}
+        points.setdefault(row[3], row)
+    summaries = {summary.uprn: summary for summary in find.summaries_of(row[3:] for row in rows)}
     return len(points), [
         PlacedAddress(
             address=summaries[uprn], x=row[0], y=row[1], srid=BNG_SRID, distance=round(row[2], 2)
         )
         for uprn, row in points.items()
-        if uprn in summaries
     ]
 
 
 # Placeholder values for the nearest statements' parameters (each call binds its own).
-_NEAR_VALUES = {"x": 0.0, "y": 0.0, "radius": 0.0, "limit": 1, "frame": 0.0}
+_NEAR_VALUES = {"x": 0.0, "y": 0.0, "radius": 0.0, "limit": 1, "scan": 1, "frame": 0.0}
 _FRAME_VALUES = {"minx": 0.0, "miny": 0.0, "maxx": 0.0, "maxy": 0.0}
 
 
@@ -222,40 +205,69 @@ def _nearest_statement(
     dialect: sa.Dialect, filters: repo.Filters, radius: bool
 ) -> facts_query.DriverStatement:
     if dialect.name == "sqlite":
-        statement = _labelled(SQLITE_NEAR.subquery("near"), filters)
+        statement = _sqlite_nearest_statement(filters)
         return facts_query.driver_statement(statement.params(_NEAR_VALUES | _FRAME_VALUES), dialect)
     statement = _pg_nearest_statement(filters, radius)
     return facts_query.driver_statement(statement.params(_NEAR_VALUES), dialect)
 
 
+def _passing(uprn: sa.ColumnElement[int], filters: repo.Filters) -> sa.Exists:
+    """Whether one of the UPRN's list rows passes ``filters``."""
+    search = AddressSearch.__table__
+    return repo.apply_filters(sa.select(search.c.id).where(search.c.uprn == uprn), filters).exists()
+
+
 def _pg_nearest_statement(filters: repo.Filters, radius: bool) -> sa.Select[Any]:
-    """The KNN points (nearest first, ``:limit`` of them) left-joined to their list rows."""
+    """The nearest points (of the nearest ``:scan``) that pass the filters, ``:limit`` of them
+    and any tied with the last, joined to their list rows."""
     b = tables.Blpu
     point = sa.func.ST_SetSRID(
         sa.func.ST_MakePoint(sa.bindparam("x", type_=sa.Float), sa.bindparam("y", type_=sa.Float)),
         BNG_SRID,
     )
-    near = sa.select(
-        b.uprn,
-        sa.func.ST_X(b.geom).label("x"),
-        sa.func.ST_Y(b.geom).label("y"),
-        sa.func.ST_Distance(b.geom, point).label("distance"),
-    ).where(b.geom.is_not(None))
+    knn = b.geom.op("<->")(point)
+    scanned = sa.select(b.uprn, b.geom, knn.label("knn")).where(b.geom.is_not(None))
     if radius:
-        near = near.where(sa.func.ST_DWithin(b.geom, point, sa.bindparam("radius", type_=sa.Float)))
-    limit = sa.bindparam("limit", type_=sa.Integer)
-    return _labelled(near.order_by(b.geom.op("<->")(point)).limit(limit).subquery("near"), filters)
+        radius_value = sa.bindparam("radius", type_=sa.Float)
+        scanned = scanned.where(sa.func.ST_DWithin(b.geom, point, radius_value))
+    scan = scanned.order_by(knn).limit(sa.bindparam("scan", type_=sa.Integer)).subquery("scan")
+    near = (
+        sa.select(
+            scan.c.uprn,
+            sa.func.ST_X(scan.c.geom).label("x"),
+            sa.func.ST_Y(scan.c.geom).label("y"),
+            sa.func.ST_Distance(scan.c.geom, point).label("distance"),
+        )
+        .where(_passing(scan.c.uprn, filters))
+        .order_by(scan.c.knn)
+        .fetch(sa.bindparam("limit", type_=sa.Integer), with_ties=True)
+    )
+    return _labelled(near.subquery("near"), filters)
 
 
-def _labelled(knn: sa.Subquery, filters: repo.Filters) -> sa.Select[Any]:
-    """The near points (x, y, distance, uprn) left-joined to their list rows, nearest first."""
+def _sqlite_nearest_statement(filters: repo.Filters) -> sa.Select[Any]:
+    """The points within the frame that pass the filters, ``:limit`` of them by distance and
+    UPRN, joined to their list rows."""
+    framed = SQLITE_NEAR.subquery("framed")
+    near = (
+        sa.select(framed)
+        .where(_passing(framed.c.uprn, filters))
+        .order_by(framed.c.distance, framed.c.uprn)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+    return _labelled(near.subquery("near"), filters)
+
+
+def _labelled(near: sa.Subquery, filters: repo.Filters) -> sa.Select[Any]:
+    """The near points (x, y, distance, uprn) joined to their list rows that pass the
+    filters, by distance then UPRN."""
     search = AddressSearch.__table__
     columns = [search.c[name] for name in _LABEL_COLUMNS]
     listed = repo.apply_filters(sa.select(search.c.uprn, *columns), filters).subquery("listed")
-    joined = knn.outerjoin(listed, listed.c.uprn == knn.c.uprn)
+    joined = near.join(listed, listed.c.uprn == near.c.uprn)
     label_columns = [listed.c[column.name] for column in columns]
-    statement = sa.select(knn.c.x, knn.c.y, knn.c.distance, knn.c.uprn, *label_columns)
-    return statement.select_from(joined).order_by(knn.c.distance, knn.c.uprn)
+    statement = sa.select(near.c.x, near.c.y, near.c.distance, near.c.uprn, *label_columns)
+    return statement.select_from(joined).order_by(near.c.distance, near.c.uprn)
 
 
 def _sqlite_nearest(
@@ -263,22 +275,23 @@ def _sqlite_nearest(
     *,
     x: float,
     y: float,
-    fetch: int,
+    limit: int,
     radius: float | None,
     filters: repo.Filters,
-) -> tuple[int, list[PlacedAddress]]:
-    """The nearest points within a frame, with their labels, in one statement; the frame
-    doubles until it holds ``fetch`` points (or is the radius asked for)."""
+) -> list[PlacedAddress]:
+    """The nearest points within a frame that pass the filters, with their labels, in one
+    statement; the frame doubles until it holds ``limit`` of them (or is the radius asked
+    for): a point outside the frame is further than every point inside."""
     frame = min(radius or _SQLITE_FIRST_RADIUS, _SQLITE_MAX_RADIUS)
     connection = session.connection()
     statement = _nearest_statement(connection.dialect, filters, False)
     while True:
         box = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
-        values = box | {"x": x, "y": y, "frame": frame, "limit": fetch}
+        values = box | {"x": x, "y": y, "frame": frame, "limit": limit}
         rows = facts_query.fetch_all(connection, statement, values, what="nearest")
         found, placed = _collected(rows)
-        if radius is not None or found >= fetch or frame >= _SQLITE_MAX_RADIUS:
-            return found, placed
+        if radius is not None or found >= limit or frame >= _SQLITE_MAX_RADIUS:
+            return placed
         frame *= 2
 
 
