@@ -54,7 +54,7 @@ def test_a_label_longer_than_the_search_row_keeps_its_whole_text(
     session_factory: db.SessionFactory,
 ) -> None:
     street = "LONG " * 50  # with the SAO and PAO texts, past the 500 characters of a search row
-    records = [
+    records: list[repository.Record] = [
         domain.StreetDescriptor(usrn=7, description=street.strip(), town_name="NEWTOWN"),
         domain.Blpu(uprn=1, logical_status="1", postcode_locator="NT1 1AB"),
         domain.Lpi(
@@ -90,7 +90,7 @@ def test_of_several_approved_english_lpis_the_open_one_then_the_lowest_key_label
                           pao_start_number=number, **extra)  # fmt: skip
 
     ended = {"end_date": dt.date(2020, 1, 1)}
-    records = [
+    records: list[repository.Record] = [
         domain.StreetDescriptor(usrn=7, description="HIGH STREET", town_name="NEWTOWN"),
         domain.Blpu(uprn=3, logical_status="1"),
         lpi(3, "L3a", 1, **ended),
