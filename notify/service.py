@@ -91,8 +91,8 @@ _REGISTRIES: dict[str, registry_cache.CachedRegistry] = {}
 
 def load_registry(session: orm.Session) -> domain.Registry:
     """The registry, read again only after a registry row changed (kept per database behind
-    the one-statement fingerprint of :mod:`notify.dispatch.registry_cache`; SQLite reads it
-    every time)."""
+    the one-statement fingerprint of :mod:`notify.dispatch.registry_cache`; on SQLite, after
+    any change)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     kept = _REGISTRIES.setdefault(url, registry_cache.CachedRegistry(registry_repo.load))
     return kept(session)

@@ -84,3 +84,10 @@ AREAS_COVERING_UPRNS_SQLITE: Final = sa.text(
        AND ST_Covers(a.geom, b.geom) = 1
     """
 ).bindparams(sa.bindparam("uprns", expanding=True))
+
+#: SQLite: changes this connection has made (``total_changes()``) and a number that moves
+#: whenever another connection commits a change (``PRAGMA data_version``): unchanged, no row
+#: of any table has changed since it was last read on this connection.
+SQLITE_CHANGE_MARK: Final = sa.text(
+    "SELECT total_changes(), (SELECT data_version FROM pragma_data_version())"
+)

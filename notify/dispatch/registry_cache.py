@@ -11,18 +11,24 @@ alone would miss direct updates, such as an endpoint the worker itself disables)
 
 The fingerprint is read before the registry, each in its own snapshot, so a registry kept
 under a fingerprint is never older than the state the fingerprint saw: at worst it is read
-once more. SQLite has no ``xmin``; there the registry is read every time (one worker).
+once more. SQLite has no ``xmin``; there the fingerprint is the connection's own change count
+and SQLite's ``data_version`` (which moves when another connection commits), with a token
+kept on the driver connection and renewed by every rollback
+(:data:`notify.sql.SQLITE_CHANGE_MARK`): any change to any table, made here or committed
+elsewhere, has the registry read again.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Final
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
-from core import db
-from notify import delivery_sql, domain
+from core import db, ids
+from notify import delivery_sql, domain, sql
 
 RegistrySource = Callable[[orm.Session], domain.Registry]
 
@@ -37,9 +43,7 @@ class CachedRegistry:
         self.loads = 0
 
     def __call__(self, session: orm.Session) -> domain.Registry:
-        if db.is_sqlite(session):
-            return self._read(session)
-        mark = tuple(session.execute(delivery_sql.REGISTRY_FINGERPRINT).one())
+        mark = _mark(session)
         with self._lock:
             kept = self._kept
         if kept is not None and kept[0] == mark:
@@ -52,3 +56,24 @@ class CachedRegistry:
     def _read(self, session: orm.Session) -> domain.Registry:
         self.loads += 1
         return self._load(session)
+
+
+_INFO_KEY: Final = "registry_cache_mark"
+
+
+def _mark(session: orm.Session) -> tuple[object, ...]:
+    if not db.is_sqlite(session):
+        return tuple(session.execute(delivery_sql.REGISTRY_FINGERPRINT).one())
+    connection = session.connection()
+    engine = connection.engine
+    for name in ("rollback", "rollback_savepoint"):
+        if not sa.event.contains(engine, name, _forget):
+            sa.event.listen(engine, name, _forget)
+    token = connection.connection.info.setdefault(_INFO_KEY, ids.new_id())
+    return (token, *session.execute(sql.SQLITE_CHANGE_MARK).one())
+
+
+def _forget(connection: sa.Connection, *args: object) -> None:
+    """A rollback undoes changes the change count has counted: the connection's next mark
+    has a new token, so a registry read in the rolled-back transaction is not kept."""
+    connection.connection.info.pop(_INFO_KEY, None)
