@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ def _ids() -> itertools.count[int]:
 
 def _by_hand(move: domain.Move, change: correction.Correction) -> intake.MoveRequest:
     """The corrected request, merged field by field here (not with the code under test)."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         f.name: getattr(change, f.name)
         for f in dataclasses.fields(change)
         if getattr(change, f.name) is not correction.KEEP
@@ -31,7 +32,7 @@ def _by_hand(move: domain.Move, change: correction.Correction) -> intake.MoveReq
     base = correction.request_of(move)
     answers = {r.partner_service_id: r for r in base.recipients}
     answers |= {r.partner_service_id: r for r in change.recipients}
-    return dataclasses.replace(base, **values, recipients=tuple(answers.values()))  # type: ignore[arg-type]
+    return dataclasses.replace(base, **values, recipients=tuple(answers.values()))
 
 
 def _fresh(move: domain.Move, request: intake.MoveRequest) -> domain.Move:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +17,8 @@ from tests.unit import decision_world as w
 KEY = b"partner-key-newtown"
 
 
-def _header(d: decision.Decision, **kw: object) -> events.Header:
-    values: dict[str, object] = {
+def _header(d: decision.Decision, **kw: Any) -> events.Header:
+    values: dict[str, Any] = {
         "delivery_id": "01J9Z6QWERTY",
         "namespace": "uk.gov.example.addresshub",
         "hub_host": "hub.example.gov.uk",
@@ -27,7 +28,7 @@ def _header(d: decision.Decision, **kw: object) -> events.Header:
         "sequence": 7,
         "correlation_id": w.MOVE.reference,
     }
-    return events.header_for(d, **(values | kw))  # type: ignore[arg-type]
+    return events.header_for(d, **(values | kw))
 
 
 def _data(s: decision.Situation, d: decision.Decision) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -76,9 +77,9 @@ def check_v2_fields_within_rule_and_body_within_fields(
 @settings(max_examples=75)
 @given(strategies.notify_situations(), st.randoms(use_true_random=False))
 def test_plan_is_deterministic_whatever_the_order_of_inputs(
-    s: decision.Situation, rnd: object
+    s: decision.Situation, rnd: random.Random
 ) -> None:
-    shuffle = rnd.shuffle  # type: ignore[attr-defined]
+    shuffle = rnd.shuffle
     services, rules, consents = (
         list(s.registry.services.values()),
         list(s.registry.rules),

@@ -83,9 +83,14 @@ def _registry(s: decision.Situation, **changes: Any) -> decision.Situation:
     return dataclasses.replace(s, registry=domain.Registry.build(**(values | changes)))
 
 
-def _new_version(s: decision.Situation, d: decision.Decision, changes: dict[str, Any]) -> Any:
+def _current_rule(s: decision.Situation, d: decision.Decision) -> domain.SharingRule:
     current = routing.current_version(s.registry, d.rule_id or "")
     assert current is not None
+    return current
+
+
+def _new_version(s: decision.Situation, d: decision.Decision, changes: dict[str, Any]) -> Any:
+    current = _current_rule(s, d)
     newer = dataclasses.replace(current, version=current.version + 1, **changes)
     return _registry(s, rules=[*s.registry.rules, newer])
 
@@ -102,7 +107,7 @@ MUTATIONS: dict[str, Any] = {
         rules=[
             *s.registry.rules,
             dataclasses.replace(
-                routing.current_version(s.registry, d.rule_id or ""),  # type: ignore[type-var]
+                _current_rule(s, d),
                 id="deny-child",
                 version=1,
                 parent_rule_id=d.rule_id,

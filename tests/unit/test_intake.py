@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -15,15 +16,15 @@ from tests.unit import decision_world as w
 TODAY = dt.date(2025, 3, 1)
 
 
-def _request(**changes: object) -> intake.MoveRequest:
-    values: dict[str, object] = {
+def _request(**changes: Any) -> intake.MoveRequest:
+    values: dict[str, Any] = {
         "submitter": domain.Submitter(kind="citizen"),
         "person": intake.PersonDetails(given_name="Ada", family_name="Lovelace"),
         "old_uprn": w.OLD_UPRN,
         "new_uprn": w.NEW_UPRN,
         "move_date": TODAY,
     }
-    return intake.MoveRequest(**(values | changes))  # type: ignore[arg-type]
+    return intake.MoveRequest(**(values | changes))
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,8 +17,8 @@ from tests.unit.test_decision_recheck import pending
 MOVE_DATE = dt.date(2025, 3, 14)
 
 
-def _move(**changes: object) -> domain.Move:
-    values: dict[str, object] = {
+def _move(**changes: Any) -> domain.Move:
+    values: dict[str, Any] = {
         "reference": "COA-AAAA-AAAA",
         "submitter": domain.Submitter(kind="citizen"),
         "person": domain.Person(
@@ -27,11 +28,11 @@ def _move(**changes: object) -> domain.Move:
         "new_uprn": 2,
         "move_date": MOVE_DATE,
     }
-    return domain.Move(**(values | changes))  # type: ignore[arg-type]
+    return domain.Move(**(values | changes))
 
 
-def _earlier(**changes: object) -> holds.EarlierMove:
-    values: dict[str, object] = {
+def _earlier(**changes: Any) -> holds.EarlierMove:
+    values: dict[str, Any] = {
         "submission_id": "sub-0",
         "reference": "COA-BBBB-BBBB",
         "old_uprn": 1,
@@ -39,11 +40,11 @@ def _earlier(**changes: object) -> holds.EarlierMove:
         "move_date": MOVE_DATE,
         "people": (holds.person_key(" ADA ", "lovelace", dt.date(1990, 1, 2)),),
     }
-    return holds.EarlierMove(**(values | changes))  # type: ignore[arg-type]
+    return holds.EarlierMove(**(values | changes))
 
 
-def _codes(move: domain.Move, **kwargs: object) -> list[str]:
-    return [f.code for f in holds.findings(move, **kwargs)]  # type: ignore[arg-type]
+def _codes(move: domain.Move, **kwargs: Any) -> list[str]:
+    return [f.code for f in holds.findings(move, **kwargs)]
 
 
 def test_a_block_on_either_address_holds_the_move_and_names_the_side() -> None:

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -108,8 +109,8 @@ def test_dropping_the_last_member_drops_the_household_groups() -> None:
 # The ledger as CSV ----------------------------------------------------------------------------
 
 
-def _entry(**changes: object) -> privacy.LedgerEntry:
-    values: dict[str, object] = {
+def _entry(**changes: Any) -> privacy.LedgerEntry:
+    values: dict[str, Any] = {
         "disclosure_id": "d1", "delivery_id": "v1", "event_id": "v1",
         "event_type": "change_of_address.submitted", "role": "primary",
         "submission_reference": "COA-AAAA-BBBB", "partner_id": "NEWTOWN-DC",
@@ -121,7 +122,7 @@ def _entry(**changes: object) -> privacy.LedgerEntry:
         "planned_at": T0, "disclosed_at": T0 + dt.timedelta(hours=1), "closed_at": None,
         "notice_of": None, "art19_status": "n/a", "payload_digest": "hmac-sha256:ab",
     }  # fmt: skip
-    return privacy.LedgerEntry(**(values | changes))  # type: ignore[arg-type]
+    return privacy.LedgerEntry(**(values | changes))
 
 
 def test_csv_has_a_header_and_one_row_per_line() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import Any
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -72,8 +73,8 @@ def test_an_lpi_without_pao_number_or_text_fails(lpi: domain.Lpi, profile: Profi
 def test_a_suffix_without_its_number_fails(
     lpi: domain.Lpi, obj: str, end: str, suffix: str, profile: Profile
 ) -> None:
-    changes = {f"{obj}_{end}_number": None, f"{obj}_{end}_suffix": suffix}
-    broken = dataclasses.replace(lpi, **changes)  # type: ignore[arg-type]
+    changes: dict[str, Any] = {f"{obj}_{end}_number": None, f"{obj}_{end}_suffix": suffix}
+    broken = dataclasses.replace(lpi, **changes)
     found = w.hits(validate_record(broken, w.context(profile)), "LPI-SUFFIX-NEEDS-NUMBER")
     assert (f"{obj}_{end}_suffix", "E") in {(f.field, f.severity.value) for f in found}
 

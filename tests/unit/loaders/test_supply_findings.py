@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,16 +19,14 @@ from tests import supplies
 DATE = dt.date(2021, 3, 4)
 
 
-def write(
-    tmp_path: Path, flavour: str = "abp2", *, blpus: int = 3, **options: object
-) -> list[Path]:
+def write(tmp_path: Path, flavour: str = "abp2", *, blpus: int = 3, **options: Any) -> list[Path]:
     state = supplies.sample_state(flavour, blpus)
     return supplies.write(
         tmp_path,
         flavour=flavour,
         head=supplies.header(process_date=DATE),
         changes=supplies.full_changes(state),
-        options=writer.WriteOptions(**options),  # type: ignore[arg-type]
+        options=writer.WriteOptions(**options),
     )
 
 
@@ -50,9 +50,9 @@ def codes(findings: list[model.LoadFinding], severity: str = "E") -> list[str]:
     return [f.code for f in findings if f.severity == severity]
 
 
-def edit_line(path: Path, index: int, edit: object) -> None:
+def edit_line(path: Path, index: int, edit: Callable[[bytes], bytes]) -> None:
     lines = path.read_bytes().split(b"\r\n")
-    lines[index] = edit(lines[index])  # type: ignore[operator]
+    lines[index] = edit(lines[index])
     path.write_bytes(b"\r\n".join(lines))
 
 

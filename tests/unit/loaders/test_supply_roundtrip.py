@@ -13,26 +13,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loaders import layouts, model
-from loaders.readers import abp, dtf, supply
+from loaders.readers import abp, dtf, engine, supply
 from loaders.writers import supply as writer
 from tests import supplies
 
 PROCESS_DATE = dt.date(2021, 3, 4)
 
 
-def read_all(paths: list[Path], flavour: str) -> tuple[list[supply.Supply], list[object]]:
+def read_all(paths: list[Path], flavour: str) -> tuple[list[supply.Supply], list[engine.Item]]:
     reader = dtf if flavour == "dtf" else abp
     plan = reader.plan(paths)
-    items: list[object] = list(plan.findings)
+    items: list[engine.Item] = list(plan.findings)
     for found in plan.supplies:
         items.extend(reader.read(found))
     return plan.supplies, items
 
 
-def rows_and_findings(items: list[object]) -> tuple[list[model.Row], list[model.LoadFinding]]:
+def rows_and_findings(
+    items: list[engine.Item],
+) -> tuple[list[model.Row], list[model.LoadFinding]]:
     rows = [i for i in items if isinstance(i, model.Row)]
     findings = [i for i in items if not isinstance(i, model.Row)]
-    return rows, findings  # type: ignore[return-value]
+    return rows, findings
 
 
 options_strategy = st.builds(
