@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -106,14 +107,9 @@ def write_started(
     lines: list[dict[str, Any]],
 ) -> None:
     """Write a claim's started attempts, one statement per table (``_id``: the delivery)."""
-    _insert(session, _ATTEMPT, attempts)
-    by_id = _by("_id", _DELIVERY.c.id)
-    _update(session, _DELIVERY, deliveries, by_id)
-    _update(session, _DELIVERY, narrowed, by_id)
-    _update(session, _LINE, lines, _by("_id", _LINE.c.delivery_id),
-            lambda v: {"rule_version": _keep(v, _LINE.c.rule_version),
-                       "dsa_id": _keep(v, _LINE.c.dsa_id),
-                       "dsa_version": _keep(v, _LINE.c.dsa_version)})  # fmt: skip
+    for write, rows in ((_STARTED_ATTEMPTS, attempts), (_DELIVERIES, deliveries),
+                        (_DELIVERIES, narrowed), (_LINE_VERSIONS, lines)):  # fmt: skip
+        _execute(session, write, rows)
 
 
 def write_finished(
@@ -126,43 +122,26 @@ def write_finished(
     history: list[dict[str, Any]],
 ) -> None:
     """Write a finish step's rows, one statement per table (``_id``/``_key``: the row)."""
-    _update(
-        session,
-        _ATTEMPT,
-        attempts,
-        lambda v: sa.and_(_ATTEMPT.c.id == v("_id"), _ATTEMPT.c.phase == "started"),
-    )
-    _update(
-        session,
-        _DELIVERY,
-        deliveries,
-        _by("_id", _DELIVERY.c.id),
-        lambda v: {"close_reason": _keep(v, _DELIVERY.c.close_reason)},
-    )
-    _update(
-        session,
-        _LANE,
-        lanes,
-        lambda v: sa.and_(_LANE.c.ordering_key == v("_key"), _LANE.c.lease_owner == v("_owner")),
-        lambda v: {
-            "state": _unless_last(v, "idle", "_state"),
-            "next_attempt_at": _unless_last(v, None, "_next_attempt_at"),
-        },
-    )
-    _update(session, _LINE, lines, _by("_id", _LINE.c.id))
-    _insert(session, _HISTORY, history)  # fmt: skip
+    for write, rows in ((_FINISHED_ATTEMPTS, attempts), (_FINISHED_DELIVERIES, deliveries),
+                        (_LANES, lanes), (_LINES, lines), (_HISTORY_ROWS, history)):  # fmt: skip
+        _execute(session, write, rows)
 
 
-# -- many rows per statement: ``executemany`` on SQLite, ``unnest`` of arrays on PostgreSQL ---
+# -- many rows per statement: ``executemany`` on SQLite, one JSON document on PostgreSQL ---
 
-#: A row's value by key: a bound parameter (executemany) or a column of the unnested arrays.
+#: A row's value by key: a bound parameter (executemany) or a column of the JSON recordset.
 Value = Callable[[str], sa.ColumnElement[Any]]
-_Where = Callable[[Value], sa.ColumnElement[bool]]
-_Extra = Callable[[Value], dict[str, sa.ColumnElement[Any]]]
 
 
-def _by(key: str, column: sa.Column[Any]) -> _Where:
-    return lambda v: column == v(key)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Write:
+    """``INSERT`` (no ``where``) or ``UPDATE table SET <each plain key> … WHERE where`` of
+    many rows; keys starting ``_`` are read only by ``where`` and ``computed`` (more columns
+    to set)."""
+
+    table: sa.Table
+    where: Callable[[Value], sa.ColumnElement[bool]] | None = None
+    computed: Callable[[Value], dict[str, sa.ColumnElement[Any]]] | None = None
 
 
 def _keep(v: Value, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
@@ -182,38 +161,66 @@ def _unless_last(v: Value, last: str | None, key: str) -> sa.ColumnElement[Any]:
                    else_=v(key))  # fmt: skip
 
 
-def _update(
-    session: orm.Session,
-    table: sa.Table,
-    rows: list[dict[str, Any]],
-    where: _Where,
-    extra: _Extra | None = None,
-) -> None:
-    """``UPDATE table SET <each plain key> … WHERE where``, for every row in one statement
-    (keys starting ``_`` are only read by ``where`` and ``extra``)."""
-    if not rows:
-        return
-    if db.is_sqlite(session):
-        bound = _bound(table)
-        statement = sa.update(table).where(where(bound))
-        session.execute(statement.values(extra(bound)) if extra else statement, rows)
-        return
-    source, params = _unnested(session, table, rows)
-    plain = {name: source(name) for name in rows[0] if not name.startswith("_")}
-    values = plain | (extra(source) if extra else {})
-    session.execute(sa.update(table).where(where(source)).values(values), params)
+_STARTED_ATTEMPTS = _Write(table=_ATTEMPT)
+_DELIVERIES = _Write(table=_DELIVERY, where=lambda v: _DELIVERY.c.id == v("_id"))
+_LINE_VERSIONS = _Write(
+    table=_LINE,
+    where=lambda v: _LINE.c.delivery_id == v("_id"),
+    computed=lambda v: {name: _keep(v, _LINE.c[name])
+                     for name in ("rule_version", "dsa_id", "dsa_version")},
+)  # fmt: skip
+_FINISHED_ATTEMPTS = _Write(
+    table=_ATTEMPT,
+    where=lambda v: sa.and_(_ATTEMPT.c.id == v("_id"), _ATTEMPT.c.phase == "started"),
+)
+_FINISHED_DELIVERIES = _Write(
+    table=_DELIVERY,
+    where=lambda v: _DELIVERY.c.id == v("_id"),
+    computed=lambda v: {"close_reason": _keep(v, _DELIVERY.c.close_reason)},
+)
+_LANES = _Write(
+    table=_LANE,
+    where=lambda v: sa.and_(_LANE.c.ordering_key == v("_key"), _LANE.c.lease_owner == v("_owner")),
+    computed=lambda v: {"state": _unless_last(v, "idle", "_state"),
+                     "next_attempt_at": _unless_last(v, None, "_next_attempt_at")},
+)  # fmt: skip
+_LINES = _Write(table=_LINE, where=lambda v: _LINE.c.id == v("_id"))
+_HISTORY_ROWS = _Write(table=_HISTORY)
+
+#: Statements built once per write, engine and set of keys (building one costs more than
+#: running it on a small batch).
+_BUILT: dict[tuple[int, bool, tuple[str, ...]], sa.Executable] = {}
 
 
-def _insert(session: orm.Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+def _execute(session: orm.Session, write: _Write, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    if db.is_sqlite(session):
-        session.execute(sa.insert(table), rows)
+    sqlite = db.is_sqlite(session)
+    names = tuple(rows[0])
+    key = (id(write), sqlite, names)
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = _build(write, names, sqlite=sqlite)
+    if sqlite:
+        session.execute(statement, rows)
         return
-    source, params = _unnested(session, table, rows)
-    names = list(rows[0])
-    query = sa.select(*(source(name) for name in names))
-    session.execute(sa.insert(table).from_select(names, query), params)
+    assert all(len(row) == len(names) for row in rows), "rows of one statement share keys"
+    session.execute(statement, {"rows": json.dumps(rows, default=_iso)})
+
+
+def _build(write: _Write, names: tuple[str, ...], *, sqlite: bool) -> sa.Executable:
+    """The statement of ``write`` for rows with ``names``: executemany on SQLite (plain keys
+    set implicitly), a JSON recordset on PostgreSQL."""
+    table = write.table
+    source = _bound(table) if sqlite else _recordset(table, names)
+    if write.where is None:
+        if sqlite:
+            return sa.insert(table)
+        return sa.insert(table).from_select(names, sa.select(*(source(n) for n in names)))
+    computed = write.computed(source) if write.computed else {}
+    plain = {} if sqlite else {n: source(n) for n in names if not n.startswith("_")}
+    statement = sa.update(table).where(write.where(source))
+    return statement.values(plain | computed) if plain or computed else statement
 
 
 def _column_type(table: sa.Table, key: str) -> sa.types.TypeEngine[Any]:
@@ -226,36 +233,17 @@ def _bound(table: sa.Table) -> Value:
     return lambda key: sa.bindparam(key, type_=_column_type(table, key))
 
 
-def _is_json(kind: sa.types.TypeEngine[Any]) -> bool:
-    return isinstance(kind, sa.JSON)
+def _recordset(table: sa.Table, names: tuple[str, ...]) -> Value:
+    """PostgreSQL: the rows as one JSON document (bound as ``rows``), read back as a table in the
+    statement (``json_to_recordset(…) AS v(<key> <column type>, …)``)."""
+    document = sa.cast(sa.bindparam("rows", type_=sa.Text()), postgresql.JSON)
+    columns = [sa.column(name, _column_type(table, name)) for name in names]
+    source = sa.func.json_to_recordset(document).table_valued(*columns)
+    derived = source.render_derived(name="v", with_types=True)
+    return lambda key: derived.c[key]
 
 
-def _unnested(
-    session: orm.Session, table: sa.Table, rows: list[dict[str, Any]]
-) -> tuple[Value, dict[str, list[Any]]]:
-    """PostgreSQL: one array per key (bound as ``many<key>``), unnested to rows in the statement
-    (``unnest(…) AS v``)."""
-    names = list(rows[0])
-    assert all(len(row) == len(names) for row in rows), "rows of one statement share keys"
-    kinds = {name: _column_type(table, name) for name in names}
-    dumps = session.get_bind().dialect._json_serializer or json.dumps
-    params: dict[str, list[Any]] = {}
-    for name in names:
-        column = [row[name] for row in rows]
-        if _is_json(kinds[name]):
-            column = [None if value is None else dumps(value) for value in column]
-        params[f"many{name}"] = column
-    arrays = [sa.bindparam(f"many{name}", type_=postgresql.ARRAY(_array_type(kinds[name])))
-              for name in names]  # fmt: skip
-    unnest = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="v")
-    return lambda key: _typed(unnest.c[key], kinds[key]), params
-
-
-def _array_type(kind: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
-    return sa.Text() if _is_json(kind) else kind
-
-
-def _typed(column: sa.ColumnElement[Any], kind: sa.types.TypeEngine[Any]) -> sa.ColumnElement[Any]:
-    if _is_json(kind):
-        return sa.cast(column, postgresql.JSONB)
-    return sa.type_coerce(column, kind)
+def _iso(value: object) -> str:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.isoformat()
+    raise TypeError(f"not written as JSON: {type(value).__name__} (timestamps must be aware)")
