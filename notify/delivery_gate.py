@@ -14,6 +14,7 @@ production; a fixed registry in tests).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, cast
 
@@ -75,7 +76,8 @@ class _Facts:
 
     @classmethod
     def load(cls, session: orm.Session, deliveries: Sequence[outbox.Delivery]) -> _Facts:
-        return cls(list(session.execute(_facts_query(sorted({d.id for d in deliveries})))))
+        ids = sorted({d.id for d in deliveries})
+        return cls(list(session.execute(_facts_query(), {"ids": ids})))
 
     def pending(self, d: outbox.Delivery) -> recheck.PendingDelivery:
         row = self._rows[d.id]
@@ -128,9 +130,12 @@ _CONSENT_COLUMNS = ("id", "subject_id", "partner_service_id", "purpose_code", "r
                     "rule_version", "status", "given_at", "withdrawn_at", "expires_at")  # fmt: skip
 
 
-def _facts_query(delivery_ids: list[str]) -> sa.Select[Any]:
-    """One row per delivery (one per review of its move, if any) with every fact the gate
-    reads. The consents planned and the erased subjects are read ``FOR SHARE`` (PostgreSQL)."""
+@functools.cache
+def _facts_query() -> sa.Select[Any]:
+    """One row per delivery of ``:ids`` (one per review of its move, if any) with every fact
+    the gate reads. The consents planned and the erased subjects are read ``FOR SHARE``
+    (PostgreSQL). Built once: building it costs more than running it."""
+    delivery_ids: sa.BindParameter[str] = sa.bindparam("ids", expanding=True)
     d, sub, other, review, endpoint = (
         _D,
         _SUBMISSION,
