@@ -13,6 +13,9 @@ pool, each in its own short transaction; no transaction is open while a request 
 * **wake-ups**: ``LISTEN`` on PostgreSQL, polling otherwise (1 s / 0.25 s by default).
 * **faults**: database errors are logged and retried after a pause, results are kept until
   recorded, leases of a vanished worker are swept back to the queue.
+* **memory**: when it starts, the worker moves every object alive (the imported libraries'
+  ~200,000) out of the garbage collector's way (:func:`gc.freeze`): a full collection then
+  scans only what the worker made since, instead of pausing the loop for tenths of a second.
 * **stop**: :meth:`Worker.stop` (SIGTERM, SIGINT) stops claiming; sends in flight finish and
   are recorded, then the worker exits.
 """
@@ -25,6 +28,7 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
+import gc
 import logging
 import os
 import signal
@@ -135,6 +139,7 @@ class Worker:
         self._wake.set()
 
     async def run(self) -> Tally:
+        gc.freeze()
         await self._db(self._take_lock)
         listener = _Listener(self._engine, self._wake) if not self._sqlite else None
         finisher = asyncio.create_task(self._finisher())
