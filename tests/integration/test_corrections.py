@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from notify import (
     codes,
     correction,
     corrections,
+    decision,
     errors,
     intake,
     move_blocks,
@@ -54,11 +56,11 @@ def _submit(session: orm.Session, **changes: object) -> service.Submitted:
     return result
 
 
-def _correct(session: orm.Session, reference: str, **changes: object) -> corrections.Corrected:
+def _correct(session: orm.Session, reference: str, **changes: Any) -> corrections.Corrected:
     result = corrections.correct_move(
         session=session,
         reference=reference,
-        change=correction.Correction(**changes),  # type: ignore[arg-type]
+        change=correction.Correction(**changes),
         settings=w.SETTINGS,
         now=LATER,
     )
@@ -190,10 +192,10 @@ def test_the_corrected_plan_is_the_plan_of_a_fresh_submission(seeded: orm.Sessio
     )
     assert result.plan is not None and fresh.plan is not None
 
-    def shape(plan: object) -> dict[str, tuple[object, ...]]:
+    def shape(plan: decision.Plan) -> dict[str, tuple[object, ...]]:
         return {
             d.partner_service_id: (d.outcome, d.role, d.fields, d.codes, d.rule_id)
-            for d in plan.decisions  # type: ignore[attr-defined]
+            for d in plan.decisions
         }
 
     assert shape(result.plan) == shape(fresh.plan)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -37,15 +38,19 @@ def _world(session_factory: db.SessionFactory, urls: list[str]) -> outbox_world.
         return outbox_world.build(session, urls, now=_now())
 
 
-def _worker(engine: sa.Engine, **options: object) -> worker.Worker:
-    settings = {"lease": dt.timedelta(seconds=5), "poll_s": 0.05, "time_scale": SCALE} | options
+def _worker(engine: sa.Engine, **options: Any) -> worker.Worker:
+    settings: dict[str, Any] = {
+        "lease": dt.timedelta(seconds=5),
+        "poll_s": 0.05,
+        "time_scale": SCALE,
+    } | options
     return worker.Worker(
         engine=engine,
         gate=delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load)),
         sender=webhook.AiohttpSender(
             policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
         ),
-        options=worker.Options(**settings),  # type: ignore[arg-type]
+        options=worker.Options(**settings),
     )
 
 

@@ -117,7 +117,8 @@ def test_an_item_waits_behind_an_earlier_one_for_the_same_person_on_another_chan
     first = feed.fetch(session=session, partner_id="P0", after=None, limit=10, now=NOW)
     session.commit()
     assert [i.webhook_id for i in first.items] == [f"msg_{free.id}"]
-    assert session.get(outbox.Delivery, later.id).feed_seq is None  # type: ignore[union-attr]
+    later_row = session.get(outbox.Delivery, later.id)
+    assert later_row is not None and later_row.feed_seq is None
     earlier.state = "delivered"
     session.commit()
     second = feed.fetch(session=session, partner_id="P0", after=None, limit=10, now=NOW)

@@ -87,9 +87,10 @@ def statements(seeded: orm.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator
     seen: list[str] = []
     raw = seeded.connection().connection.driver_connection
     if db.is_sqlite(seeded):
-        raw.set_trace_callback(seen.append)  # type: ignore[union-attr]
+        assert raw is not None
+        raw.set_trace_callback(seen.append)
         yield seen
-        raw.set_trace_callback(None)  # type: ignore[union-attr]
+        raw.set_trace_callback(None)
         return
     execute = psycopg.Cursor.execute
 

@@ -116,10 +116,12 @@ def test_ledger_lines_name_rule_agreement_and_consent(seeded: orm.Session) -> No
 
 def test_withdrawing_consent_cancels_queued_rows_only(seeded: orm.Session) -> None:
     result = _submit(seeded)
+    submission = seeded.get(m.ChangeSubmission, result.submission_id)
+    assert submission is not None
     mover_consent = next(
         c.id
         for c in seeded.scalars(sa.select(m.ConsentRecord).order_by(m.ConsentRecord.id))
-        if c.subject_id == seeded.get(m.ChangeSubmission, result.submission_id).subject_id  # type: ignore[union-attr]
+        if c.subject_id == submission.subject_id
     )
     withdrawal = service.withdraw_consent(
         session=seeded, consent_id=mover_consent, channel="web", settings=w.SETTINGS, now=w.NOW

@@ -34,14 +34,16 @@ def world(session: orm.Session) -> orm.Session:
     return session
 
 
-def _erase(session: orm.Session, subject_id: str, **options: str) -> privacy.ErasureReport:
+def _erase(
+    session: orm.Session, subject_id: str, case_ref: str | None = None
+) -> privacy.ErasureReport:
     report = erasure.erase_subject(
         session=session,
         subject_id=subject_id,
         authorised_by="dpo@council.example",
         now=pw.RELEASED,
         settings=pw.SETTINGS,
-        **options,  # type: ignore[arg-type]
+        case_ref=case_ref,
     )
     session.commit()
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,8 +21,8 @@ EXAMPLE = (
 NOW = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
 
 
-def _apply(session: orm.Session, text: str = EXAMPLE, **kw: object) -> registry_service.ApplyReport:
-    report = registry_service.apply_file(session=session, text=text, actor="dpo", now=NOW, **kw)  # type: ignore[arg-type]
+def _apply(session: orm.Session, text: str = EXAMPLE, **kw: Any) -> registry_service.ApplyReport:
+    report = registry_service.apply_file(session=session, text=text, actor="dpo", now=NOW, **kw)
     session.commit()
     return report
 
@@ -84,7 +85,8 @@ def test_an_active_version_is_immutable_except_its_status(session: orm.Session) 
         2,
         ("status",),
     )
-    assert session.get(t.Agreement, ("DSA-2024-011", 2)).status == "suspended"  # type: ignore[union-attr]
+    agreement = session.get(t.Agreement, ("DSA-2024-011", 2))
+    assert agreement is not None and agreement.status == "suspended"
 
 
 def test_a_new_version_is_added_beside_the_old(session: orm.Session) -> None:

@@ -130,8 +130,9 @@ def test_nearest_reads_points_and_labels_in_one_statement(
     """Counted at the DB-API connection: nearest runs there, past SQLAlchemy's events."""
     seen: list[str] = []
     raw = seeded.connection().connection.driver_connection
+    assert raw is not None
     if db.is_sqlite(seeded):
-        raw.set_trace_callback(seen.append)  # type: ignore[union-attr]
+        raw.set_trace_callback(seen.append)
     else:
         execute = psycopg.Cursor.execute
 
@@ -144,7 +145,7 @@ def test_nearest_reads_points_and_labels_in_one_statement(
         found = spatial.nearest(session=seeded, x=300052, y=100000, srid=27700, limit=3)
     finally:
         if db.is_sqlite(seeded):
-            raw.set_trace_callback(None)  # type: ignore[union-attr]
+            raw.set_trace_callback(None)
     assert len(found) == 3 and all(p.address.label for p in found)
     seen = [sql for sql in seen if not sql.startswith("--")]  # SpatiaLite's own, nested
     assert len(seen) == 1  # SpatiaLite too, while its first frame holds enough points

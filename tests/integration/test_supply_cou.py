@@ -150,7 +150,8 @@ def test_insert_of_a_live_key_is_refused_unless_tolerant(
                               tolerant=True).as_json()  # fmt: skip
     assert document["records"]["blpu"] == {"inserted": 0, "updated": 1, "deleted": 0, "rejected": 0}
     with session_factory() as session:
-        assert session.get(tables.Blpu, 10_001).rpc == "2"  # type: ignore[union-attr]
+        stored = session.get(tables.Blpu, 10_001)
+        assert stored is not None and stored.rpc == "2"
     assert "COU-INSERT-EXISTS" in (tmp_path / "t.csv").read_text(encoding="utf-8")
 
 
@@ -185,7 +186,8 @@ def test_a_repeated_key_in_a_cou_keeps_the_highest_pro_order(
     paths = _write(tmp_path, changes, flavour="abp2", day=_day(1), file_type="C")
     supply_db.load(session_factory, paths, report=tmp_path / "c.csv")
     with session_factory() as session:
-        assert session.get(tables.Blpu, 10_002).rpc == "2"  # type: ignore[union-attr]
+        stored = session.get(tables.Blpu, 10_002)
+        assert stored is not None and stored.rpc == "2"
     assert "FILE-KEY-ONCE" in (tmp_path / "c.csv").read_text(encoding="utf-8")
 
 

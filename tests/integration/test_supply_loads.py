@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from core import db
 from core.errors import SupplyRefused
 from gazetteer import tables
-from loaders import errors
+from loaders import errors, model
 from loaders.writers import supply as writer
 from tests import supplies
 from tests.integration import supply_db
@@ -28,8 +29,8 @@ def write(
     flavour: str = "abp2",
     day: dt.date = DAY0,
     file_type: str = "F",
-    changes: list | None = None,  # type: ignore[type-arg]
-    **options: object,
+    changes: list[model.Change] | None = None,
+    **options: Any,
 ) -> list[Path]:
     directory = tmp_path / f"{flavour}-{day}-{file_type}"
     return supplies.write(
@@ -37,7 +38,7 @@ def write(
         flavour=flavour,
         head=supplies.header(process_date=day, file_type=file_type),
         changes=supplies.full_changes(state) if changes is None else changes,
-        options=writer.WriteOptions(**options),  # type: ignore[arg-type]
+        options=writer.WriteOptions(**options),
     )
 
 
