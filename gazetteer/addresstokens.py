@@ -103,6 +103,28 @@ def raw_tokens(raw: str) -> list[str]:
     return _split(_clean(raw))
 
 
+def cleaned(raw: str) -> str:
+    """The first half of :func:`raw_tokens`: ``raw`` cleaned, not yet split."""
+    return _clean(raw)
+
+
+def split_cleaned(text: str) -> list[str]:
+    """The second half of :func:`raw_tokens`: ``split_cleaned(cleaned(raw)) == raw_tokens(raw)``."""
+    return _split(text)
+
+
+def is_context_free_number(token: str) -> bool:
+    """A single number or range (``12``, ``12A``, ``3-5``) that the canonical rewrite keeps as it
+    is whatever its neighbours (not an ordinal such as ``1ST``, nor an abbreviation)."""
+    return (
+        bool(_NUMBER.match(token) or _RANGE.match(token))
+        and token not in words.ORDINALS
+        and token not in words.FLOOR_ABBREVIATIONS
+        and token not in _SAINT_OR_STREET
+        and _canonical_word(token) == token
+    )
+
+
 def canonical_tokens(tokens: list[str]) -> list[str]:
     """Suffix letters joined to their numbers, abbreviations and ordinals spelt out."""
     return _expand(_merge_suffix_letters(tokens))

@@ -14,6 +14,10 @@ lines' where the normaliser provably composes over ``", "``:
   is the comma, which is what it sees at the edge of the line alone, except that a lone letter
   looks through commas for the number it joins: so every line's first and last word must not
   be a lone letter;
+* a line led by a number that the rewrite keeps whatever its neighbours (``12``, ``3-5``; not
+  ``1ST``) is that number and the rest, unless the rest starts with a lone letter (``12 A``
+  is ``12A``) or with ``-`` or ``/`` (``12 -14`` is ``12-14``): a ``SAINT`` or ``STREET``
+  read after a number is the one read at the start of a line;
 * the postcode is searched for from the end: when the last line alone is exactly one full
   postcode, it is the postcode of the whole label and nothing else is taken out.
 
@@ -33,8 +37,11 @@ from gazetteer.addresstokens import (
     COMMA,
     aon_from_token,
     canonical_tokens,
+    cleaned,
+    is_context_free_number,
     is_number_token,
     raw_tokens,
+    split_cleaned,
 )
 
 TOKEN_MAX: Final = 40
@@ -93,16 +100,45 @@ def _parsed(
 class _Line:
     words: tuple[str, ...]
     tokens: frozenset[str]
-    composes: bool
+    first_lone: bool  # the first raw word (commas aside) is a lone letter
+    last_lone: bool  # the last one is
+    joins_back: bool  # the cleaned text starts with "-" or "/" (joins a number before it)
+
+    @property
+    def composes(self) -> bool:
+        return not (self.first_lone or self.last_lone)
 
 
 @functools.lru_cache(maxsize=_LINES_CACHED)
 def _line(line: str) -> _Line:
-    raw = raw_tokens(line)
+    """A line's canonical words; a line led by a plain number (``12 HIGH ST``) is that number
+    and the rest, remembered apart (the rest is a street that many numbers share)."""
+    head, _, rest = line.partition(" ")
+    if rest and is_context_free_number(head):
+        tail = _line(rest)
+        if not (tail.first_lone or tail.joins_back):
+            return _Line(
+                words=(head, *tail.words),
+                tokens=tail.tokens | tokens_of(head),
+                first_lone=False,
+                last_lone=tail.last_lone,
+                joins_back=False,
+            )
+    return _whole_line(line)
+
+
+def _whole_line(line: str) -> _Line:
+    text = cleaned(line)
+    raw = split_cleaned(text)
     words = tuple(t for t in canonical_tokens(raw) if t != COMMA)
     edges = [t for t in raw if t != COMMA]
-    composes = not edges or not (_lone_letter(edges[0]) or _lone_letter(edges[-1]))
-    return _Line(words=words, tokens=tokens_of(" ".join(words)), composes=composes)
+    return _Line(
+        words=words,
+        tokens=tokens_of(" ".join(words)),
+        first_lone=bool(edges) and _lone_letter(edges[0]),
+        last_lone=bool(edges) and _lone_letter(edges[-1]),
+        joins_back=text.lstrip().startswith(("-", "/")),
+    )
 
 
 def _lone_letter(token: str) -> bool:

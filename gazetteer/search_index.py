@@ -21,6 +21,7 @@ searches wait for it instead of reading the old rows.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing as _closing
@@ -37,6 +38,7 @@ BATCH: Final = 5000
 _COPY_ESCAPED: Final = re.compile(r"[\\\x00-\x08\x0b-\x1f\x7f]")
 """What ``COPY`` text format reads other than as written (backslash, control bytes) but for the
 tab and newline that separate columns and rows, which are counted instead."""
+_DESCRIPTORS_CACHED: Final = 1 << 12
 BULK_MIN: Final = 20_000
 """UPRNs from which a PostgreSQL rebuild that replaces every row of the index (an empty index,
 or one whose UPRNs are all chosen) empties it and builds its secondary indexes afresh."""
@@ -219,6 +221,12 @@ def _lpi_row(row: Sequence[Any]) -> IndexRow:
 def _descriptor(values: Sequence[Any]) -> domain.StreetDescriptor | None:
     if values[0] is None:
         return None
+    return _descriptor_of(tuple(values))
+
+
+@functools.lru_cache(maxsize=_DESCRIPTORS_CACHED)
+def _descriptor_of(values: tuple[Any, ...]) -> domain.StreetDescriptor:
+    """One descriptor object per distinct descriptor: a street serves many LPIs."""
     return domain.StreetDescriptor(**dict(zip(_DESCRIPTOR_FIELDS, values, strict=True)))
 
 

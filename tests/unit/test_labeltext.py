@@ -39,3 +39,15 @@ def test_a_postcode_line_is_moved_to_the_end_and_read_once() -> None:
     assert text.parsed.normalised == "FLAT 2 SAINT MARYS ROAD SAINT IVES EX1 1AB"
     assert text.parsed.postcode == "EX1 1AB"
     assert text.tokens >= {"FLAT", "2", "SAINT", "MARYS", "ROAD", "IVES", "EX1", "1AB"}
+
+
+def test_a_number_led_line_is_the_number_and_its_street_unless_they_join() -> None:
+    for lines, normalised in (
+        (["12 ST MARY'S RD", "EX1 1AB"], "12 SAINT MARYS ROAD EX1 1AB"),
+        (["12 A HIGH ST", "EX1 1AB"], "12A HIGH STREET EX1 1AB"),
+        (["12 -14 HIGH ST", "EX1 1AB"], "12-14 HIGH STREET EX1 1AB"),
+        (["1ST FLOOR", "2 HIGH ST", "EX1 1AB"], "FIRST FLOOR 2 HIGH STREET EX1 1AB"),
+    ):
+        text = labeltext.of_lines(lines)
+        assert text == labeltext.plain(", ".join(lines))
+        assert text.parsed.normalised == normalised
