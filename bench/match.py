@@ -63,7 +63,7 @@ def run(
     factory = db.session_factory(engine)
     started = time.perf_counter()
     with db.unit_of_work(factory) as session:
-        repository.save_records(session, gaz.records())  # type: ignore[arg-type]
+        repository.save_records(session, gaz.records())
         rows = search_index.rebuild(session)
     loaded = time.perf_counter() - started
     held = sum(a.held_back for a in gaz.addresses)

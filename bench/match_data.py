@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from typing import TypedDict
 
-from gazetteer import domain, formatting
+from gazetteer import domain, formatting, repository
 
 TOWNS = (
     "NEWTOWN",
@@ -97,8 +97,8 @@ class Gazetteer:
     addresses: list[Address]
     descriptors: list[domain.StreetDescriptor]
 
-    def records(self) -> list[object]:
-        out: list[object] = list(self.descriptors)
+    def records(self) -> list[repository.Record]:
+        out: list[repository.Record] = list(self.descriptors)
         for address in self.addresses:
             if address.held_back:
                 continue

@@ -24,6 +24,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -75,9 +76,9 @@ def pg_factory(pg_url: str) -> Iterator[db.SessionFactory]:
     engine.dispose()
 
 
-def _world(factory: db.SessionFactory, urls: list[str], **limits: object) -> outbox_world.World:
+def _world(factory: db.SessionFactory, urls: list[str], **limits: Any) -> outbox_world.World:
     with db.unit_of_work(factory) as session:
-        return outbox_world.build(session, urls, now=_now(), **limits)  # type: ignore[arg-type]
+        return outbox_world.build(session, urls, now=_now(), **limits)
 
 
 def _enqueue(

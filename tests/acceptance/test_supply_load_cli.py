@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 from loaders.writers import supply as writer
 from tests import supplies
@@ -14,14 +15,14 @@ from tests.support import acceptance
 DAY = dt.date(2021, 4, 1)
 
 
-def _write(tmp_path: Path, flavour: str, *, file_type: str = "F", **options: object) -> list[str]:
+def _write(tmp_path: Path, flavour: str, *, file_type: str = "F", **options: Any) -> list[str]:
     state = supplies.sample_state(flavour, 3)
     paths = supplies.write(
         tmp_path / flavour,
         flavour=flavour,
         head=supplies.header(process_date=DAY, file_type=file_type),
         changes=supplies.full_changes(state),
-        options=writer.WriteOptions(**options),  # type: ignore[arg-type]
+        options=writer.WriteOptions(**options),
     )
     return [str(p) for p in paths]
 
