@@ -85,9 +85,34 @@ AREAS_COVERING_UPRNS_SQLITE: Final = sa.text(
     """
 ).bindparams(sa.bindparam("uprns", expanding=True))
 
-#: SQLite: changes this connection has made (``total_changes()``) and a number that moves
-#: whenever another connection commits a change (``PRAGMA data_version``): unchanged, no row
-#: of any table has changed since it was last read on this connection.
+#: SQLite: the count of this connection's own changes to registry rows (kept by the temporary
+#: triggers below) and a number that moves whenever another connection commits a change
+#: (``PRAGMA data_version``): unchanged, no registry row has changed since the last read here.
 SQLITE_CHANGE_MARK: Final = sa.text(
-    "SELECT total_changes(), (SELECT data_version FROM pragma_data_version())"
+    "SELECT (SELECT n FROM temp.registry_change_count),"
+    " (SELECT data_version FROM pragma_data_version())"
 )
+
+
+def sqlite_change_counter(tables: tuple[str, ...]) -> list[sa.TextClause]:
+    """The connection's counter of registry changes: a temporary table (one row) and, on each
+    of ``tables`` (a constant list of the registry's own tables), a temporary trigger per
+    insert, update and delete that adds one. Temporary objects live with the connection and
+    are not part of the schema; changes to the counter commit and roll back with the rows."""
+    statements = [
+        sa.text("CREATE TEMP TABLE IF NOT EXISTS registry_change_count (n INTEGER NOT NULL)"),
+        sa.text(
+            "INSERT INTO temp.registry_change_count (n) SELECT 0"
+            " WHERE NOT EXISTS (SELECT 1 FROM temp.registry_change_count)"
+        ),
+    ]
+    for table in tables:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(
+                sa.text(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS registry_count_{table}_{event.lower()}"
+                    f" AFTER {event} ON main.{table}"
+                    " BEGIN UPDATE registry_change_count SET n = n + 1; END"
+                )
+            )
+    return statements

@@ -11,11 +11,11 @@ alone would miss direct updates, such as an endpoint the worker itself disables)
 
 The fingerprint is read before the registry, each in its own snapshot, so a registry kept
 under a fingerprint is never older than the state the fingerprint saw: at worst it is read
-once more. SQLite has no ``xmin``; there the fingerprint is the connection's own change count
-and SQLite's ``data_version`` (which moves when another connection commits), with a token
-kept on the driver connection and renewed by every rollback
-(:data:`notify.sql.SQLITE_CHANGE_MARK`): any change to any table, made here or committed
-elsewhere, has the registry read again.
+once more. SQLite has no ``xmin``; there the fingerprint is a count of
+the connection's own changes to registry rows (temporary triggers:
+:func:`notify.sql.sqlite_change_counter`), SQLite's ``data_version`` (which moves when another
+connection commits any change) and a token kept on the driver connection and renewed by every
+rollback (:data:`notify.sql.SQLITE_CHANGE_MARK`).
 """
 
 from __future__ import annotations
@@ -69,11 +69,19 @@ def _mark(session: orm.Session) -> tuple[object, ...]:
     for name in ("rollback", "rollback_savepoint"):
         if not sa.event.contains(engine, name, _forget):
             sa.event.listen(engine, name, _forget)
-    token = connection.connection.info.setdefault(_INFO_KEY, ids.new_id())
-    return (token, *session.execute(sql.SQLITE_CHANGE_MARK).one())
+    info = connection.connection.info
+    if _INFO_KEY not in info:
+        for statement in _COUNTER:
+            session.execute(statement)
+        info[_INFO_KEY] = ids.new_id()
+    return (info[_INFO_KEY], *session.execute(sql.SQLITE_CHANGE_MARK).one())
+
+
+_COUNTER: Final = sql.sqlite_change_counter(delivery_sql.REGISTRY_TABLES)
 
 
 def _forget(connection: sa.Connection, *args: object) -> None:
-    """A rollback undoes changes the change count has counted: the connection's next mark
-    has a new token, so a registry read in the rolled-back transaction is not kept."""
+    """After a rollback (which may also have undone the counter's creation) the connection's
+    next mark has a new token and the counter is made again if need be: a registry read in
+    the rolled-back transaction is not kept."""
     connection.connection.info.pop(_INFO_KEY, None)

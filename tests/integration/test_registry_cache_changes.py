@@ -11,7 +11,7 @@ from sqlalchemy import orm
 from core import db
 from notify import registry_repository
 from notify.dispatch import registry_cache
-from notify.tables import registry
+from notify.tables import moves, registry
 from tests.support import outbox_world
 
 
@@ -59,3 +59,16 @@ def test_a_registry_read_in_a_rolled_back_change_is_not_kept(
         assert _status(cached(session)) == {"active"}
         session.commit()
     assert cached.loads == 3
+
+
+def test_a_change_to_other_tables_keeps_the_registry(session_factory: db.SessionFactory) -> None:
+    _world(session_factory)
+    cached = registry_cache.CachedRegistry(registry_repository.load)
+    with db.unit_of_work(session_factory) as session:
+        first = cached(session)
+        session.execute(sa.update(registry.SharingRule).where(sa.false()).values(status="x"))
+        session.add(
+            moves.Subject(id="s-other", move_block=False, created_at=dt.datetime.now(dt.UTC))
+        )
+    with db.unit_of_work(session_factory) as session:
+        assert cached(session) is first and cached.loads == 1
