@@ -13,9 +13,9 @@ input, :mod:`gazetteer.search_facts`); everything around them is set-based:
 
 When a large rebuild on PostgreSQL replaces every row of the index (the first full supply into
 an empty index, or a later full supply that touches every UPRN), the index is truncated, its
-secondary indexes are dropped and built again at the end, in the same transaction: building a
-trigram index once is much cheaper than maintaining it row by row. Until the load commits,
-searches wait for it instead of reading the old rows.
+secondary indexes (and the tokens' primary key) are dropped and built again at the end, in the
+same transaction: building a trigram index once is much cheaper than maintaining it row by row.
+Until the load commits, searches wait for it instead of reading the old rows.
 """
 
 from __future__ import annotations
@@ -83,6 +83,10 @@ SECONDARY_INDEXES: Final = (
     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
     "AND tablename IN ('address_search', 'address_search_token') "
     "AND indexname NOT LIKE 'pk_%' ORDER BY indexname"
+)
+PRIMARY_KEY_OF_TOKENS: Final = (
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE conrelid = 'address_search_token'::regclass AND contype = 'p'"
 )
 COPY_ROWS: Final = f"COPY address_search ({', '.join(_ROW_COLUMNS)}) FROM STDIN"
 COPY_TOKENS: Final = "COPY address_search_token (token, search_id) FROM STDIN"
@@ -345,12 +349,21 @@ class _Target:
                 cursor.executemany(insert, rows)
 
     def drop_secondary_indexes(self) -> list[str]:
-        with _closing(self.driver.cursor()) as cursor:
-            cursor.execute(SECONDARY_INDEXES)
-            found = [(str(name), str(definition)) for name, definition in cursor.fetchall()]
+        """Drop the secondary indexes and the tokens' primary key (a key built once after the
+        rows is cheaper than one maintained per token); the statements that make them again."""
+        found = self._catalogue(SECONDARY_INDEXES)
         for name, _definition in found:
             self.execute(f'DROP INDEX "{name}"')  # names read from the catalogue
-        return [definition for _name, definition in found]
+        keys = self._catalogue(PRIMARY_KEY_OF_TOKENS)
+        for name, _definition in keys:
+            self.execute(f'ALTER TABLE address_search_token DROP CONSTRAINT "{name}"')
+        remake = [f'ALTER TABLE address_search_token ADD CONSTRAINT "{n}" {d}' for n, d in keys]
+        return remake + [definition for _name, definition in found]
+
+    def _catalogue(self, statement: str) -> list[tuple[str, str]]:
+        with _closing(self.driver.cursor()) as cursor:
+            cursor.execute(statement)
+            return [(str(name), str(definition)) for name, definition in cursor.fetchall()]
 
     def create_indexes(self, definitions: list[str]) -> None:
         for definition in definitions:

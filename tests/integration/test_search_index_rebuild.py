@@ -92,6 +92,7 @@ def test_the_bulk_path_into_an_empty_index_writes_the_same_rows_and_keeps_its_in
     monkeypatch.setattr(search_index, "BULK_MIN", 1)
     with session_factory() as session:
         indexes = {name: _indexes(session, name) for name in _INDEXED}
+        keys = {name: _primary_key(session, name) for name in _INDEXED}
         _seed(session, records, listed)
         search_index_oracle.rebuild(session)
         expected = _snapshot(session)
@@ -103,6 +104,7 @@ def test_the_bulk_path_into_an_empty_index_writes_the_same_rows_and_keeps_its_in
         assert search_index.rebuild(session, uprns) == len(expected)  # into an empty index
         assert _snapshot(session) == expected
         assert {name: _indexes(session, name) for name in _INDEXED} == indexes
+        assert {name: _primary_key(session, name) for name in _INDEXED} == keys
         session.rollback()
 
 
@@ -112,3 +114,8 @@ _INDEXED = ("address_search", "address_search_token")
 def _indexes(session: orm.Session, table: str) -> list[ReflectedIndex]:
     found = sa.inspect(session.connection()).get_indexes(table)
     return sorted(found, key=lambda index: str(index["name"]))
+
+
+def _primary_key(session: orm.Session, table: str) -> dict[str, Any]:
+    """The bulk path drops the tokens' primary key and makes it again."""
+    return dict(sa.inspect(session.connection()).get_pk_constraint(table))
