@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from notify import (
@@ -123,8 +124,7 @@ def _attempts(
 ) -> list[common.Send]:
     session, now = ctx.session, ctx.now
     endpoint_ids = {h.endpoint_id for h in due if h.endpoint_id}
-    endpoints = endpoint_repository.endpoints(session, endpoint_ids)
-    states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now)
+    endpoints, states = _endpoints_with_states(session, endpoint_ids, now)
     secrets = endpoint_repository.active_secrets(session, endpoint_ids, now)
     plan = [
         (
@@ -152,6 +152,29 @@ def _attempts(
         started.sends.append(_limited(start, state, now))
     started.flush()
     return started.sends
+
+
+def _endpoints_with_states(
+    session: orm.Session, endpoint_ids: set[str], now: dt.datetime
+) -> tuple[dict[str, registry.Endpoint], dict[str, dt_tables.EndpointState]]:
+    """The endpoints and their limits and health in one query; a missing state is created
+    with defaults (:func:`notify.endpoint_repository.endpoint_states`)."""
+    state = dt_tables.EndpointState
+    query = (
+        sa.select(registry.Endpoint, state)
+        .outerjoin(state, state.endpoint_id == registry.Endpoint.id)
+        .where(registry.Endpoint.id.in_(sorted(endpoint_ids)))
+    )
+    endpoints: dict[str, registry.Endpoint] = {}
+    states: dict[str, dt_tables.EndpointState] = {}
+    for endpoint, found in session.execute(query):
+        endpoints[endpoint.id] = endpoint
+        if found is not None:
+            states[endpoint.id] = found
+    missing = endpoint_ids - states.keys()
+    if missing:
+        states |= endpoint_repository.endpoint_states(session, missing, now=now)
+    return endpoints, states
 
 
 def _stop_reason(
