@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing as _closing
@@ -46,6 +47,7 @@ or one whose UPRNs are all chosen) empties it and builds its secondary indexes a
 _SCOPE: Final = sa.table("search_scope", sa.column("uprn"))
 _ROW_COLUMNS: Final = tuple(c.name for c in AddressSearch.__table__.columns)
 _VALUE_COLUMNS: Final = tuple(c for c in _ROW_COLUMNS if c != "id")
+_VALUES_OF: Final = operator.itemgetter(*_VALUE_COLUMNS)
 _LPI_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.Lpi))
 _DESCRIPTOR_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.StreetDescriptor))
 _DPA_FIELDS: Final = tuple(f.name for f in dataclasses.fields(domain.DeliveryPoint))
@@ -314,9 +316,7 @@ class _Target:
         return written + len(batch)
 
     def _write_batch(self, rows: list[IndexRow], *, first_id: int) -> None:
-        values = [
-            (first_id + i, *(row.values[c] for c in _VALUE_COLUMNS)) for i, row in enumerate(rows)
-        ]
+        values = [(first_id + i, *_VALUES_OF(row.values)) for i, row in enumerate(rows)]
         tokens = [
             (token, first_id + i) for i, row in enumerate(rows) for token in sorted(row.tokens)
         ]
