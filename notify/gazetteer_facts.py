@@ -6,7 +6,8 @@ the named spatial query in :mod:`notify.sql`).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import Final
+
 from sqlalchemy import orm
 
 from core import db
@@ -14,13 +15,30 @@ from core.settings import Settings
 from gazetteer import domain as gaz_domain
 from gazetteer import repository as gazetteer_repository
 from gazetteer import service as gazetteer_service
-from gazetteer import tables as gaz
 from notify import domain, sql
 
 
 def held(session: orm.Session, uprn: int) -> bool:
-    """Whether the gazetteer holds ``uprn`` (has its BLPU): one primary-key lookup."""
-    return session.scalar(sa.select(gaz.Blpu.uprn).where(gaz.Blpu.uprn == uprn)) is not None
+    """Whether the gazetteer holds ``uprn`` (has its BLPU). The stored facts read to answer are
+    kept for this transaction's next :func:`facts` or :func:`location` of the same UPRN (used
+    once), which then need not read them again."""
+    found = gazetteer_repository.address_facts(session, uprn)
+    if found is not None:
+        _kept(session)[uprn] = found
+    return found is not None
+
+
+_KEPT: Final = "notify.gazetteer_facts.kept"
+
+
+def _kept(session: orm.Session) -> dict[int, gazetteer_repository.AddressFacts]:
+    """Facts read by :func:`held` in the session's current transaction, by UPRN."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_KEPT)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_KEPT] = (transaction, {})
+    facts: dict[int, gazetteer_repository.AddressFacts] = kept[1]
+    return facts
 
 
 def location(session: orm.Session, *, uprn: int, settings: Settings) -> domain.Location | None:
@@ -46,7 +64,9 @@ def _location(
     session: orm.Session, *, uprn: int, settings: Settings, codes: frozenset[str]
 ) -> domain.Location | None:
     """The labels in English and Welsh from one read of the UPRN's stored facts."""
-    found = gazetteer_repository.address_facts(session, uprn)
+    found = _kept(session).pop(uprn, None)
+    if found is None:
+        found = gazetteer_repository.address_facts(session, uprn)
     if found is None:
         return None
     area = settings.label_administrative_area
