@@ -1,5 +1,9 @@
 """A service's answers are classified by the questions answered, on both engines: the stored
-questions reach the plan through the registry, and a sensitive answer raises the category."""
+questions reach the plan through the registry, and a sensitive answer raises the category.
+
+Setting questions through ``question_store.save`` refuses a sensitive question under a rule
+without an Art. 10 condition (RV6); these tests write the stored questions directly, as a
+database changed by other means would hold them, to prove the plan's own check still refuses."""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import orm
 
-from notify import question_store, service
+from notify import questions, service
+from notify.tables import registry
 from tests.integration import sharing_world as w
 
 COUNCIL_TAX = "NEWTOWN-DC/COUNCIL_TAX"
@@ -20,7 +25,9 @@ BENEFIT: dict[str, Any] = {
 
 def _plan_for_council_tax(session: orm.Session, asked: list[dict[str, Any]]) -> Any:
     w.seed(session)
-    question_store.save(session=session, service_id=COUNCIL_TAX, raw=asked, now=w.NOW)
+    stored = session.get(registry.PartnerService, COUNCIL_TAX)
+    assert stored is not None
+    stored.questions = [q.as_json() for q in questions.parse(asked)]
     session.commit()
     result = service.submit_move(
         session=session, request=w.request(), settings=w.SETTINGS, now=w.NOW
