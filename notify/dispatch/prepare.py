@@ -83,14 +83,17 @@ def claim_and_prepare(
         return common.Claimed(lanes=0, sends=[])
     lanes: dict[str, outbox.DeliveryLane] = {}
     due: list[outbox.Delivery] = []
-    for lane, head, channel in repo.lanes_with_heads(session, keys):
+    versions: dict[str, repo.LineVersions] = {}
+    for lane, head, channel, line in repo.lanes_with_heads(session, keys):
         lanes[lane.ordering_key] = lane
         if head is None or channel not in WEBHOOK:
             _park(lane, head)
         elif _due(head, lane, now):
             due.append(head)
+            if line is not None:
+                versions[head.id] = line
     verdicts = gate.check(session, due, now)
-    sends = _attempts(common.Ctx(session, cfg, now), due, lanes, verdicts)
+    sends = _attempts(common.Ctx(session, cfg, now), due, lanes, verdicts, versions)
     return common.Claimed(lanes=len(keys), sends=sends)
 
 
@@ -121,6 +124,7 @@ def _attempts(
     due: Sequence[outbox.Delivery],
     lanes: Mapping[str, outbox.DeliveryLane],
     verdicts: Mapping[str, recheck.Recheck],
+    versions: Mapping[str, repo.LineVersions],
 ) -> list[common.Send]:
     session, now = ctx.session, ctx.now
     endpoint_ids = {h.endpoint_id for h in due if h.endpoint_id}
@@ -135,7 +139,7 @@ def _attempts(
     ]
     repo.preload_ledger(session, (head.id for head, stop in plan if stop is not None))
     memo: dict[str, dt.datetime | None] = {}
-    started = _Started(ctx)
+    started = _Started(ctx, versions)
     for head, stop in plan:
         lane, verdict = lanes[head.ordering_key], verdicts[head.id]
         if stop is not None:
@@ -245,8 +249,9 @@ def _admission(
 class _Started:
     """The attempts a claim starts: their rows gathered, written one statement per table."""
 
-    def __init__(self, ctx: common.Ctx) -> None:
+    def __init__(self, ctx: common.Ctx, versions: Mapping[str, repo.LineVersions]) -> None:
         self._ctx = ctx
+        self._versions = versions  # the ledger lines as read: unchanged ones are not written
         self.sends: list[common.Send] = []
         self._attempts: list[dict[str, Any]] = []
         self._deliveries: list[dict[str, Any]] = []
@@ -275,9 +280,10 @@ class _Started:
         self._deliveries.append({"_id": head.id, "attempt_count": attempt["attempt_no"],
                                  "schedule_index": head.schedule_index + 1, "state": "in_flight",
                                  "updated_at": now, "fields_sent": fields})  # fmt: skip
-        self._lines.append({"_id": head.id, "_rule_version": verdict.rule_version,
-                            "_dsa_id": verdict.dsa_id, "_dsa_version": verdict.dsa_version,
-                            "fields": fields})  # fmt: skip
+        if _line_moves(self._versions.get(head.id), verdict, fields):
+            self._lines.append({"_id": head.id, "_rule_version": verdict.rule_version,
+                                "_dsa_id": verdict.dsa_id, "_dsa_version": verdict.dsa_version,
+                                "fields": fields})  # fmt: skip
         return common.Send(
             ordering_key=head.ordering_key,
             prepared_at=now,
@@ -294,3 +300,15 @@ class _Started:
         rows.write_started(self._ctx.session, attempts=self._attempts,
                            deliveries=self._deliveries, narrowed=self._narrowed,
                            lines=self._lines)  # fmt: skip
+
+
+def _line_moves(
+    line: repo.LineVersions | None, verdict: recheck.Recheck, fields: list[str]
+) -> bool:
+    """Whether writing the verdict's versions and fields changes the ledger line (a version
+    the verdict leaves None keeps the line's); no line: nothing to write."""
+    if line is None:
+        return False
+    wanted = (verdict.rule_version, verdict.dsa_id, verdict.dsa_version)
+    kept = tuple(new if new is not None else old for new, old in zip(wanted, line[:3], strict=True))
+    return kept != line[:3] or fields != list(line[3])

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from core import db
 from notify import delivery_gate, registry_repository
@@ -153,3 +154,36 @@ def test_a_lane_rests_idle_once_its_last_delivery_is_delivered(
         assert sorted(outcomes) == ["disclosed"] * 3
         history = session.scalars(sa.select(outbox.DisclosureHistory.to_outcome)).all()
         assert sorted(history) == ["disclosed"] * 3
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_a_claim_writes_the_versions_on_the_ledger_line_only_when_they_change(
+    session_factory: db.SessionFactory, stale: bool
+) -> None:
+    world = _world(session_factory)
+    with db.unit_of_work(session_factory) as session:
+        head = world.enqueue(session, partner="P0", subject_id="s1", now=_now())
+        if stale:  # as planned under an older agreement, with a field the rule does not permit
+            session.execute(
+                sa.update(outbox.Disclosure)
+                .where(outbox.Disclosure.delivery_id == head.id)
+                .values(dsa_id="DSA-OLD", dsa_version=7, fields=["PERSON_NAME"])
+            )
+    with db.unit_of_work(session_factory) as session:
+        before = session.scalars(sa.select(outbox.Disclosure).filter_by(delivery_id=head.id)).one()
+        xmin_before = _row_version(session, before.id)
+    assert len(_claim(session_factory).sends) == 1
+    with db.unit_of_work(session_factory) as session:
+        line = session.scalars(sa.select(outbox.Disclosure).filter_by(delivery_id=head.id)).one()
+        assert (line.rule_version, line.dsa_id, line.dsa_version, line.fields) == (
+            1, "DSA-T", 1, list(outbox_world.FIELDS)
+        )  # fmt: skip
+        assert (_row_version(session, line.id) != xmin_before) is stale or xmin_before is None
+
+
+def _row_version(session: orm.Session, line_id: str) -> object:
+    """PostgreSQL: the transaction that last wrote the line (None on SQLite)."""
+    if db.is_sqlite(session):
+        return None
+    query = sa.text("SELECT xmin::text FROM disclosure WHERE id = :id")
+    return session.execute(query, {"id": line_id}).scalar_one()
