@@ -31,7 +31,9 @@ from sqlalchemy import orm
 from loaders import bulksql, layouts, model, sql, staging
 from loaders.readers import checks, csvdialect, engine, supply
 
-BATCH: Final = 50_000
+BATCH: Final = 10_000
+"""Rows buffered per record type before their ``COPY``: the buffers of every record type of a
+mixed volume fill together, so this bounds the reader's memory, not the supply's size."""
 PRO_ORDER_DIGITS: Final = checks.PRO_ORDER_DIGITS
 Progress = Callable[[int], None]
 
