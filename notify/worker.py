@@ -23,7 +23,6 @@ pool, each in its own short transaction; no transaction is open while a request 
 from __future__ import annotations
 
 import asyncio
-import collections
 import concurrent.futures
 import contextlib
 import datetime as dt
@@ -33,7 +32,6 @@ import logging
 import os
 import signal
 import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,13 +46,12 @@ from core.settings import Settings
 from notify import (
     delivery_errors,
     delivery_gate,
-    delivery_sql,
     gazetteer_events,
     registry_repository,
     ssrf,
 )
 from notify import delivery_repository as repo
-from notify.dispatch import common, finish, prepare, registry_cache
+from notify.dispatch import aio, common, finish, prepare, registry_cache
 from notify.transports import webhook
 
 log = logging.getLogger("addresshub.worker")
@@ -127,7 +124,7 @@ class Worker:
         self._room = asyncio.Event()
         self._results: asyncio.Queue[common.Result] = asyncio.Queue()
         self._in_flight = 0
-        self._limits: dict[str, _EndpointLimit] = {}
+        self._limits: dict[str, aio.EndpointLimit] = {}
         self._gone: dict[str, dt.datetime] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -141,7 +138,7 @@ class Worker:
     async def run(self) -> Tally:
         gc.freeze()
         await self._db(self._take_lock)
-        listener = _Listener(self._engine, self._wake) if not self._sqlite else None
+        listener = aio.Listener(self._engine, self._wake) if not self._sqlite else None
         finisher = asyncio.create_task(self._finisher())
         try:
             await self._loop()
@@ -164,7 +161,7 @@ class Worker:
             room = self._options.concurrency - self._in_flight
             if room < self._least_claim():
                 self._room.clear()
-                await _either(self._room, self._stopping, None)
+                await aio.either(self._room, self._stopping, None)
                 continue
             self._wake.clear()  # before claiming: a wake-up during the claim is not lost
             finished = self._finished  # results recorded while claiming may free a lane
@@ -175,7 +172,7 @@ class Worker:
                     continue
             if self._options.once and self._in_flight == 0 and self._finished == finished:
                 return
-            await _either(self._wake, self._room if self._options.once else None,
+            await aio.either(self._wake, self._room if self._options.once else None,
                           self._options.poll_s)  # fmt: skip
 
     def _least_claim(self) -> int:
@@ -211,7 +208,7 @@ class Worker:
             return await self._db(step)
         except sa.exc.SQLAlchemyError as exc:
             log.warning("database step failed, retrying: %s", type(exc).__name__)
-            await _either(self._stopping, None, ERROR_PAUSE_S)
+            await aio.either(self._stopping, None, ERROR_PAUSE_S)
             return None
 
     def _take_lock(self, session: orm.Session) -> None:
@@ -253,7 +250,7 @@ class Worker:
             task.add_done_callback(self._tasks.discard)
 
     async def _send(self, send: common.Send) -> None:
-        limit = self._limits.setdefault(send.endpoint_id, _EndpointLimit())
+        limit = self._limits.setdefault(send.endpoint_id, aio.EndpointLimit())
         result: webhook.WebhookResult | None = None
         try:
             async with limit.slot(send.max_in_flight, send.rate_limit_per_s):
@@ -301,80 +298,6 @@ class Worker:
         self._finished += len(group)
         self._room.set()
         self._wake.set()
-
-
-class _EndpointLimit:
-    """At most ``max_in_flight`` requests to one endpoint, at most ``rate`` per second."""
-
-    def __init__(self) -> None:
-        self._in_flight = 0
-        self._changed = asyncio.Condition()
-        self._next_at = 0.0
-
-    @contextlib.asynccontextmanager
-    async def slot(self, max_in_flight: int, rate: float) -> collections.abc.AsyncIterator[None]:
-        async with self._changed:
-            await self._changed.wait_for(lambda: self._in_flight < max(max_in_flight, 1))
-            self._in_flight += 1
-        try:
-            await self._pace(rate)
-            yield
-        finally:
-            async with self._changed:
-                self._in_flight -= 1
-                self._changed.notify_all()
-
-    async def _pace(self, rate: float) -> None:
-        if rate <= 0:
-            return
-        now = time.monotonic()
-        start = max(now, self._next_at)
-        self._next_at = start + 1.0 / rate
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
-async def _either(
-    first: asyncio.Event, second: asyncio.Event | None, timeout_s: float | None
-) -> None:
-    """Wait until either event is set or the timeout passes."""
-    waits = [asyncio.create_task(first.wait())]
-    if second is not None:
-        waits.append(asyncio.create_task(second.wait()))
-    try:
-        await asyncio.wait(waits, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in waits:
-            task.cancel()
-
-
-class _Listener:
-    """PostgreSQL ``LISTEN`` on its own thread: each notification wakes the worker."""
-
-    def __init__(self, engine: sa.Engine, wake: asyncio.Event) -> None:
-        self._url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._wake = wake
-        self._loop = asyncio.get_running_loop()
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._listen, name="delivery-listen", daemon=True)
-        self._thread.start()
-
-    def _listen(self) -> None:
-        import psycopg
-
-        while not self._closed.is_set():
-            try:
-                with psycopg.connect(self._url, autocommit=True) as conn:
-                    conn.execute(delivery_sql.LISTEN)
-                    while not self._closed.is_set():
-                        for _ in conn.notifies(timeout=0.5, stop_after=1):
-                            self._loop.call_soon_threadsafe(self._wake.set)
-            except psycopg.Error:
-                self._closed.wait(ERROR_PAUSE_S)
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join(5)
 
 
 def from_settings(
