@@ -361,28 +361,34 @@ ADD_REST_LABELS: Final = (
     "FROM stage_label_rest"
 )
 
+# The change rows keep a label's first 500 characters (gazetteer_change.old_label/new_label);
+# whether it changed is decided on the whole labels.
 _CHANGE_COLUMNS: Final = (
     "INSERT INTO gazetteer_change (load_run_id, uprn, kind, old_label, new_label, "
     "successor_uprn, occurred_at) "
 )
 INSERT_CREATED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'created', NULL, a.label, NULL, :now "
+    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'created', NULL, SUBSTR(a.label, 1, 500), "
+    "NULL, :now "
     "FROM stage_label_after a WHERE NOT EXISTS "
     "(SELECT 1 FROM stage_label_before b WHERE b.uprn = a.uprn)"
 )
 INSERT_DELETED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, b.uprn, 'deleted', b.label, NULL, NULL, :now "
+    _CHANGE_COLUMNS + "SELECT :load_run_id, b.uprn, 'deleted', SUBSTR(b.label, 1, 500), NULL, "
+    "NULL, :now "
     "FROM stage_label_before b WHERE NOT EXISTS "
     "(SELECT 1 FROM stage_label_after a WHERE a.uprn = b.uprn)"
 )
 INSERT_RETIRED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'retired', b.label, a.label, "
+    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'retired', SUBSTR(b.label, 1, 500), "
+    "SUBSTR(a.label, 1, 500), "
     "(SELECT MIN(s.successor) FROM successor s WHERE s.uprn = a.uprn), :now "
     "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
     "WHERE a.status = '8' AND b.status IS DISTINCT FROM '8'"
 )
 INSERT_CHANGED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'changed', b.label, a.label, NULL, :now "
+    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'changed', SUBSTR(b.label, 1, 500), "
+    "SUBSTR(a.label, 1, 500), NULL, :now "
     "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
     "WHERE a.label IS DISTINCT FROM b.label "
     "AND NOT (a.status = '8' AND b.status IS DISTINCT FROM '8')"

@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from core import db
 from gazetteer import domain, repository, search_index
-from loaders import labels, sql, staging
+from loaders import history, labels, sql, staging
 from tests import strategies
 
 _SETTINGS = settings(
@@ -109,4 +109,37 @@ def test_of_several_approved_english_lpis_the_open_one_then_the_lowest_key_label
             "2 HIGH STREET, NEWTOWN",
             "6 HIGH STREET, NEWTOWN",
         ]
+        session.rollback()
+
+
+def test_a_change_row_keeps_the_first_500_characters_of_a_longer_label(
+    session_factory: db.SessionFactory,
+) -> None:
+    long_street = ("LONG " * 50).strip()
+    records: list[repository.Record] = [
+        domain.StreetDescriptor(usrn=7, description=long_street, town_name="NEWTOWN"),
+        domain.Blpu(uprn=1, logical_status="1", postcode_locator="NT1 1AB"),
+        domain.Lpi(
+            uprn=1,
+            lpi_key="L1",
+            language="ENG",
+            logical_status="1",
+            usrn=7,
+            pao_start_number=3,
+            sao_text="FLAT " * 40,
+            pao_text="HOUSE " * 40,
+        ),
+    ]
+    with session_factory() as session:
+        connection = session.connection()
+        connection.exec_driver_sql(sql.DROP_TOUCHED)
+        connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
+        labels.capture(session, sql.LABELS_BEFORE)  # nothing yet: every label is new
+        repository.save_records(session, records)
+        session.flush()
+        connection.exec_driver_sql("INSERT INTO touched_uprn (uprn) VALUES (1)")
+        history.after(session, run_id="run-1", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        kind, label = session.execute(sa.text("SELECT kind, new_label FROM gazetteer_change")).one()
+        assert kind == "created" and len(label) == 500
+        assert label.startswith("FLAT FLAT") and "HOUSE HOUSE" in label
         session.rollback()
