@@ -193,6 +193,14 @@ class RecipientStatus(_Schema):
     partner_ack_reason: str | None = Field(
         default=None, description="The reason code the service gave with its acknowledgement."
     )
+    partner_ack_message: str | None = Field(
+        default=None,
+        description="The service's own words (plain text) when it rejected the change or needs "
+        "more information; null otherwise.",
+    )
+    partner_ack_message_cy: str | None = Field(
+        default=None, description="The same in Welsh, when the service gave it."
+    )
 
 
 class MoveStatus(_Schema):

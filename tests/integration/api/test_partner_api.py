@@ -207,7 +207,11 @@ def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Sess
         delivery.state = "delivered"
         session.commit()
         partner = _key(session, Role.PARTNER, partner_id=delivery.partner_id)
-        ack = {"outcome": "rejected", "reason_code": "NOT_A_MEMBER"}
+        ack = {
+            "outcome": "rejected",
+            "reason_code": "NOT_A_MEMBER",
+            "message": {"en": "Please join at the desk.", "cy": "Ymunwch wrth y ddesg."},
+        }
         assert (
             http.post(f"/v1/deliveries/{delivery.id}/ack", json=ack, headers=partner).status_code
             == 201
@@ -218,6 +222,10 @@ def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Sess
         assert (library["partner_ack"], library["partner_ack_reason"]) == (
             "rejected",
             "NOT_A_MEMBER",
+        )
+        assert (library["partner_ack_message"], library["partner_ack_message_cy"]) == (
+            "Please join at the desk.",
+            "Ymunwch wrth y ddesg.",
         )
         assert all(
             r["partner_ack"] is None for k, r in recipients.items() if k != "NEWTOWN-DC/LIBRARIES"
