@@ -426,14 +426,14 @@ def _recipient(
         "status_text": _status_text(row, first),
         "close_reason": first.close_reason if first else None,
         "consent_id": row.consent_record_id,
-        **_ack_fields(ack),
+        **citizen_ack_fields(ack),
     }
 
 
 _TOLD_TO_CITIZEN = frozenset({"rejected", "needs_info"})
 
 
-def _ack_fields(ack: pt.PartnerAck | None) -> dict[str, str | None]:
+def citizen_ack_fields(ack: pt.PartnerAck | None) -> dict[str, str | None]:
     """The service's acknowledgement; its own words reach the citizen only when it refused or
     needs more (sharing-and-delivery §6.14)."""
     told = ack is not None and ack.outcome in _TOLD_TO_CITIZEN
