@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import sqlalchemy as sa
 
@@ -50,8 +51,18 @@ SQL_TYPES = {"int": "bigint", "dec2": "double precision", "dec7": "double precis
              "date": "date", "time": "text", "code": "text", "text": "text"}  # fmt: skip
 STREET_WORDS = ("HIGH", "STATION", "CHURCH", "MILL", "PARK", "VICTORIA", "QUEEN", "KING")
 STREET_KINDS = ("STREET", "ROAD", "LANE", "AVENUE", "CLOSE", "WAY")
-DATES = {"start_date": dt.date(2001, 3, 1), "entry_date": dt.date(2001, 3, 5),
-         "last_update_date": dt.date(2019, 7, 1)}  # fmt: skip
+
+
+class _Dates(TypedDict):
+    """The dates every generated record carries."""
+
+    start_date: dt.date
+    entry_date: dt.date
+    last_update_date: dt.date
+
+
+DATES: _Dates = {"start_date": dt.date(2001, 3, 1), "entry_date": dt.date(2001, 3, 5),
+                 "last_update_date": dt.date(2019, 7, 1)}  # fmt: skip
 
 
 # --- the supply ------------------------------------------------------------------------------
