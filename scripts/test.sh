@@ -11,7 +11,7 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy"
-.venv/bin/mypy core gazetteer loaders notify api
+.venv/bin/mypy core gazetteer loaders notify api tests bench
 
 pgdir=$(mktemp -d /tmp/addresshub-pg.XXXXXX)
 cleanup() { scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"; }
