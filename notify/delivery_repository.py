@@ -270,7 +270,7 @@ def record_disclosure(
     for name, value in (versions or {}).items():
         setattr(line, name, value)
     if outcome is not None and OUTCOME_RANK[outcome] > OUTCOME_RANK[line.outcome]:
-        _history(session, line, outcome, now, actor)
+        record_history(session, line, outcome=outcome, now=now, actor=actor)
         line.outcome = outcome
         if outcome == "disclosed":
             line.disclosed_at = now
@@ -279,9 +279,16 @@ def record_disclosure(
         line.closed_at = now if close_reason != "reopened" else None
 
 
-def _history(
-    session: orm.Session, line: outbox.Disclosure, outcome: str, now: dt.datetime, actor: str
+def record_history(
+    session: orm.Session,
+    line: outbox.Disclosure,
+    *,
+    outcome: str,
+    now: dt.datetime,
+    actor: str,
+    detail: str | None = None,
 ) -> None:
+    """One history row of a ledger line: from its current outcome to ``outcome``."""
     session.add(
         outbox.DisclosureHistory(
             id=ids.new_id(),
@@ -290,7 +297,7 @@ def _history(
             from_outcome=line.outcome,
             to_outcome=outcome,
             actor=actor,
-            detail=None,
+            detail=detail,
         )
     )
 

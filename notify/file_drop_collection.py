@@ -34,8 +34,9 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from core import errors, ids
+from core import errors
 from notify import delivery_extras_tables as xt
+from notify import delivery_repository
 from notify.tables import outbox
 
 VIA: Final = ("download", "portal", "command_line", "drop_directory")
@@ -101,17 +102,9 @@ def _ledger(session: orm.Session, batch: xt.FileBatch, now: dt.datetime) -> None
     detail = f"file batch {batch.id} collected via {batch.collected_via}"
     for line in session.scalars(query.order_by(outbox.Disclosure.delivery_id)):
         line.disclosed_at = now
-        session.add(
-            outbox.DisclosureHistory(
-                id=ids.new_id(),
-                disclosure_id=line.id,
-                at=now,
-                from_outcome=line.outcome,
-                to_outcome=line.outcome,
-                actor=batch.collected_by or SWEEP_ACTOR,
-                detail=detail,
-            )
-        )
+        delivery_repository.record_history(session, line, outcome=line.outcome, now=now,
+                                           actor=batch.collected_by or SWEEP_ACTOR,
+                                           detail=detail)  # fmt: skip
 
 
 def sweep(
