@@ -62,14 +62,15 @@ def add_version(
         request=request,
         registry_digest=plan.registry_digest,
         now=now,
+        overrides={
+            "supersedes_id": latest.id,
+            "actor_kind": latest.actor_kind,
+            "actor_ref": latest.actor_ref,
+            "assurance_level": latest.assurance_level,
+            "corrected_by_kind": by.kind if by else None,
+            "corrected_by": by.ref if by else None,
+        },
     )
-    row = session.get(m.ChangeSubmission, submission_id)
-    if row is not None:
-        row.supersedes_id = latest.id
-        row.actor_kind, row.actor_ref = latest.actor_kind, latest.actor_ref
-        row.assurance_level = latest.assurance_level
-        row.corrected_by_kind = by.kind if by else None
-        row.corrected_by = by.ref if by else None
     repo.add_consents(session, consents, submission_id=submission_id, move=move)
     return submission_id, repo.add_decisions(session, plan, submission_id=submission_id)
 

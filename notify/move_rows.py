@@ -9,7 +9,7 @@ Personal values go only to the erasable JSON columns (``person``, ``answers``,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from core import ids
@@ -42,8 +42,10 @@ def add_submission(
     request: intake.MoveRequest,
     registry_digest: str,
     now: dt.datetime,
+    overrides: Mapping[str, Any] | None = None,
 ) -> None:
-    """The submission, its declarations, household members and recipient choices."""
+    """The submission, its declarations, household members and recipient choices;
+    ``overrides`` replaces or adds submission columns (a correction's version links)."""
     submitter = move.submitter
     batch.add(
         m.ChangeSubmission,
@@ -70,7 +72,8 @@ def add_submission(
             "registry_digest": registry_digest,
             "submitted_at": now,
             "idempotency_key": request.idempotency_key,
-        },
+        }
+        | dict(overrides or {}),
     )
     _add_household(batch, submission_id, move, now)
     batch.add(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,9 +41,11 @@ def add_submission(
     request: intake.MoveRequest,
     registry_digest: str,
     now: dt.datetime,
+    overrides: Mapping[str, Any] | None = None,
 ) -> None:
     """The submission, its declarations, household members and recipient choices (Core
-    inserts in one statement on PostgreSQL: see :mod:`notify.row_batch`)."""
+    inserts in one statement on PostgreSQL: see :mod:`notify.row_batch`); ``overrides`` as in
+    :func:`notify.move_rows.add_submission`."""
     batch = row_batch.Batch()
     move_rows.add_submission(
         batch,
@@ -52,6 +54,7 @@ def add_submission(
         request=request,
         registry_digest=registry_digest,
         now=now,
+        overrides=overrides,
     )
     row_batch.write(session, batch)
 
