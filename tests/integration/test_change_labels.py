@@ -50,23 +50,28 @@ def test_labels_read_from_the_search_rows_are_the_labels_built_from_the_records(
         session.rollback()
 
 
+# With the SAO and PAO texts, past the 500 characters of a search row and of a change row.
+LONG_LABEL_RECORDS: list[repository.Record] = [
+    domain.StreetDescriptor(usrn=7, description=("LONG " * 50).strip(), town_name="NEWTOWN"),
+    domain.Blpu(uprn=1, logical_status="1", postcode_locator="NT1 1AB"),
+    domain.Lpi(
+        uprn=1,
+        lpi_key="L1",
+        language="ENG",
+        logical_status="1",
+        usrn=7,
+        pao_start_number=3,
+        sao_text="FLAT " * 40,
+        pao_text="HOUSE " * 40,
+    ),
+]
+
+
 def test_a_label_longer_than_the_search_row_keeps_its_whole_text(
     session_factory: db.SessionFactory,
 ) -> None:
-    street = "LONG " * 50  # with the SAO and PAO texts, past the 500 characters of a search row
     records: list[repository.Record] = [
-        domain.StreetDescriptor(usrn=7, description=street.strip(), town_name="NEWTOWN"),
-        domain.Blpu(uprn=1, logical_status="1", postcode_locator="NT1 1AB"),
-        domain.Lpi(
-            uprn=1,
-            lpi_key="L1",
-            language="ENG",
-            logical_status="1",
-            usrn=7,
-            pao_start_number=3,
-            sao_text="FLAT " * 40,
-            pao_text="HOUSE " * 40,
-        ),
+        *LONG_LABEL_RECORDS,
         domain.Blpu(uprn=2, logical_status="8"),
         domain.Lpi(
             uprn=2, lpi_key="L2", language="CYM", logical_status="8", usrn=7, pao_text="TY GWYN"
@@ -115,27 +120,12 @@ def test_of_several_approved_english_lpis_the_open_one_then_the_lowest_key_label
 def test_a_change_row_keeps_the_first_500_characters_of_a_longer_label(
     session_factory: db.SessionFactory,
 ) -> None:
-    long_street = ("LONG " * 50).strip()
-    records: list[repository.Record] = [
-        domain.StreetDescriptor(usrn=7, description=long_street, town_name="NEWTOWN"),
-        domain.Blpu(uprn=1, logical_status="1", postcode_locator="NT1 1AB"),
-        domain.Lpi(
-            uprn=1,
-            lpi_key="L1",
-            language="ENG",
-            logical_status="1",
-            usrn=7,
-            pao_start_number=3,
-            sao_text="FLAT " * 40,
-            pao_text="HOUSE " * 40,
-        ),
-    ]
     with session_factory() as session:
         connection = session.connection()
         connection.exec_driver_sql(sql.DROP_TOUCHED)
         connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
         labels.capture(session, sql.LABELS_BEFORE)  # nothing yet: every label is new
-        repository.save_records(session, records)
+        repository.save_records(session, LONG_LABEL_RECORDS)
         session.flush()
         connection.exec_driver_sql("INSERT INTO touched_uprn (uprn) VALUES (1)")
         history.after(session, run_id="run-1", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
