@@ -95,6 +95,22 @@ class AddressSearchToken(Base):
     search_id: Mapped[int] = mapped_column(primary_key=True, index=True)
 
 
+class AddressDocument(Base):
+    """What a UPRN lookup reads besides the BLPU row, stored so the lookup is a primary-key read.
+
+    ``facts`` is a JSON array of the UPRN's LPIs, street descriptors, open organisations and
+    classifications, open cross references and delivery points, each a JSON array of positional
+    rows exactly as the live facts statement selects them (:mod:`gazetteer.address_documents`).
+    Derived data: every writer of those tables refreshes the documents of the UPRNs it touched,
+    in its own transaction; a UPRN without a row is read from the live tables.
+    """
+
+    __tablename__ = "address_document"
+
+    uprn: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    facts: Mapped[str] = mapped_column(sa.Text)
+
+
 class MatchReview(Base):
     """A typed address a person must settle: open, then confirmed (with a UPRN) or rejected.
 
