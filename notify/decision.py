@@ -128,9 +128,15 @@ def registry_digest(registry: domain.Registry) -> str:
 
 
 def candidates(registry: domain.Registry, event_kind: str) -> list[domain.PartnerService]:
-    """Services with an active subscription for the event, in a stable order."""
-    found = [s for s in registry.services.values() if s.subscriptions_for(event_kind)]
-    return sorted(found, key=lambda s: (_partner_code(registry, s), s.service_code, s.id))
+    """Services with an active subscription for the event, in a stable order (worked out
+    once per registry and event kind)."""
+    kept = routing.registry_index(registry).candidates
+    found = kept.get(event_kind)
+    if found is None:
+        subscribed = [s for s in registry.services.values() if s.subscriptions_for(event_kind)]
+        key = lambda s: (_partner_code(registry, s), s.service_code, s.id)  # noqa: E731
+        found = kept[event_kind] = tuple(sorted(subscribed, key=key))
+    return list(found)
 
 
 def _partner_code(registry: domain.Registry, service: domain.PartnerService) -> str:

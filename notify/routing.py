@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from notify import codes, domain
@@ -32,9 +33,10 @@ def area_role(
     if facts.new is None:
         return "pending"
     old = facts.old if move.old_uprn is not None else None
+    index = registry_index(registry)
     sides = (
-        _side(old, service, registry, move.move_date) if old else "out",
-        _side(facts.new, service, registry, move.move_date),
+        _side(index, old, service, registry, move.move_date) if old else "out",
+        _side(index, facts.new, service, registry, move.move_date),
     )
     if "ambiguous" in sides:
         return "ambiguous"
@@ -43,6 +45,16 @@ def area_role(
 
 def covers(service: domain.PartnerService, location: domain.Location, day: dt.date) -> bool:
     return any(c.area_code in location.area_codes for c in service.coverage_on(day))
+
+
+def _covers(
+    index: RegistryIndex, service: domain.PartnerService, location: domain.Location, day: dt.date
+) -> bool:
+    """:func:`covers`, from the index's area codes when the service's coverage has no dates."""
+    kept = index.areas.get(service.id)
+    if kept is None or kept[0] is not service:
+        return covers(service, location, day)
+    return not kept[1].isdisjoint(location.area_codes)
 
 
 def _custodian_matches(
@@ -55,6 +67,7 @@ def _custodian_matches(
 
 
 def _side(
+    index: RegistryIndex,
     location: domain.Location,
     service: domain.PartnerService,
     registry: domain.Registry,
@@ -62,7 +75,7 @@ def _side(
 ) -> Side:
     """Whether ``service`` is responsible for ``location``; exclusive services settle overlaps
     by the BLPU's local custodian code, and hold for review when that does not decide."""
-    if not covers(service, location, day):
+    if not _covers(index, service, location, day):
         return "out"
     if not service.exclusive_area:
         return "in"
@@ -94,34 +107,62 @@ def current_version(registry: domain.Registry, rule_id: str) -> domain.SharingRu
     return max(versions, key=lambda r: r.version) if versions else None
 
 
-_last_index: tuple[domain.Registry, Mapping[str, tuple[domain.SharingRule, ...]]] | None = None
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RegistryIndex:
+    """What the decision procedure looks up in one registry, worked out once per registry.
+
+    ``current``: per service, the latest version of each of its rules that has left ``draft``
+    (in the order of ``registry.rules``); ``areas``: per service whose coverage has no dates,
+    the service and its area codes; ``candidates``: per event kind, filled on first use.
+    """
+
+    current: Mapping[str, tuple[domain.SharingRule, ...]]
+    areas: Mapping[str, tuple[domain.PartnerService, frozenset[str]]]
+    candidates: dict[str, tuple[domain.PartnerService, ...]] = field(default_factory=dict)
 
 
-def _rules_by_service(registry: domain.Registry) -> Mapping[str, tuple[domain.SharingRule, ...]]:
-    """The registry's rules grouped by service, built once for the last registry object seen."""
+_last_index: tuple[domain.Registry, RegistryIndex] | None = None
+
+
+def registry_index(registry: domain.Registry) -> RegistryIndex:
+    """The index of ``registry``, built once for the last registry object seen (a registry
+    kept between requests is indexed once, not on every decision)."""
     global _last_index  # noqa: PLW0603 - one immutable pair, replaced whole
     kept = _last_index
     if kept is not None and kept[0] is registry:
         return kept[1]
-    grouped: dict[str, list[domain.SharingRule]] = {}
-    for rule in registry.rules:
-        grouped.setdefault(rule.partner_service_id, []).append(rule)
-    index = {service_id: tuple(rules) for service_id, rules in grouped.items()}
+    index = RegistryIndex(current=_current_by_service(registry), areas=_undated_areas(registry))
     _last_index = (registry, index)
     return index
+
+
+def _current_by_service(registry: domain.Registry) -> dict[str, tuple[domain.SharingRule, ...]]:
+    latest: dict[str, dict[str, domain.SharingRule]] = {}
+    for rule in registry.rules:
+        if rule.status == "draft":
+            continue
+        of_service = latest.setdefault(rule.partner_service_id, {})
+        if rule.id not in of_service or of_service[rule.id].version < rule.version:
+            of_service[rule.id] = rule
+    return {service_id: tuple(rules.values()) for service_id, rules in latest.items()}
+
+
+def _undated_areas(
+    registry: domain.Registry,
+) -> dict[str, tuple[domain.PartnerService, frozenset[str]]]:
+    return {
+        s.id: (s, frozenset(c.area_code for c in s.coverage))
+        for s in registry.services.values()
+        if all(c.valid_from is None and c.valid_to is None for c in s.coverage)
+    }
 
 
 def live_rules(
     registry: domain.Registry, service_id: str, now: dt.datetime
 ) -> tuple[domain.SharingRule, ...]:
     """The current version of each rule of the service, if it is active and in its window."""
-    latest: dict[str, domain.SharingRule] = {}
-    for rule in _rules_by_service(registry).get(service_id, ()):
-        if rule.status == "draft":
-            continue
-        if rule.id not in latest or latest[rule.id].version < rule.version:
-            latest[rule.id] = rule
-    return tuple(r for r in latest.values() if r.live(now))
+    current = registry_index(registry).current.get(service_id, ())
+    return tuple(r for r in current if r.live(now))
 
 
 def _matches(
