@@ -7,11 +7,27 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
+
+_AS_IS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 def jsonable(value: Any) -> Any:
-    """Dataclasses, mappings, sets and dates as plain JSON values (sets sorted)."""
+    """Dataclasses, mappings, sets and dates as plain JSON values (sets sorted).
+
+    Values of exactly the built-in JSON types (a body is made of them) are taken first, by
+    their exact type; anything else, subclasses included, goes through :func:`_general`."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else _key(k): jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [jsonable(v) for v in value]
+    return _general(value)
+
+
+def _general(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
