@@ -4,8 +4,11 @@ One asyncio loop per process. Database steps (:mod:`notify.dispatch`) run in a s
 pool, each in its own short transaction; no transaction is open while a request is in flight.
 
 * **claim** (:func:`notify.dispatch.prepare.claim_and_prepare`): up to ``batch_size`` lanes at
-  a time while fewer than ``concurrency`` sends are in flight; many workers share the queue on
-  PostgreSQL (``SKIP LOCKED``), SQLite has one worker (the dispatcher lock).
+  a time while fewer than ``concurrency`` sends await their answer; many workers share the
+  queue on PostgreSQL (``SKIP LOCKED``), SQLite has one worker (the dispatcher lock). The next
+  claim does not wait for the answers already in to be recorded (their lanes stay leased
+  until then), so claiming, sending and recording overlap; at most ``2 × concurrency``
+  results wait to be recorded.
 * **send**: per endpoint at most ``max_in_flight`` requests (halved while throttled) and at
   most ``rate_limit_per_s``, so a slow partner never holds up another.
 * **finish**: results are recorded in groups (one transaction for all that completed
@@ -123,7 +126,8 @@ class Worker:
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._results: asyncio.Queue[common.Result] = asyncio.Queue()
-        self._in_flight = 0
+        self._in_flight = 0  # claimed and not yet recorded
+        self._unanswered = 0  # claimed and not yet answered (or withheld)
         self._limits: dict[str, aio.EndpointLimit] = {}
         self._gone: dict[str, dt.datetime] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -158,7 +162,7 @@ class Worker:
             if time.monotonic() - last_sweep >= self._sweep_every():
                 await self._guarded(self._housekeeping)
                 last_sweep = time.monotonic()
-            room = self._options.concurrency - self._in_flight
+            room = self._room_now()
             if room < self._least_claim():
                 self._room.clear()
                 await aio.either(self._room, self._stopping, None)
@@ -175,10 +179,16 @@ class Worker:
             await aio.either(self._wake, self._room if self._options.once else None,
                           self._options.poll_s)  # fmt: skip
 
+    def _room_now(self) -> int:
+        """How many lanes the next claim may take: sends awaiting an answer stay under
+        ``concurrency``, results awaiting their record under twice that."""
+        concurrency = self._options.concurrency
+        return min(concurrency - self._unanswered, 2 * concurrency - self._in_flight)
+
     def _least_claim(self) -> int:
         """While sends are in flight, claim only once half a batch fits: each claim costs
         about the same whatever its size, so small ones would bound the delivery rate."""
-        if self._in_flight == 0:
+        if self._unanswered == 0:
             return 1
         return max(min(self._options.batch_size, self._options.concurrency) // 2, 1)
 
@@ -245,6 +255,7 @@ class Worker:
         self.tally.claimed += len(sends)
         for send in sends:
             self._in_flight += 1
+            self._unanswered += 1
             task = asyncio.create_task(self._send(send))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -261,16 +272,20 @@ class Worker:
             log.exception("send failed unexpectedly")
             result = webhook.WebhookResult(error_kind="reset")
         self.tally.sent += result is not None
+        self._unanswered -= 1
+        self._room.set()
         self._results.put_nowait(
             common.Result(send=send, result=result, finished_at=self._clock.now())
         )
 
     def _withheld(self, send: common.Send) -> bool:
-        """Hold back a send prepared before its endpoint answered 410 (or was refused)."""
+        """Hold back a send prepared before its endpoint's 410 (or refusal) was recorded."""
         gone_at = self._gone.get(send.endpoint_id)
         return gone_at is not None and send.prepared_at <= gone_at
 
     def _note_gone(self, send: common.Send, result: webhook.WebhookResult) -> None:
+        """Mark the endpoint gone when the answer comes, and again once it is recorded
+        (:meth:`_count`): a claim made meanwhile did not yet see it disabled."""
         if result.status == 410 or result.error_kind == "ssrf_block":
             self._gone[send.endpoint_id] = self._clock.now()
 
@@ -294,6 +309,9 @@ class Worker:
         delivered = sum(1 for r in sent if r.status and 200 <= r.status < 300)
         self.tally.delivered += delivered
         self.tally.failed += len(sent) - delivered
+        for item in group:
+            if item.result is not None:
+                self._note_gone(item.send, item.result)
         self._in_flight -= len(group)
         self._finished += len(group)
         self._room.set()
