@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import table as rich_table
 
 from api.cli import common
-from api.keys import domain, service
-from api.schemas import keys as schemas
-from core import clock
+from api.keys import domain
+
+if TYPE_CHECKING:  # imported by each command: other commands start without them
+    from rich import table as rich_table
+
+    from api.schemas import keys as schemas
 
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
@@ -31,6 +33,10 @@ def create(
     as_json: common.JsonOption = False,
 ) -> None:
     """Create a key. It is printed once; only its keyed hash is stored."""
+    from api.keys import service
+    from api.schemas import keys as schemas
+    from core import clock
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         issued = service.create_key(
@@ -55,6 +61,9 @@ def list_keys(
     database_url: common.DatabaseUrlOption = None, as_json: common.JsonOption = False
 ) -> None:
     """List every key, revoked ones included (never the keys themselves)."""
+    from api.keys import service
+    from api.schemas import keys as schemas
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         keys = [schemas.ApiKeyRead.from_domain(key) for key in service.list_keys(session=session)]
@@ -68,6 +77,10 @@ def revoke(
     as_json: common.JsonOption = False,
 ) -> None:
     """Revoke a key: it is refused from now on."""
+    from api.keys import service
+    from api.schemas import keys as schemas
+    from core import clock
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         revoked = service.revoke_key(session=session, clock=clock.SystemClock(), key_ref=key)
@@ -76,6 +89,8 @@ def revoke(
 
 
 def _table(keys: list[schemas.ApiKeyRead]) -> rich_table.Table | str:
+    from rich import table as rich_table
+
     if not keys:
         return "No API keys."
     table = rich_table.Table("prefix", "role", "bound to", "label", "created", "state", "id")

@@ -21,16 +21,17 @@ import getpass
 import json
 import sys
 from collections.abc import Iterator
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
 from rich import console as rich_console
-from sqlalchemy import orm
 
-from core import db
 from core.errors import AddressHubError
 from core.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the database layer is imported by the commands that use it
+    from sqlalchemy import orm
 
 UNEXPECTED_EXIT = 1
 INTERRUPTED_EXIT = 130
@@ -71,6 +72,8 @@ def settings_for(database_url: str | None) -> Settings:
 @contextlib.contextmanager
 def session_scope(settings: Settings) -> Iterator[orm.Session]:
     """One unit of work on the settings' database: commit on success, roll back on error."""
+    from core import db
+
     engine = db.create_engine(
         settings.database_url,
         spatialite_library=settings.spatialite_library,

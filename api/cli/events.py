@@ -7,7 +7,6 @@ import datetime as dt
 import typer
 
 from api.cli import common
-from notify import gazetteer_events
 
 events_app = typer.Typer(help="Gazetteer change events for partners.", no_args_is_help=True)
 
@@ -17,6 +16,8 @@ def publish(
     database_url: common.DatabaseUrlOption = None, as_json: common.JsonOption = False
 ) -> None:
     """Turn every gazetteer change not yet published into deliveries (idempotent)."""
+    from notify import gazetteer_events
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         waiting = gazetteer_events.pending_count(session)

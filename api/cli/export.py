@@ -16,8 +16,6 @@ from typing import Annotated
 import typer
 
 from api.cli import common
-from core.clock import SystemClock
-from loaders.exporters import dtf, service
 
 export_app = typer.Typer(
     help="Export the gazetteer (CSV, GeoJSON, BS7666 XML, LLPG DTF).",
@@ -79,6 +77,10 @@ def export_dtf(
     as_json: common.JsonOption = False,
 ) -> None:
     """An LLPG DTF 7.3 supply: full, or change-only (rows changed since --since)."""
+    # Imported by the commands: every other command starts without the loaders.
+    from core.clock import SystemClock
+    from loaders.exporters import dtf
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         result = dtf.export(
@@ -111,6 +113,8 @@ def _export(
     database_url: str | None,
     as_json: bool,
 ) -> None:
+    from loaders.exporters import service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         report = service.export(

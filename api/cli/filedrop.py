@@ -16,32 +16,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from api.cli import common
 from api.cli.worker import endpoints_app
-from core import db
 from core.errors import InvalidInput
 from core.settings import Settings
-from notify import (
-    ack_signing,
-    delivery_gate,
-    endpoints,
-    file_drop,
-    file_drop_collection,
-    ops_notices,
-    registry_repository,
-    ssrf,
-    test_event,
-)
-from notify.transports import webhook
+
+if TYPE_CHECKING:  # imported by each command: other commands start without them
+    from notify import ops_notices, test_event
+    from notify.transports import webhook
+
+# The largest page of batches and of notices (file_drop_collection.MAX_PAGE and
+# ops_notices.MAX_PAGE, held equal by a test): the options' bounds, read without importing them.
+MAX_PAGE: Final = 500
 
 filedrop_app = typer.Typer(help="File drop: CSV batches for legacy back offices.",
                            no_args_is_help=True)  # fmt: skip
@@ -67,6 +61,9 @@ def run(
     as_json: common.JsonOption = False,
 ) -> None:
     """Write the due deliveries of file-drop subscriptions now, one CSV per partner service."""
+    from core import db
+    from notify import delivery_gate, file_drop, registry_repository
+
     settings = common.settings_for(database_url)
     target = directory or settings.file_drop_directory
     if target is None:
@@ -91,6 +88,8 @@ def collected(
     as_json: common.JsonOption = False,
 ) -> None:
     """Confirm a batch was collected: the partner has the file (the transport acknowledgement)."""
+    from notify import file_drop_collection
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         done = file_drop_collection.collect(
@@ -109,11 +108,13 @@ def batches(
     state: Annotated[
         str | None, typer.Option(help="built, collected, withdrawn or expired.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=file_drop_collection.MAX_PAGE)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
     """File-drop batches, oldest first, with their state."""
+    from notify import file_drop_collection
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         found = file_drop_collection.listing(session, partner_id=partner, state=state, limit=limit)
@@ -135,6 +136,10 @@ def send_test(
     as_json: common.JsonOption = False,
 ) -> None:
     """Send a signed test event to an endpoint now and show its answer (no ledger line)."""
+    import asyncio
+
+    from notify import test_event
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         target = test_event.target(
@@ -150,6 +155,8 @@ def send_test(
 
 
 async def _send_test(settings: Settings, target: test_event.Target) -> test_event.Outcome:
+    from notify import test_event
+
     sender = _sender(settings)
     try:
         return await test_event.send(
@@ -172,6 +179,8 @@ def rotate_ack_secret(
     as_json: common.JsonOption = False,
 ) -> None:
     """Issue a new acknowledgement-signing secret (shown once); acks must then be signed."""
+    from notify import ack_signing, endpoints
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         endpoints.owned(session=session, endpoint_id=endpoint_id, partner_id=None)
@@ -189,11 +198,13 @@ def rotate_ack_secret(
 def list_notices(
     partner: Annotated[str | None, typer.Option(help="Only this partner's notices.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind (endpoint.disabled…).")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=ops_notices.MAX_PAGE)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
     """Operational notices, oldest first, with when each was sent."""
+    from notify import ops_notices
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         page = ops_notices.listing(session=session, partner_id=partner, kind=kind, limit=limit)
@@ -212,6 +223,8 @@ def send_notices(
     as_json: common.JsonOption = False,
 ) -> None:
     """Send every unsent operational notice to its targets now."""
+    import asyncio
+
     settings = common.settings_for(database_url)
     sent = asyncio.run(_send_notices(settings))
     common.emit(
@@ -222,6 +235,9 @@ def send_notices(
 
 
 async def _send_notices(settings: Settings) -> ops_notices.Sent:
+    from core import db
+    from notify import ops_notices
+
     engine, sender = _engine(settings), _sender(settings)
     try:
         return await ops_notices.send_pending(sessions=db.session_factory(engine), sender=sender,
@@ -251,10 +267,15 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _engine(settings: Settings) -> Any:
+    from core import db
+
     return db.create_engine(settings.database_url, spatialite_library=settings.spatialite_library)
 
 
 def _sender(settings: Settings) -> webhook.AiohttpSender:
+    from notify import ssrf
+    from notify.transports import webhook
+
     policy = ssrf.TargetPolicy.for_deployment(
         allow_private_targets=settings.allow_private_webhook_targets
     )

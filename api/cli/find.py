@@ -11,15 +11,16 @@ import itertools
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from api.cli import common
 from api.cli.lookup import lookup_app
-from api.schemas import find as schemas
 from core.errors import InvalidInput
-from gazetteer import find, find_many, matching, search_index
+
+if TYPE_CHECKING:  # imported by each command: other commands start without them
+    from gazetteer import find, matching
 
 OUTPUT_COLUMNS = ("uprn", "score", "match_reason", "status", "candidates")
 
@@ -50,6 +51,8 @@ def reindex(
     as_json: common.JsonOption = False,
 ) -> None:
     """Rebuild the address search index from the gazetteer tables."""
+    from gazetteer import search_index
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         rows = search_index.rebuild(session, uprns=uprn or None)
@@ -59,6 +62,8 @@ def reindex(
 def _filters(
     classification: str | None, dataset: list[str] | None, include_historical: bool
 ) -> find.Filters:
+    from gazetteer import find
+
     chosen = tuple(dataset) if dataset else find.Filters().datasets
     unknown = set(chosen) - set(find.Filters().datasets)
     if unknown:
@@ -80,6 +85,9 @@ def search(
     as_json: common.JsonOption = False,
 ) -> None:
     """Search addresses: ranked results, as GET /v1/addresses/search."""
+    from api.schemas import find as schemas
+    from gazetteer import find
+
     settings = common.settings_for(database_url)
     chosen = _filters(classification, dataset, include_historical)
     with common.session_scope(settings) as session:
@@ -108,6 +116,9 @@ def lookup_postcode(
     as_json: common.JsonOption = False,
 ) -> None:
     """Every address at a postcode in natural order, as GET /v1/addresses?postcode=."""
+    from api.schemas import find as schemas
+    from gazetteer import find
+
     settings = common.settings_for(database_url)
     chosen = _filters(classification, dataset, include_historical)
     with common.session_scope(settings) as session:
@@ -130,6 +141,8 @@ def match(
 ) -> None:
     """Match every row of a CSV; the output keeps each input column and adds uprn, score,
     match_reason, status and candidates (the best UPRNs with their scores)."""
+    from gazetteer import find_many
+
     settings = common.settings_for(database_url)
     counts: Counter[str] = Counter()
     with input_path.open(newline="", encoding="utf-8-sig") as source:

@@ -9,17 +9,20 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
-from rich import console as rich_console
 
 from api.cli import common
 from api.cli.load import load_app
-from loaders.readers import areas, listed
-from loaders.sources import errors, pipeline, report, service
 
-DEFAULT_REPORT_DIR = pipeline.DEFAULT_REPORT_DIR
+if TYPE_CHECKING:  # imported when a load runs: every other command starts without them
+    from loaders.sources import pipeline, report
+
+# loaders.sources.pipeline.DEFAULT_REPORT_DIR and loaders.readers.areas.AREA_TYPES (held equal
+# by a test), here so that the options are built without importing the loaders.
+DEFAULT_REPORT_DIR: Final = Path("var/reports")
+AREA_TYPES: Final = ("ward", "parish", "district", "county", "police", "health", "custom")
 
 ReportDirOption = Annotated[
     Path,
@@ -39,6 +42,8 @@ def load_codepoint(
     requested_by: RequestedByOption = None,
 ) -> None:
     """Load Code-Point Open (no header row); replaces the postcode areas the files carry."""
+    from loaders.sources import service
+
     with _job(database_url, report_dir, requested_by, as_json) as job:
         load = service.load_codepoint(job=job, paths=paths)
     _emit(load, "postcode", as_json)
@@ -53,6 +58,8 @@ def load_open_uprn(
     requested_by: RequestedByOption = None,
 ) -> None:
     """Load an OS Open UPRN release: a full snapshot, diffed by UPRN."""
+    from loaders.sources import service
+
     with _job(database_url, report_dir, requested_by, as_json) as job:
         load = service.load_open_uprn(job=job, path=path)
     _emit(load, "open_uprn", as_json)
@@ -78,6 +85,9 @@ def load_csv(
     requested_by: RequestedByOption = None,
 ) -> None:
     """Load a council address list (electoral, council tax, CRM); replaces the list whole."""
+    from loaders.readers import listed
+    from loaders.sources import service
+
     columns = listed.ListedColumns(
         uprn=uprn_column,
         address=address_column,
@@ -96,9 +106,7 @@ def load_csv(
 def load_areas(
     path: Annotated[Path, typer.Argument(help="A GeoJSON FeatureCollection of polygons.")],
     *,
-    area_type: Annotated[
-        str, typer.Option("--type", help=f"One of {', '.join(areas.AREA_TYPES)}.")
-    ],
+    area_type: Annotated[str, typer.Option("--type", help=f"One of {', '.join(AREA_TYPES)}.")],
     code_property: Annotated[str, typer.Option(help="Feature property holding the code.")],
     name_property: Annotated[str, typer.Option(help="Feature property holding the name.")],
     version: Annotated[str | None, typer.Option(help="A version label for this set.")] = None,
@@ -108,6 +116,8 @@ def load_areas(
     requested_by: RequestedByOption = None,
 ) -> None:
     """Load boundary polygons (any declared CRS, stored in EPSG:27700), upserted by code."""
+    from loaders.sources import service
+
     with _job(database_url, report_dir, requested_by, as_json) as job:
         load = service.load_areas(
             job=job,
@@ -124,6 +134,8 @@ def load_areas(
 def _job(
     database_url: str | None, report_dir: Path, requested_by: str | None, as_json: bool
 ) -> Iterator[pipeline.Job]:
+    from loaders.sources import errors, pipeline
+
     settings = common.settings_for(database_url)
     try:
         with _status(quiet=as_json), common.session_scope(settings) as session:
@@ -140,6 +152,8 @@ def _status(*, quiet: bool) -> Iterator[None]:
     if quiet or not sys.stderr.isatty():
         yield
         return
+    from rich import console as rich_console
+
     with rich_console.Console(stderr=True).status("Loading..."):
         yield
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli import common
-from api.schemas import addresses as schemas
-from gazetteer import domain, service
+
+if TYPE_CHECKING:  # imported by the command: other commands start without them
+    from api.schemas import addresses as schemas
 
 lookup_app = typer.Typer(help="Look up addresses.", no_args_is_help=True)
 
@@ -23,6 +24,9 @@ def uprn(
     as_json: common.JsonOption = False,
 ) -> None:
     """One address by UPRN; --json prints the same document as GET /v1/addresses/{uprn}."""
+    from api.schemas import addresses as schemas
+    from gazetteer import domain, service
+
     parsed = domain.parse_uprn(value)
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:

@@ -3,18 +3,21 @@
 Each group of commands lives in its own module and is added here with one ``add_typer`` line.
 Modules that add commands to an existing group (``load_app``, ``export_app``) are imported here
 so that their commands are registered.
+
+Importing this module is cheap: the command modules declare their options and help only, and
+each command imports the modules it works with (SQLAlchemy, the loaders, the sharing engine)
+when it runs, so every command starts without the others' (``tests/unit/api/
+test_cli_startup.py`` holds ``sqlalchemy``, ``geoalchemy2`` and ``loaders`` out of the import).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import sqlalchemy as sa
 import typer
 
 import api.cli.load_supplies  # noqa: F401 - registers load abp|dtf
-import migrations
 from api.cli import (
     common,
     load_sources,  # noqa: F401 - registers load codepoint|open-uprn|csv|areas
@@ -34,6 +37,9 @@ from api.cli.privacy import register as register_privacy
 from api.cli.rules import rules_app
 from api.cli.worker import register as register_worker
 from core.errors import StorageError
+
+if TYPE_CHECKING:  # imported by the command that migrates
+    import sqlalchemy as sa
 
 app = common.Cli(
     name="addresshub",
@@ -68,6 +74,10 @@ def db_upgrade(
     as_json: common.JsonOption = False,
 ) -> None:
     """Create or migrate the database schema (both engines)."""
+    import sqlalchemy as sa
+
+    import migrations
+
     settings = common.settings_for(database_url)
     try:
         migrations.upgrade(settings.database_url, revision)

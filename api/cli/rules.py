@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli import common
 from core.errors import InvalidInput
-from notify import errors, registry_service
+from notify import errors
+
+if TYPE_CHECKING:  # imported by each command: other commands start without it
+    from notify import registry_service
 
 rules_app = typer.Typer(
     help="Partners, agreements and sharing rules as a reviewable file.", no_args_is_help=True
@@ -31,6 +34,8 @@ def apply(
     as_json: common.JsonOption = False,
 ) -> None:
     """Apply a registry file: validate it, show the diff and write new items and versions."""
+    from notify import registry_service
+
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -83,6 +88,8 @@ def export(
     as_json: common.JsonOption = False,
 ) -> None:
     """Export the registry as a file that `rules apply` reads back unchanged."""
+    from notify import registry_service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         text = registry_service.export_file(session=session)

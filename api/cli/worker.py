@@ -12,18 +12,16 @@ due file-drop batches); with ``--once`` they run once after it.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli import common
 from core.settings import Settings
-from notify import delivery_jobs, delivery_service, endpoint_validation, ssrf
-from notify import worker as worker_
-from notify.transports import webhook
+
+if TYPE_CHECKING:  # imported by each command: other commands start without them
+    from notify import endpoint_validation
 
 deliveries_app = typer.Typer(help="Dead letters: resend, recover or abandon.", no_args_is_help=True)
 endpoints_app = typer.Typer(
@@ -53,6 +51,12 @@ def worker(
     as_json: common.JsonOption = False,
 ) -> None:
     """Claim and deliver outbox rows: signed webhooks with retries (SIGTERM stops gracefully)."""
+    import asyncio
+    import logging
+
+    from notify import delivery_jobs
+    from notify import worker as worker_
+
     settings = common.settings_for(database_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     running = worker_.from_settings(settings, concurrency=concurrency, once=once)
@@ -77,6 +81,8 @@ def resend(
     as_json: common.JsonOption = False,
 ) -> None:
     """Resend one dead delivery from attempt 1 (same id, webhook-id and sequence)."""
+    from notify import delivery_service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         delivery_service.resend(
@@ -102,6 +108,8 @@ def recover(
     as_json: common.JsonOption = False,
 ) -> None:
     """Resend every dead delivery of an endpoint (since a time, or all), in lane order."""
+    from notify import delivery_service
+
     settings = common.settings_for(database_url)
     when = since.replace(tzinfo=since.tzinfo or dt.UTC) if since else None
     with common.session_scope(settings) as session:
@@ -125,6 +133,8 @@ def abandon(
     as_json: common.JsonOption = False,
 ) -> None:
     """Give a delivery up for good; its lane moves on."""
+    from notify import delivery_service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         delivery_service.abandon(
@@ -144,6 +154,8 @@ def list_endpoints(
     as_json: common.JsonOption = False,
 ) -> None:
     """Endpoints with their status, circuit and deliveries per state."""
+    from notify import delivery_service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         rows = delivery_service.endpoint_overview(session=session, partner_id=partner)
@@ -166,6 +178,8 @@ def rotate_secret(
     as_json: common.JsonOption = False,
 ) -> None:
     """Issue a new signing secret (shown once); the old one verifies until the overlap ends."""
+    from notify import delivery_service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         secret = delivery_service.rotate_secret(
@@ -190,6 +204,10 @@ def enable(
     as_json: common.JsonOption = False,
 ) -> None:
     """Validate an endpoint (handshake and a signed test event), then make it active."""
+    import asyncio
+
+    from notify import delivery_service
+
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         url, secrets = delivery_service.validation_target(
@@ -214,6 +232,9 @@ def enable(
 async def _validate(
     settings: Settings, url: str, secrets: list[str]
 ) -> endpoint_validation.Validation:
+    from notify import endpoint_validation, ssrf
+    from notify.transports import webhook
+
     policy = ssrf.TargetPolicy.for_deployment(
         allow_private_targets=settings.allow_private_webhook_targets
     )
