@@ -6,7 +6,7 @@ so that their commands are registered.
 
 Importing this module is cheap: the command modules declare their options and help only, and
 each command imports the modules it works with (SQLAlchemy, the loaders, the sharing engine)
-when it runs, so every command starts without the others' (``tests/unit/api/
+when it runs, so every command starts without the others' (``tests/acceptance/
 test_cli_startup.py`` holds ``sqlalchemy``, ``geoalchemy2`` and ``loaders`` out of the import).
 """
 
