@@ -33,15 +33,14 @@ from sqlalchemy import orm
 
 from core import db
 from core.errors import Conflict, NotFound
-from notify import delivery_repository, domain, holds, move_blocks, outbox
+from notify import delivery_repository, domain, holds, move_blocks, move_review_reads, outbox
 from notify import repository as repo
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from notify.tables import review as t
 
-LIVE_STATUSES: Final = ("submitted", "scheduled", "releasing", "completed")
-#: At most this many of the latest moves sharing an address are compared with a new one.
-COMPARED: Final = 50
+LIVE_STATUSES: Final = move_review_reads.LIVE_STATUSES
+COMPARED: Final = move_review_reads.COMPARED
 NOTICE_RULE: Final = "ART19_NOTICE"
 
 
@@ -78,66 +77,19 @@ def earlier_moves(
     session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
 ) -> list[holds.EarlierMove]:
     """Live moves reported since ``since`` from or to any of ``uprns`` (the latest
-    :data:`COMPARED`), with their people: one query, each move's household joined."""
+    :data:`COMPARED`), with their people: one query, each move's household joined, the names
+    and dates of birth read out of the stored people by the database."""
     wanted = sorted({u for u in uprns if u is not None})
     if not wanted:
         return []
-    sub, member = m.ChangeSubmission, m.HouseholdMember
-    latest = (
-        sa.select(
-            sub.id,
-            sub.reference,
-            sub.old_uprn,
-            sub.new_uprn,
-            sub.move_date,
-            sub.person,
-            sub.submitted_at,
-        )
-        .where(
-            sub.submitted_at >= since,
-            sub.status.in_(LIVE_STATUSES),
-            sub.pii_erased_at.is_(None),
-            sa.or_(sub.old_uprn.in_(wanted), sub.new_uprn.in_(wanted)),
-        )
-        .order_by(sub.submitted_at.desc())
-        .limit(COMPARED)
-        .subquery()
-    )
-    query = (
-        sa.select(latest, member.person.label("member"))
-        .outerjoin(member, member.submission_id == latest.c.id)
-        .order_by(latest.c.submitted_at.desc(), latest.c.id, member.position)
-    )
     moves: dict[str, sa.Row[Any]] = {}
     members: dict[str, list[holds.PersonKey]] = {}
-    for row in session.execute(query):
+    query = move_review_reads.earlier_query()
+    for row in session.execute(query, {"since": since, "wanted": wanted}):
         moves.setdefault(row.id, row)
-        key = _key(row.member)
+        key = move_review_reads.person(row.member_given, row.member_family, row.member_dob)
         members.setdefault(row.id, []).extend([key] if key is not None else [])
-    return [_earlier(row, members[row.id]) for row in moves.values()]
-
-
-def _key(person: dict[str, Any] | None) -> holds.PersonKey | None:
-    if not person or not person.get("given_name"):
-        return None
-    dob = person.get("date_of_birth")
-    return holds.person_key(
-        str(person["given_name"]),
-        str(person.get("family_name") or ""),
-        dt.date.fromisoformat(dob) if dob else None,
-    )
-
-
-def _earlier(row: sa.Row[Any], members: list[holds.PersonKey]) -> holds.EarlierMove:
-    primary = _key(row.person)
-    return holds.EarlierMove(
-        submission_id=row.id,
-        reference=row.reference,
-        old_uprn=row.old_uprn,
-        new_uprn=row.new_uprn,
-        move_date=row.move_date,
-        people=tuple([primary] if primary else []) + tuple(members),
-    )
+    return [move_review_reads.earlier(row, members[row.id]) for row in moves.values()]
 
 
 def open_review(

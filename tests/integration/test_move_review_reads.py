@@ -1,0 +1,94 @@
+"""The review check's earlier moves, read with the people's fields taken out of their JSON by
+the database, equal the moves read with the whole stored people decoded (both engines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from notify import holds, intake, move_reviews, service
+from notify.tables import moves as m
+from tests.integration import sharing_world as w
+
+
+def _oracle(session: orm.Session, uprns: list[int], since: dt.datetime) -> list[holds.EarlierMove]:
+    """The reading the statement replaced: whole people, decoded in Python."""
+    sub, member = m.ChangeSubmission, m.HouseholdMember
+    latest = (
+        sa.select(
+            sub.id,
+            sub.reference,
+            sub.old_uprn,
+            sub.new_uprn,
+            sub.move_date,
+            sub.person,
+            sub.submitted_at,
+        )
+        .where(
+            sub.submitted_at >= since,
+            sub.status.in_(move_reviews.LIVE_STATUSES),
+            sub.pii_erased_at.is_(None),
+            sa.or_(sub.old_uprn.in_(uprns), sub.new_uprn.in_(uprns)),
+        )
+        .order_by(sub.submitted_at.desc())
+        .limit(move_reviews.COMPARED)
+        .subquery()
+    )
+    query = (
+        sa.select(latest, member.person.label("member"))
+        .outerjoin(member, member.submission_id == latest.c.id)
+        .order_by(latest.c.submitted_at.desc(), latest.c.id, member.position)
+    )
+    rows: dict[str, Any] = {}
+    people: dict[str, list[holds.PersonKey]] = {}
+    for row in session.execute(query):
+        rows.setdefault(row.id, row)
+        people.setdefault(row.id, []).extend(k for k in [_key(row.member)] if k)
+    return [
+        holds.EarlierMove(submission_id=r.id, reference=r.reference, old_uprn=r.old_uprn,
+                          new_uprn=r.new_uprn, move_date=r.move_date,
+                          people=tuple(k for k in [_key(r.person)] if k) + tuple(people[r.id]))
+        for r in rows.values()
+    ]  # fmt: skip
+
+
+def _key(person: dict[str, Any] | None) -> holds.PersonKey | None:
+    if not person or not person.get("given_name"):
+        return None
+    dob = person.get("date_of_birth")
+    return holds.person_key(
+        str(person["given_name"]),
+        str(person.get("family_name") or ""),
+        dt.date.fromisoformat(dob) if dob else None,
+    )
+
+
+def test_earlier_moves_equal_the_whole_people_decoded(session: orm.Session) -> None:
+    w.seed(session)
+    people = [
+        intake.PersonDetails(given_name="Siân", family_name="Ó Briain"),
+        intake.PersonDetails(
+            given_name="Ada", family_name="Lovelace", date_of_birth=dt.date(1990, 12, 10)
+        ),
+        w.MOVER,
+    ]
+    for n, person in enumerate(people):
+        household = () if n == 0 else (w.PARTNER_MEMBER,)
+        at = w.NOW + dt.timedelta(hours=n)
+        service.submit_move(session=session, request=w.request(person=person, household=household),
+                            settings=w.SETTINGS, now=at)  # fmt: skip
+        session.commit()
+    first = session.scalars(sa.select(m.ChangeSubmission).order_by(m.ChangeSubmission.id)).first()
+    assert first is not None
+    first.person = {**(first.person or {}), "given_name": ""}  # a stored person with no name
+    session.commit()
+    since, uprns = w.NOW - dt.timedelta(days=1), [w.OLD_UPRN, w.NEW_UPRN]
+    found = move_reviews.earlier_moves(session, uprns=uprns, since=since)
+    assert found == _oracle(session, uprns, since)
+    assert [len(e.people) for e in found] == [2, 2, 0]  # latest first; the first has no name
+    assert found[1].people[0] == holds.person_key("Ada", "Lovelace", dt.date(1990, 12, 10))
+    assert move_reviews.earlier_moves(session, uprns=uprns, since=w.NOW + dt.timedelta(hours=2))
+    assert move_reviews.earlier_moves(session, uprns=[w.ELSEWHERE_UPRN], since=since) == []
