@@ -144,6 +144,12 @@ def _partner_code(registry: domain.Registry, service: domain.PartnerService) -> 
     return partner.code if partner else ""
 
 
+def reads_relationships(registry: domain.Registry) -> bool:
+    """Whether a plan on ``registry`` can look at relationships: only a rule that requires an
+    existing relationship does (:func:`_check_relationship`), so without one none need be read."""
+    return routing.registry_index(registry).relationships
+
+
 def plan(situation: Situation) -> Plan:
     """§3.2: one decision per candidate service, deterministic for (move, registry, now)."""
     services = candidates(situation.registry, situation.event_kind)

@@ -113,11 +113,14 @@ class RegistryIndex:
 
     ``current``: per service, the latest version of each of its rules that has left ``draft``
     (in the order of ``registry.rules``); ``areas``: per service whose coverage has no dates,
-    the service and its area codes; ``candidates``: per event kind, filled on first use.
+    the service and its area codes; ``relationships``: whether any rule (any version) requires
+    an existing relationship, without which a plan never reads one; ``candidates``: per event
+    kind, filled on first use.
     """
 
     current: Mapping[str, tuple[domain.SharingRule, ...]]
     areas: Mapping[str, tuple[domain.PartnerService, frozenset[str]]]
+    relationships: bool
     candidates: dict[str, tuple[domain.PartnerService, ...]] = field(default_factory=dict)
 
 
@@ -131,7 +134,11 @@ def registry_index(registry: domain.Registry) -> RegistryIndex:
     kept = _last_index
     if kept is not None and kept[0] is registry:
         return kept[1]
-    index = RegistryIndex(current=_current_by_service(registry), areas=_undated_areas(registry))
+    index = RegistryIndex(
+        current=_current_by_service(registry),
+        areas=_undated_areas(registry),
+        relationships=any(r.relationship_requirement != "none" for r in registry.rules),
+    )
     _last_index = (registry, index)
     return index
 

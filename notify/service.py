@@ -233,7 +233,9 @@ def _situation(
         registry=registry,
         relationships=repo.relationships_of(
             session, subject_ids=subject_ids, uprns=[u for u in (move.old_uprn,) if u]
-        ),
+        )
+        if decision.reads_relationships(registry)
+        else (),
         now=now,
         phase="explain",
     )

@@ -91,3 +91,15 @@ def test_a_new_registry_object_is_indexed_again() -> None:
     assert routing.area_role(move=move, facts=facts, service=service, registry=first) == "none"
     assert routing.area_role(move=move, facts=facts, service=moved, registry=second) == "joining"
     assert routing.area_role(move=move, facts=facts, service=service, registry=first) == "none"
+
+
+@settings(max_examples=150)
+@given(strategies.notify_situations())
+def test_relationships_matter_only_where_reads_relationships_says_so(
+    s: decision.Situation,
+) -> None:
+    """Intake skips reading relationships when no rule of the registry requires one."""
+    needs = any(r.relationship_requirement != "none" for r in s.registry.rules)
+    assert decision.reads_relationships(s.registry) == needs
+    if not needs:
+        assert decision.plan(dataclasses.replace(s, relationships=())) == decision.plan(s)
