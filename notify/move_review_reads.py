@@ -1,21 +1,27 @@
-"""The statement that reads the earlier moves the review check compares a new move with, and
-its rows as :class:`notify.holds.EarlierMove` (used by :func:`notify.move_reviews.earlier_moves`).
+"""The statements that read the earlier moves the review check compares a new move with (and
+the active move blocks on its UPRNs), and their rows as :class:`notify.holds.EarlierMove` and
+:class:`notify.holds.Block` (used by :mod:`notify.move_reviews`).
 
-The statement is built once; the compared fields of each stored person (given name, family
+The statements are built once; the compared fields of each stored person (given name, family
 name, date of birth) are read out of its JSON by the database, as text, rather than the whole
-person being sent and decoded.
+person being sent and decoded. :func:`blocks_and_earlier` reads the blocks and the earlier
+moves in one statement (``UNION ALL``, each row marked with its kind): one wait on the
+database for both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from notify import holds
 from notify.tables import moves as m
+from notify.tables import review as t
 
 LIVE_STATUSES: Final = ("submitted", "scheduled", "releasing", "completed")
 #: At most this many of the latest moves sharing an address are compared with a new one.
@@ -31,6 +37,37 @@ def _person_fields(person: Any, prefix: str) -> list[sa.Label[Any]]:
 def earlier_query() -> sa.Select[Any]:
     """Live moves since ``:since`` from or to any of ``:wanted`` (the latest :data:`COMPARED`),
     each with its household members joined, latest first."""
+    latest, member, _ = _parts()
+    return (
+        sa.select(latest, *_person_fields(member.person, "member"))
+        .select_from(latest.outerjoin(member, member.submission_id == latest.c.id))
+        .order_by(latest.c.submitted_at.desc(), latest.c.id, member.position)
+    )
+
+
+@functools.cache
+def blocks_and_earlier_query() -> sa.Select[Any]:
+    """:func:`earlier_query`'s rows (``kind`` ``move``) and the active blocks on ``:wanted``
+    (``kind`` ``block``: the block's id and UPRN, in ``id`` and ``old_uprn``)."""
+    latest, member, wanted = _parts()
+    moves = sa.select(
+        sa.literal_column("'move'").label("kind"),
+        latest,
+        *_person_fields(member.person, "member"),
+        member.position,
+    ).select_from(latest.outerjoin(member, member.submission_id == latest.c.id))
+    block = t.MoveBlock
+    after_uprn = len(moves.selected_columns) - 4  # new_uprn onwards, all NULL for a block
+    columns: list[Any] = [sa.literal_column("'block'"), block.id, sa.null(), block.uprn]
+    columns += [sa.null()] * after_uprn  # reference NULL, the UPRN as old_uprn, the rest NULL
+    blocks = sa.select(*columns).where(block.uprn.in_(wanted), block.lifted_at.is_(None))
+    both = sa.union_all(moves, blocks).subquery()
+    return sa.select(both).order_by(both.c.kind, both.c.submitted_at.desc(), both.c.id,
+                                    both.c.position)  # fmt: skip
+
+
+def _parts() -> tuple[sa.Subquery, type[m.HouseholdMember], sa.BindParameter[int]]:
+    """The latest live moves sharing an address (a subquery), the member table, ``:wanted``."""
     sub, member = m.ChangeSubmission, m.HouseholdMember
     wanted: sa.BindParameter[int] = sa.bindparam("wanted", expanding=True)
     latest = (
@@ -53,11 +90,7 @@ def earlier_query() -> sa.Select[Any]:
         .limit(COMPARED)
         .subquery()
     )
-    return (
-        sa.select(latest, *_person_fields(member.person, "member"))
-        .outerjoin(member, member.submission_id == latest.c.id)
-        .order_by(latest.c.submitted_at.desc(), latest.c.id, member.position)
-    )
+    return latest, member, wanted
 
 
 def person(given_name: Any, family_name: Any, date_of_birth: Any) -> holds.PersonKey | None:
@@ -81,3 +114,24 @@ def earlier(row: sa.Row[Any], members: list[holds.PersonKey]) -> holds.EarlierMo
         move_date=row.move_date,
         people=tuple([primary] if primary else []) + tuple(members),
     )
+
+
+def blocks_and_earlier(
+    session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
+) -> tuple[list[holds.Block], list[holds.EarlierMove]]:
+    """The active blocks on ``uprns`` and the earlier moves sharing one of them, in one
+    statement: what ``move_blocks.active_on`` and ``move_reviews.earlier_moves`` return."""
+    wanted = sorted({u for u in uprns if u is not None})
+    if not wanted:
+        return [], []
+    blocks: list[holds.Block] = []
+    moves: dict[str, sa.Row[Any]] = {}
+    members: dict[str, list[holds.PersonKey]] = {}
+    for row in session.execute(blocks_and_earlier_query(), {"since": since, "wanted": wanted}):
+        if row.kind == "block":
+            blocks.append(holds.Block(id=row.id, uprn=row.old_uprn))
+            continue
+        moves.setdefault(row.id, row)
+        key = person(row.member_given, row.member_family, row.member_dob)
+        members.setdefault(row.id, []).extend([key] if key is not None else [])
+    return blocks, [earlier(row, members[row.id]) for row in moves.values()]

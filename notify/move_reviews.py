@@ -67,9 +67,11 @@ def detect(
 ) -> tuple[holds.Finding, ...]:
     """Every reason to hold ``move`` for review (empty for most moves)."""
     uprns = [move.old_uprn, move.new_uprn]
-    blocks = move_blocks.active_on(session, uprns)
-    since = now - dt.timedelta(days=window_days)
-    earlier = earlier_moves(session, uprns=uprns, since=since) if window_days > 0 else []
+    if window_days > 0:  # one statement for both
+        since = now - dt.timedelta(days=window_days)
+        blocks, earlier = move_review_reads.blocks_and_earlier(session, uprns=uprns, since=since)
+    else:
+        blocks, earlier = move_blocks.active_on(session, uprns), []
     return holds.findings(move, blocks=blocks, earlier=earlier, same_uprn=same_uprn)
 
 

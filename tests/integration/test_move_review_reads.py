@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import holds, intake, move_reviews, service
+from notify import holds, intake, move_blocks, move_review_reads, move_reviews, service
 from notify.tables import moves as m
 from tests.integration import sharing_world as w
 
@@ -92,3 +92,29 @@ def test_earlier_moves_equal_the_whole_people_decoded(session: orm.Session) -> N
     assert found[1].people[0] == holds.person_key("Ada", "Lovelace", dt.date(1990, 12, 10))
     assert move_reviews.earlier_moves(session, uprns=uprns, since=w.NOW + dt.timedelta(hours=2))
     assert move_reviews.earlier_moves(session, uprns=[w.ELSEWHERE_UPRN], since=since) == []
+
+
+def test_blocks_and_earlier_moves_in_one_statement_equal_the_two_reads(
+    session: orm.Session,
+) -> None:
+    w.seed(session)
+    for n, household in enumerate([(), (w.PARTNER_MEMBER,)]):
+        service.submit_move(session=session, request=w.request(household=household),
+                            settings=w.SETTINGS, now=w.NOW + dt.timedelta(hours=n))  # fmt: skip
+    blocks = [
+        move_blocks.place(session=session, uprn=u, reason=None, actor="dpo", now=w.NOW)
+        for u in (w.OLD_UPRN, w.NEW_UPRN, w.NEW_UPRN, w.ELSEWHERE_UPRN)
+    ]
+    move_blocks.lift(session=session, block_id=blocks[1].id, actor="dpo", now=w.NOW)
+    session.commit()
+    since = w.NOW - dt.timedelta(days=1)
+    for uprns in ([w.OLD_UPRN, w.NEW_UPRN], [w.NEW_UPRN, None], [w.ELSEWHERE_UPRN], [None]):
+        found, earlier = move_review_reads.blocks_and_earlier(session, uprns=uprns, since=since)
+        expected = move_blocks.active_on(session, uprns)
+        assert sorted(found, key=lambda b: b.id) == sorted(expected, key=lambda b: b.id)
+        assert earlier == move_reviews.earlier_moves(session, uprns=uprns, since=since)
+    found, earlier = move_review_reads.blocks_and_earlier(
+        session, uprns=[w.OLD_UPRN, w.NEW_UPRN], since=since
+    )
+    assert sorted(b.id for b in found) == sorted([blocks[0].id, blocks[2].id])
+    assert [len(e.people) for e in earlier] == [2, 1]
