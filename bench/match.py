@@ -25,10 +25,12 @@ import time
 from pathlib import Path
 
 import migrations
-from bench import match_data
+from bench import match_council, match_data
 from core import db
 from core.settings import Settings
 from gazetteer import find, find_many, matching, repository, search_index
+
+FAMILIES = ("citizen", "council")
 
 
 def main() -> None:
@@ -39,12 +41,23 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--show-errors", type=int, default=10)
     parser.add_argument(
+        "--families",
+        nargs="+",
+        choices=FAMILIES,
+        default=["citizen"],
+        help="query families: citizen (as a person types), council (as council lists hold them)",
+    )
+    parser.add_argument(
         "--batch", action="store_true", help="match through the batch path (find_many)"
     )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     gaz = match_data.gazetteer(rng, streets_per_town=args.streets_per_town)
-    queries = match_data.queries(rng, gaz, args.queries)
+    queries = match_data.queries(rng, gaz, args.queries) if "citizen" in args.families else []
+    if "council" in args.families:
+        council_rng = random.Random(args.seed + 1_000_003)
+        gaz = match_council.extend(council_rng, gaz)
+        queries += match_council.queries(council_rng, gaz, args.queries)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         run(url, gaz, queries, show_errors=args.show_errors, batch=args.batch)
@@ -92,6 +105,24 @@ Outcome = tuple[match_data.Query, matching.MatchResult]
 
 
 def report(outcomes: list[Outcome], elapsed: float, *, show_errors: int) -> None:
+    _summary(outcomes)
+    print(f"throughput: {len(outcomes) / elapsed:.0f} addresses/s ({elapsed:.1f} s)")
+    families = {_family(q) for q, _ in outcomes}
+    for family in sorted(families) if len(families) > 1 else ():
+        print(f"\nfamily {family}:")
+        _summary([(q, r) for q, r in outcomes if _family(q) == family])
+    _by_kind(outcomes)
+    wrong = [(q, r) for q, r in outcomes if r.status == "matched" and r.uprn != q.expected]
+    for query, result in wrong[:show_errors]:
+        top = result.candidates[0]
+        print(f"WRONG {query.text!r} expected {query.expected}: {top.candidate.label!r}")
+
+
+def _family(query: match_data.Query) -> str:
+    return "council" if query.kind.startswith("council") else "citizen"
+
+
+def _summary(outcomes: list[Outcome]) -> None:
     matched = [(q, r) for q, r in outcomes if r.status == "matched"]
     wrong = [(q, r) for q, r in matched if r.uprn != q.expected]
     answerable = [q for q, _ in outcomes if q.expected is not None]
@@ -101,11 +132,6 @@ def report(outcomes: list[Outcome], elapsed: float, *, show_errors: int) -> None
     print(f"queries: {len(outcomes)} ({len(answerable)} in the gazetteer)")
     print(f"precision of matched: {precision:.4%} ({len(wrong)} wrong of {len(matched)})")
     print(f"recall: {recall:.4%} ({right} of {len(answerable)})")
-    print(f"throughput: {len(outcomes) / elapsed:.0f} addresses/s ({elapsed:.1f} s)")
-    _by_kind(outcomes)
-    for query, result in wrong[:show_errors]:
-        top = result.candidates[0]
-        print(f"WRONG {query.text!r} expected {query.expected}: {top.candidate.label!r}")
 
 
 def _by_kind(outcomes: list[Outcome]) -> None:

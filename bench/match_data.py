@@ -84,6 +84,8 @@ class Address:
     descriptor: domain.StreetDescriptor
     postcode: str
     held_back: bool = False
+    organisation: str | None = None
+    welsh_lpi: domain.Lpi | None = None
 
     @property
     def label(self) -> str:
@@ -108,6 +110,15 @@ class Gazetteer:
                 )
             )
             out.append(address.lpi)
+            if address.welsh_lpi is not None:
+                out.append(address.welsh_lpi)
+            if address.organisation:
+                key = f"1110O{address.uprn:09d}"
+                out.append(
+                    domain.Organisation(
+                        uprn=address.uprn, org_key=key, organisation=address.organisation
+                    )
+                )
         return out
 
 

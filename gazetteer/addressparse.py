@@ -306,6 +306,8 @@ def _names_around(
     segment = flat[pao_at][0]
     same = [t for s, t in flat[pao_at + 1 :] if s == segment and not is_number_token(t)]
     later = [seg for seg in segments[segment + 1 :] if seg]
+    if not same and later:  # ``12, HIGH ST``: the number alone, the street next
+        same, later = [t for t in later[0] if not is_number_token(t)], later[1:]
     street, spill = _split_street(same, has_commas=bool(later) or len(segments) > 1)
     rest = tuple(spill) + tuple(t for seg in later for t in seg if not is_number_token(t))
     return " ".join(before) or None, " ".join(street) or None, rest

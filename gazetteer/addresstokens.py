@@ -21,6 +21,11 @@ _QUOTES = re.compile(r"['`\u2018\u2019\"]")
 _DASHES = re.compile(r"[\u2010-\u2015]")
 _JOIN_NUMBERS = re.compile(r"(?<=\d)([A-Z]?)\s*([-/])\s*(?=\d)")
 _LINE_BREAKS = re.compile(r"[\r\n;|]+")
+_CARE_OF = re.compile(r"\b(?:C\s*[/\\]\s*O|CARE\s+OF|FAO|ATTN)\b")
+_WELSH_ARTICLES = frozenset({"Y"})
+_NUMBER_AFTER_NO = re.compile(r"^NO(\d{1,5}[A-Z]?)$")
+CARE_OF = "CAREOF"
+"""Stands for ``C/O`` (and ``FAO``, ``ATTN``) once cleaned: the words it leads name a person."""
 _SAINT_OR_STREET = frozenset({"ST"})
 _FLOOR_FOLLOWERS = words.FLOOR_WORDS | frozenset(words.SAO_KEYWORDS)
 
@@ -126,12 +131,30 @@ def is_context_free_number(token: str) -> bool:
 
 
 def canonical_tokens(tokens: list[str]) -> list[str]:
-    """Suffix letters joined to their numbers, abbreviations and ordinals spelt out."""
-    return _expand(_merge_suffix_letters(tokens))
+    """Suffix letters joined to their numbers, abbreviations and ordinals spelt out; a ``C/O``
+    name dropped."""
+    return _expand(_merge_suffix_letters(_drop_care_of(tokens)))
+
+
+def _drop_care_of(tokens: list[str]) -> list[str]:
+    """``C/O MRS J SMITH, 10 HIGH ST``: the name runs to the next comma, number or flat word."""
+    if CARE_OF not in tokens:
+        return tokens
+    out: list[str] = []
+    dropping = False
+    for token in tokens:
+        if token == CARE_OF:
+            dropping = True
+            continue
+        stop = token == COMMA or is_number_token(token) or token in _FLOOR_FOLLOWERS
+        dropping = dropping and not stop
+        if not dropping:
+            out.append(token)
+    return out
 
 
 def _clean(raw: str) -> str:
-    text = _LINE_BREAKS.sub(",", raw.upper())
+    text = _CARE_OF.sub(f" {CARE_OF} ", _LINE_BREAKS.sub(",", raw.upper()))
     text = text.replace("&", " AND ").replace("+", " AND ")
     text = _DASHES.sub("-", _QUOTES.sub("", text))
     text = _DROP.sub(" ", text)
@@ -141,15 +164,20 @@ def _clean(raw: str) -> str:
 def _split(text: str) -> list[str]:
     tokens: list[str] = []
     for piece in text.replace(",", " , ").split():
+        numbered = _NUMBER_AFTER_NO.match(piece)
         if piece == COMMA or is_number_token(piece):
             tokens.append(piece)
+        elif numbered:
+            tokens.append(numbered.group(1))  # NO12: house number 12
         else:
             tokens.extend(p for p in re.split(r"[-/]", piece) if p)
     return tokens
 
 
 def _merge_suffix_letters(tokens: list[str]) -> list[str]:
-    """``10 A HIGH ST`` -> ``10A HIGH ST`` (a lone letter after a plain number is its suffix).
+    """``10 A HIGH ST`` -> ``10A HIGH ST`` (a lone letter after a plain number is its suffix),
+    also before a comma, a number or the end (``FLAT 2 A, 9 HIGH ST``). A Welsh article
+    (``5 Y GARTH``) stays a word.
 
     Commas are looked through, so the result does not depend on where they were.
     """
@@ -159,7 +187,9 @@ def _merge_suffix_letters(tokens: list[str]) -> list[str]:
         prev = out[last] if last >= 0 else ""
         lone = len(token) == 1 and token.isalpha()
         nxt = next((t for t in tokens[i + 1 :] if t != COMMA), "")
-        if lone and nxt.isalpha() and prev.isdigit():
+        ends = not nxt.isalpha() and (not nxt or is_number_token(nxt))
+        welsh = token in _WELSH_ARTICLES and nxt.isalpha()
+        if lone and (nxt.isalpha() or ends) and prev.isdigit() and not welsh:
             out[last] = prev + token
             continue
         out.append(token)

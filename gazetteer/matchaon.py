@@ -40,6 +40,7 @@ def readings(parsed: ParsedAddress) -> list[Reading]:
     found = [Reading(sao=sao, pao=pao)]
     if parsed.slash_form:
         found.append(Reading(sao=_numbers_only(pao), pao=_numbers_only(sao).with_text(pao.text)))
+        found += _slash_range(pao, sao)
     if parsed.sao_from_keyword:
         return found
     if sao.is_empty and pao.has_number:
@@ -47,6 +48,17 @@ def readings(parsed: ParsedAddress) -> list[Reading]:
     if sao.has_number and not pao.has_number:
         found.append(Reading(sao=AonParts(), pao=_numbers_only(sao).with_text(pao.text)))
     return found
+
+
+def _slash_range(first: AonParts, second: AonParts) -> list[Reading]:
+    """``12/14 HIGH ST`` may also be the range 12-14 (two plain numbers, rising)."""
+    plain = first.suffix is None and second.suffix is None
+    if not plain or first.number is None or second.number is None:
+        return []
+    if first.number >= second.number:
+        return []
+    pao = AonParts(number=first.number, end_number=second.number, text=first.text)
+    return [Reading(sao=AonParts(), pao=pao)]
 
 
 def _numbers_only(aon: AonParts) -> AonParts:
@@ -135,7 +147,9 @@ def _texts_agree(query: AonParts, candidate: AonParts) -> bool:
 
 
 def _text_key(aon: AonParts) -> str:
-    return "".join(matchtext.words_of(aon.text))
+    """The SAO text compared: ``TOP FLOOR`` and ``TOP`` (of ``TOP FLAT``) are one flat."""
+    found = matchtext.words_of(aon.text)
+    return "".join(w for w in found if w != "FLOOR") or "".join(found)
 
 
 def _sao_label(aon: AonParts) -> str | None:

@@ -32,11 +32,20 @@ _PLACE = frozenset({"organisation", "locality", "town", "postcode"})
 _VALUES = {MATCHED: 1.0, PARTIAL: 0.5, MISSING: 0.0, CONFLICTING: 0.0}
 # A building name left out while the house number agrees is common and nearly harmless.
 _BUILDING_LEFT_OUT = 0.6
+# A house number left out beside a name that agrees: enough to match, less than a house of
+# that name without any number (two ``THE BARN`` on one street, one of them numbered).
+_NUMBER_LEFT_OUT = 0.8
 _NO_PLACE_FACTOR = 0.85
 _UNEXPLAINED_STEP = 0.07
 _BEST_INEXACT = 0.99
 _FUZZY_STREET = 0.8
 _MAX_LEFTOVER = 2
+# Words of an administrative line (``EAST DEVON``, ``BOROUGH OF X``) that say nothing about
+# which property is meant once the town is confirmed.
+_ADMIN_WORDS = frozenset(
+    {"NORTH", "SOUTH", "EAST", "WEST", "MID", "CENTRAL", "GREATER", "DISTRICT", "BOROUGH",
+     "COUNCIL", "COUNTY", "CITY", "METROPOLITAN", "ROYAL", "OF"}
+)  # fmt: skip
 NO_PLACE = "no postcode or town confirms the place"
 FUZZY_STREET = "street only partly matches"
 
@@ -65,7 +74,13 @@ class QueryFacts:
 def query_facts(parsed: addressparse.ParsedAddress) -> QueryFacts:
     sao_words = set(matchtext.words_of(parsed.sao_text))
     texts = (parsed.pao_text, parsed.street, *parsed.rest)
-    pool = tuple(w for text in texts if text for w in text.split() if w not in sao_words)
+    pool = tuple(
+        w
+        for text in texts
+        if text
+        for w in text.split()
+        if w not in sao_words and w not in matchtext.STOP_WORDS
+    )
     return QueryFacts(
         parsed=parsed,
         readings=tuple(matchaon.readings(parsed)),
@@ -222,6 +237,10 @@ def score_of(
 def _value(item: ComponentEvidence, evidence: list[ComponentEvidence]) -> float | None:
     if item.component in _PLACE and item.status == MISSING:
         return None
+    if item.component == "postcode" and item.status == PARTIAL and _identified_by_street(evidence):
+        return None  # an old postcode beside a street, number and town that all agree
+    if item.component == "pao" and item.status == MISSING and _named_exactly(evidence):
+        return _NUMBER_LEFT_OUT
     if item.component == "building_name" and item.status == MISSING:
         return _BUILDING_LEFT_OUT if _status(evidence, "pao") == MATCHED else 0.0
     if item.status == PARTIAL:
@@ -235,6 +254,54 @@ def _status(evidence: list[ComponentEvidence], component: str) -> str | None:
 
 def _similarity(evidence: list[ComponentEvidence], component: str) -> float:
     return next((e.similarity for e in evidence if e.component == component), 0.0)
+
+
+def _identified_by_street(evidence: list[ComponentEvidence]) -> bool:
+    """Street, house number and town or locality all agree exactly."""
+    town = MATCHED in {_status(evidence, "town"), _status(evidence, "locality")}
+    return town and _status(evidence, "street") == MATCHED and _status(evidence, "pao") == MATCHED
+
+
+def _named_exactly(evidence: list[ComponentEvidence]) -> bool:
+    """A house name that agrees exactly on a street that agrees exactly: the name identifies
+    a house whose number the query left out (``ROSE COTTAGE, HIGH ST`` for
+    ``ROSE COTTAGE, 12 HIGH ST``)."""
+    named = _status(evidence, "building_name") == MATCHED
+    return named and _status(evidence, "street") == MATCHED
+
+
+def place_noise(
+    leftover: tuple[str, ...], *, query: QueryFacts, evidence: list[ComponentEvidence]
+) -> frozenset[str]:
+    """Words of the place lines after the street that a candidate need not explain.
+
+    Council lists add a district, a county or an old locality after the town (``HEAVITREE,
+    EXETER, EAST DEVON, DEVON``). Once the street and the house number (or name) agree
+    exactly, such words are forgiven: all of them when the full postcode agrees, and the
+    words of an administrative line (``EAST``, ``BOROUGH``) when the town agrees. Words that
+    may name a flat (``FLAT``, a lone letter) are never forgiven, and nothing is when a word
+    that ends a building name (``COURT``) is left over.
+    """
+    numbered = _status(evidence, "pao") == MATCHED or _named_exactly(evidence)
+    if not leftover or _status(evidence, "street") != MATCHED or not numbered:
+        return frozenset()
+    if any(w in words.BUILDING_WORDS for w in leftover):
+        return frozenset()  # ``IVY COURT`` left over may be the building meant
+    head = set(matchtext.words_of(query.parsed.pao_text))
+    head |= set(matchtext.words_of(query.parsed.street))
+    postcode = _status(evidence, "postcode") == MATCHED
+    town = MATCHED in {_status(evidence, "town"), _status(evidence, "locality")}
+    found = set()
+    for word in leftover:
+        if word in head or word not in query.parsed.rest or not _may_be_place(word):
+            continue
+        if postcode or (town and word in _ADMIN_WORDS):
+            found.add(word)
+    return frozenset(found)
+
+
+def _may_be_place(word: str) -> bool:
+    return len(word) > 1 and word not in words.SAO_HINTS and word not in words.BUILDING_WORDS
 
 
 def _place_confirmed(evidence: list[ComponentEvidence]) -> bool:
@@ -271,18 +338,25 @@ def blockers_of(
     """Why this candidate may not be used automatically (empty: it may, score permitting)."""
     found = [f"{e.component} {e.status}" for e in evidence if e.status == CONFLICTING]
     for component in ("sao", "pao"):
-        if _status(evidence, component) in {MISSING, PARTIAL}:
-            found.append(f"{component} {_status(evidence, component)}")
+        status = _status(evidence, component)
+        named = component == "pao" and status == MISSING and _named_exactly(evidence)
+        if status in {MISSING, PARTIAL} and not named:
+            found.append(f"{component} {status}")
     found += _name_blockers(evidence)
     if not _place_confirmed(evidence):
         found.append(NO_PLACE)
     if query.parsed.other_numbers:
         found.append("unexplained numbers in the address")
-    if any(w in words.SAO_HINTS for w in leftover):
+    if any(w in words.SAO_HINTS or _lone_letter(w) for w in leftover):
         found.append("unexplained sub-building words")
     if len(leftover) > _MAX_LEFTOVER:
         found.append("too many unexplained words")
     return tuple(dict.fromkeys(found))
+
+
+def _lone_letter(word: str) -> bool:
+    """A single letter left over may be a flat (``FLAT B``) the candidate does not have."""
+    return len(word) == 1 and word.isalpha()
 
 
 def _name_blockers(evidence: list[ComponentEvidence]) -> list[str]:

@@ -29,6 +29,7 @@ from gazetteer.matchevidence import (
     QueryFacts,
     blockers_of,
     label_key,
+    place_noise,
     query_facts,
     reason_of,
     score_of,
@@ -200,7 +201,9 @@ def _score_reading(
     exact = _is_exact(query, candidate)
     leftover = _leftover(pool)
     place_given = bool(leftover or query.parsed.postcode_outward or query.parsed.postcode)
-    unexplained = _unexplained(pool, query)
+    noise = place_noise(leftover, query=query, evidence=evidence)
+    leftover = tuple(w for w in leftover if w not in noise)
+    unexplained = len(leftover) + len(query.parsed.other_numbers)
     score = score_of(evidence, unexplained=unexplained, exact=exact, place_given=place_given)
     return ScoredCandidate(
         candidate=candidate,
@@ -256,10 +259,6 @@ def _is_exact(query: QueryFacts, candidate: CandidateAddress) -> bool:
 def _leftover(pool: list[str]) -> tuple[str, ...]:
     ignored = matchtext.STOP_WORDS | words.NOISE_WORDS | words.COUNTY_WORDS
     return tuple(w for w in pool if w not in ignored)
-
-
-def _unexplained(pool: list[str], query: QueryFacts) -> int:
-    return len(_leftover(pool)) + len(query.parsed.other_numbers)
 
 
 def match(

@@ -95,3 +95,37 @@ def _as_typed(draw: st.DrawFn, label: str, street_type: str) -> str:
         outward, inward = label.rsplit(" ", 2)[-2:]
         label = label[: -len(outward) - len(inward) - 1] + outward + inward
     return draw(st.sampled_from([label, label.lower(), label.title()]))
+
+
+ADMIN_LINES = ("DEVON", "EAST DEVON", "MID DEVON", "SOUTH HAMS", "NORTH KENT", "GREATER LONDON")
+CARE_OF_LINES = ("C/O MRS J SMITH", "c/o Housing Officer", "FAO MR A PATEL", "C\\O MS K JONES")
+SEPARATORS = (", ", ",", " ,", ",\t", ",  ", " , ")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CouncilLine:
+    """One address as a clean label and as a council list holds it (same property)."""
+
+    clean: str
+    noisy: str
+
+
+@st.composite
+def council_lines(draw: st.DrawFn) -> CouncilLine:
+    """A labelled address with council-list noise: upper case, a ``C/O`` line, district and
+    county lines after the town, the postcode unspaced, lower case or first, odd separators,
+    stray spaces and trailing punctuation."""
+    address = draw(labelled_addresses())
+    parts = address.label.split(", ")
+    *body, town, postcode = parts
+    admin = draw(st.lists(st.sampled_from(ADMIN_LINES), max_size=2))
+    if draw(st.booleans()):
+        postcode = postcode.replace(" ", "").lower()
+    noisy = [*body, town, *admin]
+    noisy = [postcode, *noisy] if draw(st.booleans()) else [*noisy, postcode]
+    if draw(st.booleans()):
+        noisy.insert(0, draw(st.sampled_from(CARE_OF_LINES)))
+    text = draw(st.sampled_from(SEPARATORS)).join(noisy)
+    text = draw(st.sampled_from(["", " ", "\t", ","])) + text
+    text += draw(st.sampled_from(["", ".", ",", " ,", "  "]))
+    return CouncilLine(clean=address.label, noisy=text.upper())

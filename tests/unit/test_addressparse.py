@@ -169,3 +169,81 @@ def test_formatting_then_parsing_recovers_numbers_suffixes_and_postcode(
 def test_parse_never_fails_and_normalises_idempotently(raw: str) -> None:
     parsed = addressparse.parse(raw)
     assert addressparse.normalise_text(parsed.normalised) == parsed.normalised
+
+
+# --- council address lists ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "sao", "pao", "street"),
+    [
+        ("FLAT 2, 10 HIGH ST", "2", "10", "HIGH STREET"),
+        ("FLAT B, 10 HIGH ST", "B", "10", "HIGH STREET"),
+        ("FLAT 2 10 HIGH ST", "2", "10", "HIGH STREET"),
+        ("FLAT 2A, 10 HIGH ST", "2A", "10", "HIGH STREET"),
+        ("FLAT 2 A, 10 HIGH ST", "2A", "10", "HIGH STREET"),
+        ("2 10 HIGH ST", "2", "10", "HIGH STREET"),
+        ("APARTMENT 3, 10 HIGH ST", "3", "10", "HIGH STREET"),
+        ("APT 3 10 HIGH ST", "3", "10", "HIGH STREET"),
+        ("UNIT 5, 10 HIGH ST", "5", "10", "HIGH STREET"),
+        ("ROOM 4, 10 HIGH ST", "4", "10", "HIGH STREET"),
+        ("RM 4 10 HIGH ST", "4", "10", "HIGH STREET"),
+        ("GROUND FLOOR FLAT, 10 HIGH ST", "GROUND FLOOR", "10", "HIGH STREET"),
+        ("GFF 10 HIGH ST", "GROUND FLOOR", "10", "HIGH STREET"),
+        ("1ST FLR, 10 HIGH ST", "FIRST FLOOR", "10", "HIGH STREET"),
+        ("FIRST FLOOR FLAT 10 HIGH ST", "FIRST FLOOR", "10", "HIGH STREET"),
+        ("BASEMENT FLAT, 10 HIGH ST", "BASEMENT", "10", "HIGH STREET"),
+        ("TOP FLAT, 10 HIGH ST", "TOP", "10", "HIGH STREET"),
+        ("12A HIGH ST", "", "12A", "HIGH STREET"),
+        ("12 A HIGH ST", "", "12A", "HIGH STREET"),
+        ("12a high st", "", "12A", "HIGH STREET"),
+        ("12-14 HIGH ST", "", "12-14", "HIGH STREET"),
+        ("12 - 14 HIGH ST", "", "12-14", "HIGH STREET"),
+        ("NO. 12 HIGH ST", "", "12", "HIGH STREET"),
+        ("NO12 HIGH ST", "", "12", "HIGH STREET"),
+        ("12,HIGH ST,NEWTOWN", "", "12", "HIGH STREET"),
+        ("  12\tHIGH  ST. ,", "", "12", "HIGH STREET"),
+        ("C/O MRS J SMITH, 12 HIGH ST", "", "12", "HIGH STREET"),
+        ("c/o housing officer 12 high st", "", "12", "HIGH STREET"),
+        ("FAO MR A PATEL, FLAT 2, 12 HIGH ST", "2", "12", "HIGH STREET"),
+        ("C/O MR SMITH FLAT 2 12 HIGH ST", "2", "12", "HIGH STREET"),
+        ("ACME LTD, UNIT 5, 12 HIGH ST", "5", "12", "HIGH STREET"),
+    ],
+)
+def test_council_list_flats_numbers_and_lines(raw: str, sao: str, pao: str, street: str) -> None:
+    parsed = addressparse.parse(raw)
+    sao_read = parsed.sao.range_text() or parsed.sao.text or ""
+    assert (sao_read, parsed.pao.range_text(), parsed.street) == (sao, pao, street)
+    assert not {"C", "O", "CAREOF", "SMITH", "PATEL", "OFFICER"} & set(parsed.words)
+
+
+def test_flat_kinds_from_council_lists() -> None:
+    assert addressparse.parse("UNIT 5, 12 HIGH ST").sao_kind == "UNIT"
+    assert addressparse.parse("ROOM 4, 12 HIGH ST").sao_kind == "ROOM"
+    assert addressparse.parse("APT 3, 12 HIGH ST").sao_kind == "FLAT"
+    slash = addressparse.parse("2/10 HIGH ST")
+    assert (slash.pao_number, slash.sao_number, slash.slash_form) == (2, 10, True)
+
+
+def test_a_welsh_article_after_a_number_is_not_a_suffix() -> None:
+    assert addressparse.normalise_text("5 Y Garth, Y Drenewydd") == "5 Y GARTH Y DRENEWYDD"
+    assert addressparse.parse("5 Y GARTH").pao.range_text() == "5"
+
+
+def test_postcode_anywhere_in_any_case() -> None:
+    for raw in ("nt55aa, 3 crown lane, newtown", "3 CROWN LANE, NT5 5AA, NEWTOWN, DEVON"):
+        parsed = addressparse.parse(raw)
+        assert (parsed.postcode, parsed.pao_number, parsed.street) == ("NT5 5AA", 3, "CROWN LANE")
+        assert "NEWTOWN" in parsed.rest
+
+
+@settings(max_examples=200)
+@given(ms.council_lines())
+def test_council_list_forms_parse_as_the_clean_label(line: ms.CouncilLine) -> None:
+    clean = addressparse.parse(line.clean)
+    noisy = addressparse.parse(line.noisy)
+    assert noisy.postcode == clean.postcode
+    assert noisy.pao.range_text() == clean.pao.range_text()
+    assert noisy.sao.range_text() == clean.sao.range_text()
+    assert noisy.street == clean.street
+    assert set(clean.words) <= set(noisy.words) | {"STREET"}

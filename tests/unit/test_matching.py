@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -238,3 +239,134 @@ def test_scores_stay_in_unit_interval_for_any_text(
     assert all(0.0 <= c.score <= 1.0 for c in result.candidates)
     assert result.status in {"matched", "review", "unmatched"}
     assert (result.uprn is not None) == (result.status == "matched")
+
+
+# --- council address lists ----------------------------------------------------------------
+
+COUNCIL = [
+    _candidate(21, pao=_aon(3), street="CROWN AND ANCHOR LANE", postcode="NT5 5AA"),
+    _candidate(22, pao=_aon(5), sao=_aon(text="TOP FLOOR FLAT"), postcode="NT5 5AB"),
+    _candidate(23, pao=_aon(5), sao=_aon(text="GROUND FLOOR FLAT"), postcode="NT5 5AB"),
+    _candidate(24, pao=_aon(9), sao=_aon(text="FLAT 1"), postcode="NT5 5AD"),
+    _candidate(25, pao=_aon(9), sao=_aon(text="FLAT 2"), postcode="NT5 5AD"),
+    _candidate(26, pao=_aon(12, text="ROSE COTTAGE"), street="MANOR CLOSE", postcode="NT5 5AE"),
+    _candidate(27, pao=_aon(text="THE BARN"), street="MANOR CLOSE", postcode="NT5 5AE"),
+    _candidate(28, pao=_aon(44, text="THE BARN"), street="MANOR CLOSE", postcode="NT5 5AE"),
+    _candidate(29, pao=_aon(text="MANOR HOUSE"), street="MANOR CLOSE", postcode="NT5 5AE"),
+    _candidate(30, pao=_aon(2), street="MANOR CLOSE", postcode="NT5 5AE"),
+    _candidate(31, pao=matching.aon_from_fields(
+        start=20, start_suffix=None, end=22, end_suffix=None, text=None), street="MILL ROW"),
+    _candidate(32, pao=_aon(20), sao=_aon(2), street="MILL ROW"),
+    _candidate(33, pao=_aon(7), street="MILL ROW", town="OLDTOWN", postcode="OT1 1AA"),
+]  # fmt: skip
+
+
+def _council(text: str) -> matching.MatchResult:
+    return matching.match(addressparse.parse(text), COUNCIL, thresholds=THRESHOLDS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, EAST DEVON, DEVON, NT5 5AA",
+        "3 CROWN & ANCHOR LANE, HEAVITREE, NEWTOWN, SOUTH HAMS, NT5 5AA",
+        "C/O MRS J SMITH, 3 CROWN AND ANCHOR LN, NEWTOWN, NT5 5AA",
+        "3,CROWN AND ANCHOR LANE,NEWTOWN,NORTH DEVON,nt55aa.",
+        "NT5 5AA, 3 CROWN AND ANCHOR LANE, NEWTOWN",
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, EAST DEVON",  # administrative words, town agrees
+    ],
+)
+def test_council_list_lines_with_administrative_noise_are_matched(text: str) -> None:
+    result = _council(text)
+    assert (result.status, result.uprn) == ("matched", 21)
+
+
+def test_noise_words_are_forgiven_only_where_the_place_is_confirmed() -> None:
+    # Without the postcode, a stray locality is still held against the address.
+    stray = _council("3 CROWN AND ANCHOR LANE, HEAVITREE, WHIPTON, NEWTOWN")
+    assert stray.status == "review"
+    # Words that may name a flat or a building are never forgiven.
+    for text in (
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, ANNEXE, NT5 5AA",
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, IVY COURT, NT5 5AA",
+    ):
+        assert _council(text).status == "review", text
+
+
+def test_a_wrong_house_number_stays_unmatched_whatever_the_noise() -> None:
+    result = _council("4 CROWN AND ANCHOR LANE, NEWTOWN, EAST DEVON, DEVON, NT5 5AA")
+    assert result.status != "matched"
+
+
+def test_an_old_postcode_is_outweighed_by_street_number_and_town() -> None:
+    assert _council("3 CROWN AND ANCHOR LANE, NEWTOWN, NT5 9ZZ").uprn == 21
+    # Without the town nothing but a district confirms the place.
+    assert _council("3 CROWN AND ANCHOR LANE, NT5 9ZZ").status == "review"
+    # A postcode from another district still conflicts.
+    assert _council("3 CROWN AND ANCHOR LANE, NEWTOWN, OT1 1AA").status != "matched"
+
+
+@pytest.mark.parametrize(
+    ("text", "uprn"),
+    [
+        ("TOP FLAT, 5 HIGH ST, NEWTOWN, NT5 5AB", 22),
+        ("TFF 5 HIGH ST NEWTOWN NT5 5AB", 22),
+        ("GFF, 5 HIGH STREET, NEWTOWN, NT5 5AB", 23),
+        ("GROUND FLR FLAT 5 HIGH ST NEWTOWN", 23),
+    ],
+)
+def test_floor_flats_written_with_or_without_floor(text: str, uprn: int) -> None:
+    assert (_council(text).status, _council(text).uprn) == ("matched", uprn)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FIRST FLOOR FLAT, 5 HIGH ST, NEWTOWN, NT5 5AB",  # not a flat the building has
+        "BASEMENT FLAT, 5 HIGH ST, NEWTOWN, NT5 5AB",
+        "FLAT 3, 9 HIGH ST, NEWTOWN, NT5 5AD",
+        "FLAT B, 9 HIGH ST, NEWTOWN, NT5 5AD",
+        "FLAT 2 A, 9 HIGH ST, NEWTOWN, NT5 5AD",
+        "FLAT 2A, 9 HIGH ST, NEWTOWN, NT5 5AD",
+        "3 CROWN AND ANCHOR LANE, B, NEWTOWN, NT5 5AA",  # a lone letter: flat B?
+        "FLAT 1, 3 CROWN AND ANCHOR LANE, NEWTOWN, NT5 5AA",  # a flat in a house
+    ],
+)
+def test_a_flat_the_gazetteer_does_not_hold_is_never_matched(text: str) -> None:
+    result = _council(text)
+    assert result.status != "matched"
+    assert result.uprn is None
+
+
+def test_a_house_name_without_its_number_is_matched_by_the_name() -> None:
+    assert _council("ROSE COTTAGE, MANOR CLOSE, NEWTOWN, NT5 5AE").uprn == 26
+    assert _council("ROSE COTTAGE MANOR CLOSE NEWTOWN").uprn == 26
+    assert _council("ROSE COTTAGE, 12 MANOR CLOSE, NT5 5AE").uprn == 26
+    # A house of that name with no number is what the name alone means ...
+    assert _council("THE BARN, MANOR CLOSE, NEWTOWN, NT5 5AE").uprn == 27
+    assert _council("THE BARN, 44 MANOR CLOSE, NEWTOWN, NT5 5AE").uprn == 28
+    # ... and a name that resembles the street is still the house.
+    assert _council("MANOR HOUSE, MANOR CLOSE, NEWTOWN, NT5 5AE").uprn == 29
+    assert _council("IVY COTTAGE, MANOR CLOSE, NEWTOWN, NT5 5AE").status != "matched"
+
+
+@pytest.mark.parametrize(
+    ("text", "uprn"),
+    [
+        ("20-22 MILL ROW, NEWTOWN, NT1 1AA", 31),
+        ("20 - 22 MILL ROW, NEWTOWN, NT1 1AA", 31),
+        ("20/22 MILL ROW, NEWTOWN, NT1 1AA", 31),
+        ("2/20 MILL ROW, NEWTOWN, NT1 1AA", 32),
+        ("20/2 MILL ROW, NEWTOWN, NT1 1AA", 32),
+        ("FLAT 2 20 MILL ROW NEWTOWN NT1 1AA", 32),
+        ("NO. 7 MILL ROW, OLDTOWN", 33),
+        ("NO7 MILL ROW, OLDTOWN", 33),
+    ],
+)
+def test_ranges_slashes_and_number_words(text: str, uprn: int) -> None:
+    assert (_council(text).status, _council(text).uprn) == ("matched", uprn)
+
+
+def test_a_range_never_matches_one_of_its_numbers_automatically() -> None:
+    assert _council("21 MILL ROW, NEWTOWN, NT1 1AA").status == "review"
+    assert _council("20/21 MILL ROW, NEWTOWN, NT1 1AA").status != "matched"
