@@ -14,6 +14,14 @@ from typing import Final
 
 from loaders import layouts, model, sql
 
+# A live table's secondary (not unique) indexes: dropped and built again around a large insert
+# into the empty table (loaders.apply).
+SECONDARY_INDEXES: Final = (
+    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+    "JOIN pg_class i ON i.oid = x.indexrelid "
+    "WHERE x.indrelid = CAST(:table AS regclass) AND NOT x.indisunique AND NOT x.indisprimary "
+    "ORDER BY i.relname"
+)
 CREATE_PARTS: Final = "CREATE TEMP TABLE raw_part (part integer PRIMARY KEY, name text NOT NULL)"
 DROP_PARTS: Final = "DROP TABLE IF EXISTS raw_part"
 INSERT_PART: Final = "INSERT INTO raw_part (part, name) VALUES (:part, :name)"
@@ -119,3 +127,7 @@ def insert_stage(record: layouts.RecordLayout) -> str:
         f"INSERT INTO {stage.name} ({', '.join(stage.columns)}) SELECT {', '.join(values)} "
         f"FROM {_name(record)} r JOIN raw_part p ON p.part = r.part"
     )
+
+
+def count_staged(stage: sql.Stage) -> str:
+    return f"SELECT COUNT(*) FROM {stage.name}"
