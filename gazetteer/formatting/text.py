@@ -55,7 +55,7 @@ def clean(text: str | None) -> str:
 
 def join(separator: str, *parts: str | None) -> str:
     """The non-empty cleaned parts joined with ``separator``."""
-    return separator.join(part for part in map(clean, parts) if part)
+    return separator.join([part for part in map(clean, parts) if part])
 
 
 def same_name(first: str | None, second: str | None) -> bool:
