@@ -29,9 +29,35 @@ RegistrySource = Callable[[orm.Session], domain.Registry]
 NOTICE_RULE = "ART19_NOTICE"
 
 
+class Pending(Protocol):
+    """What the gate reads of a delivery: an ORM ``delivery`` or the worker's plain head
+    (:class:`notify.dispatch.heads.Head`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def partner_service_id(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def source_channel(self) -> str: ...
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def rule_version_planned(self) -> int: ...
+    @property
+    def consent_record_id(self) -> str | None: ...
+    @property
+    def fields_planned(self) -> list[str]: ...
+    @property
+    def expires_at(self) -> dt.datetime: ...
+
+
 class Gate(Protocol):
     def check(
-        self, session: orm.Session, deliveries: Sequence[outbox.Delivery], now: dt.datetime
+        self, session: orm.Session, deliveries: Sequence[Pending], now: dt.datetime
     ) -> dict[str, recheck.Recheck]: ...
 
 
@@ -40,7 +66,7 @@ class RegistryGate:
         self._registry_source = registry_source
 
     def check(
-        self, session: orm.Session, deliveries: Sequence[outbox.Delivery], now: dt.datetime
+        self, session: orm.Session, deliveries: Sequence[Pending], now: dt.datetime
     ) -> dict[str, recheck.Recheck]:
         if not deliveries:
             return {}
@@ -69,17 +95,17 @@ class _Facts:
                 self._consents.setdefault(row.c_id, _consent(row))
             _note_review(self._reviews, row)
 
-    def consents_of(self, d: outbox.Delivery) -> list[domain.Consent]:
+    def consents_of(self, d: Pending) -> list[domain.Consent]:
         """The consent planned for ``d`` (the recheck looks it up by id), if it exists."""
         found = self._consents.get(d.consent_record_id or "")
         return [found] if found is not None else []
 
     @classmethod
-    def load(cls, session: orm.Session, deliveries: Sequence[outbox.Delivery]) -> _Facts:
+    def load(cls, session: orm.Session, deliveries: Sequence[Pending]) -> _Facts:
         ids = sorted({d.id for d in deliveries})
         return cls(list(session.execute(_facts_query(), {"ids": ids})))
 
-    def pending(self, d: outbox.Delivery) -> recheck.PendingDelivery:
+    def pending(self, d: Pending) -> recheck.PendingDelivery:
         row = self._rows[d.id]
         review, review_code = self._reviews.get(d.id, (None, None))
         return recheck.PendingDelivery(

@@ -16,7 +16,7 @@ from sqlalchemy import orm
 from core import db, ids
 from notify import delivery_sql, lifecycle
 from notify import delivery_tables as dt_tables
-from notify.tables import outbox, registry
+from notify.tables import outbox
 
 OUTCOME_RANK: Final = {"planned": 0, "not_disclosed": 1, "possibly_disclosed": 2, "disclosed": 3}
 _LEDGER: Final = "addresshub.delivery.ledger"
@@ -69,46 +69,6 @@ def lanes(session: orm.Session, keys: Iterable[str]) -> dict[str, outbox.Deliver
 
 #: A ledger line's versions and fields: rule version, agreement id and version, fields.
 LineVersions = tuple[int, str | None, int | None, list[str]]
-
-
-def lanes_with_heads(
-    session: orm.Session, keys: Iterable[str]
-) -> list[tuple[outbox.DeliveryLane, outbox.Delivery | None, str | None, LineVersions | None]]:
-    """Each lane with its head (or None), the channel of the head's subscription and the
-    versions on the head's ledger line (None: it has none)."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return []
-    lowest = _lowest(wanted)
-    query = (
-        sa.select(outbox.DeliveryLane, outbox.Delivery, registry.Subscription.channel, *_VERSIONS)
-        .select_from(outbox.DeliveryLane)
-        .outerjoin(lowest, lowest.c.ordering_key == outbox.DeliveryLane.ordering_key)
-        .outerjoin(
-            outbox.Delivery,
-            sa.and_(
-                outbox.Delivery.ordering_key == lowest.c.ordering_key,
-                outbox.Delivery.seq == lowest.c.seq,
-            ),
-        )
-        .outerjoin(
-            registry.Subscription, registry.Subscription.id == outbox.Delivery.subscription_id
-        )
-        .outerjoin(outbox.Disclosure, outbox.Disclosure.delivery_id == outbox.Delivery.id)
-        .where(outbox.DeliveryLane.ordering_key.in_(wanted))
-    )
-    return [
-        (row[0], row[1], row[2], (row[3], row[4], row[5], row[6]) if row[3] is not None else None)
-        for row in session.execute(query)
-    ]
-
-
-_VERSIONS = (
-    outbox.Disclosure.rule_version,
-    outbox.Disclosure.dsa_id,
-    outbox.Disclosure.dsa_version,
-    outbox.Disclosure.fields,
-)
 
 
 def _lowest(keys: list[str]) -> sa.Subquery:

@@ -32,6 +32,7 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
     states = endpoint_repository.endpoint_states(session, endpoint_ids, now=now, lock=True)
     sent = rows.sent_rows(session, (r.send.attempt_id for r in results))
     writes = _Writes()
+    health = _Health(states)
     for item in results:
         row = sent.get(item.send.attempt_id)
         if row is None or row.phase != "started":
@@ -58,9 +59,9 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
             repo.add_notice(session, kind="delivery.exhausted", partner_id=row.partner_id,
                             endpoint_id=row.endpoint_id, delivery_id=row.delivery_id,
                             now=item.finished_at)  # fmt: skip
-        endpoint_id = item.send.endpoint_id
-        _health(ctx, endpoint_id, states[endpoint_id], row.delivery_id, verdict)
+        _health(ctx, health, item.send.endpoint_id, row.delivery_id, verdict)
     writes.flush(session)
+    health.save()
 
 
 class _Writes:
@@ -165,23 +166,45 @@ def _verdict(got: webhook.WebhookResult, at: dt.datetime) -> response.Verdict:
     return response.classify_error(got.error_kind or "reset")
 
 
+class _Health:
+    """The health of a finish step's endpoints, moved on answer by answer in order and
+    written once per endpoint at the end (as writing it after every answer would)."""
+
+    def __init__(self, states: dict[str, dt_tables.EndpointState]) -> None:
+        self._states = states
+        self._moved: dict[str, tuple[endpoint_health.Health, dt.datetime]] = {}
+
+    def get(self, endpoint_id: str) -> endpoint_health.Health:
+        moved = self._moved.get(endpoint_id)
+        if moved is not None:
+            return moved[0]
+        return endpoint_repository.health_of(self._states[endpoint_id])
+
+    def set(self, endpoint_id: str, health: endpoint_health.Health, now: dt.datetime) -> None:
+        self._moved[endpoint_id] = (health, now)
+
+    def save(self) -> None:
+        for endpoint_id, (health, now) in self._moved.items():
+            endpoint_repository.save_health(self._states[endpoint_id], health, now)
+
+
 def _health(
     ctx: common.Ctx,
+    healths: _Health,
     endpoint_id: str,
-    state: dt_tables.EndpointState,
     delivery_id: str,
     verdict: response.Verdict,
 ) -> None:
     """Record the answer on the endpoint's health; the endpoint row is read only to act."""
     session, cfg, now = ctx.session, ctx.cfg, ctx.now
-    health = endpoint_repository.health_of(state)
+    health = healths.get(endpoint_id)
     if verdict.delivered:
         recorded = endpoint_health.record_success(health, now)
     else:
         recorded = endpoint_health.record_failure(
             health, now, delivery_id=delivery_id, verdict=verdict, time_scale=cfg.time_scale
         )
-    endpoint_repository.save_health(state, recorded.health, now)
+    healths.set(endpoint_id, recorded.health, now)
     reason = verdict.disable_reason or ("sustained_failure" if recorded.disable else None)
     if "endpoint.failing" not in recorded.notices and reason is None:
         return

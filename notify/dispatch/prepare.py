@@ -20,7 +20,7 @@ from notify import (
 )
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
-from notify.dispatch import common, rows
+from notify.dispatch import common, heads, rows
 from notify.tables import outbox, registry
 
 #: The channels this worker sends; None: a delivery whose subscription is gone (sent as before).
@@ -81,48 +81,61 @@ def claim_and_prepare(
     )
     if not keys:
         return common.Claimed(lanes=0, sends=[])
-    lanes: dict[str, outbox.DeliveryLane] = {}
-    due: list[outbox.Delivery] = []
+    due: list[heads.Head] = []
     versions: dict[str, repo.LineVersions] = {}
-    for lane, head, channel, line in repo.lanes_with_heads(session, keys):
-        lanes[lane.ordering_key] = lane
-        if head is None or channel not in WEBHOOK:
-            _park(lane, head)
-        elif _due(head, lane, now):
+    for item in heads.lane_heads(session, keys):
+        head = item.head
+        if head is None or item.channel not in WEBHOOK:
+            _park(session, item.ordering_key, head)
+        elif _due(session, head, now):
             due.append(head)
-            if line is not None:
-                versions[head.id] = line
+            if item.line is not None:
+                versions[head.id] = item.line
     verdicts = gate.check(session, due, now)
-    sends = _attempts(common.Ctx(session, cfg, now), due, lanes, verdicts, versions)
+    sends = _attempts(common.Ctx(session, cfg, now), due, verdicts, versions)
     return common.Claimed(lanes=len(keys), sends=sends)
 
 
-def _park(lane: outbox.DeliveryLane, head: outbox.Delivery | None) -> None:
+def _release(
+    session: orm.Session,
+    key: str,
+    *,
+    state: str,
+    next_attempt_at: dt.datetime | None,
+    head_id: str | None,
+) -> None:
+    """Release a claimed lane that sends nothing now (loaded as an ORM object: rare)."""
+    lane = session.get(outbox.DeliveryLane, key)
+    assert lane is not None, "a claimed lane exists"
+    repo.release_lane(lane, state=state, next_attempt_at=next_attempt_at, head_id=head_id)
+
+
+def _park(session: orm.Session, key: str, head: heads.Head | None) -> None:
     """An empty lane, or one whose head goes by pull feed or file drop, rests idle.
 
     Its head stays as it is, for the feed or the file drop to deliver; the housekeeping
     sweep wakes an idle lane only when a webhook delivery in it is sendable.
     """
     head_id = head.id if head is not None else None
-    repo.release_lane(lane, state="idle", next_attempt_at=None, head_id=head_id)
+    _release(session, key, state="idle", next_attempt_at=None, head_id=head_id)
 
 
-def _due(head: outbox.Delivery, lane: outbox.DeliveryLane, now: dt.datetime) -> bool:
+def _due(session: orm.Session, head: heads.Head, now: dt.datetime) -> bool:
     """A dead head blocks its lane; a future one waits; everything else goes to the gate."""
+    key = head.ordering_key
     if head.state == "dead":
-        repo.release_lane(lane, state="blocked", next_attempt_at=None, head_id=head.id)
+        _release(session, key, state="blocked", next_attempt_at=None, head_id=head.id)
         return False
     wait = max((t for t in (head.not_before, head.next_attempt_at) if t is not None), default=now)
     if wait > now:
-        repo.release_lane(lane, state="ready", next_attempt_at=wait, head_id=head.id)
+        _release(session, key, state="ready", next_attempt_at=wait, head_id=head.id)
         return False
     return True
 
 
 def _attempts(
     ctx: common.Ctx,
-    due: Sequence[outbox.Delivery],
-    lanes: Mapping[str, outbox.DeliveryLane],
+    due: Sequence[heads.Head],
     verdicts: Mapping[str, recheck.Recheck],
     versions: Mapping[str, repo.LineVersions],
 ) -> list[common.Send]:
@@ -139,21 +152,23 @@ def _attempts(
     ]
     repo.preload_ledger(session, (head.id for head, stop in plan if stop is not None))
     memo: dict[str, dt.datetime | None] = {}
+    limits: dict[str, tuple[int, float]] = {}
     started = _Started(ctx, versions)
     for head, stop in plan:
-        lane, verdict = lanes[head.ordering_key], verdicts[head.id]
+        verdict = verdicts[head.id]
         if stop is not None:
             cancel = verdict.action == "cancel" or stop == "BODY_PURGED"
-            _stop(ctx, head, lane, cancel=cancel, reason=stop)
+            _stop(ctx, head, cancel=cancel, reason=stop)
             continue
         endpoint = endpoints[head.endpoint_id or ""]
         state = states[endpoint.id]
         wait = _admission(ctx, endpoint.id, state, memo)
         if wait is not None:
-            repo.release_lane(lane, state="ready", next_attempt_at=wait, head_id=head.id)
+            _release(session, head.ordering_key, state="ready", next_attempt_at=wait,
+                     head_id=head.id)  # fmt: skip
             continue
         start = started.add(head, endpoint, secrets[endpoint.id], verdict)
-        started.sends.append(_limited(start, state, now))
+        started.sends.append(_limited(start, state, now, limits))
     started.flush()
     return started.sends
 
@@ -185,7 +200,7 @@ def _stop_reason(
     verdict: recheck.Recheck,
     endpoint: registry.Endpoint | None,
     secrets: Mapping[str, list[dt_tables.EndpointSecret]],
-    head: outbox.Delivery,
+    head: heads.Head,
 ) -> str | None:
     if verdict.action != "proceed":
         return verdict.reason or verdict.action.upper()
@@ -200,22 +215,30 @@ def _stop_reason(
     return None
 
 
-def _stop(
-    ctx: common.Ctx, head: outbox.Delivery, lane: outbox.DeliveryLane, *, cancel: bool, reason: str
-) -> None:
-    """Cancel (terminal, the lane moves on) or hold (no attempt counted)."""
+def _stop(ctx: common.Ctx, head: heads.Head, *, cancel: bool, reason: str) -> None:
+    """Cancel (terminal, the lane moves on) or hold (no attempt counted); the head and its
+    lane are settled as ORM objects (rare)."""
+    delivery = ctx.session.get(outbox.Delivery, head.id)
+    lane = ctx.session.get(outbox.DeliveryLane, head.ordering_key)
+    assert delivery is not None and lane is not None, "a claimed head and its lane exist"
     make = lifecycle.cancelled if cancel else lifecycle.held
-    common.settle(ctx, head, lane, make(reason, possibly_received=head.possibly_received))
+    common.settle(ctx, delivery, lane, make(reason, possibly_received=head.possibly_received))
 
 
-def _limited(send: common.Send, state: dt_tables.EndpointState, now: dt.datetime) -> common.Send:
-    """The endpoint's limits now: in flight (halved while throttled) and requests per second."""
-    in_flight = endpoint_health.max_in_flight(
-        endpoint_repository.health_of(state), state.max_in_flight, now
-    )
-    return dataclasses.replace(
-        send, max_in_flight=in_flight, rate_limit_per_s=state.rate_limit_per_s
-    )
+def _limited(
+    send: common.Send,
+    state: dt_tables.EndpointState,
+    now: dt.datetime,
+    memo: dict[str, tuple[int, float]],
+) -> common.Send:
+    """The endpoint's limits now: in flight (halved while throttled) and requests per second
+    (worked out once per endpoint and claim)."""
+    limits = memo.get(state.endpoint_id)
+    if limits is None:
+        health = endpoint_repository.health_of(state)
+        in_flight = endpoint_health.max_in_flight(health, state.max_in_flight, now)
+        limits = memo[state.endpoint_id] = (in_flight, state.rate_limit_per_s)
+    return dataclasses.replace(send, max_in_flight=limits[0], rate_limit_per_s=limits[1])
 
 
 def _admission(
@@ -260,7 +283,7 @@ class _Started:
 
     def add(
         self,
-        head: outbox.Delivery,
+        head: heads.Head,
         endpoint: registry.Endpoint,
         secrets: list[dt_tables.EndpointSecret],
         verdict: recheck.Recheck,
