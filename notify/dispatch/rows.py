@@ -1,8 +1,9 @@
 """The rows of the worker's batch steps, read and written many per statement (Core).
 
 A claim starts up to a batch of attempts and a finish records as many results; each step
-reads what it needs in one joined query and writes each table with one ``executemany``
-statement, instead of one ORM object per row. The rules are those of
+reads what it needs in one joined query and writes each table's rows with one statement
+(``executemany`` on SQLite; on PostgreSQL a JSON document per table, and the tables of a
+step together in one statement), instead of one ORM object per row. The rules are those of
 :mod:`notify.delivery_repository` (a ledger outcome never moves back down; every change of
 outcome leaves a history row); repositories flush, the caller commits.
 """
@@ -13,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -25,8 +26,15 @@ from notify import delivery_tables as dt_tables
 from notify.tables import outbox
 
 
+class _Attempted(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def attempt_count(self) -> int: ...
+
+
 def attempt_row(
-    delivery: outbox.Delivery,
+    delivery: _Attempted,
     *,
     worker: str,
     now: dt.datetime,
@@ -106,10 +114,11 @@ def write_started(
     narrowed: list[dict[str, Any]],
     lines: list[dict[str, Any]],
 ) -> None:
-    """Write a claim's started attempts, one statement per table (``_id``: the delivery)."""
-    for write, rows in ((_STARTED_ATTEMPTS, attempts), (_DELIVERIES, deliveries),
-                        (_DELIVERIES, narrowed), (_LINE_VERSIONS, lines)):  # fmt: skip
-        _execute(session, write, rows)
+    """Write a claim's started attempts, one statement per table (``_id``: the delivery); on
+    PostgreSQL the three tables in one statement, a narrowed body after it."""
+    _execute_all(session, ((_STARTED_ATTEMPTS, attempts), (_DELIVERIES, deliveries),
+                           (_LINE_VERSIONS, lines)))  # fmt: skip
+    _execute(session, _DELIVERIES, narrowed)
 
 
 def write_finished(
@@ -121,13 +130,19 @@ def write_finished(
     lines: list[dict[str, Any]],
     history: list[dict[str, Any]],
 ) -> None:
-    """Write a finish step's rows, one statement per table (``_id``/``_key``: the row)."""
-    for write, rows in ((_FINISHED_ATTEMPTS, attempts), (_FINISHED_DELIVERIES, deliveries),
-                        (_LANES, lanes), (_LINES, lines), (_HISTORY_ROWS, history)):  # fmt: skip
-        _execute(session, write, rows)
+    """Write a finish step's rows (``_id``/``_key``: the row): one statement per table on
+    SQLite, one for all five on PostgreSQL."""
+    _execute_all(session, ((_FINISHED_ATTEMPTS, attempts), (_FINISHED_DELIVERIES, deliveries),
+                           (_LANES, lanes), (_LINES, lines), (_HISTORY_ROWS, history)))  # fmt: skip
 
 
 # -- many rows per statement: ``executemany`` on SQLite, one JSON document on PostgreSQL ---
+#
+# On PostgreSQL the writes of one step go in one statement, each a data-modifying CTE with
+# its own document (``WITH w0 AS (UPDATE …), w1 AS (INSERT …) SELECT 1``): one round trip
+# instead of one per table. The sub-statements share one snapshot and never see each
+# other's rows, so each touches other rows than the rest (no row is written twice) and
+# reads only the row it writes.
 
 #: A row's value by key: a bound parameter (executemany) or a column of the JSON recordset.
 Value = Callable[[str], sa.ColumnElement[Any]]
@@ -208,11 +223,45 @@ def _execute(session: orm.Session, write: _Write, rows: list[dict[str, Any]]) ->
     session.execute(statement, {"rows": json.dumps(rows, default=_iso)})
 
 
-def _build(write: _Write, names: tuple[str, ...], *, sqlite: bool) -> sa.Executable:
+def _execute_all(
+    session: orm.Session, writes: Iterable[tuple[_Write, list[dict[str, Any]]]]
+) -> None:
+    """Run several writes, on different tables: in one statement on PostgreSQL."""
+    present = [(write, rows) for write, rows in writes if rows]
+    if db.is_sqlite(session) or len(present) < 2:
+        for write, rows in present:
+            _execute(session, write, rows)
+        return
+    shapes = tuple((id(write), tuple(rows[0])) for write, rows in present)
+    statement = _COMBINED.get(shapes)
+    if statement is None:
+        statement = _COMBINED[shapes] = _combine([(w, tuple(r[0])) for w, r in present])
+    params = {}
+    for n, (_write, rows) in enumerate(present):
+        assert all(len(row) == len(rows[0]) for row in rows), "rows of one write share keys"
+        params[f"rows_{n}"] = json.dumps(rows, default=_iso)
+    session.execute(statement, params)
+
+
+_COMBINED: dict[tuple[tuple[int, tuple[str, ...]], ...], sa.Executable] = {}
+
+
+def _combine(shapes: list[tuple[_Write, tuple[str, ...]]]) -> sa.Executable:
+    """PostgreSQL: every write a CTE reading its own document ``rows_<n>``."""
+    ctes = [
+        cast(Any, _build(write, names, sqlite=False, document=f"rows_{n}")).cte(f"w{n}")
+        for n, (write, names) in enumerate(shapes)
+    ]
+    return sa.select(sa.literal(1)).add_cte(*ctes)
+
+
+def _build(
+    write: _Write, names: tuple[str, ...], *, sqlite: bool, document: str = "rows"
+) -> sa.Executable:
     """The statement of ``write`` for rows with ``names``: executemany on SQLite (plain keys
     set implicitly), a JSON recordset on PostgreSQL."""
     table = write.table
-    source = _bound(table) if sqlite else _recordset(table, names)
+    source = _bound(table) if sqlite else _recordset(table, names, document)
     if write.where is None:
         if sqlite:
             return sa.insert(table)
@@ -233,12 +282,12 @@ def _bound(table: sa.Table) -> Value:
     return lambda key: sa.bindparam(key, type_=_column_type(table, key))
 
 
-def _recordset(table: sa.Table, names: tuple[str, ...]) -> Value:
-    """PostgreSQL: the rows as one JSON document (bound as ``rows``), read back as a table in the
-    statement (``json_to_recordset(…) AS v(<key> <column type>, …)``)."""
-    document = sa.cast(sa.bindparam("rows", type_=sa.Text()), postgresql.JSON)
+def _recordset(table: sa.Table, names: tuple[str, ...], document: str) -> Value:
+    """PostgreSQL: the rows as one JSON document (bound as ``document``), read back as a table in
+    the statement (``json_to_recordset(…) AS v(<key> <column type>, …)``)."""
+    rows = sa.cast(sa.bindparam(document, type_=sa.Text()), postgresql.JSON)
     columns = [sa.column(name, _column_type(table, name)) for name in names]
-    source = sa.func.json_to_recordset(document).table_valued(*columns)
+    source = sa.func.json_to_recordset(rows).table_valued(*columns)
     derived = source.render_derived(name="v", with_types=True)
     return lambda key: derived.c[key]
 
