@@ -32,7 +32,7 @@ WELSH_STREETS = {"MARKET SQUARE": "SGWAR Y FARCHNAD"}
 GENERAL_FORMS = (
     "upper", "admin lines", "stray locality", "postcode lower no space", "postcode misplaced",
     "postcode missing", "old postcode", "no. number", "no space after comma", "punctuation",
-    "c/o line",
+    "c/o line", "number comma street",
 )  # fmt: skip
 
 
@@ -56,7 +56,10 @@ def typed(rng: random.Random, address: Address, *, plain_flat: bool = False) -> 
 
 def _specific_forms(address: Address) -> list[str]:
     lpi, forms = address.lpi, []
-    if lpi.sao_start_number or _numbered_flat_text(lpi.sao_text):
+    numbered_flat = lpi.sao_start_number or _numbered_flat_text(lpi.sao_text)
+    if numbered_flat and lpi.pao_start_number is None:
+        forms += ["flat same line", "flat number before building", "apartment"]
+    elif numbered_flat:
         forms += ["flat same line", "flat slash first", "flat slash last", "flat bare numbers"]
         forms += ["apartment", "apt"]
     elif lpi.sao_text:
@@ -149,6 +152,10 @@ def _pao_lines(rng: random.Random, lpi: domain.Lpi, form: str, sao: str, street:
         return [f"{number}/{flat_value} {street}"]
     if form == "flat bare numbers" and flat_value:
         return [f"{flat_value} {road}"]
+    if form == "flat number before building" and flat_value:
+        return [f"{flat_value} {name}", road]
+    if form == "number comma street" and number:
+        return [p for p in (sao, name, number, street) if p]
     if form == "name same line" and name:
         return [f"{sao} {name} {road}".strip()]
     if form == "flat same line" and sao:
@@ -195,7 +202,8 @@ def _with_postcode(rng: random.Random, lines: list[str], postcode: str, form: st
     elif form == "postcode lower no space":
         postcode = f"{outward}{inward}".lower()
     elif form == "old postcode":
-        postcode = f"{outward} {rng.randint(1, 4)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQ')}"
+        sector = inward[0] if rng.random() < 0.5 else str(rng.randint(1, 4))
+        postcode = f"{outward} {sector}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQ')}"
     if form == "postcode misplaced" and postcode:
         at = rng.choice([0, len(lines) - 1, len(lines) - 2]) if len(lines) > 1 else 0
         parts = [*lines[:at], postcode, *lines[at:]]

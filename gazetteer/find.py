@@ -232,7 +232,10 @@ def query_tokens(
     elif parsed.postcode_outward:
         words.add(parsed.postcode_outward)
     partial = typing and not parsed.rest and not parsed.postcode
-    street = parsed.street
+    # A named building without a house number (``FLAT 2, KINGSLEY COURT, MANOR CLOSE``): the
+    # number is the flat's, so the street-and-number block would look up the wrong house.
+    named_only = parsed.pao_text is not None and parsed.pao_number is None
+    street = None if named_only and numbers else parsed.street
     if partial and street is None and parsed.pao_number is not None and parsed.words:
         street = " ".join(parsed.words)
     return repo.QueryTokens(

@@ -29,6 +29,7 @@ WEIGHTS = {
     "postcode": 0.20,
 }
 _PLACE = frozenset({"organisation", "locality", "town", "postcode"})
+_BEFORE_ORGANISATION = frozenset({"street", "building_name"})
 _VALUES = {MATCHED: 1.0, PARTIAL: 0.5, MISSING: 0.0, CONFLICTING: 0.0}
 # A building name left out while the house number agrees is common and nearly harmless.
 _BUILDING_LEFT_OUT = 0.6
@@ -105,7 +106,6 @@ def text_evidence(
     for name, text in (
         ("street", candidate.street),
         ("building_name", candidate.pao.text),
-        ("organisation", candidate.organisation),
         ("locality", candidate.locality if candidate.locality not in towns else None),
     ):
         evidence = _word_evidence(name, text, pool)
@@ -114,6 +114,11 @@ def text_evidence(
     town = _town_evidence(candidate, pool)
     if town is not None:
         found.append(town)
+    # After the town: an organisation named after it (``NEWTOWN MOTORS``) must not take the
+    # town's word from the address.
+    organisation = _word_evidence("organisation", candidate.organisation, pool)
+    if organisation is not None:
+        found.insert(len([e for e in found if e.component in _BEFORE_ORGANISATION]), organisation)
     postcode = _postcode_evidence(query.parsed, candidate.postcode)
     if postcode is not None:
         found.append(postcode)
@@ -237,7 +242,7 @@ def score_of(
 def _value(item: ComponentEvidence, evidence: list[ComponentEvidence]) -> float | None:
     if item.component in _PLACE and item.status == MISSING:
         return None
-    if item.component == "postcode" and item.status == PARTIAL and _identified_by_street(evidence):
+    if _old_postcode(item) and _identified_by_street(evidence):
         return None  # an old postcode beside a street, number and town that all agree
     if item.component == "pao" and item.status == MISSING and _named_exactly(evidence):
         return _NUMBER_LEFT_OUT
@@ -254,6 +259,12 @@ def _status(evidence: list[ComponentEvidence], component: str) -> str | None:
 
 def _similarity(evidence: list[ComponentEvidence], component: str) -> float:
     return next((e.similarity for e in evidence if e.component == component), 0.0)
+
+
+def _old_postcode(item: ComponentEvidence) -> bool:
+    """A postcode of the candidate's sector but not its own: recoded, or typed from an old
+    list. One of another sector may belong to a same-named street elsewhere in the town."""
+    return item.component == "postcode" and item.status == PARTIAL and item.similarity >= 0.7
 
 
 def _identified_by_street(evidence: list[ComponentEvidence]) -> bool:

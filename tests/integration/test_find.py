@@ -233,3 +233,35 @@ def test_word_block_finds_the_address_whether_its_words_are_rare_or_common(
     assert {c.candidate.uprn for c in result.candidates} >= {110, 121}
     page = find.search(session=seeded, q="rose cott", settings=SETTINGS)
     assert page.results[0].uprn == 141
+
+
+def test_a_flat_in_a_named_block_is_not_sent_to_the_house_of_its_number(
+    seeded: orm.Session,
+) -> None:
+    """``FLAT 2, KINGSLEY COURT, HIGH ST``: 2 is the flat's number, and 2 HIGH STREET exists."""
+    block = [
+        domain.Blpu(uprn=160 + flat, logical_status="1", postcode_locator="NT1 1AB")
+        for flat in (1, 2)
+    ]
+    flats = [
+        domain.Lpi(
+            uprn=160 + flat, lpi_key=f"1110L{160 + flat:09d}", language="ENG",
+            logical_status="1", usrn=find_seed.NEWTOWN_HIGH, sao_start_number=flat,
+            pao_text="KINGSLEY COURT",
+        )
+        for flat in (1, 2)
+    ]  # fmt: skip
+    repository.save_records(seeded, [*block, *flats])
+    search_index.rebuild(seeded, uprns=[161, 162])
+    from gazetteer import find_many
+
+    texts = [
+        "Flat 2, Kingsley Court, High Street, Newtown",
+        "2 KINGSLEY COURT, HIGH ST, NEWTOWN",
+        "FLAT 2 KINGSLEY COURT HIGH STREET NEWTOWN",
+    ]
+    for result in [*(_match(seeded, t) for t in texts), *find_many.match_many(
+        session=seeded, texts=texts, settings=SETTINGS
+    )]:  # fmt: skip
+        assert (result.status, result.uprn) == ("matched", 162), result.blockers
+    assert _match(seeded, "2 High Street, Newtown, NT1 1AA").uprn == 102
