@@ -115,13 +115,16 @@ class RegistryIndex:
     (in the order of ``registry.rules``); ``areas``: per service whose coverage has no dates,
     the service and its area codes; ``relationships``: whether any rule (any version) requires
     an existing relationship, without which a plan never reads one; ``candidates``: per event
-    kind, filled on first use.
+    kind, and ``matching``: per service, event kind, role and channel, filled on first use.
     """
 
     current: Mapping[str, tuple[domain.SharingRule, ...]]
     areas: Mapping[str, tuple[domain.PartnerService, frozenset[str]]]
     relationships: bool
     candidates: dict[str, tuple[domain.PartnerService, ...]] = field(default_factory=dict)
+    matching: dict[tuple[str, str, str, str], tuple[domain.SharingRule, ...]] = field(
+        default_factory=dict
+    )
 
 
 _last_index: tuple[domain.Registry, RegistryIndex] | None = None
@@ -179,6 +182,26 @@ def _matches(
     return event_kind in rule.event_types and role_ok and channel in rule.source_channels
 
 
+def _matching(
+    registry: domain.Registry,
+    service_id: str,
+    event_kind: str,
+    role: codes.Role,
+    channel: codes.SourceChannel,
+) -> tuple[domain.SharingRule, ...]:
+    """The service's current rules that match the event, role and channel, live or not (kept
+    in the index per combination; liveness depends on the time and is checked by the caller)."""
+    index = registry_index(registry)
+    key = (service_id, event_kind, role, channel)
+    found = index.matching.get(key)
+    if found is None:
+        current = index.current.get(service_id, ())
+        found = index.matching[key] = tuple(
+            r for r in current if _matches(r, event_kind, role, channel)
+        )
+    return found
+
+
 def _best(rules: Iterable[domain.SharingRule]) -> domain.SharingRule | None:
     """Highest priority; at equal priority a deny wins; then the lowest id (deterministic)."""
     ordered = sorted(rules, key=lambda r: (-r.priority, r.decision != "deny", r.id))
@@ -196,8 +219,10 @@ def select_rule(
 ) -> domain.SharingRule | None:
     """The best matching root, then down to the deepest matching child (nested exceptions)."""
     matching = [
-        r for r in live_rules(registry, service_id, now) if _matches(r, event_kind, role, channel)
+        r for r in _matching(registry, service_id, event_kind, role, channel) if r.live(now)
     ]
+    if not matching:
+        return None
     node = _best(r for r in matching if r.parent_rule_id is None)
     for _ in range(MAX_RULE_DEPTH):
         if node is None:
