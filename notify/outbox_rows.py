@@ -16,7 +16,7 @@ from typing import Any
 
 from core import ids
 from core.settings import Settings
-from notify import codes, decision, domain, events, projection, row_batch
+from notify import codes, decision, domain, events, projection, routing, row_batch
 from notify.tables import outbox as o
 
 
@@ -214,9 +214,7 @@ def _event(
 def _ledger_line(
     ctx: Context, d: decision.Decision, row: dict[str, Any], body: bytes
 ) -> dict[str, Any]:
-    rule = next(
-        (r for r in ctx.registry.rules if (r.id, r.version) == (d.rule_id, d.rule_version)), None
-    )
+    rule = routing.rule_version(ctx.registry, d.rule_id, d.rule_version)
     return {
         "id": ids.new_id(),
         "delivery_id": row["id"],

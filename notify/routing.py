@@ -114,13 +114,15 @@ class RegistryIndex:
     ``current``: per service, the latest version of each of its rules that has left ``draft``
     (in the order of ``registry.rules``); ``areas``: per service whose coverage has no dates,
     the service and its area codes; ``relationships``: whether any rule (any version) requires
-    an existing relationship, without which a plan never reads one; ``candidates``: per event
-    kind, and ``matching``: per service, event kind, role and channel, filled on first use.
+    an existing relationship, without which a plan never reads one; ``versions``: every rule
+    by id and version; ``candidates``: per event kind, and ``matching``: per service, event
+    kind, role and channel, filled on first use.
     """
 
     current: Mapping[str, tuple[domain.SharingRule, ...]]
     areas: Mapping[str, tuple[domain.PartnerService, frozenset[str]]]
     relationships: bool
+    versions: Mapping[tuple[str, int], domain.SharingRule]
     candidates: dict[str, tuple[domain.PartnerService, ...]] = field(default_factory=dict)
     matching: dict[tuple[str, str, str, str], tuple[domain.SharingRule, ...]] = field(
         default_factory=dict
@@ -141,9 +143,26 @@ def registry_index(registry: domain.Registry) -> RegistryIndex:
         current=_current_by_service(registry),
         areas=_undated_areas(registry),
         relationships=any(r.relationship_requirement != "none" for r in registry.rules),
+        versions=_versions(registry),
     )
     _last_index = (registry, index)
     return index
+
+
+def _versions(registry: domain.Registry) -> dict[tuple[str, int], domain.SharingRule]:
+    found: dict[tuple[str, int], domain.SharingRule] = {}
+    for rule in registry.rules:
+        found.setdefault((rule.id, rule.version), rule)  # the first, as a scan finds it
+    return found
+
+
+def rule_version(
+    registry: domain.Registry, rule_id: str | None, version: int | None
+) -> domain.SharingRule | None:
+    """The rule ``rule_id`` at ``version`` (any status), or ``None``."""
+    if rule_id is None or version is None:
+        return None
+    return registry_index(registry).versions.get((rule_id, version))
 
 
 def _current_by_service(registry: domain.Registry) -> dict[str, tuple[domain.SharingRule, ...]]:

@@ -103,3 +103,13 @@ def test_relationships_matter_only_where_reads_relationships_says_so(
     assert decision.reads_relationships(s.registry) == needs
     if not needs:
         assert decision.plan(dataclasses.replace(s, relationships=())) == decision.plan(s)
+
+
+@settings(max_examples=100)
+@given(strategies.notify_situations())
+def test_a_rule_version_is_the_one_a_scan_finds_first(s: decision.Situation) -> None:
+    for rule in s.registry.rules:
+        found = next(r for r in s.registry.rules if (r.id, r.version) == (rule.id, rule.version))
+        assert routing.rule_version(s.registry, rule.id, rule.version) is found
+    assert routing.rule_version(s.registry, "no-such-rule", 1) is None
+    assert routing.rule_version(s.registry, None, None) is None
