@@ -180,6 +180,11 @@ def queries(rng: random.Random, gaz: Gazetteer, count: int) -> list[Query]:
     base = [a for a in gaz.addresses if a.uprn < EXTRA_UPRN and not a.held_back]
     absent = [a for a in gaz.addresses if a.held_back]
     keys = {_key(a.lpi) for a in gaz.addresses if not a.held_back}
+    named = {
+        (a.lpi.usrn, a.lpi.pao_text)
+        for a in gaz.addresses
+        if a.lpi.pao_text and a.lpi.pao_start_number is None
+    }
     out = []
     for _ in range(count):
         roll = rng.random()
@@ -191,8 +196,15 @@ def queries(rng: random.Random, gaz: Gazetteer, count: int) -> list[Query]:
         else:
             address = rng.choice(extra if rng.random() < 0.6 else base)
             text, kind = typed(rng, address)
+            while kind == "name without number" and _unnumbered_twin(address, named):
+                text, kind = typed(rng, address)  # its text would be the twin's own label
             out.append(Query(text=text, expected=address.uprn, kind=f"council {kind}"))
     return out
+
+
+def _unnumbered_twin(address: Address, named: set[tuple[int, str]]) -> bool:
+    """A house of the same name without a number on the same street (``THE BARN``)."""
+    return (address.lpi.usrn, address.lpi.pao_text or "") in named
 
 
 def _key(lpi: domain.Lpi) -> tuple[object, ...]:

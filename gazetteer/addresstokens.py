@@ -25,6 +25,7 @@ _CARE_OF = re.compile(r"\b(?:C\s*[/\\]\s*O|CARE\s+OF|FAO|ATTN)\b")
 _WELSH_ARTICLES = frozenset({"Y"})
 _NUMBER_AFTER_NO = re.compile(r"^NO(\d{1,5}[A-Z]?)$")
 CARE_OF = "CAREOF"
+_CARE_OF_WORDS = 4
 """Stands for ``C/O`` (and ``FAO``, ``ATTN``) once cleaned: the words it leads name a person."""
 _SAINT_OR_STREET = frozenset({"ST"})
 _FLOOR_FOLLOWERS = words.FLOOR_WORDS | frozenset(words.SAO_KEYWORDS)
@@ -137,18 +138,21 @@ def canonical_tokens(tokens: list[str]) -> list[str]:
 
 
 def _drop_care_of(tokens: list[str]) -> list[str]:
-    """``C/O MRS J SMITH, 10 HIGH ST``: the name runs to the next comma, number or flat word."""
+    """``C/O MRS J SMITH, 10 HIGH ST``: the name runs to the next comma, number or flat word,
+    and is at most four words (``C/O MS K JONES THE OLD RECTORY MANOR CL``)."""
     if CARE_OF not in tokens:
         return tokens
     out: list[str] = []
-    dropping = False
+    left = 0
     for token in tokens:
         if token == CARE_OF:
-            dropping = True
+            left = _CARE_OF_WORDS
             continue
         stop = token == COMMA or is_number_token(token) or token in _FLOOR_FOLLOWERS
-        dropping = dropping and not stop
-        if not dropping:
+        left = 0 if stop else left
+        if left:
+            left -= 1
+        else:
             out.append(token)
     return out
 

@@ -61,10 +61,10 @@ class QueryTokens:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Prefetched:
     """Block rows read for many queries in one round trip each (see :func:`prefetch`):
-    ``postcodes`` maps a postcode to its (id, PAO number) rows, ``streets`` a (street, PAO
+    ``postcodes`` maps a postcode to its (id, PAO number, street) rows, ``streets`` a (street, PAO
     number) pair to its place rows; a key absent from a map was not read."""
 
-    postcodes: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict)
+    postcodes: dict[str, list[tuple[int, int | None, str | None]]] = field(default_factory=dict)
     streets: dict[tuple[str, int], list[Any]] = field(default_factory=dict)
 
 
@@ -83,10 +83,11 @@ def candidate_ids(
         at_postcode = ahead.postcodes.get(query.postcode)
         if at_postcode is None:
             at_postcode = _by_postcode(session, query.postcode)
-        found.update(dict.fromkeys(row_id for row_id, _ in at_postcode))
-        # The postcode holds the number asked for: candidates elsewhere disagree on the postcode
-        # and cannot come first.
-        if any(str(number) in query.numbers for _, number in at_postcode):
+        found.update(dict.fromkeys(row[0] for row in at_postcode))
+        # The postcode holds the number asked for on the street asked for: candidates elsewhere
+        # disagree on the postcode and cannot come first. (On another street, the postcode may
+        # be an old one: ``FLAT 1, 19 HAWTHORN DRIVE`` with the postcode of ``1 WINDMILL AVE``.)
+        if any(_settles(query, number, street) for _, number, street in at_postcode):
             return list(found)
         # Nothing but the postcode was typed.
         if at_postcode and not query.numbers and set(query.words) <= set(query.postcode.split()):
@@ -114,8 +115,8 @@ def prefetch(session: orm.Session, queries: Iterable[QueryTokens]) -> Prefetched
     found = Prefetched(postcodes={p: [] for p in postcodes}, streets={pair: [] for pair in pairs})
     connection = session.connection()
     for part in _chunks(postcodes):
-        for postcode, row_id, number in connection.execute(_POSTCODES_BLOCK, {"postcodes": part}):
-            found.postcodes[postcode].append((row_id, number))
+        for postcode, *row in connection.execute(_POSTCODES_BLOCK, {"postcodes": part}):
+            found.postcodes[postcode].append((row[0], row[1], row[2]))
     for part in _chunks(pairs):
         condition = sa.tuple_(_TABLE.c.street_key, _TABLE.c.pao_number).in_(part)
         for placed in connection.execute(sa.select(*_PLACE_COLUMNS, *_PAIR).where(condition)):
@@ -142,9 +143,15 @@ def trigram_ids(session: orm.Session, text: str, limit: int = BLOCK_LIMIT) -> li
     return list(session.scalars(TRIGRAM_SEARCH, {"text": text, "limit": limit}))
 
 
-def _by_postcode(session: orm.Session, postcode: str) -> list[tuple[int, int | None]]:
+def _by_postcode(session: orm.Session, postcode: str) -> list[tuple[int, int | None, str | None]]:
     found = session.connection().execute(_POSTCODE_BLOCK, {"postcode": postcode})
-    return [(row_id, number) for row_id, number in found]
+    return [(row_id, number, street) for row_id, number, street in found]
+
+
+def _settles(query: QueryTokens, number: int | None, street: str | None) -> bool:
+    """A row at the typed postcode with a typed number, on the typed street if one is given."""
+    on_street = not query.street or query.street_partial or street == query.street
+    return on_street and str(number) in query.numbers
 
 
 def _by_street(
@@ -323,11 +330,11 @@ _PLACE_COLUMNS = (
 )  # fmt: skip
 # The blocks, built once (their values are bound per call).
 _PAIR = (_TABLE.c.street_key, _TABLE.c.pao_number)
-_POSTCODES_BLOCK = sa.select(_TABLE.c.postcode, _TABLE.c.id, _TABLE.c.pao_number).where(
-    _TABLE.c.postcode.in_(sa.bindparam("postcodes", expanding=True))
-)
+_POSTCODES_BLOCK = sa.select(
+    _TABLE.c.postcode, _TABLE.c.id, _TABLE.c.pao_number, _TABLE.c.street_key
+).where(_TABLE.c.postcode.in_(sa.bindparam("postcodes", expanding=True)))
 _POSTCODE_BLOCK = (
-    sa.select(_TABLE.c.id, _TABLE.c.pao_number)
+    sa.select(_TABLE.c.id, _TABLE.c.pao_number, _TABLE.c.street_key)
     .where(_TABLE.c.postcode == sa.bindparam("postcode"))
     .limit(POSTCODE_LIMIT)
 )

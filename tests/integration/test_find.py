@@ -265,3 +265,17 @@ def test_a_flat_in_a_named_block_is_not_sent_to_the_house_of_its_number(
     )]:  # fmt: skip
         assert (result.status, result.uprn) == ("matched", 162), result.blockers
     assert _match(seeded, "2 High Street, Newtown, NT1 1AA").uprn == 102
+
+
+def test_a_postcode_settles_the_candidates_only_on_the_street_typed(seeded: orm.Session) -> None:
+    """``7 HIGH STREET`` with the postcode of ``7 PARK ROAD`` (an old or mistyped postcode):
+    the postcode alone does not decide which rows are scored, so the house typed is seen."""
+    from gazetteer import find_many
+
+    text = "7 High Street, Newtown, NT2 3BB"
+    for result in (_match(seeded, text), *find_many.match_many(
+        session=seeded, texts=[text], settings=SETTINGS
+    )):  # fmt: skip
+        assert result.candidates[0].candidate.uprn == 107
+        assert result.status != "matched"  # the postcode is another district's
+    assert _match(seeded, "7 Park Road, Newtown, NT2 3BB").uprn == 301

@@ -208,13 +208,19 @@ def test_parse_never_fails_and_normalises_idempotently(raw: str) -> None:
         ("FAO MR A PATEL, FLAT 2, 12 HIGH ST", "2", "12", "HIGH STREET"),
         ("C/O MR SMITH FLAT 2 12 HIGH ST", "2", "12", "HIGH STREET"),
         ("ACME LTD, UNIT 5, 12 HIGH ST", "5", "12", "HIGH STREET"),
+        ("C/O MS K JONES THE OLD RECTORY, HIGH ST", "", "", "HIGH STREET"),
     ],
 )
 def test_council_list_flats_numbers_and_lines(raw: str, sao: str, pao: str, street: str) -> None:
     parsed = addressparse.parse(raw)
     sao_read = parsed.sao.range_text() or parsed.sao.text or ""
     assert (sao_read, parsed.pao.range_text(), parsed.street) == (sao, pao, street)
-    assert not {"C", "O", "CAREOF", "SMITH", "PATEL", "OFFICER"} & set(parsed.words)
+    assert not {"C", "O", "CAREOF", "SMITH", "PATEL", "OFFICER", "JONES"} & set(parsed.words)
+
+
+def test_a_care_of_name_without_commas_takes_at_most_four_words() -> None:
+    parsed = addressparse.parse("C/O MS K JONES THE OLD RECTORY MANOR CL NEWTOWN")
+    assert (parsed.pao_text, parsed.street) == ("OLD RECTORY", "MANOR CLOSE")
 
 
 def test_flat_kinds_from_council_lists() -> None:
