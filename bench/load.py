@@ -12,7 +12,10 @@ envelope (what the baseline reads). Then, in one run:
 * the same into SpatiaLite;
 * the loader's peak RSS (from ``wait4``) at N and at N/10, to show memory stays flat.
 
-It prints times, rows/s and ratios to ``B_copy``.
+It prints times, rows/s and ratios to ``B_copy``, and for each load the CPU seconds of the
+loader process (from ``wait4``) and of the PostgreSQL cluster's processes (from ``/proc``, when
+the server runs on this machine): on a shared machine wall times move with the load, CPU
+seconds much less.
 
     eval "$(scripts/pg.sh start /tmp/pg-bench)"
     .venv/bin/python -m bench.load [--records 1000000] [--keep DIR]
@@ -204,19 +207,59 @@ def _drop_database(admin: sa.Engine, name: str) -> None:
 class Run:
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float = 0.0
+    server_cpu_seconds: float | None = None
 
 
-def run_loader(url: str, mixed: Path, report: Path, *, validate: str = "full") -> Run:
-    """``addresshub load abp`` in a subprocess: wall time and the child's peak RSS."""
+def run_loader(
+    url: str, mixed: Path, report: Path, *, validate: str = "full", server: int | None = None
+) -> Run:
+    """``addresshub load abp`` in a subprocess: wall time, the child's peak RSS and CPU, and
+    the CPU of the cluster whose postmaster is ``server``."""
     command = [str(ADDRESSHUB), "load", "abp", str(mixed), "--json", "--database-url", url,
                "--report", str(report), "--validate", validate]  # fmt: skip
+    server_before = cluster_cpu(server)
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"load failed: {child.stderr.read().decode() if child.stderr else ''}")
-    return Run(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024)
+    time.sleep(0.5)  # the loader's server process ends and is reaped into its parent's times
+    server_after = cluster_cpu(server)
+    return Run(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024,
+               cpu_seconds=usage.ru_utime + usage.ru_stime,
+               server_cpu_seconds=None if server_before is None or server_after is None
+               else server_after - server_before)  # fmt: skip
+
+
+def postmaster_of(admin: sa.Engine) -> int | None:
+    """The process id of the cluster's postmaster, when it runs on this machine."""
+    with admin.connect() as conn:
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    stat = Path(f"/proc/{backend}/stat")
+    return int(_stat_fields(stat)[1]) if stat.exists() else None
+
+
+def cluster_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the postmaster, its ended children (reaped) and its live children."""
+    if postmaster is None:
+        return None
+    fields = _stat_fields(Path(f"/proc/{postmaster}/stat"))
+    ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            child = _stat_fields(stat)
+        except OSError:
+            continue  # ended meanwhile
+        if int(child[1]) == postmaster:
+            ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(stat: Path) -> list[str]:
+    """The fields of a ``/proc/PID/stat`` after the command name (state is the first)."""
+    return stat.read_text().rsplit(")", 1)[1].split()
 
 
 SECONDARY_INDEXES = (
@@ -307,9 +350,15 @@ def _measure(admin: sa.Engine, work: Path, args: argparse.Namespace) -> None:
 def _postgis(admin: sa.Engine, mixed: Path, work: Path, mode: str, *, secondary: bool) -> Run:
     url = postgis_database(admin, secondary_indexes=secondary)
     try:
-        return run_loader(url, mixed, work / f"r-{uuid.uuid4().hex[:6]}.csv", validate=mode)
+        report = work / f"r-{uuid.uuid4().hex[:6]}.csv"
+        return run_loader(url, mixed, report, validate=mode, server=postmaster_of(admin))
     finally:
         _drop_database(admin, sa.engine.make_url(url).database or "")
+
+
+def _cpu(run: Run) -> str:
+    server = "" if run.server_cpu_seconds is None else f", server {run.server_cpu_seconds:.2f} s"
+    return f"CPU: loader {run.cpu_seconds:.2f} s{server}"
 
 
 def _print(count: int, copy_s: float, mode: str, results: dict[str, Run], small: Run) -> None:
@@ -318,7 +367,7 @@ def _print(count: int, copy_s: float, mode: str, results: dict[str, Run], small:
         rate = count / run.seconds
         print(f"  {name:36s} {run.seconds:8.2f} s  {rate:12,.0f} rows/s  "
               f"{100 * copy_s / run.seconds:5.1f}% of B_copy  {run.seconds / copy_s:5.2f}x time  "
-              f"peak RSS {run.peak_rss_mb:7.1f} MB")  # fmt: skip
+              f"peak RSS {run.peak_rss_mb:7.1f} MB  {_cpu(run)}")  # fmt: skip
     pg = results["PostGIS, all indexes (full build)"]
     lite = results.get("SpatiaLite, all indexes")
     if lite is not None:
