@@ -126,6 +126,9 @@ def _build(
     if reuse:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE address_search")
+            documents = conn.scalar(sa.text("SELECT EXISTS (SELECT 1 FROM address_document)"))
+        if not postcode_only and not documents:  # built before the stored documents
+            find_data.write_documents(engine)
         return engine
     started = time.perf_counter()
     find_data.build_postgis(engine, addresses, postcode_only=postcode_only)

@@ -22,8 +22,9 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
-from gazetteer import addressparse
+from gazetteer import address_documents, addressparse
 
 PER_STREET: Final = 40
 PER_POSTCODE: Final = 15
@@ -255,6 +256,7 @@ ANALYZE = (
     "delivery_point",
     "address_search",
     "address_search_token",
+    "address_document",
 )
 
 
@@ -296,9 +298,21 @@ def build_postgis(engine: sa.Engine, addresses: int, *, postcode_only: bool = Fa
         for name, definition in indexes:
             if not postcode_only or name == POSTCODE_INDEX:
                 conn.exec_driver_sql(definition)
+    if not postcode_only:
+        write_documents(engine, analyse=False)
     analysed = ("address_search",) if postcode_only else ANALYZE
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(analysed))
+
+
+def write_documents(engine: sa.Engine, *, analyse: bool = True) -> None:
+    """Every UPRN's stored lookup document, as the loaders write them (set-based SQL)."""
+    with engine.begin() as conn, orm.Session(bind=conn) as session:
+        address_documents.refresh(session)
+        session.flush()
+    if analyse:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE address_document")
 
 
 # --- PostGIS to SpatiaLite ----------------------------------------------------------------

@@ -1,13 +1,18 @@
 """Everything stored about one UPRN in one prepared statement on the raw DB-API connection.
 
-The statement selects the BLPU row with its LPIs, street descriptors, open organisations and
-classifications, open cross references, delivery points and children as JSON arrays of
-positional arrays (correlated subqueries on indexed keys: ``json_agg(json_build_array(...))``
-on PostgreSQL, ``json_group_array(json_array(...))`` on SQLite). It is compiled once per
-dialect and run on the DB-API connection itself (psycopg prepares it on the server), so a
-lookup costs one round trip and no SQLAlchemy statement execution. The rows are ordered and
-chosen here exactly as the single-record readers in :mod:`gazetteer.repository` do (a test
-compares the two on both engines and counts one statement).
+The live facts statement selects the BLPU row with its LPIs, street descriptors, open
+organisations and classifications, open cross references, delivery points and children as JSON
+arrays of positional arrays (correlated subqueries on indexed keys:
+``json_agg(json_build_array(...))`` on PostgreSQL, ``json_group_array(json_array(...))`` on
+SQLite). All but the children are also stored per UPRN, as one JSON text in
+``address_document`` (:mod:`gazetteer.address_documents` writes it with :func:`stored_facts`),
+so a lookup (:func:`read`) reads the BLPU row and its document by primary key and only the
+children from the parent index; a UPRN without a document is read live (:func:`read_live`).
+Statements are compiled once per dialect and run on the DB-API connection itself (psycopg
+prepares them on the server), so a lookup costs one round trip and no SQLAlchemy statement
+execution. The rows are ordered and chosen here exactly as the single-record readers in
+:mod:`gazetteer.repository` do (a test compares the two on both engines and counts one
+statement).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from core import db
 from core.errors import StorageError
-from gazetteer import domain, tables
+from gazetteer import domain, search_tables, tables
 
 T = TypeVar("T")
 
@@ -89,18 +94,41 @@ _JSON_COLUMNS: Final = (
 
 
 def read(connection: sa.Connection, uprn: int) -> AddressFacts | None:
-    """Everything stored about ``uprn``, or ``None`` when there is no such BLPU."""
-    statement = _FACTS.get(connection.dialect.name)
-    if statement is None:
-        compiled = driver_statement(facts_statement(connection.dialect.name), connection.dialect)
-        statement = _FACTS[connection.dialect.name] = compiled
-    rows = fetch_all(connection, statement, {"uprn": uprn}, what="the address")
+    """Everything stored about ``uprn``, or ``None`` when there is no such BLPU.
+
+    The BLPU row, its stored document (``address_document``) and its children, by primary key
+    and the parent index; a UPRN without a stored document is read from the live tables."""
+    rows = fetch_all(connection, _compiled(connection, _STORED), {"uprn": uprn}, what="the address")
     if not rows:
         return None
     row = rows[0]
-    width = len(BLPU.names)
-    arrays = [_json(value) or () for value in row[width:]]
-    return _facts(BLPU.record(row[:width]), dict(zip(_JSON_COLUMNS, arrays, strict=True)))
+    stored = row[_WIDTH]
+    if stored is None:
+        return read_live(connection, uprn)
+    arrays = [*(json.loads(stored) if isinstance(stored, str) else stored), _json(row[-1])]
+    return _facts(BLPU.record(row[:_WIDTH]), _arrays(arrays))
+
+
+def read_live(connection: sa.Connection, uprn: int) -> AddressFacts | None:
+    """:func:`read` from the gazetteer tables alone (what the stored document must equal)."""
+    rows = fetch_all(connection, _compiled(connection, _FACTS), {"uprn": uprn}, what="the address")
+    if not rows:
+        return None
+    row = rows[0]
+    return _facts(BLPU.record(row[:_WIDTH]), _arrays([_json(value) for value in row[_WIDTH:]]))
+
+
+def _arrays(values: Sequence[Any]) -> dict[str, Any]:
+    return dict(zip(_JSON_COLUMNS, (value or () for value in values), strict=True))
+
+
+def _compiled(connection: sa.Connection, cache: dict[str, DriverStatement]) -> DriverStatement:
+    dialect = connection.dialect
+    statement = cache.get(dialect.name)
+    if statement is None:
+        build = facts_statement if cache is _FACTS else stored_statement
+        statement = cache[dialect.name] = driver_statement(build(dialect.name), dialect)
+    return statement
 
 
 # -- statements on the DB-API connection -----------------------------------------------------
@@ -200,6 +228,8 @@ def _first_open(items: Sequence[Sequence[Any]]) -> str | None:
 
 
 _FACTS: dict[str, DriverStatement] = {}
+_STORED: dict[str, DriverStatement] = {}
+_WIDTH: Final = len(BLPU.names)
 
 
 def _array(dialect: str, columns: Sequence[sa.ColumnElement[Any]]) -> Any:
@@ -231,20 +261,43 @@ def _children(dialect: str) -> Any:
     return sa.select(aggregate).where(child.parent_uprn == tables.Blpu.uprn).scalar_subquery()
 
 
-def facts_statement(dialect: str) -> sa.Select[Any]:
+def _stored_subqueries(dialect: str) -> list[Any]:
+    """What ``address_document.facts`` holds, per BLPU row: every array but the children."""
     b, lpi = tables.Blpu, tables.Lpi
     usrns = sa.select(lpi.usrn).where(lpi.uprn == b.uprn).correlate(tables.Blpu)
     d, x, dp = tables.StreetDescriptor, tables.CrossReference, tables.DeliveryPoint
-    subqueries = [
+    return [
         _of(dialect, LPI, lpi.uprn == b.uprn),
         _of(dialect, DESCRIPTOR, d.usrn.in_(usrns)),
         _open_choices(dialect, tables.Organisation, "org_key", "organisation"),
         _open_choices(dialect, tables.Classification, "class_key", "classification_code"),
         _of(dialect, CROSS_REFERENCE, sa.and_(x.uprn == b.uprn, x.end_date.is_(None))),
         _of(dialect, DELIVERY_POINT, dp.uprn == b.uprn),
-        _children(dialect),
     ]
+
+
+def stored_facts(dialect: str) -> sa.ColumnElement[str]:
+    """The ``address_document.facts`` text of the BLPU row selected (``tables.Blpu``): one JSON
+    array of the stored arrays, each as the live statement selects it."""
+    subqueries = _stored_subqueries(dialect)
+    if dialect == "sqlite":
+        return sa.func.json_array(*(sa.func.json(sub) for sub in subqueries), type_=sa.Text)
+    return sa.cast(sa.func.json_build_array(*subqueries), sa.Text)
+
+
+def _by_uprn() -> sa.ColumnElement[bool]:
+    return tables.Blpu.uprn == sa.bindparam("uprn", 0, type_=sa.BigInteger)
+
+
+def facts_statement(dialect: str) -> sa.Select[Any]:
+    subqueries = [*_stored_subqueries(dialect), _children(dialect)]
     labelled = [sub.label(name) for name, sub in zip(_JSON_COLUMNS, subqueries, strict=True)]
-    return sa.select(*BLPU.columns, *labelled).where(
-        b.uprn == sa.bindparam("uprn", 0, type_=sa.BigInteger)
-    )
+    return sa.select(*BLPU.columns, *labelled).where(_by_uprn())
+
+
+def stored_statement(dialect: str) -> sa.Select[Any]:
+    """The BLPU row, its stored document (``NULL`` when it has none) and its children."""
+    document = search_tables.AddressDocument
+    joined = sa.outerjoin(tables.Blpu, document, document.uprn == tables.Blpu.uprn)
+    children = _children(dialect).label("children")
+    return sa.select(*BLPU.columns, document.facts, children).select_from(joined).where(_by_uprn())

@@ -9,6 +9,7 @@ supplied, come from the database's own ``ST_Transform``. Repositories flush; cal
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core import db
 from core.errors import StorageError
 from core.tables import BNG_SRID, WGS84_SRID, Base
-from gazetteer import domain, facts_query, tables
+from gazetteer import address_documents, domain, facts_query, tables
 
 Record = (
     domain.Street
@@ -92,9 +93,39 @@ def save_records(
         key = tuple(getattr(record, name) for name in target.conflict)
         grouped.setdefault(type(record), {})[key] = record
     with _storage_errors("save gazetteer records"):
+        touched = _document_uprns(session, grouped)
         for record_type, by_key in grouped.items():
             _save(session, TARGETS[record_type], list(by_key.values()), load_run_id)
+        address_documents.refresh(session, touched)
         session.flush()
+
+
+def _document_uprns(
+    session: orm.Session, grouped: dict[type[Any], dict[tuple[Any, ...], Record]]
+) -> set[int]:
+    """The UPRNs whose stored lookup document the records change, read before they are saved:
+    each record's UPRN, the UPRN its key belonged to until now, and every UPRN with an LPI on
+    the street of a saved descriptor."""
+    touched: set[int] = set()
+    for record_type, by_key in grouped.items():
+        table, conflict = TARGETS[record_type].table, TARGETS[record_type].conflict
+        if record_type is domain.StreetDescriptor:
+            lpi = TARGETS[domain.Lpi].table
+            touched |= _uprns(session, lpi, lpi.c.usrn, {usrn for usrn, _language in by_key})
+        elif "uprn" in table.c:
+            touched.update(map(operator.attrgetter("uprn"), by_key.values()))
+            if conflict != ("uprn",):  # one key column: LPI, UDPRN, XREF, CLASS or ORG key
+                touched |= _uprns(session, table, table.c[conflict[0]], {k for (k,) in by_key})
+    return touched
+
+
+def _uprns(session: orm.Session, table: sa.Table, column: Any, values: set[Any]) -> set[int]:
+    chosen = sorted(value for value in values if value is not None)
+    found: set[int] = set()
+    for start in range(0, len(chosen), BATCH_SIZE):
+        batch = chosen[start : start + BATCH_SIZE]
+        found.update(session.scalars(sa.select(table.c.uprn).where(column.in_(batch))))
+    return found
 
 
 def _save(

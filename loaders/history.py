@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import search_index
-from loaders import labels, sql, staging
+from loaders import documents, labels, sql, staging
 
 _TOUCHED: Final = sa.select(sa.column("uprn", sa.BigInteger)).select_from(sa.table("touched_uprn"))
 _INSERTS: Final = (sql.INSERT_CREATED, sql.INSERT_DELETED, sql.INSERT_RETIRED, sql.INSERT_CHANGED)
@@ -31,6 +31,7 @@ def before(
     staging.execute(session, sql.touch_staged(entities), everything=1 if full else 0)
     if tile is not None:
         staging.execute(session, sql.TOUCH_TILE, tile=tile)
+    documents.collect(session, entities, full=full, tile=tile)
     labels.capture(session, sql.LABELS_BEFORE)
 
 
@@ -39,6 +40,7 @@ def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
     the change rows comparing them."""
     # The search index follows in the same transaction, so a loaded address is found at once.
     search_index.rebuild_selected(session, _TOUCHED)
+    documents.refresh(session)  # the stored lookup documents, of a wider set of UPRNs
     labels.capture_after(session)
     for statement in _INSERTS:
         text = sa.text(statement).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import domain, repository, tables
+from gazetteer import address_documents, domain, repository, tables
 from tests import strategies
 from tests.integration import test_address_lookup as seed
 
@@ -60,6 +60,8 @@ def seeded(session: orm.Session) -> orm.Session:
     records = [*seed.DTF_RECORDS, *seed.FLAT_RECORDS, *seed.PARENT_RECORDS, *seed.STREET, *EXTRA]
     repository.save_records(session, records)
     session.add_all(_keyless_dtf_rows())
+    session.flush()  # written past save_records, so their stored documents are refreshed here
+    address_documents.refresh(session, [seed.PARENT, seed.OLD_FLAT])
     session.commit()
     return session
 
