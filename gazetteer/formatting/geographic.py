@@ -74,9 +74,13 @@ def _parts(
     return _Parts(
         organisation=text.clean(organisation),
         sao_text=text.clean(lpi.sao_text),
-        sao_range=text.range_of(lpi.sao),
+        sao_range=text.aon_range(
+            lpi.sao_start_number, lpi.sao_start_suffix, lpi.sao_end_number, lpi.sao_end_suffix
+        ),  # text.range_of(lpi.sao) without building the Aon
         pao_text=text.clean(lpi.pao_text),
-        pao_range=text.range_of(lpi.pao),
+        pao_range=text.aon_range(
+            lpi.pao_start_number, lpi.pao_start_suffix, lpi.pao_end_number, lpi.pao_end_suffix
+        ),
         street=text.clean(street.description),
         locality=text.clean(street.locality),
         town=text.clean(street.town_name),
