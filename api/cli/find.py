@@ -50,12 +50,14 @@ def reindex(
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
-    """Rebuild the address search index from the gazetteer tables."""
-    from gazetteer import search_index
+    """Rebuild the address search index and the stored lookup documents from the gazetteer
+    tables."""
+    from gazetteer import address_documents, search_index
 
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
         rows = search_index.rebuild(session, uprns=uprn or None)
+        address_documents.refresh(session, uprn or None)
     common.emit(f"{rows} labels indexed", {"rows": rows}, as_json)
 
 

@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from core import db
 from tests.integration import find_seed
 from tests.support import acceptance
@@ -20,10 +22,25 @@ def _seed(db_url: str) -> None:
         engine.dispose()
 
 
+def _documents(db_url: str, statement: str) -> int:
+    engine = db.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(sa.text(statement))
+            return int(result.scalar_one() if result.returns_rows else result.rowcount)
+    finally:
+        engine.dispose()
+
+
 def test_search_and_postcode_lookup(db_url: str) -> None:
     _seed(db_url)
+    assert _documents(db_url, "DELETE FROM address_document") > 0
     reindexed = acceptance.cli_json("reindex", database_url=db_url)
     assert reindexed == {"rows": len(find_seed.ADDRESSES) + 1}
+    # reindex writes the stored lookup documents too: one per BLPU again
+    missing = "SELECT COUNT(*) FROM blpu WHERE uprn NOT IN (SELECT uprn FROM address_document)"
+    assert _documents(db_url, missing) == 0
+    assert _documents(db_url, "SELECT COUNT(*) FROM address_document") > 0
     found = acceptance.cli_json("search", "12 high st newtown", "--limit", "3", database_url=db_url)
     assert found["results"][0]["uprn"] == 112
     human = acceptance.run_cli("search", "rose cottage", database_url=db_url)
