@@ -1,7 +1,10 @@
 """A bulk search-index rebuild raises ``maintenance_work_mem`` for its index builds, in its own
-transaction only, and never lowers a larger setting (PostgreSQL; SQLite has no such builds)."""
+transaction only, and never lowers a larger setting (PostgreSQL; SQLite has no such builds).
+The cyclic garbage collector, off while the rows are built, is on again after."""
 
 from __future__ import annotations
+
+import gc
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +30,7 @@ def test_the_bulk_build_has_at_least_256_mb_in_its_transaction_only(
             session.commit()
         repository.save_records(session, acceptance.sample_records())
         assert search_index.rebuild(session) >= 1
+        assert gc.isenabled()  # the collector is off only while the rows are built
         if not postgresql:
             return  # no index builds to give memory to
         assert _memory(session) == during
