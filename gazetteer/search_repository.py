@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import facts_query, search_facts, search_tokens
+from gazetteer import facts_query, matchtext, search_facts, search_tokens
 from gazetteer.search_tables import AddressSearch
 
 POSTCODE_LIMIT = 300
@@ -143,15 +143,29 @@ def trigram_ids(session: orm.Session, text: str, limit: int = BLOCK_LIMIT) -> li
     return list(session.scalars(TRIGRAM_SEARCH, {"text": text, "limit": limit}))
 
 
+_ALIKE = 0.7
+
+
 def _by_postcode(session: orm.Session, postcode: str) -> list[tuple[int, int | None, str | None]]:
     found = session.connection().execute(_POSTCODE_BLOCK, {"postcode": postcode})
     return [(row_id, number, street) for row_id, number, street in found]
 
 
 def _settles(query: QueryTokens, number: int | None, street: str | None) -> bool:
-    """A row at the typed postcode with a typed number, on the typed street if one is given."""
-    on_street = not query.street or query.street_partial or street == query.street
-    return on_street and str(number) in query.numbers
+    """A row at the typed postcode with a typed number, on the typed street (or one a typo
+    away from it) if one is given."""
+    if str(number) not in query.numbers:
+        return False
+    if not query.street or query.street_partial or street == query.street:
+        return True
+    return street is not None and _alike(street, query.street)
+
+
+def _alike(street: str, typed: str) -> bool:
+    """``HIGH STREET`` and ``HGIH STREET`` (or ``LORD TERRACE`` and ``LORD TECRACE NEWTOWN``):
+    the typed street, cut to as many words, within the edits the matcher forgives."""
+    cut = " ".join(typed.split()[: len(street.split())])
+    return matchtext.similarity(street, cut) >= _ALIKE
 
 
 def _by_street(
