@@ -37,6 +37,7 @@ def build_document(
     blpu = facts.blpu
     lpi = choose_lpi(facts.lpis, language)
     dpa = next((dpa for dpa in facts.delivery_points if dpa.end_date is None), None)
+    lines = {each.lpi_key: _geographic(facts, each, administrative_area) for each in facts.lpis}
     return documents.AddressDocument(
         uprn=blpu.uprn,
         status=_status(blpu.logical_status),
@@ -56,8 +57,8 @@ def build_document(
         classification=_classification(facts.classification_code or blpu.blpu_class),
         organisation=facts.organisation,
         street=_street(facts, lpi),
-        lpis=tuple(_summary(facts, each, administrative_area) for each in facts.lpis),
-        labels=_labels(facts, lpi, dpa, administrative_area=administrative_area, language=language),
+        lpis=tuple(_summary(each, lines[each.lpi_key]) for each in facts.lpis),
+        labels=_labels(lines[lpi.lpi_key] if lpi else [], dpa, language=language),
         cross_references=tuple(map(_cross_reference, facts.cross_references)),
         delivery_point=_delivery_point(dpa) if dpa else None,
     )
@@ -132,28 +133,21 @@ def _geographic(
     )
 
 
-def _summary(
-    facts: repository.AddressFacts, lpi: domain.Lpi, administrative_area: bool
-) -> documents.LpiSummary:
+def _summary(lpi: domain.Lpi, lines: list[str]) -> documents.LpiSummary:
     return documents.LpiSummary(
         lpi_key=lpi.lpi_key,
         language=lpi.language,
         status=_status(lpi.logical_status),
         usrn=lpi.usrn,
-        single_line=", ".join(_geographic(facts, lpi, administrative_area)),
+        single_line=", ".join(lines),
         is_closed=lpi.is_closed,
     )
 
 
 def _labels(
-    facts: repository.AddressFacts,
-    lpi: domain.Lpi | None,
-    dpa: domain.DeliveryPoint | None,
-    *,
-    administrative_area: bool,
-    language: str,
+    lines: list[str], dpa: domain.DeliveryPoint | None, *, language: str
 ) -> documents.Labels:
-    lines = _geographic(facts, lpi, administrative_area) if lpi else []
+    """The chosen LPI's geographic ``lines`` (none without an LPI) and the open DPA's."""
     postal = formatting.postal_lines(dpa, welsh=language == domain.LANGUAGE_WELSH) if dpa else []
     return documents.Labels(
         single_line=", ".join(lines),
