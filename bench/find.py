@@ -7,7 +7,8 @@
 Builds a synthetic gazetteer (:mod:`bench.find_data`) of ``--addresses`` addresses in a fresh
 PostGIS database with set-based SQL, checks a sample of its search rows against the index
 rebuild, then measures on one connection: a bare ``SELECT 1`` round trip (the baseline), the
-UPRN lookup the API makes (``service.get_address``), the postcode list, search (typed
+UPRN lookup the API makes (``service.get_address``; and in turn with ``SELECT 1``, through its
+stored document and through the live facts statement), the postcode list, search (typed
 partial and whole addresses), nearest-10 and a 100 m radius. The same spatial queries run on
 SpatiaLite and on PostGIS over one smaller gazetteer (``--sqlite-addresses``) for their
 ratio. Last, the API runs under uvicorn and a load loop in a second process on 127.0.0.1
@@ -41,7 +42,7 @@ from api.keys import service as keys
 from bench import find_data, find_http
 from core import clock, db
 from core.settings import Settings
-from gazetteer import find, search_index, service, spatial
+from gazetteer import facts_query, find, search_index, service, spatial
 from gazetteer.search_tables import AddressSearch
 
 SELECT_ONE = sa.text("SELECT 1")
@@ -228,12 +229,44 @@ def measure_postgis(url: str, args: argparse.Namespace) -> Timings:
                 lambda r: find.addresses_at_postcode(session=session, postcode=r.postcode), rows
             ),
         }
+        timings |= _stored_and_live(session, settings, rows)
         if not args.skip_search:
             timings["search"] = _timed(
                 lambda q: find.search(session=session, q=q, settings=settings),
                 search_queries(rows, args.seed),
             )
         timings |= _spatial_timings(session, points)
+    return timings
+
+
+def _stored_and_live(session: orm.Session, settings: Settings, rows: Sequence[Any]) -> Timings:
+    """The UPRN lookup through its stored document and through the live facts statement (the
+    lookup before ``address_document``), with ``SELECT 1``, in turn for each sample: a change
+    in the machine's load falls on all three alike."""
+    connection = session.connection()
+    area = settings.label_administrative_area
+
+    def live(uprn: int) -> object:
+        facts = facts_query.read_live(connection, uprn)
+        assert facts is not None
+        return service.build_document(facts, administrative_area=area, language="ENG")
+
+    calls: dict[str, Callable[[Any], object]] = {
+        "alt_select_1": lambda _: session.execute(SELECT_ONE).scalar_one(),
+        "alt_stored": lambda r: service.get_address(
+            session=session, uprn=r.uprn, settings=settings
+        ),
+        "alt_live": lambda r: live(r.uprn),
+    }
+    timings: Timings = {name: [] for name in calls}
+    for row in rows[:30]:
+        for call in calls.values():
+            call(row)
+    for row in rows:
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call(row)
+            timings[name].append(time.perf_counter() - started)
     return timings
 
 
@@ -343,6 +376,14 @@ def _report_lookups(args: argparse.Namespace, big: Timings) -> None:
         )
     if "search" in big:
         print("search p95 goal: <= 50 ms")
+    if "alt_select_1" in big:
+        alt = _p(big["alt_select_1"], 50)
+        stored, live = _p(big["alt_stored"], 50), _p(big["alt_live"], 50)
+        print(
+            f"in turn: SELECT 1 p50 {alt * 1e3:.3f} ms; UPRN lookup stored document "
+            f"{stored * 1e3:.3f} ms ({stored / alt:.1f}x), live statement {live * 1e3:.3f} ms "
+            f"({live / alt:.1f}x)"
+        )
 
 
 if __name__ == "__main__":
