@@ -173,6 +173,9 @@ class _Run:
     warnings_before: int = 0
     context: validation.Context | None = None
     batch: crosscheck.Batch = field(default_factory=crosscheck.Batch)
+    pro_orders_unique: bool = False
+    """Known without asking the stage: the fast path accepted one part (file), whose
+    PRO_ORDER it checked to increase row by row."""
 
     @classmethod
     def start(cls, job: _Job, found: supply.Supply) -> _Run:
@@ -256,6 +259,7 @@ class _Run:
             return False
         for finding in noted:
             job.out.add(finding)
+        self.pro_orders_unique = sum(len(v.parts) for v in self.found.volumes) == 1
         return True
 
     def _stage_precise(
@@ -295,7 +299,8 @@ class _Run:
     ) -> None:
         ids_ = {r.entity: rid for rid, r in self.found.layout.records.items() if r.entity}
         apply.check_duplicates(session, entities, full=full, record_ids=ids_, out=self.job.out)
-        apply.check_pro_orders(session, entities, out=self.job.out)
+        if not self.pro_orders_unique:
+            apply.check_pro_orders(session, entities, out=self.job.out)
         if not full and not tiled:  # a tile re-supplies its live keys as inserts (§5.5.3)
             apply.check_against_live(
                 session,
