@@ -55,9 +55,8 @@ def main() -> None:
     gaz = match_data.gazetteer(rng, streets_per_town=args.streets_per_town)
     queries = match_data.queries(rng, gaz, args.queries) if "citizen" in args.families else []
     if "council" in args.families:
-        council_rng = random.Random(args.seed + 1_000_003)
-        gaz = match_council.extend(council_rng, gaz)
-        queries += match_council.queries(council_rng, gaz, args.queries)
+        gaz, council = match_council.family(args.seed, gaz, args.queries)
+        queries += council
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         run(url, gaz, queries, show_errors=args.show_errors, batch=args.batch)

@@ -34,6 +34,17 @@ class _Premises:
     organisation: str | None = None
 
 
+SEED_OFFSET = 1_000_003
+
+
+def family(seed: int, gaz: Gazetteer, count: int) -> tuple[Gazetteer, list[Query]]:
+    """The gazetteer with the council premises and ``count`` council queries, from a random
+    stream of their own (``seed`` + :data:`SEED_OFFSET`)."""
+    rng = random.Random(seed + SEED_OFFSET)
+    extended = extend(rng, gaz)
+    return extended, queries(rng, extended, count)
+
+
 def extend(rng: random.Random, gaz: Gazetteer, *, held_back: float = 0.04) -> Gazetteer:
     """``gaz`` with every town's council-list premises added (four or five streets a town)."""
     towns: dict[str, str] = {}

@@ -1,6 +1,7 @@
 """The same matching benchmark through the MoJ ``uk-address-matcher``, for comparison.
 
     .venv/bin/python -m bench.match_moj export DIR [--queries 3000 --seed 7]
+        [--families citizen council]
     python3 -m venv /tmp/moj && /tmp/moj/bin/pip install uk-address-matcher
     /tmp/moj/bin/python bench/match_moj.py run DIR
 
@@ -23,14 +24,18 @@ from typing import Any
 _POSTCODE = re.compile(r"\b([A-Za-z]{1,2}\d[A-Za-z\d]?)\s*(\d[A-Za-z]{2})\s*$")
 
 
-def export(folder: Path, queries: int, seed: int) -> None:
+def export(folder: Path, queries: int, seed: int, families: tuple[str, ...] = ("citizen",)) -> None:
     import random
 
-    from bench import match_data
+    from bench import match_council, match_data
 
     rng = random.Random(seed)
     gaz = match_data.gazetteer(rng)
     typed = match_data.queries(rng, gaz, queries)
+    typed = typed if "citizen" in families else []
+    if "council" in families:  # as bench.match builds it
+        gaz, council = match_council.family(seed, gaz, queries)
+        typed += council
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "canonical.csv").open("w", newline="") as handle:
         out = csv.writer(handle)
@@ -102,9 +107,12 @@ if __name__ == "__main__":
     parser.add_argument("folder", type=Path)
     parser.add_argument("--queries", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--families", nargs="+", default=["citizen"], choices=["citizen", "council"]
+    )
     args = parser.parse_args()
     if args.action == "export":
-        export(args.folder, args.queries, args.seed)
+        export(args.folder, args.queries, args.seed, tuple(args.families))
     else:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         run(args.folder)
