@@ -9,6 +9,9 @@
    (every send answered 204 at once) against the bare ``SKIP LOCKED`` claim and complete SQL at
    the same batch size. Target: at least 50% (PostgreSQL).
 
+For scale, the sink's rate with the worker's HTTP client alone (aiohttp, signed, no database:
+``bench/delivery_client.py``) is reported too: the worker cannot send faster than that.
+
 A fresh database is created and migrated (SQLite in a temporary directory by default).
 """
 
@@ -151,6 +154,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         if not ready.wait(15):
             raise SystemExit("the sink did not start")
         base = asyncio.run(delivery_client.raw(port, args.deliveries, args.concurrency))
+        client = asyncio.run(delivery_client.with_aiohttp(port, args.deliveries, args.concurrency))
         urls = [f"http://127.0.0.1:{port}/hook?e={n}" for n in range(ENDPOINTS)]
         with db.unit_of_work(factory) as session:
             world = outbox_world.build(session, urls, now=_now(), max_in_flight=args.concurrency)
@@ -164,15 +168,22 @@ def run(url: str, args: argparse.Namespace) -> None:
     _rearm(engine)
     bare = bare_claims_per_second(engine, args.batch)
     engine.dispose()
-    _report(args, engine.dialect.name, base, rate, loop, bare)
+    _report(args, engine.dialect.name, (base, client), rate, loop, bare)
 
 
 def _report(
-    args: argparse.Namespace, engine: str, base: float, rate: float, loop: float, bare: float
+    args: argparse.Namespace,
+    engine: str,
+    sinks: tuple[float, float],
+    rate: float,
+    loop: float,
+    bare: float,
 ) -> None:
+    base, client = sinks
     print(f"{args.deliveries} deliveries, {ENDPOINTS} endpoints, concurrency {args.concurrency},"
           f" batch {args.batch}, {engine}")  # fmt: skip
     print(f"  B_sink (raw keep-alive)       {base:9.0f} req/s")
+    print(f"  aiohttp alone (signed, no DB) {client:9.0f} req/s  {client / base:6.1%} of B_sink")
     print(f"  worker, delivered signed      {rate:9.0f} /s  {rate / base:6.1%} of B_sink")
     print(f"  bare SKIP LOCKED claim+done   {bare:9.0f} /s")
     print(f"  worker claim loop (no network){loop:9.0f} /s  {loop / bare:6.1%} of bare SQL")
