@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core.settings import Settings
-from gazetteer import classification, documents, domain, formatting, repository
+from gazetteer import classification, documents, domain, facts_query, formatting, repository
 from gazetteer.errors import AddressNotFound
 
 
@@ -23,7 +24,24 @@ def get_address(
     language: str = domain.LANGUAGE_ENGLISH,
 ) -> documents.AddressDocument:
     """The address with ``uprn``, labelled in ``language`` where the gazetteer has it."""
-    facts = repository.address_facts(session, uprn)
+    return _document(repository.address_facts(session, uprn), uprn, settings, language)
+
+
+def read_address(
+    *,
+    connection: sa.Connection,
+    uprn: int,
+    settings: Settings,
+    language: str = domain.LANGUAGE_ENGLISH,
+) -> documents.AddressDocument:
+    """:func:`get_address` on a bare connection (no ORM session to open and close): the same
+    one statement on its DB-API connection, for ``GET /v1/addresses/{uprn}``."""
+    return _document(facts_query.read(connection, uprn), uprn, settings, language)
+
+
+def _document(
+    facts: repository.AddressFacts | None, uprn: int, settings: Settings, language: str
+) -> documents.AddressDocument:
     if facts is None:
         raise AddressNotFound(f"no address has UPRN {uprn}", details={"uprn": uprn})
     return build_document(

@@ -5,8 +5,9 @@ not personal data (the citizen journey and partners need lookups as much as staf
 is still required, so use is attributable and can be revoked.
 
 The route is the hub's busiest, so it does its blocking work (the one-statement lookup, the
-document and its JSON) in one trip to the thread pool, reads without a transaction on
-PostgreSQL (no BEGIN and COMMIT round trips), and serialises the document once,
+document and its JSON) in one trip to the thread pool, on a bare connection (no ORM session
+to open and close: about half of the lookup's time in-process), reads without a transaction
+(no BEGIN and COMMIT round trips), and serialises the document once,
 straight from its dataclasses: the body is byte for byte what :class:`schemas.Address` gives
 (tests compare them), and the OpenAPI schema is still that model's. A lookup whose pooled
 connection turns out lost (the database restarted) runs once more on a fresh one.
@@ -18,7 +19,7 @@ from typing import Annotated, Final
 
 import fastapi
 import pydantic
-from sqlalchemy import orm
+import sqlalchemy as sa
 from starlette import concurrency
 
 from api import errors
@@ -61,22 +62,21 @@ async def get_address(
         fastapi.Query(description="Label language: `CYM` for Welsh where the gazetteer has it."),
     ] = "ENG",
 ) -> fastapi.Response:
-    factory: db.SessionFactory = request.app.state.session_factory
+    engine: sa.Engine = request.app.state.engine
     body = await concurrency.run_in_threadpool(
-        db.retry_lost_connection, lambda: _lookup(factory, uprn, settings, language)
+        db.retry_lost_connection, lambda: _lookup(engine, uprn, settings, language)
     )
     return fastapi.Response(content=body, media_type="application/json")
 
 
-def _lookup(factory: db.SessionFactory, uprn: int, settings: Settings, language: str) -> bytes:
-    """One read, so no transaction to open or commit on PostgreSQL: its one statement is
-    consistent on its own. SQLite keeps its transaction (the engine begins one itself)."""
-    with factory() as session:
-        if not db.is_sqlite(session):
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return _document_json(session, uprn, settings, language)
-
-
-def _document_json(session: orm.Session, uprn: int, settings: Settings, language: str) -> bytes:
-    document = service.get_address(session=session, uprn=uprn, settings=settings, language=language)
+def _lookup(engine: sa.Engine, uprn: int, settings: Settings, language: str) -> bytes:
+    """One read on a bare connection (no ORM session), without a transaction: its one
+    statement is consistent on its own (PostgreSQL in autocommit; SQLite's driver runs it in
+    a transaction of its own)."""
+    with engine.connect() as connection:
+        if not db.is_sqlite(connection):
+            connection.execution_options(isolation_level="AUTOCOMMIT")  # this connection
+        document = service.read_address(
+            connection=connection, uprn=uprn, settings=settings, language=language
+        )
     return document_json(document)
