@@ -51,8 +51,14 @@ async def _engine(request: fastapi.Request) -> sa.Engine:
     return engine
 
 
+#: Methods whose unit of work does not take SQLite's write lock at its start (see
+#: :func:`core.db.unit_of_work`); every other method's does.
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _session(request: fastapi.Request) -> Iterator[orm.Session]:
-    with db.unit_of_work(request.app.state.session_factory) as session:
+    immediate = request.method not in _READS
+    with db.unit_of_work(request.app.state.session_factory, immediate=immediate) as session:
         yield session
 
 
@@ -103,7 +109,7 @@ def _principal_cache(app: fastapi.FastAPI) -> cache.PrincipalCache:
 
 def _verify(app: fastapi.FastAPI, presented: str) -> domain.Principal:
     """Read and check the key in a unit of work of its own (its use is recorded there)."""
-    with db.unit_of_work(app.state.session_factory) as session:
+    with db.unit_of_work(app.state.session_factory, immediate=True) as session:
         return service.verify_key(
             session=session, settings=app.state.settings, clock=app.state.clock, presented=presented
         )

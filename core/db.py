@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
@@ -147,8 +147,13 @@ def _sqlite_connect_hook(library: str) -> Any:
     return on_connect
 
 
+#: Execution option: begin this SQLite transaction with the write lock (BEGIN IMMEDIATE).
+SQLITE_IMMEDIATE: Final = "addresshub_sqlite_immediate"
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def is_sqlite(bind: Engine | sa.Connection | orm.Session) -> bool:
@@ -161,9 +166,19 @@ def session_factory(engine: Engine) -> SessionFactory:
 
 
 @contextmanager
-def unit_of_work(factory: SessionFactory) -> Iterator[orm.Session]:
-    """One transaction: commit on success, roll back on any error."""
+def unit_of_work(factory: SessionFactory, *, immediate: bool = False) -> Iterator[orm.Session]:
+    """One transaction: commit on success, roll back on any error.
+
+    ``immediate``: on SQLite, hold the write lock from the start. A deferred transaction that
+    reads and then writes fails at once with "database is locked" (the busy timeout does not
+    apply) when another connection committed in between, as the worker does every few seconds;
+    an immediate one waits its turn instead. Units that write from another thread than the
+    worker's (requests that change something, the worker's own steps) ask for it; a unit
+    that only reads, or that another unit in the same thread may wait on, must not."""
     session = factory()
+    if immediate and is_sqlite(session):
+        # The transaction still begins at the unit's first statement, not here.
+        session.bind = session.get_bind().execution_options(**{SQLITE_IMMEDIATE: True})
     try:
         yield session
         session.commit()

@@ -207,7 +207,7 @@ class Worker:
 
     async def _db(self, step: Callable[[orm.Session], T]) -> T:
         def run() -> T:
-            with db.unit_of_work(self._sessions) as session:
+            with db.unit_of_work(self._sessions, immediate=True) as session:
                 return step(session)
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, run)

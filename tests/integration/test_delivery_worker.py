@@ -293,7 +293,7 @@ def test_a_new_delivery_wakes_a_sleeping_worker(
         running = _worker(engine, poll_s=poll_s)
         task = asyncio.create_task(running.run())
         await asyncio.sleep(1.0)  # the worker has found nothing and sleeps
-        with db.unit_of_work(session_factory) as session:
+        with db.unit_of_work(session_factory, immediate=True) as session:
             world.enqueue(session, partner="P0", subject_id="s1", now=_now())
         for _ in range(200):
             if sink.accepted():
