@@ -6,39 +6,45 @@ from __future__ import annotations
 import threading
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from core import db
 
 _PROBE = sa.table("writer_probe", sa.column("who", sa.Text))
 
 
-def _other_writer(factory: db.SessionFactory, errors: list[BaseException]) -> None:
-    try:
-        with db.unit_of_work(factory, immediate=True) as session:
-            session.execute(sa.insert(_PROBE).values(who="worker"))
-    except BaseException as exc:  # reported to the test's thread
-        errors.append(exc)
+class _Writer(threading.Thread):
+    """Another connection inserting one row in an immediate unit of work."""
+
+    def __init__(self, factory: db.SessionFactory) -> None:
+        super().__init__()
+        self.factory, self.errors = factory, list[BaseException]()
+
+    def run(self) -> None:
+        try:
+            with db.unit_of_work(self.factory, immediate=True) as session:
+                session.execute(sa.insert(_PROBE).values(who="worker"))
+        except BaseException as exc:  # reported to the test's thread
+            self.errors.append(exc)
 
 
-def _make_probe(engine: sa.Engine) -> None:
+def _empty_probe(engine: sa.Engine, session: orm.Session) -> bool:
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE writer_probe (who TEXT NOT NULL)"))
+    return session.scalar(sa.select(sa.func.count()).select_from(_PROBE)) == 0
 
 
 def test_a_read_then_write_survives_a_commit_in_between(
     engine: sa.Engine, session_factory: db.SessionFactory
 ) -> None:
-    _make_probe(engine)
-    errors: list[BaseException] = []
-    other = threading.Thread(target=_other_writer, args=(session_factory, errors))
+    other = _Writer(session_factory)
     with db.unit_of_work(session_factory, immediate=True) as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(_PROBE)) == 0
+        assert _empty_probe(engine, session)
         other.start()
         other.join(timeout=1.0)  # commits now if nothing holds it back
         session.execute(sa.insert(_PROBE).values(who="request"))
     other.join(timeout=30)
-    assert not other.is_alive()
-    assert errors == []
+    assert not other.is_alive() and other.errors == []
     with session_factory() as session:
         assert sorted(session.scalars(sa.select(_PROBE.c.who))) == ["request", "worker"]
 
@@ -46,12 +52,10 @@ def test_a_read_then_write_survives_a_commit_in_between(
 def test_a_plain_read_does_not_hold_back_a_writer(
     engine: sa.Engine, session_factory: db.SessionFactory
 ) -> None:
-    _make_probe(engine)
-    errors: list[BaseException] = []
-    other = threading.Thread(target=_other_writer, args=(session_factory, errors))
+    other = _Writer(session_factory)
     with db.unit_of_work(session_factory) as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(_PROBE)) == 0
+        assert _empty_probe(engine, session)
         other.start()
         other.join(timeout=30)
         assert not other.is_alive()  # the long read let the writer through
-    assert errors == []
+    assert other.errors == []
