@@ -254,7 +254,10 @@ def _value(item: ComponentEvidence, evidence: list[ComponentEvidence]) -> float 
 
 
 def _status(evidence: list[ComponentEvidence], component: str) -> str | None:
-    return next((e.status for e in evidence if e.component == component), None)
+    for item in evidence:  # a plain loop: called for every component of every candidate
+        if item.component == component:
+            return item.status
+    return None
 
 
 def _similarity(evidence: list[ComponentEvidence], component: str) -> float:
