@@ -20,10 +20,8 @@ Until the load commits, searches wait for it instead of reading the old rows.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
 import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +31,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from core import memory
 from gazetteer import domain, search_facts
 from gazetteer.search_facts import BlpuFacts, IndexRow
 from gazetteer.search_tables import AddressSearch
@@ -193,26 +192,12 @@ def _rebuild(target: _Target, *, scoped: bool) -> int:
     elif target.scalar(ANY_ROW) is not None:
         target.delete(scoped=scoped)
     indexes = target.drop_secondary_indexes() if bulk else []
-    with _no_cycle_collection():
+    with memory.no_cycle_collection():
         written = target.write(_all_rows(target, scoped=scoped))
     target.create_indexes(indexes)
     if scoped:
         target.execute(DROP_SCOPE)
     return written
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The rows, labels and tokens built here form no reference cycles (reference counting
-    frees them); meanwhile the cyclic collector would rescan every live object again and
-    again, about a sixth of the rows' cost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _all_rows(target: _Target, *, scoped: bool) -> Iterator[IndexRow]:

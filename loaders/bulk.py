@@ -16,12 +16,10 @@ accepts stages exactly the rows and values the precise reader would stage.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -29,6 +27,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from core import memory
 from loaders import bulksql, layouts, model, sql, staging
 from loaders.readers import checks, csvdialect, engine, supply
 
@@ -192,25 +191,12 @@ def _read(stream: _Stream, found: supply.Supply, spec: supply.FormatSpec) -> Non
 
 def _read_part(stream: _Stream, reader: engine.VolumeReader, stats: checks.PartStats) -> None:
     csv.field_size_limit(csvdialect.MAX_FIELD_SIZE)
-    with stats.part.source.open() as binary, _no_cycle_collection():
+    with stats.part.source.open() as binary, memory.no_cycle_collection():
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="\n")
         try:
             _route_rows(stream, reader, stats, csv.reader(text, dialect="excel"))
         finally:
             text.detach()
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The buffered rows are lists of strings, which form no cycles; without this the cyclic
-    collector rescans every buffered row again and again, which costs more than the parsing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _route_rows(

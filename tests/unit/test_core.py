@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import pkgutil
 import uuid
 
 import pytest
 
-from core import clock, errors, ids
+from core import clock, errors, ids, memory
 from core.db import normalise_url
 
 
@@ -58,3 +59,15 @@ def _import_every_module() -> None:
         package = importlib.import_module(name)
         for info in pkgutil.walk_packages(package.__path__, f"{name}."):
             importlib.import_module(info.name)
+
+
+@pytest.mark.parametrize("was_enabled", [True, False])
+def test_the_cycle_collector_is_off_inside_and_as_it_was_after(was_enabled: bool) -> None:
+    (gc.enable if was_enabled else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError), memory.no_cycle_collection():
+            assert not gc.isenabled()
+            raise RuntimeError("the bulk loop failed")
+        assert gc.isenabled() is was_enabled
+    finally:
+        gc.enable()
