@@ -234,8 +234,10 @@ def query_tokens(
     partial = typing and not parsed.rest and not parsed.postcode
     # A named building without a house number (``FLAT 2, KINGSLEY COURT, MANOR CLOSE``): the
     # number is the flat's, so the street-and-number block would look up the wrong house.
-    named_only = parsed.pao_text is not None and parsed.pao_number is None
-    street = None if named_only and numbers else parsed.street
+    # The word block finds the block's flats; the scorer looks at no more than its shortlist.
+    named_only = parsed.pao_text is not None and parsed.pao_number is None and bool(numbers)
+    street = None if named_only else parsed.street
+    limit = min(limit, matching.SHORTLIST) if named_only else limit
     if partial and street is None and parsed.pao_number is not None and parsed.words:
         street = " ".join(parsed.words)
     return repo.QueryTokens(
