@@ -63,23 +63,23 @@ def relationship_ok(
     requirement: str,
     now: dt.datetime,
 ) -> bool:
-    """G. ``none``; the service holds the person; holds them at the old UPRN; or a reference."""
+    """G. ``none``; the service holds the person; the service holds someone at the old UPRN
+    (a row at that UPRN, whoever it names: a new move's people are new subjects, so only the
+    address can show what the service already holds there); or a reference."""
     rows = [
         r
         for r in relationships
-        if r.partner_service_id == service_id
-        and r.subject_id == move.person.id
-        and domain.in_window(r.valid_from, r.valid_to, now)
+        if r.partner_service_id == service_id and domain.in_window(r.valid_from, r.valid_to, now)
     ]
-    at_old = any(r.uprn is not None and r.uprn == move.old_uprn for r in rows)
-    holds = bool(rows)
+    holds = any(r.subject_id == move.person.id for r in rows)
+    at_old = move.old_uprn is not None and any(r.uprn == move.old_uprn for r in rows)
     choice = move.choice_for(service_id)
     declared = choice is not None and bool(choice.partner_reference)
     return {
         "none": True,
         "holds_subject": holds,
         "holds_subject_at_old_uprn": at_old,
-        "declared_reference_ok": holds or declared,
+        "declared_reference_ok": holds or at_old or declared,
     }[requirement]
 
 

@@ -232,12 +232,16 @@ def test_no_existing_relationship() -> None:
         ("holds_subject_at_old_uprn", 1, None, False),
         ("declared_reference_ok", None, "ASC-9", True),
         ("declared_reference_ok", None, None, False),
+        ("declared_reference_ok", w.OLD_UPRN, None, True),
     ],
 )
+@pytest.mark.parametrize("subject", [w.MOVER.id, "someone-else-at-the-address", None])
 def test_relationship_requirements(
-    requirement: str, relationship: int | None, reference: str | None, ok: bool
+    requirement: str, relationship: int | None, reference: str | None, ok: bool, subject: str | None
 ) -> None:
-    rows = (dataclasses.replace(w.ASC_RELATIONSHIP, uprn=relationship),) if relationship else ()
+    """A row at the old UPRN counts whoever it names (a new move's people are new subjects)."""
+    evidence = dataclasses.replace(w.ASC_RELATIONSHIP, uprn=relationship, subject_id=subject)
+    rows = (evidence,) if relationship else ()
     move = dataclasses.replace(
         w.MOVE,
         choices=(
@@ -246,6 +250,27 @@ def test_relationship_requirements(
     )
     reg = w.registry(rules=w.replace_rule("r-asc", relationship_requirement=requirement))
     d = w.decide("county-asc", registry=reg, relationships=rows, move=move)
+    assert ("NO_EXISTING_RELATIONSHIP" not in d.codes) == ok
+
+
+@pytest.mark.parametrize(
+    ("requirement", "service", "subject", "ok"),
+    [
+        ("holds_subject", "county-asc", w.MOVER.id, True),
+        ("holds_subject", "county-asc", "someone-else", False),
+        ("holds_subject", "new-lib", w.MOVER.id, False),
+        ("holds_subject_at_old_uprn", "new-lib", w.MOVER.id, False),
+    ],
+)
+def test_relationship_evidence_is_the_services_own(
+    requirement: str, service: str, subject: str, ok: bool
+) -> None:
+    """Holding the person needs a row naming them; any evidence must be the service's own."""
+    evidence = dataclasses.replace(
+        w.ASC_RELATIONSHIP, partner_service_id=service, subject_id=subject, uprn=w.OLD_UPRN
+    )
+    reg = w.registry(rules=w.replace_rule("r-asc", relationship_requirement=requirement))
+    d = w.decide("county-asc", registry=reg, relationships=(evidence,))
     assert ("NO_EXISTING_RELATIONSHIP" not in d.codes) == ok
 
 
