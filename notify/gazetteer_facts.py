@@ -6,6 +6,7 @@ the named spatial query in :mod:`notify.sql`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from sqlalchemy import orm
@@ -88,11 +89,19 @@ def _location(
     )
 
 
-def facts(session: orm.Session, *, move: domain.Move, settings: Settings) -> domain.GazetteerFacts:
-    """Old and new locations (the areas of both in one query); a new UPRN without a point
-    leaves routing ``pending``."""
+def facts(
+    session: orm.Session,
+    *,
+    move: domain.Move,
+    settings: Settings,
+    codes: Mapping[int, frozenset[str]] | None = None,
+) -> domain.GazetteerFacts:
+    """Old and new locations (the areas of both in one query, or ``codes``: what
+    :func:`area_codes` returned for them); a new UPRN without a point leaves routing
+    ``pending``."""
     uprns = [u for u in (move.old_uprn, move.new_uprn) if u]
-    codes = area_codes(session, uprns) if uprns else {}
+    if codes is None:
+        codes = area_codes(session, uprns) if uprns else {}
     old, new = (
         _location(session, uprn=u, settings=settings, codes=codes.get(u, frozenset()))
         if u

@@ -6,7 +6,8 @@ The statements are built once; the compared fields of each stored person (given 
 name, date of birth) are read out of its JSON by the database, as text, rather than the whole
 person being sent and decoded. :func:`blocks_and_earlier` reads the blocks and the earlier
 moves in one statement (``UNION ALL``, each row marked with its kind): one wait on the
-database for both.
+database for both; :func:`blocks_earlier_and_areas` also reads, on PostgreSQL, the areas
+covering the move's two UPRNs in the same statement.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import holds
+from core import db
+from notify import gazetteer_facts, holds, sql
 from notify.tables import moves as m
 from notify.tables import review as t
 
@@ -49,6 +51,18 @@ def earlier_query() -> sa.Select[Any]:
 def blocks_and_earlier_query() -> sa.Select[Any]:
     """:func:`earlier_query`'s rows (``kind`` ``move``) and the active blocks on ``:wanted``
     (``kind`` ``block``: the block's id and UPRN, in ``id`` and ``old_uprn``)."""
+    return _with_blocks(areas=False)
+
+
+@functools.cache
+def blocks_earlier_and_areas_query() -> sa.Select[Any]:
+    """PostgreSQL: :func:`blocks_and_earlier_query`'s rows and, ``kind`` ``area``, the code
+    of every area covering the point of each of ``:wanted`` (the code in ``id``, the UPRN in
+    ``old_uprn``): the areas :func:`notify.gazetteer_facts.area_codes` reads."""
+    return _with_blocks(areas=True)
+
+
+def _with_blocks(*, areas: bool) -> sa.Select[Any]:
     latest, member, wanted = _parts()
     moves = sa.select(
         sa.literal_column("'move'").label("kind"),
@@ -60,8 +74,13 @@ def blocks_and_earlier_query() -> sa.Select[Any]:
     after_uprn = len(moves.selected_columns) - 4  # new_uprn onwards, all NULL for a block
     columns: list[Any] = [sa.literal_column("'block'"), block.id, sa.null(), block.uprn]
     columns += [sa.null()] * after_uprn  # reference NULL, the UPRN as old_uprn, the rest NULL
-    blocks = sa.select(*columns).where(block.uprn.in_(wanted), block.lifted_at.is_(None))
-    both = sa.union_all(moves, blocks).subquery()
+    parts = [moves, sa.select(*columns).where(block.uprn.in_(wanted), block.lifted_at.is_(None))]
+    if areas:
+        covering = sql.AREAS_COVERING_WANTED_POSTGRESQL.bindparams(wanted)
+        area = covering.columns(uprn=sa.BigInteger, code=sa.String).subquery("covering")
+        columns = [sa.literal_column("'area'"), area.c.code, sa.null(), area.c.uprn]
+        parts.append(sa.select(*columns, *[sa.null()] * after_uprn))
+    both = sa.union_all(*parts).subquery()
     return sa.select(both).order_by(both.c.kind, both.c.submitted_at.desc(), both.c.id,
                                     both.c.position)  # fmt: skip
 
@@ -121,17 +140,44 @@ def blocks_and_earlier(
 ) -> tuple[list[holds.Block], list[holds.EarlierMove]]:
     """The active blocks on ``uprns`` and the earlier moves sharing one of them, in one
     statement: what ``move_blocks.active_on`` and ``move_reviews.earlier_moves`` return."""
+    blocks, earlier, _ = _read(session, blocks_and_earlier_query(), uprns=uprns, since=since)
+    return blocks, earlier
+
+
+def blocks_earlier_and_areas(
+    session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
+) -> tuple[list[holds.Block], list[holds.EarlierMove], dict[int, frozenset[str]]]:
+    """:func:`blocks_and_earlier`, and the codes of the areas covering each of ``uprns`` (what
+    :func:`notify.gazetteer_facts.area_codes` returns): on PostgreSQL in the same statement,
+    one wait on the database for all three; on SQLite, where a statement costs no round trip,
+    the areas are read by ``area_codes`` beside it."""
+    if not db.is_sqlite(session):
+        query = blocks_earlier_and_areas_query()
+        return _read(session, query, uprns=uprns, since=since)
+    blocks, earlier = blocks_and_earlier(session, uprns=uprns, since=since)
+    wanted = sorted({u for u in uprns if u is not None})
+    return blocks, earlier, gazetteer_facts.area_codes(session, wanted) if wanted else {}
+
+
+def _read(
+    session: orm.Session, query: sa.Select[Any], *, uprns: Sequence[int | None], since: dt.datetime
+) -> tuple[list[holds.Block], list[holds.EarlierMove], dict[int, frozenset[str]]]:
     wanted = sorted({u for u in uprns if u is not None})
     if not wanted:
-        return [], []
+        return [], [], {}
     blocks: list[holds.Block] = []
     moves: dict[str, sa.Row[Any]] = {}
     members: dict[str, list[holds.PersonKey]] = {}
-    for row in session.execute(blocks_and_earlier_query(), {"since": since, "wanted": wanted}):
-        if row.kind == "block":
-            blocks.append(holds.Block(id=row.id, uprn=row.old_uprn))
+    codes: dict[int, set[str]] = {}
+    for row in session.execute(query, {"since": since, "wanted": wanted}):
+        if row.kind != "move":
+            if row.kind == "block":
+                blocks.append(holds.Block(id=row.id, uprn=row.old_uprn))
+            else:
+                codes.setdefault(int(row.old_uprn), set()).add(row.id)
             continue
         moves.setdefault(row.id, row)
         key = person(row.member_given, row.member_family, row.member_dob)
         members.setdefault(row.id, []).extend([key] if key is not None else [])
-    return blocks, [earlier(row, members[row.id]) for row in moves.values()]
+    areas = {uprn: frozenset(found) for uprn, found in codes.items()}
+    return blocks, [earlier(row, members[row.id]) for row in moves.values()], areas

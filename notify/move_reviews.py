@@ -75,6 +75,26 @@ def detect(
     return holds.findings(move, blocks=blocks, earlier=earlier, same_uprn=same_uprn)
 
 
+def detect_with_areas(
+    session: orm.Session,
+    *,
+    move: domain.Move,
+    now: dt.datetime,
+    window_days: int = holds.DEFAULT_WINDOW_DAYS,
+    same_uprn: bool = True,
+) -> tuple[tuple[holds.Finding, ...], dict[int, frozenset[str]] | None]:
+    """:func:`detect`, and the codes of the areas covering the move's UPRNs read in the same
+    statement (:func:`move_review_reads.blocks_earlier_and_areas`), or ``None`` when the
+    window is off (the areas are then not read here)."""
+    if window_days <= 0:
+        return detect(session, move=move, now=now, window_days=0, same_uprn=same_uprn), None
+    since = now - dt.timedelta(days=window_days)
+    blocks, earlier, codes = move_review_reads.blocks_earlier_and_areas(
+        session, uprns=[move.old_uprn, move.new_uprn], since=since
+    )
+    return holds.findings(move, blocks=blocks, earlier=earlier, same_uprn=same_uprn), codes
+
+
 def earlier_moves(
     session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
 ) -> list[holds.EarlierMove]:

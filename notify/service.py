@@ -136,8 +136,9 @@ def submit_move(
         session=session, request=request, settings=settings
     )
     registry = load_registry(session)
-    situation = _situation(session, request=request, registry=registry, settings=settings, now=now)
-    found = _review_findings(session, situation.move, settings, now)
+    situation, found = _situation(
+        session, request=request, registry=registry, settings=settings, now=now
+    )
     situation = dataclasses.replace(situation, move_holds=holds.hold_codes(found))
     move, facts = situation.move, situation.facts
     consents = (  # the dry run that finds each consent's rule, only if a consent is given
@@ -200,9 +201,10 @@ def check_answers(session: orm.Session, request: intake.MoveRequest) -> None:
 
 def _review_findings(
     session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
-) -> tuple[holds.Finding, ...]:
-    """Move blocks, and repeated or conflicting moves within the window (held for review)."""
-    return move_reviews.detect(
+) -> tuple[tuple[holds.Finding, ...], dict[int, frozenset[str]] | None]:
+    """Move blocks, and repeated or conflicting moves within the window (held for review);
+    and the areas covering the move's UPRNs, read in the same statement where it can."""
+    return move_reviews.detect_with_areas(
         session,
         move=move,
         now=now,
@@ -218,8 +220,9 @@ def _situation(
     registry: domain.Registry,
     settings: Settings,
     now: dt.datetime,
-) -> decision.Situation:
-    """The move with new subject ids and reference, its gazetteer facts, as a dry run."""
+) -> tuple[decision.Situation, tuple[holds.Finding, ...]]:
+    """The move with new subject ids and reference, its gazetteer facts, as a dry run; and
+    the review check's findings (read with the facts' areas)."""
     subject_ids = [ids.new_id() for _ in range(1 + len(request.household))]
     move = intake.to_move(
         request,
@@ -227,9 +230,10 @@ def _situation(
         subject_ids=subject_ids,
         source_restrictions=_source_restrictions(registry, request),
     )
-    return decision.Situation(
+    found, codes = _review_findings(session, move, settings, now)
+    situation = decision.Situation(
         move=move,
-        facts=gazetteer_facts.facts(session, move=move, settings=settings),
+        facts=gazetteer_facts.facts(session, move=move, settings=settings, codes=codes),
         registry=registry,
         relationships=repo.relationships_of(
             session, subject_ids=subject_ids, uprns=[u for u in (move.old_uprn,) if u]
@@ -239,6 +243,7 @@ def _situation(
         now=now,
         phase="explain",
     )
+    return situation, found
 
 
 def _replay(session: orm.Session, request: intake.MoveRequest) -> Submitted | None:

@@ -72,6 +72,16 @@ AREAS_COVERING_UPRNS_POSTGRESQL: Final = sa.text(
     """
 ).bindparams(sa.bindparam("uprns", expanding=True))
 
+#: The same with the UPRNs in ``:wanted`` (bound by the caller), as a part of the review
+#: check's statement (:func:`notify.move_review_reads.blocks_earlier_and_areas_query`).
+AREAS_COVERING_WANTED_POSTGRESQL: Final = sa.text(
+    """
+    SELECT DISTINCT b.uprn, a.code
+      FROM blpu b JOIN area a ON ST_Covers(a.geom, b.geom)
+     WHERE b.uprn IN :wanted
+    """
+)
+
 #: The same on SpatiaLite, with its R*Tree as the pre-filter.
 AREAS_COVERING_UPRNS_SQLITE: Final = sa.text(
     """

@@ -9,7 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import holds, intake, move_blocks, move_review_reads, move_reviews, service
+from notify import (
+    gazetteer_facts,
+    holds,
+    intake,
+    move_blocks,
+    move_review_reads,
+    move_reviews,
+    service,
+)
 from notify.tables import moves as m
 from tests.integration import sharing_world as w
 
@@ -118,3 +126,28 @@ def test_blocks_and_earlier_moves_in_one_statement_equal_the_two_reads(
     )
     assert sorted(b.id for b in found) == sorted([blocks[0].id, blocks[2].id])
     assert [len(e.people) for e in earlier] == [2, 1]
+
+
+def test_blocks_earlier_and_areas_equal_the_separate_reads(session: orm.Session) -> None:
+    w.seed(session)
+    service.submit_move(session=session, request=w.request(household=(w.PARTNER_MEMBER,)),
+                        settings=w.SETTINGS, now=w.NOW)  # fmt: skip
+    placed = move_blocks.place(session=session, uprn=w.NEW_UPRN, reason=None, actor="dpo",
+                               now=w.NOW)  # fmt: skip
+    session.commit()
+    since = w.NOW - dt.timedelta(days=1)
+    for uprns in ([w.OLD_UPRN, w.NEW_UPRN], [w.NEW_UPRN, None], [w.ELSEWHERE_UPRN], [None],
+                  [w.OLD_UPRN, 999_999_999]):  # fmt: skip
+        found, earlier, codes = move_review_reads.blocks_earlier_and_areas(
+            session, uprns=uprns, since=since
+        )
+        assert (found, earlier) == move_review_reads.blocks_and_earlier(
+            session, uprns=uprns, since=since
+        )
+        wanted = [u for u in uprns if u is not None]
+        assert codes == (gazetteer_facts.area_codes(session, wanted) if wanted else {})
+    found, _, codes = move_review_reads.blocks_earlier_and_areas(
+        session, uprns=[w.OLD_UPRN, w.NEW_UPRN], since=since
+    )
+    assert [b.id for b in found] == [placed.id]
+    assert codes[w.OLD_UPRN] and codes[w.NEW_UPRN] and codes[w.OLD_UPRN] != codes[w.NEW_UPRN]
