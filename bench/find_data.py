@@ -256,7 +256,6 @@ ANALYZE = (
     "delivery_point",
     "address_search",
     "address_search_token",
-    "address_document",
 )
 
 
@@ -298,21 +297,21 @@ def build_postgis(engine: sa.Engine, addresses: int, *, postcode_only: bool = Fa
         for name, definition in indexes:
             if not postcode_only or name == POSTCODE_INDEX:
                 conn.exec_driver_sql(definition)
-    if not postcode_only:
-        write_documents(engine, analyse=False)
     analysed = ("address_search",) if postcode_only else ANALYZE
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(analysed))
+    if not postcode_only:
+        write_documents(engine)
 
 
-def write_documents(engine: sa.Engine, *, analyse: bool = True) -> None:
-    """Every UPRN's stored lookup document, as the loaders write them (set-based SQL)."""
+def write_documents(engine: sa.Engine) -> None:
+    """Every UPRN's stored lookup document, as the loaders write them (set-based SQL; after
+    the tables are analysed, as the loaders do, or the planner may scan them per BLPU)."""
     with engine.begin() as conn, orm.Session(bind=conn) as session:
         address_documents.refresh(session)
         session.flush()
-    if analyse:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE address_document")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE address_document")
 
 
 # --- PostGIS to SpatiaLite ----------------------------------------------------------------
