@@ -166,18 +166,28 @@ def add_consents(
 def add_decisions(
     batch: row_batch.Batch, plan: decision.Plan, *, submission_id: str
 ) -> dict[str, str]:
-    """Every decision of the plan (``plan_decision``); the row id per service."""
-    rows = [decision_row(d, plan, submission_id) for d in plan.decisions]
-    batch.add(o.PlanDecision, *rows)
+    """Every decision of the plan (``plan_decision``); the row id per service. The columns
+    that are the plan's own are given once (``shared``)."""
+    rows = [decision_values(d) for d in plan.decisions]
+    batch.add(o.PlanDecision, *rows, shared=decision_shared(plan, submission_id))
     return {row["partner_service_id"]: row["id"] for row in rows}
 
 
-def decision_row(d: decision.Decision, plan: decision.Plan, submission_id: str) -> dict[str, Any]:
+def decision_shared(plan: decision.Plan, submission_id: str) -> dict[str, Any]:
+    """The columns every decision row of ``plan`` has in common."""
     return {
-        "id": ids.new_id(),
         "submission_id": submission_id,
         "submission_version": plan.version,
         "phase": plan.phase,
+        "registry_digest": plan.registry_digest,
+        "evaluated_at": plan.evaluated_at,
+    }
+
+
+def decision_values(d: decision.Decision) -> dict[str, Any]:
+    """The columns of ``d``'s row that are the decision's own (and a new id)."""
+    return {
+        "id": ids.new_id(),
         "partner_service_id": d.partner_service_id,
         "role": d.role,
         "decision": d.outcome,
@@ -195,8 +205,6 @@ def decision_row(d: decision.Decision, plan: decision.Plan, submission_id: str) 
         "not_before": d.not_before,
         "reasons": [_reason(r) for r in d.reasons],
         "warnings": [_reason(r) for r in d.warnings],
-        "registry_digest": plan.registry_digest,
-        "evaluated_at": plan.evaluated_at,
     }
 
 

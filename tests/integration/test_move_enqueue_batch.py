@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import domain, events, gazetteer_facts, intake, outbox, service
+from notify import domain, events, gazetteer_facts, intake, move_rows, outbox, service
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from tests.integration import sharing_world as w
@@ -155,3 +155,26 @@ def test_a_lane_that_exists_fails_the_new_move_insert(
     assert seeded.scalar(sa.select(sa.func.count()).select_from(o.Delivery)) == 0
     lane = seeded.get(o.DeliveryLane, key)
     assert lane is not None and lane.last_seq == 3
+
+
+def test_plan_decisions_read_back_as_their_whole_rows(seeded: orm.Session) -> None:
+    """The plan's own columns, sent once per batch, are stored on every decision row as the
+    whole rows (:func:`move_rows.decision_shared` with each decision's values) give them."""
+    result = w.submit(seeded, recipients=NO_CONSENT)
+    assert result.plan is not None and len(result.plan.decisions) > 1
+    seeded.commit()
+    seeded.expire_all()
+    table = o.PlanDecision.__table__
+    stored = seeded.execute(
+        sa.select(table).where(table.c.submission_id == result.submission_id)
+    ).mappings()
+    got = {row["partner_service_id"]: {k: v for k, v in row.items() if k != "id"}
+           for row in stored}  # fmt: skip
+    shared = move_rows.decision_shared(result.plan, result.submission_id)
+    expected = {}
+    for d in result.plan.decisions:
+        whole = {**shared, **move_rows.decision_values(d)}
+        expected[d.partner_service_id] = {
+            c.name: whole.get(c.key) for c in table.columns if c.name != "id"
+        }
+    assert got == expected

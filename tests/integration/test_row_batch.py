@@ -84,3 +84,39 @@ def test_batch_rows_read_back_as_sqlalchemy_inserts_them(
     session.commit()
     session.expire_all()
     assert _read(session, submission["id"]) == _read(session, oracle_submission["id"])
+
+
+SHARED = ("channel", "person", "source_restrictions", "old_address_text", "move_date",
+          "submitted_at")  # fmt: skip
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=submissions, uprns=st.lists(st.none() | st.integers(1, 10**12), min_size=1,
+                                          max_size=3), later=st.booleans())  # fmt: skip
+def test_shared_values_read_back_as_the_whole_rows_inserted(
+    session: orm.Session, values: dict[str, Any], uprns: list[int | None], later: bool
+) -> None:
+    """Values given once per batch (``shared``) read back as the same values in every row;
+    a later add of the same model (``later``) gives every row its own copy again."""
+    pairs = [_rows({**values, "old_uprn": uprn}) for uprn in uprns]
+    shared = {key: pairs[0][1][key] for key in SHARED}
+    batch = row_batch.Batch()
+    batch.add(m.Subject, *(subject for subject, _ in pairs))
+    own = [{k: v for k, v in submission.items() if k not in SHARED} for _, submission in pairs]
+    batch.add(m.ChangeSubmission, *own[:1], shared=shared)
+    if later:
+        batch.add(m.ChangeSubmission, *own[1:], shared=shared)
+        assert m.ChangeSubmission not in batch.shared
+    else:
+        batch.rows[m.ChangeSubmission].extend(own[1:])
+    assert batch.full_rows(m.ChangeSubmission) == [submission for _, submission in pairs]
+    row_batch.write(session, batch)
+    oracle = [_rows({**values, "old_uprn": uprn}) for uprn in uprns]
+    session.execute(sa.insert(m.Subject), [subject for subject, _ in oracle])
+    session.execute(sa.insert(m.ChangeSubmission), [submission for _, submission in oracle])
+    session.commit()
+    session.expire_all()
+    for (_, written), (_, expected) in zip(pairs, oracle, strict=True):
+        assert _read(session, written["id"]) == _read(session, expected["id"])
