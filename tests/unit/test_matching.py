@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from gazetteer import addressparse, matching
 from gazetteer.addresstokens import AonParts
+from tests import matching_strategies as ms
 
 THRESHOLDS = matching.Thresholds()
 
@@ -372,3 +373,30 @@ def test_ranges_slashes_and_number_words(text: str, uprn: int) -> None:
 def test_a_range_never_matches_one_of_its_numbers_automatically() -> None:
     assert _council("21 MILL ROW, NEWTOWN, NT1 1AA").status == "review"
     assert _council("20/21 MILL ROW, NEWTOWN, NT1 1AA").status != "matched"
+
+
+@st.composite
+def _council_noise(draw: st.DrawFn, label: str) -> str:
+    """``label`` as a council list holds it: a C/O line, district and county lines, upper case."""
+    *body, postcode = label.split(", ")
+    admin = draw(st.lists(st.sampled_from(ms.ADMIN_LINES), max_size=2))
+    lines = [*body, *admin, postcode]
+    if draw(st.booleans()):
+        lines.insert(0, draw(st.sampled_from(ms.CARE_OF_LINES)))
+    return draw(st.sampled_from(ms.SEPARATORS)).join(lines).upper()
+
+
+@settings(max_examples=100, deadline=None)
+@given(_gazetteers(), st.data())
+def test_council_noise_keeps_the_address_first_and_a_wrong_number_unmatched(
+    candidates: list[matching.CandidateAddress], data: st.DataObject
+) -> None:
+    target = data.draw(st.sampled_from(candidates))
+    noisy = data.draw(_council_noise(target.label))
+    result = matching.match(addressparse.parse(noisy), candidates, thresholds=THRESHOLDS)
+    assert result.candidates[0].candidate.uprn == target.uprn
+    assert result.uprn in {None, target.uprn}
+    taken = {c.pao.number for c in candidates}
+    other = data.draw(st.integers(min_value=1, max_value=60).filter(lambda n: n not in taken))
+    wrong = noisy.replace(f"{target.pao.range_text()} ", f"{other} ", 1)
+    assert matching.match(addressparse.parse(wrong), candidates, thresholds=THRESHOLDS).uprn is None
