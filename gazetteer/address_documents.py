@@ -6,8 +6,12 @@ LPIs, street descriptors, organisations, classifications, cross references, deli
 refreshes the documents of the UPRNs it touched, in its own transaction: the repository's
 ``save_records``, the loaders (``loaders.documents``) and ``addresshub reindex``. A refresh is
 set-based: the chosen UPRNs' rows are deleted and written again with one
-``INSERT ... SELECT`` of :func:`gazetteer.facts_query.stored_facts`, so a UPRN whose BLPU is
-gone loses its document, and nothing passes through Python row by row.
+``INSERT ... SELECT``, so a UPRN whose BLPU is gone loses its document, and nothing passes
+through Python row by row. Up to :data:`BULK_FROM` UPRNs the statement is
+:func:`gazetteer.facts_query.stored_facts` (a correlated subquery per array, index probes for
+each UPRN); from there on (a full supply, ``reindex`` of everything, a large change-only
+supply) it is :func:`gazetteer.facts_bulk.documents` (one aggregate per table grouped by
+UPRN), which gives the same text.
 """
 
 from __future__ import annotations
@@ -18,10 +22,15 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from gazetteer import facts_query, tables
+from gazetteer import facts_bulk, facts_query, tables
 from gazetteer.search_tables import AddressDocument
 
 BATCH: Final = 500
+BULK_FROM: Final = 2000
+"""From this many UPRNs a refresh aggregates per table rather than per UPRN (see
+docs/benchmarks.md, "Loading")."""
+BULK_BATCH: Final = 4000
+"""UPRNs per bulk statement when they are listed (seven IN lists, within SQLite's limit)."""
 
 
 def _table() -> sa.Table:
@@ -36,25 +45,39 @@ _DOCUMENT: Final = _table()
 def refresh(session: orm.Session, uprns: Iterable[int] | None = None) -> None:
     """Write the documents of ``uprns`` (every UPRN when ``None``) afresh from the gazetteer."""
     if uprns is None:
-        _replace(session, None)
+        _replace(session, None, bulk=True)
         return
     chosen = sorted(set(uprns))
-    for start in range(0, len(chosen), BATCH):
-        batch = chosen[start : start + BATCH]
-        _replace(session, batch)
+    bulk = len(chosen) >= BULK_FROM
+    size = BULK_BATCH if bulk else BATCH
+    for start in range(0, len(chosen), size):
+        _replace(session, chosen[start : start + size], bulk=bulk)
 
 
 def refresh_selected(session: orm.Session, uprns: sa.Select[Any]) -> None:
     """:func:`refresh` for the UPRNs ``uprns`` selects (a temporary table of a load)."""
-    _replace(session, uprns)
+    count = session.scalar(sa.select(sa.func.count()).select_from(uprns.subquery())) or 0
+    _replace(session, uprns, bulk=count >= BULK_FROM)
 
 
-def _replace(session: orm.Session, chosen: list[int] | sa.Select[Any] | None) -> None:
+def _replace(session: orm.Session, chosen: facts_bulk.Chosen, *, bulk: bool) -> None:
     dialect = session.get_bind().dialect.name
     delete = sa.delete(_DOCUMENT)
-    blpus = sa.select(tables.Blpu.uprn, facts_query.stored_facts(dialect))
     if chosen is not None:
         delete = delete.where(_DOCUMENT.c.uprn.in_(chosen))
-        blpus = blpus.where(tables.Blpu.uprn.in_(chosen))
     session.execute(delete)
-    session.execute(sa.insert(_DOCUMENT).from_select(["uprn", "facts"], blpus))
+    rows = facts_bulk.documents(dialect, chosen) if bulk else _per_uprn(dialect, chosen)
+    session.execute(sa.insert(_DOCUMENT).from_select(["uprn", "facts"], rows))
+
+
+def _per_uprn(dialect: str, chosen: facts_bulk.Chosen) -> sa.Select[Any]:
+    blpus = sa.select(tables.Blpu.uprn, facts_query.stored_facts(dialect))
+    chosen_blpus = blpus if chosen is None else blpus.where(tables.Blpu.uprn.in_(chosen))
+    return chosen_blpus  # type: ignore[return-value]
+
+
+def rows(session: orm.Session, uprns: list[int], *, bulk: bool) -> list[tuple[int, str]]:
+    """The ``(uprn, facts)`` rows either path would write for ``uprns`` (for comparison)."""
+    dialect = session.get_bind().dialect.name
+    statement = facts_bulk.documents(dialect, uprns) if bulk else _per_uprn(dialect, uprns)
+    return [(uprn, facts) for uprn, facts in session.execute(statement.order_by(tables.Blpu.uprn))]

@@ -26,6 +26,7 @@ from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from core import db
@@ -239,16 +240,47 @@ def _array(dialect: str, columns: Sequence[sa.ColumnElement[Any]]) -> Any:
     return sa.func.json_agg(sa.func.json_build_array(*columns))
 
 
+def ordered(dialect: str, rows: sa.Select[Any], order: Sequence[Any]) -> sa.Select[Any]:
+    """The JSON array of the rows ``rows`` selects, in ``order`` (each array has a defined
+    order, so the stored text is the same whichever plan or statement wrote it). PostgreSQL
+    sorts in the aggregate; SQLite (no ``ORDER BY`` in an aggregate before 3.44) aggregates a
+    sorted subquery, which it does not flatten into an aggregate and reads in order."""
+    columns = list(rows.selected_columns)
+    if dialect == "sqlite":
+        labelled = [c.label(f"c{i}") for i, c in enumerate(columns)]
+        sorted_rows = rows.with_only_columns(*labelled).order_by(*order)
+        inner = sorted_rows.correlate(tables.Blpu).subquery()  # a FROM does not correlate itself
+        return sa.select(_array(dialect, list(inner.c)))
+    array = sa.func.json_build_array(*columns)
+    return rows.with_only_columns(sa.func.json_agg(postgresql.aggregate_order_by(array, *order)))
+
+
 def _of(dialect: str, shape: _Shape, where: sa.ColumnElement[bool]) -> Any:
-    subquery = sa.select(_array(dialect, shape.columns)).where(where)
-    return subquery.select_from(shape.table).scalar_subquery()
+    rows = sa.select(*shape.columns).select_from(shape.table).where(where)
+    return ordered(dialect, rows, ORDER[shape.table.name](shape.table)).scalar_subquery()
 
 
 def _open_choices(dialect: str, model: type[Any], key: str, value: str) -> Any:
     table = model.__table__
-    columns = [table.c[key], table.c.id, table.c[value]]
     where = sa.and_(table.c.uprn == tables.Blpu.uprn, table.c.end_date.is_(None))
-    return sa.select(_array(dialect, columns)).where(where).scalar_subquery()
+    rows = sa.select(table.c[key], table.c.id, table.c[value]).where(where)
+    return ordered(dialect, rows, [table.c.id]).scalar_subquery()
+
+
+ORDER: Final[dict[str, Callable[[sa.Table], list[sa.ColumnElement[Any]]]]] = {
+    "lpi": lambda t: [t.c.lpi_key],
+    "street_descriptor": lambda t: [t.c.usrn, t.c.language],
+    "cross_reference": lambda t: [t.c.xref_key],
+    "delivery_point": lambda t: [t.c.udprn],
+    "organisation": lambda t: [t.c.id],
+    "classification": lambda t: [t.c.id],
+}
+"""Each stored array's order: the table's primary key."""
+OPEN_CHOICES: Final = (
+    (tables.Organisation, "org_key", "organisation"),
+    (tables.Classification, "class_key", "classification_code"),
+)
+"""The open organisations and classifications: their key, id and value, by id."""
 
 
 def _children(dialect: str) -> Any:
@@ -269,8 +301,7 @@ def _stored_subqueries(dialect: str) -> list[Any]:
     return [
         _of(dialect, LPI, lpi.uprn == b.uprn),
         _of(dialect, DESCRIPTOR, d.usrn.in_(usrns)),
-        _open_choices(dialect, tables.Organisation, "org_key", "organisation"),
-        _open_choices(dialect, tables.Classification, "class_key", "classification_code"),
+        *(_open_choices(dialect, *choice) for choice in OPEN_CHOICES),
         _of(dialect, CROSS_REFERENCE, sa.and_(x.uprn == b.uprn, x.end_date.is_(None))),
         _of(dialect, DELIVERY_POINT, dp.uprn == b.uprn),
     ]

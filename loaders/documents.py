@@ -36,10 +36,12 @@ CREATE: Final = {
 }
 DROP: Final = "DROP TABLE IF EXISTS touched_document"
 _UPRN: Final = sa.column("uprn", sa.BigInteger)
-_TOUCHED: Final = sa.union(
-    sa.select(_UPRN).select_from(sa.table("touched_document")),
-    sa.select(_UPRN).select_from(sa.table("touched_uprn")),
+_TOUCHED: Final = sa.select(_UPRN).select_from(sa.table("touched_document"))
+ADD_SEARCH_TOUCHED: Final = (
+    "INSERT INTO touched_document (uprn) SELECT uprn FROM touched_uprn "
+    "WHERE uprn IS NOT NULL ON CONFLICT DO NOTHING"
 )
+"""The search index's touched UPRNs, added to the set (one table for the refresh to read)."""
 
 
 def _staged(entity: str) -> list[str]:
@@ -81,5 +83,6 @@ def refresh(session: orm.Session) -> None:
     search index's touched UPRNs (a subset, unless :func:`collect` was not called)."""
     connection = session.connection()
     connection.exec_driver_sql(CREATE[staging.engine_of(session)])
-    address_documents.refresh_selected(session, sa.select(_TOUCHED.subquery().c.uprn))
+    connection.exec_driver_sql(ADD_SEARCH_TOUCHED)
+    address_documents.refresh_selected(session, _TOUCHED)
     connection.exec_driver_sql(DROP)

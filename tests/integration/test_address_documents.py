@@ -244,3 +244,30 @@ def test_a_uprn_without_a_blpu_is_not_found_even_with_a_document(
     assert session.scalar(sa.select(sa.func.count()).select_from(AddressDocument)) == 3
     assert facts_query.read(connection, saved[0]) is None
     assert facts_query.read_live(connection, saved[0]) is None
+
+
+# --- the bulk path -----------------------------------------------------------------------------
+
+
+@DB_SETTINGS
+@given(data=st.data())
+def test_the_bulk_path_writes_the_text_the_per_uprn_path_writes(
+    engine: sa.Engine, session_factory: db.SessionFactory, data: st.DataObject
+) -> None:
+    """Byte for byte: order inside each array, null or empty arrays, numbers and dates."""
+    states = data.draw(mutated_chains("abp2", length=2))
+    _clear(engine)
+    for state in states:
+        with db.unit_of_work(session_factory) as session:
+            repository.save_records(session, list(state.all()))
+    with db.unit_of_work(session_factory) as session:
+        uprns = sorted(session.scalars(sa.select(tables.Blpu.uprn)))
+        chosen = [*uprns[::2], 999_999_999_999]  # some UPRNs, and one without a BLPU
+        per_uprn = address_documents.rows(session, chosen, bulk=False)
+        assert [uprn for uprn, _facts in per_uprn] == uprns[::2]
+        assert address_documents.rows(session, chosen, bulk=True) == per_uprn
+        everything = address_documents.rows(session, uprns, bulk=False)
+        address_documents.refresh(session)  # every UPRN: the bulk path
+        stored = session.execute(sa.select(AddressDocument.uprn, AddressDocument.facts))
+        assert sorted((uprn, facts) for uprn, facts in stored) == everything
+    assert_documents_current(engine)
