@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -56,9 +58,11 @@ def blocks_and_earlier_query() -> sa.Select[Any]:
 
 @functools.cache
 def blocks_earlier_and_areas_query() -> sa.Select[Any]:
-    """PostgreSQL: :func:`blocks_and_earlier_query`'s rows and, ``kind`` ``area``, the code
-    of every area covering the point of each of ``:wanted`` (the code in ``id``, the UPRN in
-    ``old_uprn``): the areas :func:`notify.gazetteer_facts.area_codes` reads."""
+    """PostgreSQL: :func:`blocks_and_earlier_query`'s rows; ``kind`` ``area``, the code of
+    every area covering the point of each of ``:wanted`` (the code in ``id``, the UPRN in
+    ``old_uprn``): the areas :func:`notify.gazetteer_facts.area_codes` reads; and one row of
+    ``kind`` ``registry``, the registry fingerprint as a JSON array in ``id``
+    (:data:`notify.sql.REGISTRY_FINGERPRINT_JSON`)."""
     return _with_blocks(areas=True)
 
 
@@ -79,6 +83,9 @@ def _with_blocks(*, areas: bool) -> sa.Select[Any]:
         covering = sql.AREAS_COVERING_WANTED_POSTGRESQL.bindparams(wanted)
         area = covering.columns(uprn=sa.BigInteger, code=sa.String).subquery("covering")
         columns = [sa.literal_column("'area'"), area.c.code, sa.null(), area.c.uprn]
+        parts.append(sa.select(*columns, *[sa.null()] * after_uprn))
+        fingerprint = sql.REGISTRY_FINGERPRINT_JSON.columns(mark=sa.String).subquery("registry")
+        columns = [sa.literal_column("'registry'"), fingerprint.c.mark, sa.null(), sa.null()]
         parts.append(sa.select(*columns, *[sa.null()] * after_uprn))
     both = sa.union_all(*parts).subquery()
     return sa.select(both).order_by(both.c.kind, both.c.submitted_at.desc(), both.c.id,
@@ -140,44 +147,64 @@ def blocks_and_earlier(
 ) -> tuple[list[holds.Block], list[holds.EarlierMove]]:
     """The active blocks on ``uprns`` and the earlier moves sharing one of them, in one
     statement: what ``move_blocks.active_on`` and ``move_reviews.earlier_moves`` return."""
-    blocks, earlier, _ = _read(session, blocks_and_earlier_query(), uprns=uprns, since=since)
-    return blocks, earlier
+    wanted = sorted({u for u in uprns if u is not None})
+    if not wanted:
+        return [], []
+    found = _read(session, blocks_and_earlier_query(), wanted=wanted, since=since)
+    return found.blocks, found.earlier
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IntakeReads:
+    """What the review check reads at intake, with the areas covering the move's UPRNs and,
+    on PostgreSQL, the registry fingerprint (``None`` on SQLite)."""
+
+    blocks: list[holds.Block]
+    earlier: list[holds.EarlierMove]
+    codes: dict[int, frozenset[str]] | None  # None: not read
+    registry_mark: tuple[object, ...] | None  # None: not read
 
 
 def blocks_earlier_and_areas(
     session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
-) -> tuple[list[holds.Block], list[holds.EarlierMove], dict[int, frozenset[str]]]:
-    """:func:`blocks_and_earlier`, and the codes of the areas covering each of ``uprns`` (what
-    :func:`notify.gazetteer_facts.area_codes` returns): on PostgreSQL in the same statement,
-    one wait on the database for all three; on SQLite, where a statement costs no round trip,
-    the areas are read by ``area_codes`` beside it."""
-    if not db.is_sqlite(session):
-        query = blocks_earlier_and_areas_query()
-        return _read(session, query, uprns=uprns, since=since)
-    blocks, earlier = blocks_and_earlier(session, uprns=uprns, since=since)
+) -> IntakeReads:
+    """:func:`blocks_and_earlier`, the codes of the areas covering each of ``uprns`` (what
+    :func:`notify.gazetteer_facts.area_codes` returns) and the registry fingerprint: on
+    PostgreSQL in the same statement, one wait on the database for all; on SQLite, where a
+    statement costs no round trip, the areas are read by ``area_codes`` beside it and the
+    fingerprint is left to the registry cache."""
     wanted = sorted({u for u in uprns if u is not None})
-    return blocks, earlier, gazetteer_facts.area_codes(session, wanted) if wanted else {}
+    if not wanted:
+        return IntakeReads(blocks=[], earlier=[], codes={}, registry_mark=None)
+    if not db.is_sqlite(session):
+        return _read(session, blocks_earlier_and_areas_query(), wanted=wanted, since=since)
+    blocks, earlier = blocks_and_earlier(session, uprns=uprns, since=since)
+    codes = gazetteer_facts.area_codes(session, wanted) if wanted else {}
+    return IntakeReads(blocks=blocks, earlier=earlier, codes=codes, registry_mark=None)
 
 
 def _read(
-    session: orm.Session, query: sa.Select[Any], *, uprns: Sequence[int | None], since: dt.datetime
-) -> tuple[list[holds.Block], list[holds.EarlierMove], dict[int, frozenset[str]]]:
-    wanted = sorted({u for u in uprns if u is not None})
-    if not wanted:
-        return [], [], {}
+    session: orm.Session, query: sa.Select[Any], *, wanted: list[int], since: dt.datetime
+) -> IntakeReads:
     blocks: list[holds.Block] = []
     moves: dict[str, sa.Row[Any]] = {}
     members: dict[str, list[holds.PersonKey]] = {}
     codes: dict[int, set[str]] = {}
+    mark: tuple[object, ...] | None = None
     for row in session.execute(query, {"since": since, "wanted": wanted}):
-        if row.kind != "move":
-            if row.kind == "block":
-                blocks.append(holds.Block(id=row.id, uprn=row.old_uprn))
-            else:
-                codes.setdefault(int(row.old_uprn), set()).add(row.id)
-            continue
-        moves.setdefault(row.id, row)
-        key = person(row.member_given, row.member_family, row.member_dob)
-        members.setdefault(row.id, []).extend([key] if key is not None else [])
-    areas = {uprn: frozenset(found) for uprn, found in codes.items()}
-    return blocks, [earlier(row, members[row.id]) for row in moves.values()], areas
+        if row.kind == "move":
+            moves.setdefault(row.id, row)
+            key = person(row.member_given, row.member_family, row.member_dob)
+            members.setdefault(row.id, []).extend([key] if key is not None else [])
+        elif row.kind == "block":
+            blocks.append(holds.Block(id=row.id, uprn=row.old_uprn))
+        elif row.kind == "area":
+            codes.setdefault(int(row.old_uprn), set()).add(row.id)
+        else:
+            mark = tuple(json.loads(row.id))
+    return IntakeReads(
+        blocks=blocks,
+        earlier=[earlier(row, members[row.id]) for row in moves.values()],
+        codes={uprn: frozenset(found) for uprn, found in codes.items()},
+        registry_mark=mark,
+    )

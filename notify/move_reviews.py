@@ -75,24 +75,24 @@ def detect(
     return holds.findings(move, blocks=blocks, earlier=earlier, same_uprn=same_uprn)
 
 
-def detect_with_areas(
+def read_at_intake(
     session: orm.Session,
     *,
-    move: domain.Move,
+    uprns: Sequence[int | None],
     now: dt.datetime,
     window_days: int = holds.DEFAULT_WINDOW_DAYS,
-    same_uprn: bool = True,
-) -> tuple[tuple[holds.Finding, ...], dict[int, frozenset[str]] | None]:
-    """:func:`detect`, and the codes of the areas covering the move's UPRNs read in the same
-    statement (:func:`move_review_reads.blocks_earlier_and_areas`), or ``None`` when the
-    window is off (the areas are then not read here)."""
+) -> move_review_reads.IntakeReads:
+    """What :func:`detect` reads, with the areas covering ``uprns`` and the registry
+    fingerprint read in the same statement where it can
+    (:func:`move_review_reads.blocks_earlier_and_areas`); with the window off, only the
+    blocks (areas and fingerprint then ``None``: not read here)."""
     if window_days <= 0:
-        return detect(session, move=move, now=now, window_days=0, same_uprn=same_uprn), None
+        blocks = move_blocks.active_on(session, uprns)
+        return move_review_reads.IntakeReads(
+            blocks=blocks, earlier=[], codes=None, registry_mark=None
+        )
     since = now - dt.timedelta(days=window_days)
-    blocks, earlier, codes = move_review_reads.blocks_earlier_and_areas(
-        session, uprns=[move.old_uprn, move.new_uprn], since=since
-    )
-    return holds.findings(move, blocks=blocks, earlier=earlier, same_uprn=same_uprn), codes
+    return move_review_reads.blocks_earlier_and_areas(session, uprns=uprns, since=since)
 
 
 def earlier_moves(

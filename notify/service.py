@@ -29,6 +29,7 @@ from notify import (
     gazetteer_facts,
     holds,
     intake,
+    move_review_reads,
     move_reviews,
     move_rows,
     outbox,
@@ -89,13 +90,16 @@ class Withdrawal:
 _REGISTRIES: dict[str, registry_cache.CachedRegistry] = {}
 
 
-def load_registry(session: orm.Session) -> domain.Registry:
+def load_registry(
+    session: orm.Session, *, mark: tuple[object, ...] | None = None
+) -> domain.Registry:
     """The registry, read again only after a registry row changed (kept per database behind
-    the one-statement fingerprint of :mod:`notify.dispatch.registry_cache`; on SQLite, after
-    any change)."""
+    the one-statement fingerprint of :mod:`notify.dispatch.registry_cache`, or ``mark``: that
+    fingerprint read by another statement of this transaction; on SQLite, after any
+    change)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     kept = _REGISTRIES.setdefault(url, registry_cache.CachedRegistry(registry_repo.load))
-    return kept(session)
+    return kept(session, mark=mark)
 
 
 def _keys(settings: Settings, options: Options) -> outbox.Keys:
@@ -135,9 +139,15 @@ def submit_move(
     request, addressing = address_resolution.resolve_request(
         session=session, request=request, settings=settings
     )
-    registry = load_registry(session)
+    reads = move_reviews.read_at_intake(
+        session,
+        uprns=[request.old_uprn, request.new_uprn],
+        now=now,
+        window_days=settings.move_review_window_days,
+    )
+    registry = load_registry(session, mark=reads.registry_mark)
     situation, found = _situation(
-        session, request=request, registry=registry, settings=settings, now=now
+        session, request=request, registry=registry, settings=settings, now=now, reads=reads
     )
     situation = dataclasses.replace(situation, move_holds=holds.hold_codes(found))
     move, facts = situation.move, situation.facts
@@ -199,20 +209,6 @@ def check_answers(session: orm.Session, request: intake.MoveRequest) -> None:
     questions.check_answers(request, question_store.questions_of(session, services))
 
 
-def _review_findings(
-    session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
-) -> tuple[tuple[holds.Finding, ...], dict[int, frozenset[str]] | None]:
-    """Move blocks, and repeated or conflicting moves within the window (held for review);
-    and the areas covering the move's UPRNs, read in the same statement where it can."""
-    return move_reviews.detect_with_areas(
-        session,
-        move=move,
-        now=now,
-        window_days=settings.move_review_window_days,
-        same_uprn=settings.move_review_same_uprn,
-    )
-
-
 def _situation(
     session: orm.Session,
     *,
@@ -220,9 +216,10 @@ def _situation(
     registry: domain.Registry,
     settings: Settings,
     now: dt.datetime,
+    reads: move_review_reads.IntakeReads,
 ) -> tuple[decision.Situation, tuple[holds.Finding, ...]]:
     """The move with new subject ids and reference, its gazetteer facts, as a dry run; and
-    the review check's findings (read with the facts' areas)."""
+    the review check's findings (from ``reads``, with the facts' areas)."""
     subject_ids = [ids.new_id() for _ in range(1 + len(request.household))]
     move = intake.to_move(
         request,
@@ -230,10 +227,11 @@ def _situation(
         subject_ids=subject_ids,
         source_restrictions=_source_restrictions(registry, request),
     )
-    found, codes = _review_findings(session, move, settings, now)
+    same_uprn = settings.move_review_same_uprn
+    found = holds.findings(move, blocks=reads.blocks, earlier=reads.earlier, same_uprn=same_uprn)
     situation = decision.Situation(
         move=move,
-        facts=gazetteer_facts.facts(session, move=move, settings=settings, codes=codes),
+        facts=gazetteer_facts.facts(session, move=move, settings=settings, codes=reads.codes),
         registry=registry,
         relationships=repo.relationships_of(
             session, subject_ids=subject_ids, uprns=[u for u in (move.old_uprn,) if u]

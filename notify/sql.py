@@ -11,6 +11,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from core.tables import UtcDateTime
+from notify import delivery_sql
 
 
 def _typed(sql: str, *times: str) -> sa.TextClause:
@@ -80,6 +81,17 @@ AREAS_COVERING_WANTED_POSTGRESQL: Final = sa.text(
       FROM blpu b JOIN area a ON ST_Covers(a.geom, b.geom)
      WHERE b.uprn IN :wanted
     """
+)
+
+#: PostgreSQL: :data:`notify.delivery_sql.REGISTRY_FINGERPRINT`'s values as one JSON array
+#: (``mark``), so the review check's statement can carry them.
+REGISTRY_FINGERPRINT_JSON: Final = sa.text(
+    "SELECT json_build_array("
+    + ", ".join(
+        f"(SELECT count(*) FROM {name}), (SELECT sum(xmin::text::bigint) FROM {name})"
+        for name in delivery_sql.REGISTRY_TABLES
+    )
+    + ")::text AS mark"
 )
 
 #: The same on SpatiaLite, with its R*Tree as the pre-filter.

@@ -42,8 +42,12 @@ class CachedRegistry:
         self._kept: tuple[tuple[object, ...], domain.Registry] | None = None
         self.loads = 0
 
-    def __call__(self, session: orm.Session) -> domain.Registry:
-        mark = _mark(session)
+    def __call__(
+        self, session: orm.Session, *, mark: tuple[object, ...] | None = None
+    ) -> domain.Registry:
+        """The registry; ``mark``: the fingerprint, when the caller read it already (in this
+        transaction, before asking: :data:`notify.sql.REGISTRY_FINGERPRINT_JSON`)."""
+        mark = _mark(session) if mark is None else mark
         with self._lock:
             kept = self._kept
         if kept is not None and kept[0] == mark:

@@ -16,6 +16,7 @@ from core import ids
 from notify import domain, events, gazetteer_facts, intake, move_rows, outbox, service
 from notify.tables import moves as m
 from notify.tables import outbox as o
+from notify.tables import registry as r
 from tests.integration import sharing_world as w
 
 NO_CONSENT = (
@@ -178,3 +179,26 @@ def test_plan_decisions_read_back_as_their_whole_rows(seeded: orm.Session) -> No
             c.name: whole.get(c.key) for c in table.columns if c.name != "id"
         }
     assert got == expected
+
+
+def test_the_registry_fingerprint_comes_with_the_review_check(
+    seeded: orm.Session, statements: list[str]
+) -> None:
+    """On PostgreSQL a move reads the registry fingerprint in the review check's statement
+    (none of its own); the registry kept is used while it is unchanged and read again after a
+    registry row changed, on both engines."""
+    url = seeded.get_bind().engine.url.render_as_string(hide_password=True)
+    kept = service._REGISTRIES[url]
+    loads = kept.loads
+    w.submit(seeded, recipients=NO_CONSENT)
+    seeded.commit()
+    with_fingerprint = [s for s in statements if "FROM partner)" in s]
+    if seeded.get_bind().dialect.name == "postgresql":
+        (statement,) = with_fingerprint
+        assert "'registry'" in statement and "move_block" in statement
+    assert kept.loads == loads
+    seeded.execute(sa.update(r.Partner).values(name_en=r.Partner.name_en + "!"))
+    seeded.commit()
+    w.submit(seeded, recipients=NO_CONSENT)
+    assert kept.loads == loads + 1
+    assert service.load_registry(seeded) is service.load_registry(seeded)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from notify import (
+    delivery_sql,
     gazetteer_facts,
     holds,
     intake,
@@ -19,6 +20,7 @@ from notify import (
     service,
 )
 from notify.tables import moves as m
+from notify.tables import registry as pt
 from tests.integration import sharing_world as w
 
 
@@ -136,18 +138,29 @@ def test_blocks_earlier_and_areas_equal_the_separate_reads(session: orm.Session)
                                now=w.NOW)  # fmt: skip
     session.commit()
     since = w.NOW - dt.timedelta(days=1)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for uprns in ([w.OLD_UPRN, w.NEW_UPRN], [w.NEW_UPRN, None], [w.ELSEWHERE_UPRN], [None],
                   [w.OLD_UPRN, 999_999_999]):  # fmt: skip
-        found, earlier, codes = move_review_reads.blocks_earlier_and_areas(
-            session, uprns=uprns, since=since
-        )
-        assert (found, earlier) == move_review_reads.blocks_and_earlier(
+        reads = move_review_reads.blocks_earlier_and_areas(session, uprns=uprns, since=since)
+        assert (reads.blocks, reads.earlier) == move_review_reads.blocks_and_earlier(
             session, uprns=uprns, since=since
         )
         wanted = [u for u in uprns if u is not None]
-        assert codes == (gazetteer_facts.area_codes(session, wanted) if wanted else {})
-    found, _, codes = move_review_reads.blocks_earlier_and_areas(
+        assert reads.codes == (gazetteer_facts.area_codes(session, wanted) if wanted else {})
+        assert reads.registry_mark == (_fingerprint(session) if postgresql and wanted else None)
+    reads = move_review_reads.blocks_earlier_and_areas(
         session, uprns=[w.OLD_UPRN, w.NEW_UPRN], since=since
     )
-    assert [b.id for b in found] == [placed.id]
-    assert codes[w.OLD_UPRN] and codes[w.NEW_UPRN] and codes[w.OLD_UPRN] != codes[w.NEW_UPRN]
+    codes = reads.codes
+    assert [b.id for b in reads.blocks] == [placed.id]
+    assert codes and codes[w.OLD_UPRN] and codes[w.NEW_UPRN] != codes[w.OLD_UPRN]
+    session.execute(sa.update(pt.Partner).values(name_en=pt.Partner.name_en + "!"))
+    session.commit()
+    after = move_review_reads.blocks_earlier_and_areas(session, uprns=[w.OLD_UPRN], since=since)
+    assert (after.registry_mark != reads.registry_mark) is postgresql
+    assert after.registry_mark == (_fingerprint(session) if postgresql else None)
+
+
+def _fingerprint(session: orm.Session) -> tuple[object, ...]:
+    """What the registry cache reads by itself (:data:`delivery_sql.REGISTRY_FINGERPRINT`)."""
+    return tuple(session.execute(delivery_sql.REGISTRY_FINGERPRINT).one())
