@@ -284,24 +284,41 @@ CREATE_TOUCHED: Final = {
     SQLITE: "CREATE TEMP TABLE touched_uprn (uprn INTEGER PRIMARY KEY)",
 }
 DROP_TOUCHED: Final = "DROP TABLE IF EXISTS touched_uprn"
-_LABEL_INPUTS: Final = ("blpu", "lpi", "organisation")
+_SEARCH_INPUTS: Final = ("blpu", "lpi", "organisation", "classification", "delivery_point")
+"""The record types with a UPRN that a label or a search row is built from: a search row is an
+LPI or a delivery point with the facts of its BLPU (its status, class, custodian and postcode,
+its first classification, its delivery points' post town and its organisation name)."""
+
+
+def _staged_uprns(entity: str) -> list[str]:
+    """The staged rows' UPRNs and (not with a full supply, which touches every BLPU) the UPRNs
+    their keys belong to now: a record moved to another UPRN changes the old one's rows too."""
+    parts = [f"SELECT uprn FROM stage_{entity}"]
+    (key,) = model.ENTITY_KEYS[entity]
+    if key != "uprn":
+        parts.append(
+            f"SELECT l.uprn FROM {entity} l JOIN stage_{entity} s ON s.{key} = l.{key} "
+            "WHERE :everything = 0"
+        )
+    return parts
 
 
 def touch_staged(entities: tuple[str, ...]) -> str:
-    """The UPRNs whose label the supply may change: staged BLPUs, LPIs and organisations, the
-    LPIs on streets whose descriptor is staged, and (``:everything = 1``) every live BLPU."""
-    parts = [f"SELECT uprn FROM stage_{e}" for e in _LABEL_INPUTS if e in entities]
+    """The UPRNs whose label or search rows the supply may change: those of the staged
+    :data:`_SEARCH_INPUTS` and the UPRNs their keys belong to now, those of the LPIs on streets
+    whose descriptor is staged, and (``:everything = 1``) every live BLPU."""
+    parts = [p for e in _SEARCH_INPUTS if e in entities for p in _staged_uprns(e)]
     if "street_descriptor" in entities:
         parts.append("SELECT l.uprn FROM lpi l JOIN stage_street_descriptor d ON d.usrn = l.usrn")
     parts.append("SELECT uprn FROM blpu WHERE :everything = 1")
-    return "INSERT INTO touched_uprn (uprn) " + " UNION ".join(parts)
+    union = " UNION ".join(parts)
+    return f"INSERT INTO touched_uprn (uprn) SELECT uprn FROM ({union}) t WHERE uprn IS NOT NULL"
 
 
 TOUCH_TILE: Final = (
-    "INSERT INTO touched_uprn (uprn) SELECT uprn FROM blpu WHERE source_tile = :tile "
-    "UNION SELECT uprn FROM lpi WHERE source_tile = :tile "
-    "UNION SELECT uprn FROM organisation WHERE source_tile = :tile "
-    "EXCEPT SELECT uprn FROM touched_uprn"
+    "INSERT INTO touched_uprn (uprn) "
+    + " UNION ".join(f"SELECT uprn FROM {e} WHERE source_tile = :tile" for e in _SEARCH_INPUTS)
+    + " EXCEPT SELECT uprn FROM touched_uprn"
 )
 """The UPRNs a tile supply may delete without staging them (§5.5.3)."""
 WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
