@@ -7,11 +7,11 @@ refreshes the documents of the UPRNs it touched, in its own transaction: the rep
 ``save_records``, the loaders (``loaders.documents``) and ``addresshub reindex``. A refresh is
 set-based: the chosen UPRNs' rows are deleted and written again with one
 ``INSERT ... SELECT``, so a UPRN whose BLPU is gone loses its document, and nothing passes
-through Python row by row. Up to :data:`BULK_FROM` UPRNs the statement is
-:func:`gazetteer.facts_query.stored_facts` (a correlated subquery per array, index probes for
-each UPRN); from there on (a full supply, ``reindex`` of everything, a large change-only
-supply) it is :func:`gazetteer.facts_bulk.documents` (one aggregate per table grouped by
-UPRN), which gives the same text.
+through Python row by row. The statement is :func:`gazetteer.facts_query.stored_facts` (a
+correlated subquery per array, index probes for each UPRN), or on PostgreSQL from
+:data:`BULK_FROM` UPRNs on (a full supply, ``reindex`` of everything, a large change-only
+supply) :func:`gazetteer.facts_bulk.documents` (one aggregate per table grouped by UPRN),
+which gives the same text.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from gazetteer import facts_bulk, facts_query, tables
 from gazetteer.search_tables import AddressDocument
 
 BATCH: Final = 500
-BULK_FROM: Final = 2000
-"""From this many UPRNs a refresh aggregates per table rather than per UPRN (see
-docs/benchmarks.md, "Loading")."""
-BULK_BATCH: Final = 4000
-"""UPRNs per bulk statement when they are listed (seven IN lists, within SQLite's limit)."""
+BULK_FROM: Final = {"postgresql": 2000}
+"""From this many UPRNs named in a table (a load's), or for every UPRN, a refresh aggregates
+per table rather than per UPRN, on the engines named (docs/benchmarks.md, "Loading"): on
+SQLite the per-UPRN probes, in process, stay faster even for every UPRN; UPRNs listed in the
+statement (``IN`` lists) are refreshed per UPRN, where the aggregates did not pay."""
 
 
 def _table() -> sa.Table:
@@ -45,19 +45,25 @@ _DOCUMENT: Final = _table()
 def refresh(session: orm.Session, uprns: Iterable[int] | None = None) -> None:
     """Write the documents of ``uprns`` (every UPRN when ``None``) afresh from the gazetteer."""
     if uprns is None:
-        _replace(session, None, bulk=True)
+        _replace(session, None, bulk=_bulk_from(session) is not None)
         return
     chosen = sorted(set(uprns))
-    bulk = len(chosen) >= BULK_FROM
-    size = BULK_BATCH if bulk else BATCH
-    for start in range(0, len(chosen), size):
-        _replace(session, chosen[start : start + size], bulk=bulk)
+    for start in range(0, len(chosen), BATCH):
+        _replace(session, chosen[start : start + BATCH], bulk=False)
 
 
 def refresh_selected(session: orm.Session, uprns: sa.Select[Any]) -> None:
     """:func:`refresh` for the UPRNs ``uprns`` selects (a temporary table of a load)."""
+    threshold = _bulk_from(session)
+    if threshold is None:
+        _replace(session, uprns, bulk=False)
+        return
     count = session.scalar(sa.select(sa.func.count()).select_from(uprns.subquery())) or 0
-    _replace(session, uprns, bulk=count >= BULK_FROM)
+    _replace(session, uprns, bulk=count >= threshold)
+
+
+def _bulk_from(session: orm.Session) -> int | None:
+    return BULK_FROM.get(session.get_bind().dialect.name)
 
 
 def _replace(session: orm.Session, chosen: facts_bulk.Chosen, *, bulk: bool) -> None:
