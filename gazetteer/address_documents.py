@@ -27,10 +27,18 @@ from gazetteer.search_tables import AddressDocument
 
 BATCH: Final = 500
 BULK_FROM: Final = {"postgresql": 2000}
-"""From this many UPRNs named in a table (a load's), or for every UPRN, a refresh aggregates
-per table rather than per UPRN, on the engines named (docs/benchmarks.md, "Loading"): on
-SQLite the per-UPRN probes, in process, stay faster even for every UPRN; UPRNs listed in the
-statement (``IN`` lists) are refreshed per UPRN, where the aggregates did not pay."""
+"""From this many UPRNs named in a table (a load's), and a twentieth of the BLPUs
+(:data:`BULK_SHARE`), or for every UPRN, a refresh aggregates per table rather than per UPRN,
+on the engines named (docs/benchmarks.md, "Loading"): the aggregates read whole tables, the
+probes only the UPRNs'. On SQLite the per-UPRN probes, in process, stay faster even for every
+UPRN; UPRNs listed in the statement (``IN`` lists) are refreshed per UPRN, where the
+aggregates did not pay."""
+BULK_SHARE: Final = 20
+BLPU_ESTIMATE: Final = {
+    "postgresql": sa.text("SELECT reltuples FROM pg_class WHERE oid = 'blpu'::regclass"),
+    "sqlite": sa.text("SELECT count(*) FROM blpu"),
+}
+"""The BLPU count, on PostgreSQL the planner's estimate (``-1`` before the first analysis)."""
 
 
 def _table() -> sa.Table:
@@ -59,7 +67,8 @@ def refresh_selected(session: orm.Session, uprns: sa.Select[Any]) -> None:
         _replace(session, uprns, bulk=False)
         return
     count = session.scalar(sa.select(sa.func.count()).select_from(uprns.subquery())) or 0
-    _replace(session, uprns, bulk=count >= threshold)
+    blpus = session.scalar(BLPU_ESTIMATE[session.get_bind().dialect.name]) or 0
+    _replace(session, uprns, bulk=count >= max(threshold, blpus / BULK_SHARE))
 
 
 def _bulk_from(session: orm.Session) -> int | None:

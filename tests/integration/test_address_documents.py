@@ -140,6 +140,26 @@ def _fmt(flavour: str) -> str:
 def test_full_and_change_only_supplies_keep_every_document_current(
     engine: sa.Engine, session_factory: db.SessionFactory, flavour: str, data: st.DataObject
 ) -> None:
+    _load_chain(engine, session_factory, flavour, data)
+
+
+@DB_SETTINGS
+@given(data=st.data())
+def test_supplies_keep_every_document_current_through_the_bulk_refresh(
+    engine: sa.Engine,
+    session_factory: db.SessionFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+) -> None:
+    """The loads' refresh with the per-table aggregates for any number of UPRNs."""
+    monkeypatch.setitem(address_documents.BULK_FROM, engine.dialect.name, 0)
+    monkeypatch.setattr(address_documents, "BULK_SHARE", 10**9)
+    _load_chain(engine, session_factory, "abp2", data)
+
+
+def _load_chain(
+    engine: sa.Engine, session_factory: db.SessionFactory, flavour: str, data: st.DataObject
+) -> None:
     states = data.draw(mutated_chains(flavour, length=2))
     _clear(engine)
     with tempfile.TemporaryDirectory() as tmp:
