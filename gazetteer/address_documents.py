@@ -68,20 +68,26 @@ def refresh_selected(session: orm.Session, uprns: sa.Select[Any]) -> None:
         return
     count = session.scalar(sa.select(sa.func.count()).select_from(uprns.subquery())) or 0
     blpus = session.scalar(BLPU_ESTIMATE[session.get_bind().dialect.name]) or 0
-    _replace(session, uprns, bulk=count >= max(threshold, blpus / BULK_SHARE))
+    bulk = count >= max(threshold, blpus / BULK_SHARE)
+    _replace(session, uprns, bulk=bulk, narrow=count < blpus / 2)
 
 
 def _bulk_from(session: orm.Session) -> int | None:
     return BULK_FROM.get(session.get_bind().dialect.name)
 
 
-def _replace(session: orm.Session, chosen: facts_bulk.Chosen, *, bulk: bool) -> None:
+def _replace(
+    session: orm.Session, chosen: facts_bulk.Chosen, *, bulk: bool, narrow: bool = True
+) -> None:
     dialect = session.get_bind().dialect.name
     delete = sa.delete(_DOCUMENT)
     if chosen is not None:
         delete = delete.where(_DOCUMENT.c.uprn.in_(chosen))
     session.execute(delete)
-    rows = facts_bulk.documents(dialect, chosen) if bulk else _per_uprn(dialect, chosen)
+    if bulk:
+        rows = facts_bulk.documents(dialect, chosen, narrow=narrow)
+    else:
+        rows = _per_uprn(dialect, chosen)
     session.execute(sa.insert(_DOCUMENT).from_select(["uprn", "facts"], rows))
 
 
@@ -91,8 +97,13 @@ def _per_uprn(dialect: str, chosen: facts_bulk.Chosen) -> sa.Select[Any]:
     return chosen_blpus  # type: ignore[return-value]
 
 
-def rows(session: orm.Session, uprns: list[int], *, bulk: bool) -> list[tuple[int, str]]:
+def rows(
+    session: orm.Session, uprns: list[int], *, bulk: bool, narrow: bool = True
+) -> list[tuple[int, str]]:
     """The ``(uprn, facts)`` rows either path would write for ``uprns`` (for comparison)."""
     dialect = session.get_bind().dialect.name
-    statement = facts_bulk.documents(dialect, uprns) if bulk else _per_uprn(dialect, uprns)
+    if bulk:
+        statement = facts_bulk.documents(dialect, uprns, narrow=narrow)
+    else:
+        statement = _per_uprn(dialect, uprns)
     return [(uprn, facts) for uprn, facts in session.execute(statement.order_by(tables.Blpu.uprn))]

@@ -24,11 +24,13 @@ from gazetteer import facts_query, tables
 Chosen = list[int] | sa.Select[Any] | None
 
 
-def documents(dialect: str, chosen: Chosen) -> sa.Select[Any]:
-    """``(uprn, facts)`` of the chosen BLPUs, ``facts`` as ``stored_facts`` gives it."""
+def documents(dialect: str, chosen: Chosen, *, narrow: bool = True) -> sa.Select[Any]:
+    """``(uprn, facts)`` of the chosen BLPUs, ``facts`` as ``stored_facts`` gives it. With
+    ``narrow`` each table's rows are chosen before they are aggregated, else every UPRN's are
+    aggregated and joined to the chosen BLPUs (cheaper when they are most of them)."""
     blpu = tables.Blpu.__table__
     assert isinstance(blpu, sa.Table)
-    parts = _parts(dialect, chosen)
+    parts = _parts(dialect, chosen if narrow else None)
     joined: sa.FromClause = blpu
     for part in parts:
         joined = joined.outerjoin(part, part.c.uprn == blpu.c.uprn)

@@ -286,6 +286,7 @@ def test_the_bulk_path_writes_the_text_the_per_uprn_path_writes(
         per_uprn = address_documents.rows(session, chosen, bulk=False)
         assert [uprn for uprn, _facts in per_uprn] == uprns[::2]
         assert address_documents.rows(session, chosen, bulk=True) == per_uprn
+        assert address_documents.rows(session, chosen, bulk=True, narrow=False) == per_uprn
         everything = address_documents.rows(session, uprns, bulk=False)
         address_documents.refresh(session)  # every UPRN: the bulk path
         stored = session.execute(sa.select(AddressDocument.uprn, AddressDocument.facts))
