@@ -11,13 +11,11 @@ descriptors renamed, and BLPUs given another parent.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -30,7 +28,7 @@ from core.settings import Settings
 from gazetteer import address_documents, domain, facts_query, repository, service, tables
 from gazetteer.search_tables import AddressDocument
 from loaders import model
-from tests import strategies, supplies
+from tests import supplies, supply_mutations
 from tests.integration import supply_db
 
 DAY0 = dt.date(2023, 1, 2)
@@ -39,8 +37,6 @@ DB_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-MOVABLE = ("lpi", "delivery_point", "cross_reference", "classification", "organisation")
-Records = dict[str, dict[tuple[object, ...], Any]]
 
 
 def _day(i: int) -> dt.date:
@@ -62,61 +58,6 @@ def _clear(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         for name in (*supply_db.RECORD_TABLES, "gazetteer_change", "load_run", "address_document"):
             conn.execute(sa.text(f"DELETE FROM {name}"))
-
-
-# --- more changes than the generated evolutions make -----------------------------------------
-
-
-def _move_or_drop(draw: st.DrawFn, records: Records, uprns: list[int]) -> None:
-    entity = draw(st.sampled_from([e for e in MOVABLE if records.get(e)]))
-    key = draw(st.sampled_from(sorted(records[entity], key=repr)))
-    if draw(st.booleans()) or len(uprns) < 2 or entity == "lpi":
-        other = draw(st.sampled_from(uprns))
-        records[entity][key] = dataclasses.replace(records[entity][key], uprn=other)
-    else:
-        del records[entity][key]
-
-
-def _rename_street(draw: st.DrawFn, records: Records) -> None:
-    key = draw(st.sampled_from(sorted(records["street_descriptor"], key=repr)))
-    text = draw(strategies.address_texts)
-    records["street_descriptor"][key] = dataclasses.replace(
-        records["street_descriptor"][key], description=f"{text} ROAD"
-    )
-
-
-def _reparent(draw: st.DrawFn, records: Records, uprns: list[int]) -> None:
-    blpus = records["blpu"]
-    parents = {b.parent_uprn for b in blpus.values()}
-    children = [u for u in uprns if u not in parents]
-    roots = [u for u in uprns if blpus[(u,)].parent_uprn is None]
-    child = draw(st.sampled_from(children))
-    parent = draw(st.sampled_from([None, *(u for u in roots if u != child)]))
-    blpus[(child,)] = dataclasses.replace(blpus[(child,)], parent_uprn=parent)
-
-
-@st.composite
-def mutated(draw: st.DrawFn, state: supplies.State, flavour: str) -> supplies.State:
-    records: Records = {e: dict(v) for e, v in state.records.items()}
-    uprns = sorted(int(str(k[0])) for k in records.get("blpu", {}))
-    for _ in range(draw(st.integers(min_value=0, max_value=3)) if uprns else 0):
-        change = draw(st.sampled_from(["move", "street", "parent"]))
-        if change == "move" and any(records.get(e) for e in MOVABLE):
-            _move_or_drop(draw, records, uprns)
-        elif change == "street" and records.get("street_descriptor"):
-            _rename_street(draw, records)
-        elif change == "parent":
-            _reparent(draw, records, uprns)
-    layout = supplies.layout_of(flavour)
-    return supplies.state_of(
-        supplies.restrict(r, layout) for v in records.values() for r in v.values()
-    )
-
-
-@st.composite
-def mutated_chains(draw: st.DrawFn, flavour: str, length: int) -> list[supplies.State]:
-    states = draw(supplies.chains(flavour, length=length))
-    return [states[0], *(draw(mutated(state, flavour)) for state in states[1:])]
 
 
 # --- supplies ---------------------------------------------------------------------------------
@@ -160,7 +101,7 @@ def test_supplies_keep_every_document_current_through_the_bulk_refresh(
 def _load_chain(
     engine: sa.Engine, session_factory: db.SessionFactory, flavour: str, data: st.DataObject
 ) -> None:
-    states = data.draw(mutated_chains(flavour, length=2))
+    states = data.draw(supply_mutations.mutated_chains(flavour, length=2))
     _clear(engine)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -185,7 +126,7 @@ def _tile_files(directory: Path, state: supplies.State, *, day: dt.date, tile: s
 def test_tile_supplies_keep_every_document_current(
     engine: sa.Engine, session_factory: db.SessionFactory, data: st.DataObject
 ) -> None:
-    old, new = data.draw(mutated_chains("abp2", length=1))
+    old, new = data.draw(supply_mutations.mutated_chains("abp2", length=1))
     other = supplies.sample_state("abp2", blpus_count=2, first_uprn=500_000_000_001)
     _clear(engine)
     with tempfile.TemporaryDirectory() as tmp:
@@ -207,7 +148,7 @@ def test_tile_supplies_keep_every_document_current(
 def test_saved_records_keep_every_document_current(
     engine: sa.Engine, session_factory: db.SessionFactory, data: st.DataObject
 ) -> None:
-    states = data.draw(mutated_chains("abp2", length=2))
+    states = data.draw(supply_mutations.mutated_chains("abp2", length=2))
     _clear(engine)
     for state in states:  # each state's records saved over the last (nothing is deleted)
         with db.unit_of_work(session_factory) as session:
@@ -275,7 +216,7 @@ def test_the_bulk_path_writes_the_text_the_per_uprn_path_writes(
     engine: sa.Engine, session_factory: db.SessionFactory, data: st.DataObject
 ) -> None:
     """Byte for byte: order inside each array, null or empty arrays, numbers and dates."""
-    states = data.draw(mutated_chains("abp2", length=2))
+    states = data.draw(supply_mutations.mutated_chains("abp2", length=2))
     _clear(engine)
     for state in states:
         with db.unit_of_work(session_factory) as session:

@@ -31,9 +31,8 @@ from gazetteer.search_tables import AddressSearch, AddressSearchToken
 from gazetteer.tables import GazetteerChange
 from loaders import bulk, model
 from loaders.service import STRUCTURAL
-from tests import supplies
+from tests import supplies, supply_mutations
 from tests.integration import supply_db
-from tests.integration.test_address_documents import mutated_chains
 
 DAY0 = dt.date(2024, 1, 1)
 DB_SETTINGS = settings(
@@ -188,7 +187,7 @@ def test_change_only_supplies_leave_the_search_rows_of_a_full_rebuild(
 ) -> None:
     """Random chains with records moved to another UPRN or removed, streets renamed and BLPUs
     given another parent, on either path: the rows after each supply are a full rebuild's."""
-    states = data.draw(mutated_chains(flavour, length=2))
+    states = data.draw(supply_mutations.mutated_chains(flavour, length=2))
     path = data.draw(st.sampled_from(PATHS))
     _clear(engine)
     with tempfile.TemporaryDirectory() as tmp:
