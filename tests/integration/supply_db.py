@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from core import db
 from gazetteer import tables
+from gazetteer.search_tables import AddressSearch, AddressSearchToken
 from loaders import model, service, sql
 from tests import supplies
 
@@ -92,3 +94,19 @@ def dates_as_text(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tupl
         )
         for name, values in rows.items()
     }
+
+
+SearchSnapshot = list[tuple[Any, ...]]
+
+
+def search_rows(session: orm.Session) -> SearchSnapshot:
+    """Every search row (without its id) with its sorted tokens, in a stable order."""
+    columns = [c for c in AddressSearch.__table__.columns if c.name != "id"]
+    tokens: dict[int, list[str]] = {}
+    for token, search_id in session.execute(
+        sa.select(AddressSearchToken.token, AddressSearchToken.search_id)
+    ):
+        tokens.setdefault(search_id, []).append(token)
+    rows = session.execute(sa.select(AddressSearch.id, *columns)).all()
+    assert set(tokens) <= {row[0] for row in rows}, "tokens of rows that are gone"
+    return sorted((tuple(row[1:]), tuple(sorted(tokens.get(row[0], [])))) for row in rows)

@@ -23,27 +23,13 @@ from gazetteer import repository, search_index
 from gazetteer import tables as t
 from gazetteer.search_tables import AddressSearch, AddressSearchToken
 from tests import strategies
-from tests.integration import search_index_oracle
+from tests.integration import search_index_oracle, supply_db
 
 _SETTINGS = settings(
     max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-Snapshot = list[tuple[Any, ...]]
-
-
-def _snapshot(session: orm.Session) -> Snapshot:
-    """Every row (without its id) with its sorted tokens, in a stable order."""
-    columns = [c for c in AddressSearch.__table__.columns if c.name != "id"]
-    tokens: dict[int, list[str]] = {}
-    for token, search_id in session.execute(
-        sa.select(AddressSearchToken.token, AddressSearchToken.search_id)
-    ):
-        tokens.setdefault(search_id, []).append(token)
-    rows = session.execute(sa.select(AddressSearch.id, *columns)).all()
-    assert set(tokens) <= {row[0] for row in rows}, "tokens of rows that are gone"
-    return sorted((tuple(row[1:]), tuple(sorted(tokens.get(row[0], [])))) for row in rows)
 
 
 def _seed(session: orm.Session, records: list[Any], listed: list[Any]) -> None:
@@ -67,17 +53,17 @@ def test_the_rebuild_writes_the_rows_and_tokens_of_the_plain_rebuild(
     with session_factory() as session:
         _seed(session, records, listed)
         written = search_index_oracle.rebuild(session)
-        expected = _snapshot(session)
+        expected = supply_db.search_rows(session)
         assert len(expected) == written
         assert search_index.rebuild(session) == written
-        assert _snapshot(session) == expected
+        assert supply_db.search_rows(session) == expected
         chosen = search_index.rebuild(session, some)
         assert chosen == search_index_oracle.rebuild(session, some)
-        assert _snapshot(session) == expected
+        assert supply_db.search_rows(session) == expected
         selected = sa.select(t.Blpu.uprn).where(t.Blpu.uprn.in_(some))
         in_blpus = search_index.rebuild_selected(session, selected)
         assert in_blpus == search_index_oracle.rebuild(session, set(session.scalars(selected)))
-        assert _snapshot(session) == expected
+        assert supply_db.search_rows(session) == expected
         session.rollback()
 
 
@@ -95,14 +81,14 @@ def test_the_bulk_path_into_an_empty_index_writes_the_same_rows_and_keeps_its_in
         keys = {name: _primary_key(session, name) for name in _INDEXED}
         _seed(session, records, listed)
         search_index_oracle.rebuild(session)
-        expected = _snapshot(session)
+        expected = supply_db.search_rows(session)
         uprns = {getattr(r, "uprn", 0) for r in records} | {u for u, _a, _p in listed if u}
         assert search_index.rebuild(session, uprns) == len(expected)  # every UPRN: replaced
-        assert _snapshot(session) == expected
+        assert supply_db.search_rows(session) == expected
         session.execute(sa.delete(AddressSearchToken))
         session.execute(sa.delete(AddressSearch))
         assert search_index.rebuild(session, uprns) == len(expected)  # into an empty index
-        assert _snapshot(session) == expected
+        assert supply_db.search_rows(session) == expected
         assert {name: _indexes(session, name) for name in _INDEXED} == indexes
         assert {name: _primary_key(session, name) for name in _INDEXED} == keys
         session.rollback()

@@ -23,11 +23,10 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import orm
 
 from core import db
 from gazetteer import search_index
-from gazetteer.search_tables import AddressSearch, AddressSearchToken
+from gazetteer.search_tables import AddressSearchToken
 from gazetteer.tables import GazetteerChange
 from loaders import bulk, model
 from loaders.service import STRUCTURAL
@@ -41,7 +40,6 @@ DB_SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 PATHS = ("fast", "precise")
-Snapshot = list[tuple[Any, ...]]
 
 
 @contextmanager
@@ -54,24 +52,12 @@ def _path(path: str) -> AbstractContextManager[None]:
     return _precise_only() if path == "precise" else nullcontext()
 
 
-def _rows(session: orm.Session) -> Snapshot:
-    """Every search row (without its id) with its sorted tokens, in a stable order."""
-    columns = [c for c in AddressSearch.__table__.columns if c.name != "id"]
-    tokens: dict[int, list[str]] = {}
-    for token, search_id in session.execute(
-        sa.select(AddressSearchToken.token, AddressSearchToken.search_id)
-    ):
-        tokens.setdefault(search_id, []).append(token)
-    rows = session.execute(sa.select(AddressSearch.id, *columns)).all()
-    return sorted((tuple(row[1:]), tuple(sorted(tokens.get(row[0], [])))) for row in rows)
-
-
 def assert_rows_rebuilt(factory: db.SessionFactory) -> None:
     """The search rows as the loads left them are those a full rebuild writes."""
     with factory() as session:
-        loaded = _rows(session)
+        loaded = supply_db.search_rows(session)
         search_index.rebuild(session)
-        rebuilt = _rows(session)
+        rebuilt = supply_db.search_rows(session)
         session.rollback()
     assert loaded == rebuilt
 
