@@ -22,12 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors, ids
-from notify import delivery_errors, idempotency
+from notify import delivery_errors, idempotency, paging
 from notify import partner_tables as pt
 from notify.tables import outbox
 
 MAX_MESSAGE = 500
-MAX_PAGE = 500
 
 
 class AckFinal(errors.Conflict):
@@ -189,8 +188,7 @@ def delivery_log(
     limit: int = 100,
 ) -> LogPage:
     """One page of deliveries in id order; ``partner_id=None`` means every partner."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise errors.InvalidInput(f"limit lies between 1 and {MAX_PAGE}")
+    paging.check_limit(limit)
     query = sa.select(outbox.Delivery).order_by(outbox.Delivery.id).limit(limit + 1)
     if partner_id is not None:
         query = query.where(outbox.Delivery.partner_id == partner_id)

@@ -36,12 +36,11 @@ from sqlalchemy import orm
 
 from core import errors
 from notify import delivery_extras_tables as xt
-from notify import delivery_repository
+from notify import delivery_repository, paging
 from notify.tables import outbox
 
 VIA: Final = ("download", "portal", "command_line", "drop_directory")
 SWEEP_ACTOR: Final = "drop-directory"
-MAX_PAGE: Final = 500
 #: A batch built longer ago is left to expiry (the retention run's default period).
 SWEPT: Final = dt.timedelta(days=7)
 
@@ -148,8 +147,7 @@ def listing(
     limit: int = 100,
 ) -> list[xt.FileBatch]:
     """Batches in id order (time order), one partner's or all (``partner_id=None``)."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise errors.InvalidInput(f"limit lies between 1 and {MAX_PAGE}")
+    paging.check_limit(limit)
     query = sa.select(xt.FileBatch).order_by(xt.FileBatch.id).limit(limit)
     if partner_id is not None:
         query = query.where(xt.FileBatch.partner_id == partner_id)

@@ -28,9 +28,9 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from core import db, errors, ids
+from core import db, ids
 from core.settings import Settings
-from notify import canonical, endpoint_repository, events, feed_stale, signing
+from notify import canonical, endpoint_repository, events, feed_stale, paging, signing
 from notify import delivery_extras_tables as xt
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
@@ -40,7 +40,6 @@ OPS_TARGET: Final = "ops"
 ENDPOINT_TARGET: Final = "endpoint"
 MAX_TRIES: Final = 5
 BATCH: Final = 100
-MAX_PAGE: Final = 500
 USER_AGENT: Final = "addresshub-webhooks/1"
 
 
@@ -241,8 +240,7 @@ def listing(
     limit: int = 100,
 ) -> Page:
     """Notices in id order (ULIDs: time order); ``partner_id=None`` means every partner."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise errors.InvalidInput(f"limit lies between 1 and {MAX_PAGE}")
+    paging.check_limit(limit)
     query = sa.select(dt_tables.OpsNotice).order_by(dt_tables.OpsNotice.id).limit(limit + 1)
     if partner_id is not None:
         query = query.where(dt_tables.OpsNotice.partner_id == partner_id)

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import getpass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,14 +28,12 @@ from api.cli import common
 from api.cli.worker import endpoints_app
 from core.errors import InvalidInput
 from core.settings import Settings
+from notify import paging
 
 if TYPE_CHECKING:  # imported by each command: other commands start without them
     from notify import ops_notices, test_event
     from notify.transports import webhook
 
-# The largest page of batches and of notices (file_drop_collection.MAX_PAGE and
-# ops_notices.MAX_PAGE, held equal by a test): the options' bounds, read without importing them.
-MAX_PAGE: Final = 500
 
 filedrop_app = typer.Typer(help="File drop: CSV batches for legacy back offices.",
                            no_args_is_help=True)  # fmt: skip
@@ -108,7 +106,7 @@ def batches(
     state: Annotated[
         str | None, typer.Option(help="built, collected, withdrawn or expired.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=paging.MAX_PAGE)] = 100,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
@@ -198,7 +196,7 @@ def rotate_ack_secret(
 def list_notices(
     partner: Annotated[str | None, typer.Option(help="Only this partner's notices.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind (endpoint.disabled…).")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=paging.MAX_PAGE)] = 100,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:

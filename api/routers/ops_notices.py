@@ -14,7 +14,7 @@ import fastapi
 from api import errors
 from api.deps import Principal, Role, SessionDep, require_roles
 from api.schemas import ops_notices as schemas
-from notify import ops_notices
+from notify import ops_notices, paging
 
 router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
 Reader = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
@@ -32,7 +32,7 @@ def list_notices(
     principal: Reader,
     kind: Annotated[str | None, fastapi.Query(max_length=40)] = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
-    limit: Annotated[int, fastapi.Query(ge=1, le=ops_notices.MAX_PAGE)] = 100,
+    limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,
 ) -> schemas.OpsNoticePage:
     partner_id = (principal.partner_id or "") if principal.role == Role.PARTNER else None
     page = ops_notices.listing(

@@ -23,7 +23,7 @@ import fastapi
 from api import errors
 from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
 from api.schemas import partner as schemas
-from notify import ack_signing, acks, feed, idempotency
+from notify import ack_signing, acks, feed, idempotency, paging
 from notify import delivery_extras_tables as xt
 from notify import file_drop_collection as collection
 from notify import partner_tables as pt
@@ -85,7 +85,7 @@ def list_deliveries(
     status: Annotated[str | None, fastapi.Query(max_length=40)] = None,
     since: dt.datetime | None = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
-    limit: Annotated[int, fastapi.Query(ge=1, le=acks.MAX_PAGE)] = 100,
+    limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,
 ) -> schemas.DeliveryLogPage:
     partner_id = principal.partner_id if principal.role == Role.PARTNER else None
     page = acks.delivery_log(session=session, partner_id=partner_id, state=status,
@@ -209,7 +209,7 @@ def list_file_batches(
     principal: Reader,
     state: Annotated[str | None, fastapi.Query(max_length=40)] = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
-    limit: Annotated[int, fastapi.Query(ge=1, le=collection.MAX_PAGE)] = 100,
+    limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,
 ) -> schemas.FileBatchPage:
     rows = collection.listing(session, partner_id=_scope(principal), state=state, after=after,
                               limit=limit + 1)  # fmt: skip
