@@ -4,11 +4,11 @@ Before the apply, :func:`collect` names in a temporary table every UPRN whose do
 (``address_document``, :mod:`gazetteer.address_documents`) the supply may change: the UPRN of
 every staged BLPU, LPI, organisation, classification, cross reference and delivery point, the
 UPRN each staged key belongs to now (a record moved to another UPRN changes the old one's
-document too), every UPRN with an LPI on a street whose descriptor is staged, with a full
-supply every live BLPU, and with a tile every UPRN of the tile's records (the apply deletes
+document too; a full supply names every live BLPU instead), every UPRN with an LPI on a street
+whose descriptor is staged, and with a tile every UPRN of the tile's records (the apply deletes
 those the tile no longer holds). After the apply, :func:`refresh` rewrites their documents with
 one set-based statement each. The set is wider than the search index's (``touched_uprn``),
-which follows the labels only.
+which follows the labels only; both are built by :func:`loaders.sql.touched_parts`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import address_documents
-from loaders import model, sql, staging
+from loaders import sql, staging
 
 _ENTITIES: Final = (
     "blpu",
@@ -44,27 +44,12 @@ ADD_SEARCH_TOUCHED: Final = (
 """The search index's touched UPRNs, added to the set (one table for the refresh to read)."""
 
 
-def _staged(entity: str) -> list[str]:
-    """The staged rows' UPRNs and, by key, the UPRNs those keys belong to now."""
-    parts = [f"SELECT uprn FROM stage_{entity}"]
-    (key,) = model.ENTITY_KEYS[entity]
-    if key != "uprn":
-        parts.append(f"SELECT l.uprn FROM {entity} l JOIN stage_{entity} s ON s.{key} = l.{key}")
-    return parts
-
-
 def touch(entities: tuple[str, ...], *, tile: bool) -> str:
     """The statement filling ``touched_document`` (``:everything = 1`` for a full supply)."""
-    parts = [part for entity in _ENTITIES if entity in entities for part in _staged(entity)]
-    if "street_descriptor" in entities:
-        parts.append("SELECT l.uprn FROM lpi l JOIN stage_street_descriptor d ON d.usrn = l.usrn")
-    parts.append("SELECT uprn FROM blpu WHERE :everything = 1")
+    parts = sql.touched_parts(_ENTITIES, entities)
     if tile:
         parts += [f"SELECT uprn FROM {entity} WHERE source_tile = :tile" for entity in _ENTITIES]
-    union = " UNION ".join(parts)
-    return (
-        f"INSERT INTO touched_document (uprn) SELECT uprn FROM ({union}) t WHERE uprn IS NOT NULL"
-    )
+    return sql.insert_touched("touched_document", parts)
 
 
 def collect(

@@ -303,16 +303,27 @@ def _staged_uprns(entity: str) -> list[str]:
     return parts
 
 
-def touch_staged(entities: tuple[str, ...]) -> str:
-    """The UPRNs whose label or search rows the supply may change: those of the staged
-    :data:`_SEARCH_INPUTS` and the UPRNs their keys belong to now, those of the LPIs on streets
-    whose descriptor is staged, and (``:everything = 1``) every live BLPU."""
-    parts = [p for e in _SEARCH_INPUTS if e in entities for p in _staged_uprns(e)]
+def touched_parts(inputs: tuple[str, ...], entities: tuple[str, ...]) -> list[str]:
+    """The queries naming the UPRNs a supply staging ``entities`` may change, for a derived
+    table built from ``inputs``: those of the staged inputs and the UPRNs their keys belong to
+    now, those of the LPIs on streets whose descriptor is staged, and (``:everything = 1``)
+    every live BLPU."""
+    parts = [p for e in inputs if e in entities for p in _staged_uprns(e)]
     if "street_descriptor" in entities:
         parts.append("SELECT l.uprn FROM lpi l JOIN stage_street_descriptor d ON d.usrn = l.usrn")
     parts.append("SELECT uprn FROM blpu WHERE :everything = 1")
+    return parts
+
+
+def insert_touched(table: str, parts: list[str]) -> str:
+    """The statement putting the UPRNs ``parts`` name into the temporary ``table``."""
     union = " UNION ".join(parts)
-    return f"INSERT INTO touched_uprn (uprn) SELECT uprn FROM ({union}) t WHERE uprn IS NOT NULL"
+    return f"INSERT INTO {table} (uprn) SELECT uprn FROM ({union}) t WHERE uprn IS NOT NULL"
+
+
+def touch_staged(entities: tuple[str, ...]) -> str:
+    """The UPRNs whose label or search rows the supply may change (from :data:`_SEARCH_INPUTS`)."""
+    return insert_touched("touched_uprn", touched_parts(_SEARCH_INPUTS, entities))
 
 
 TOUCH_TILE: Final = (
