@@ -70,8 +70,13 @@ def settings_for(database_url: str | None) -> Settings:
 
 
 @contextlib.contextmanager
-def session_scope(settings: Settings) -> Iterator[orm.Session]:
-    """One unit of work on the settings' database: commit on success, roll back on error."""
+def session_scope(settings: Settings, *, writes: bool = True) -> Iterator[orm.Session]:
+    """One unit of work on the settings' database: commit on success, roll back on error.
+
+    A command that may write holds SQLite's write lock from its first statement, so a worker or
+    the API committing in between makes it wait instead of failing with "database is locked";
+    a command that only reads (``writes=False``) takes no lock and holds nobody back, however
+    long it runs (exports, batch matching)."""
     from core import db
 
     engine = db.create_engine(
@@ -80,7 +85,7 @@ def session_scope(settings: Settings) -> Iterator[orm.Session]:
         echo=settings.database_echo,
     )
     try:
-        with db.unit_of_work(db.session_factory(engine)) as session:
+        with db.unit_of_work(db.session_factory(engine), immediate=writes) as session:
             yield session
     finally:
         engine.dispose()

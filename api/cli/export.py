@@ -82,7 +82,7 @@ def export_dtf(
     from loaders.exporters import dtf
 
     settings = common.settings_for(database_url)
-    with common.session_scope(settings) as session:
+    with common.session_scope(settings, writes=False) as session:
         result = dtf.export(
             session=session,
             output=output,
@@ -116,7 +116,7 @@ def _export(
     from loaders.exporters import service
 
     settings = common.settings_for(database_url)
-    with common.session_scope(settings) as session:
+    with common.session_scope(settings, writes=False) as session:
         report = service.export(
             session=session,
             export_format=export_format,

@@ -92,7 +92,7 @@ def search(
 
     settings = common.settings_for(database_url)
     chosen = _filters(classification, dataset, include_historical)
-    with common.session_scope(settings) as session:
+    with common.session_scope(settings, writes=False) as session:
         page = find.search(
             session=session, q=text, settings=settings, filters=chosen, limit=limit, offset=offset
         )
@@ -123,7 +123,7 @@ def lookup_postcode(
 
     settings = common.settings_for(database_url)
     chosen = _filters(classification, dataset, include_historical)
-    with common.session_scope(settings) as session:
+    with common.session_scope(settings, writes=False) as session:
         found = find.addresses_at_postcode(session=session, postcode=postcode, filters=chosen)
     document = schemas.AddressList(
         count=len(found), addresses=[schemas.AddressSummary.from_summary(a) for a in found]
@@ -154,7 +154,7 @@ def match(
             raise InvalidInput(f"the input has no column {address_column!r}")
         with (
             output.open("w", newline="", encoding="utf-8") as target,
-            common.session_scope(settings) as session,
+            common.session_scope(settings, writes=False) as session,
         ):
             writer = csv.DictWriter(target, [*columns, *_new_columns(columns)])
             writer.writeheader()

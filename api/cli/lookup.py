@@ -29,7 +29,7 @@ def uprn(
 
     parsed = domain.parse_uprn(value)
     settings = common.settings_for(database_url)
-    with common.session_scope(settings) as session:
+    with common.session_scope(settings, writes=False) as session:
         document = service.get_address(
             session=session, uprn=parsed, settings=settings, language=language.upper()
         )

@@ -8,6 +8,7 @@ import threading
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from api.cli import common
 from core import db
 
 _PROBE = sa.table("writer_probe", sa.column("who", sa.Text))
@@ -58,4 +59,31 @@ def test_a_plain_read_does_not_hold_back_a_writer(
         other.start()
         other.join(timeout=30)
         assert not other.is_alive()  # the long read let the writer through
+    assert other.errors == []
+
+
+def test_a_command_line_unit_that_writes_waits_its_turn(
+    db_url: str, engine: sa.Engine, session_factory: db.SessionFactory
+) -> None:
+    other = _Writer(session_factory)
+    with common.session_scope(common.settings_for(db_url)) as session:
+        assert _empty_probe(engine, session)
+        other.start()
+        other.join(timeout=1.0)
+        session.execute(sa.insert(_PROBE).values(who="command"))
+    other.join(timeout=30)
+    assert not other.is_alive() and other.errors == []
+    with session_factory() as session:
+        assert sorted(session.scalars(sa.select(_PROBE.c.who))) == ["command", "worker"]
+
+
+def test_a_read_only_command_holds_nobody_back(
+    db_url: str, engine: sa.Engine, session_factory: db.SessionFactory
+) -> None:
+    other = _Writer(session_factory)
+    with common.session_scope(common.settings_for(db_url), writes=False) as session:
+        assert _empty_probe(engine, session)
+        other.start()
+        other.join(timeout=30)
+        assert not other.is_alive()
     assert other.errors == []
