@@ -98,6 +98,7 @@ def match_address(
         thresholds=thresholds(settings),
         limit=limit,
         street_towns=_street_towns(session, parsed),
+        district_places=_district_places(session, parsed, candidates),
     )
     decision = reviews.decision_for(session, parsed)
     if decision is None:
@@ -275,6 +276,29 @@ def _street_towns(session: orm.Session, parsed: addressparse.ParsedAddress) -> i
     if not parsed.street or not asks_street_towns(parsed):
         return None
     return repo.street_towns(session, parsed.street)
+
+
+def district_asked(
+    parsed: addressparse.ParsedAddress, candidates: Sequence[matching.CandidateAddress]
+) -> tuple[str, str] | None:
+    """The (street, postcode district) whose places the matcher needs to know, if any: for a
+    query with a street, a house number and a postcode (or its district) that no candidate on
+    the typed street has, which may be an old postcode (see :func:`matching.match`)."""
+    if not parsed.street or not parsed.postcode_outward or parsed.pao_number is None:
+        return None
+    postcode, street = parsed.postcode, parsed.street
+    if postcode and any(c.postcode == postcode and c.street == street for c in candidates):
+        return None
+    return (street, parsed.postcode_outward)
+
+
+def _district_places(
+    session: orm.Session,
+    parsed: addressparse.ParsedAddress,
+    candidates: Sequence[matching.CandidateAddress],
+) -> int | None:
+    asked = district_asked(parsed, candidates)
+    return None if asked is None else repo.district_places(session, [asked])[asked]
 
 
 def _last_word(q: str) -> str | None:

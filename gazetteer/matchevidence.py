@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from gazetteer import addressparse, matchaon, matchtext
 from gazetteer import addresswords as words
+from gazetteer import matchplace as place
 from gazetteer.matchaon import CONFLICTING, MATCHED, MISSING, PARTIAL
 
 if TYPE_CHECKING:
@@ -41,12 +42,6 @@ _UNEXPLAINED_STEP = 0.07
 _BEST_INEXACT = 0.99
 _FUZZY_STREET = 0.8
 _MAX_LEFTOVER = 2
-# Words of an administrative line (``EAST DEVON``, ``BOROUGH OF X``) that say nothing about
-# which property is meant once the town is confirmed.
-_ADMIN_WORDS = frozenset(
-    {"NORTH", "SOUTH", "EAST", "WEST", "MID", "CENTRAL", "GREATER", "DISTRICT", "BOROUGH",
-     "COUNCIL", "COUNTY", "CITY", "METROPOLITAN", "ROYAL", "OF"}
-)  # fmt: skip
 NO_PLACE = "no postcode or town confirms the place"
 FUZZY_STREET = "street only partly matches"
 
@@ -70,6 +65,9 @@ class QueryFacts:
     readings: tuple[matchaon.Reading, ...]
     pool: tuple[str, ...]
     label_key: str
+    # The typed postcode's district holds one place with a street of the typed name, and the
+    # typed postcode holds no address with the typed number (see :func:`recoded_postcode`).
+    district: bool = False
 
 
 def query_facts(parsed: addressparse.ParsedAddress) -> QueryFacts:
@@ -216,120 +214,57 @@ def _street_conflict(
 
 
 def score_of(
-    evidence: list[ComponentEvidence], *, unexplained: int, exact: bool, place_given: bool = True
+    evidence: list[ComponentEvidence],
+    *,
+    unexplained: int,
+    exact: bool,
+    place_given: bool = True,
+    district: bool = False,
 ) -> float:
     """Weighted agreement over the components that count, marked down for leftover words.
 
     A place the query names but the candidate does not confirm marks it down; a query that
     names no place at all (no postcode, no word left over) marks no candidate down for it.
+    ``district``: an old postcode of the typed street's district may stand for the place
+    (:func:`recoded_postcode`).
     """
     if exact and not any(e.status == CONFLICTING for e in evidence):
         return 1.0
     total = weight = 0.0
     for item in evidence:
-        value = _value(item, evidence)
+        value = _value(item, evidence, district)
         if value is None:
             continue
         total += WEIGHTS[item.component] * value
         weight += WEIGHTS[item.component]
     score = total / weight if weight else 0.0
-    if place_given and not _place_confirmed(evidence):
+    if place_given and not place.place_confirmed(evidence, district=district):
         score *= _NO_PLACE_FACTOR
     score *= max(0.5, 1.0 - _UNEXPLAINED_STEP * unexplained)
     return round(min(score, _BEST_INEXACT), 4)
 
 
-def _value(item: ComponentEvidence, evidence: list[ComponentEvidence]) -> float | None:
+def _value(
+    item: ComponentEvidence, evidence: list[ComponentEvidence], district: bool
+) -> float | None:
     if item.component in _PLACE and item.status == MISSING:
         return None
-    if _old_postcode(item) and _identified_by_street(evidence):
-        return None  # an old postcode beside a street, number and town that all agree
-    if item.component == "pao" and item.status == MISSING and _named_exactly(evidence):
+    if place.old_postcode_outweighed(item, evidence, district=district):
+        return None
+    if item.component == "pao" and item.status == MISSING and place.named_exactly(evidence):
         return _NUMBER_LEFT_OUT
     if item.component == "building_name" and item.status == MISSING:
-        return _BUILDING_LEFT_OUT if _status(evidence, "pao") == MATCHED else 0.0
+        return _BUILDING_LEFT_OUT if place.status(evidence, "pao") == MATCHED else 0.0
     if item.status == PARTIAL:
         return item.similarity
     return _VALUES[item.status]
-
-
-def _status(evidence: list[ComponentEvidence], component: str) -> str | None:
-    for item in evidence:  # a plain loop: called for every component of every candidate
-        if item.component == component:
-            return item.status
-    return None
 
 
 def _similarity(evidence: list[ComponentEvidence], component: str) -> float:
     return next((e.similarity for e in evidence if e.component == component), 0.0)
 
 
-def _old_postcode(item: ComponentEvidence) -> bool:
-    """A postcode of the candidate's sector but not its own: recoded, or typed from an old
-    list. One of another sector may belong to a same-named street elsewhere in the town."""
-    return item.component == "postcode" and item.status == PARTIAL and item.similarity >= 0.7
-
-
-def _identified_by_street(evidence: list[ComponentEvidence]) -> bool:
-    """Street, house number and town or locality all agree exactly."""
-    town = MATCHED in {_status(evidence, "town"), _status(evidence, "locality")}
-    return town and _status(evidence, "street") == MATCHED and _status(evidence, "pao") == MATCHED
-
-
-def _named_exactly(evidence: list[ComponentEvidence]) -> bool:
-    """A house name that agrees exactly on a street that agrees exactly: the name identifies
-    a house whose number the query left out (``ROSE COTTAGE, HIGH ST`` for
-    ``ROSE COTTAGE, 12 HIGH ST``)."""
-    named = _status(evidence, "building_name") == MATCHED
-    return named and _status(evidence, "street") == MATCHED
-
-
-def place_noise(
-    leftover: tuple[str, ...], *, query: QueryFacts, evidence: list[ComponentEvidence]
-) -> frozenset[str]:
-    """Words of the place lines after the street that a candidate need not explain.
-
-    Council lists add a district, a county or an old locality after the town (``HEAVITREE,
-    EXETER, EAST DEVON, DEVON``). Once the street and the house number (or name) agree
-    exactly, such words are forgiven: all of them when the full postcode agrees, and the
-    words of an administrative line (``EAST``, ``BOROUGH``) when the town agrees. Words that
-    may name a flat (``FLAT``, a lone letter) are never forgiven, and nothing is when a word
-    that ends a building name (``COURT``) is left over.
-    """
-    numbered = _status(evidence, "pao") == MATCHED or _named_exactly(evidence)
-    if not leftover or _status(evidence, "street") != MATCHED or not numbered:
-        return frozenset()
-    if any(w in words.BUILDING_WORDS for w in leftover):
-        return frozenset()  # ``IVY COURT`` left over may be the building meant
-    head = set(matchtext.words_of(query.parsed.pao_text))
-    head |= set(matchtext.words_of(query.parsed.street))
-    postcode = _status(evidence, "postcode") == MATCHED
-    town = MATCHED in {_status(evidence, "town"), _status(evidence, "locality")}
-    found = set()
-    for word in leftover:
-        if word in head or word not in query.parsed.rest or not _may_be_place(word):
-            continue
-        if postcode or (town and word in _ADMIN_WORDS):
-            found.add(word)
-    return frozenset(found)
-
-
-def _may_be_place(word: str) -> bool:
-    return len(word) > 1 and word not in words.SAO_HINTS and word not in words.BUILDING_WORDS
-
-
-def _place_confirmed(evidence: list[ComponentEvidence]) -> bool:
-    postcode = _status(evidence, "postcode")
-    if postcode == MATCHED:
-        return True
-    town_or_locality = MATCHED in {_status(evidence, "town"), _status(evidence, "locality")}
-    street_exact = _status(evidence, "street") in {MATCHED, None}
-    if postcode == PARTIAL:
-        return street_exact and town_or_locality
-    return postcode in {None, MISSING} and town_or_locality
-
-
-def reason_of(evidence: list[ComponentEvidence]) -> str:
+def reason_of(evidence: list[ComponentEvidence], *, district: bool = False) -> str:
     """A short phrase naming the evidence the score rests on."""
     status = {e.component: e.status for e in evidence}
     number = MATCHED in {status.get("pao"), status.get("sao")}
@@ -339,25 +274,38 @@ def reason_of(evidence: list[ComponentEvidence]) -> str:
         return "postcode+number"
     if status.get("postcode") == MATCHED and status.get("building_name") == MATCHED:
         return "postcode+name"
-    if number and status.get("street") == MATCHED and _place_confirmed(evidence):
+    return _placed_reason(evidence, status, number=number, district=district)
+
+
+def _placed_reason(
+    evidence: list[ComponentEvidence], status: dict[str, str], *, number: bool, district: bool
+) -> str:
+    street = number and status.get("street") == MATCHED
+    if street and place.place_confirmed(evidence):
         return "street+number+town"
-    if status.get("building_name") == MATCHED and _place_confirmed(evidence):
+    if status.get("building_name") == MATCHED and place.place_confirmed(evidence):
         return "name+town"
+    if street and district and place.place_confirmed(evidence, district=True):
+        return "street+number+district"
     return "partial"
 
 
 def blockers_of(
-    evidence: list[ComponentEvidence], *, query: QueryFacts, leftover: tuple[str, ...]
+    evidence: list[ComponentEvidence],
+    *,
+    query: QueryFacts,
+    leftover: tuple[str, ...],
+    district: bool = False,
 ) -> tuple[str, ...]:
     """Why this candidate may not be used automatically (empty: it may, score permitting)."""
     found = [f"{e.component} {e.status}" for e in evidence if e.status == CONFLICTING]
     for component in ("sao", "pao"):
-        status = _status(evidence, component)
-        named = component == "pao" and status == MISSING and _named_exactly(evidence)
+        status = place.status(evidence, component)
+        named = component == "pao" and status == MISSING and place.named_exactly(evidence)
         if status in {MISSING, PARTIAL} and not named:
             found.append(f"{component} {status}")
     found += _name_blockers(evidence)
-    if not _place_confirmed(evidence):
+    if not place.place_confirmed(evidence, district=district):
         found.append(NO_PLACE)
     if query.parsed.other_numbers:
         found.append("unexplained numbers in the address")
@@ -374,13 +322,13 @@ def _lone_letter(word: str) -> bool:
 
 
 def _name_blockers(evidence: list[ComponentEvidence]) -> list[str]:
-    postcode_exact = _status(evidence, "postcode") == MATCHED
-    street = _status(evidence, "street")
+    postcode_exact = place.status(evidence, "postcode") == MATCHED
+    street = place.status(evidence, "street")
     found = []
     if street == PARTIAL and not (postcode_exact and _similarity(evidence, "street") >= 0.8):
         found.append(FUZZY_STREET)
-    named = _status(evidence, "building_name")
-    numbered = _status(evidence, "pao") == MATCHED
+    named = place.status(evidence, "building_name")
+    numbered = place.status(evidence, "pao") == MATCHED
     if named in {MISSING, PARTIAL} and not numbered:
         fuzzy_ok = named == PARTIAL and postcode_exact
         if not fuzzy_ok or _similarity(evidence, "building_name") < 0.85:

@@ -29,12 +29,12 @@ from gazetteer.matchevidence import (
     QueryFacts,
     blockers_of,
     label_key,
-    place_noise,
     query_facts,
     reason_of,
     score_of,
     text_evidence,
 )
+from gazetteer.matchplace import place_noise
 
 __all__ = [
     "CONFLICTING",
@@ -204,13 +204,18 @@ def _score_reading(
     noise = place_noise(leftover, query=query, evidence=evidence)
     leftover = tuple(w for w in leftover if w not in noise)
     unexplained = len(leftover) + len(query.parsed.other_numbers)
-    score = score_of(evidence, unexplained=unexplained, exact=exact, place_given=place_given)
+    # The district stands for the place only when no word of the query is left unexplained:
+    # a word left over may name a town whose street of that name the gazetteer lacks.
+    district = query.district and not leftover
+    score = score_of(
+        evidence, unexplained=unexplained, exact=exact, place_given=place_given, district=district
+    )
     return ScoredCandidate(
         candidate=candidate,
         score=score,
         evidence=tuple(evidence),
-        match_reason="exact label" if exact else reason_of(evidence),
-        blockers=blockers_of(evidence, query=query, leftover=leftover),
+        match_reason="exact label" if exact else reason_of(evidence, district=district),
+        blockers=blockers_of(evidence, query=query, leftover=leftover, district=district),
         exact=exact,
         leftover=leftover,
     )
@@ -269,6 +274,7 @@ def match(
     limit: int = 10,
     shortlist: int = SHORTLIST,
     street_towns: int | None = None,
+    district_places: int | None = None,
 ) -> MatchResult:
     """Rank ``candidates`` (best label per UPRN) and decide matched, review or unmatched.
 
@@ -277,16 +283,33 @@ def match(
     (0, 1, or 2 for more) the street the query names exists as typed, when known: a street
     only resembling a typed street that exists is another street, never a typo of it, and an
     address typed without any place is distinctive only on a street that one town has.
+    ``district_places`` is in how many places (0, 1, or 2 for more) a street of the typed name
+    lies within the typed postcode's district, when known: with one, and no address with the
+    typed number at the typed postcode, a postcode of another sector of that district is taken
+    for an old one once the street and the number agree exactly.
     """
+    chosen = list(candidates)
     query = query_facts(parsed)
+    if district_places == 1 and not _postcode_holds_number(query, chosen):
+        query = replace(query, district=True)
     best: dict[int, ScoredCandidate] = {}
-    for candidate in _shortlist(query, list(candidates), shortlist):
+    for candidate in _shortlist(query, chosen, shortlist):
         scored = score_candidate(query, candidate)
         held = best.get(candidate.uprn)
         if held is None or _rank_key(scored) > _rank_key(held):
             best[candidate.uprn] = scored
     ranked = sorted(best.values(), key=_rank_key, reverse=True)
     return _decide(parsed, ranked, thresholds, limit, street_towns=street_towns)
+
+
+def _postcode_holds_number(query: QueryFacts, candidates: list[CandidateAddress]) -> bool:
+    """Whether a candidate at the typed postcode has a house number the query may mean: then
+    the postcode may be right and the street wrong, and it is not taken for an old one."""
+    postcode = query.parsed.postcode
+    if postcode is None:
+        return False
+    numbers = {r.pao.number for r in query.readings} - {None}
+    return any(c.postcode == postcode and c.pao.number in numbers for c in candidates)
 
 
 def _shortlist(

@@ -236,6 +236,27 @@ def street_towns(session: orm.Session, street: str) -> int:
     return len(found.all())
 
 
+def district_places(
+    session: orm.Session, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """For (street, postcode district) pairs, in how many places (town and locality) a street
+    of exactly that canonical name lies within the district: 0, 1, or 2 for more. Only the
+    gazetteer's own streets count (rows with a USRN: an LPI's street)."""
+    wanted = set(pairs)
+    counts = dict.fromkeys(wanted, 0)
+    places: dict[tuple[str, str], set[tuple[str | None, str | None]]] = {}
+    streets = sorted({street for street, _ in wanted})
+    for part in _chunks(streets):
+        for street, sector, town, locality in session.connection().execute(
+            _DISTRICT_PLACES, {"streets": part}
+        ):
+            key = (street, sector.split(" ")[0])
+            if key in wanted:
+                places.setdefault(key, set()).add((town, locality))
+    counts.update({key: min(2, len(found)) for key, found in places.items()})
+    return counts
+
+
 def _in_place(row: Any, words: set[str], postcode: str | None) -> bool:
     if postcode and row.postcode and row.postcode.split()[0] == postcode.split()[0]:
         return True
@@ -351,6 +372,15 @@ _POSTCODE_BLOCK = (
     sa.select(_TABLE.c.id, _TABLE.c.pao_number, _TABLE.c.street_key)
     .where(_TABLE.c.postcode == sa.bindparam("postcode"))
     .limit(POSTCODE_LIMIT)
+)
+_DISTRICT_PLACES = (
+    sa.select(_TABLE.c.street_key, _TABLE.c.postcode_sector, _TABLE.c.town, _TABLE.c.locality)
+    .where(
+        _TABLE.c.street_key.in_(sa.bindparam("streets", expanding=True)),
+        _TABLE.c.usrn.is_not(None),
+        _TABLE.c.postcode_sector.is_not(None),
+    )
+    .distinct()
 )
 _STREET_TOWNS = (
     sa.select(_TABLE.c.town)

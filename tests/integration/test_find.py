@@ -279,3 +279,53 @@ def test_a_postcode_settles_the_candidates_only_on_the_street_typed(seeded: orm.
         assert result.candidates[0].candidate.uprn == 107
         assert result.status != "matched"  # the postcode is another district's
     assert _match(seeded, "7 Park Road, Newtown, NT2 3BB").uprn == 301
+
+
+def _street(
+    usrn: int, name: str, town: str, houses: dict[int, tuple[int, str]]
+) -> list[repository.Record]:
+    """A street descriptor and its houses: uprn -> (number, postcode)."""
+    out: list[repository.Record] = [
+        domain.StreetDescriptor(usrn=usrn, description=name, town_name=town)
+    ]
+    for uprn, (number, postcode) in houses.items():
+        out.append(domain.Blpu(uprn=uprn, logical_status="1", postcode_locator=postcode))
+        out.append(
+            domain.Lpi(
+                uprn=uprn, lpi_key=f"1110L{uprn:09d}", language="ENG", logical_status="1",
+                usrn=usrn, pao_start_number=number,
+            )
+        )  # fmt: skip
+    return out
+
+
+def test_an_old_postcode_of_the_only_such_street_in_its_district_is_outweighed(
+    seeded: orm.Session,
+) -> None:
+    """``5 HIGH STREET, NT1 9ZZ``: no such postcode holds a 5, and NT1 has one HIGH STREET (the
+    OLDTOWN one is in OT1), so the postcode is an old one; a second HIGH STREET in the district,
+    or a postcode holding a 5 on another street, leaves it to a person."""
+    from gazetteer import find_many, search_repository
+
+    mill = _street(1006, "MILL LANE", "NEWTOWN", {601: (5, "NT1 7QQ")})
+    repository.save_records(seeded, mill)
+    search_index.rebuild(seeded, uprns=[601])
+    texts = ["5 High Street, NT1 9ZZ", "5 HIGH ST, NEWTOWN, NT1 9ZZ", "5 High St, NT1 7QQ"]
+    places = search_repository.district_places(seeded, [("HIGH STREET", "NT1")])
+    assert places == {("HIGH STREET", "NT1"): 1}
+
+    def answers() -> list[tuple[str, int | None]]:
+        one = [_match(seeded, t) for t in texts]
+        many = find_many.match_many(session=seeded, texts=texts, settings=SETTINGS)
+        assert [(r.status, r.uprn, r.score) for r in many] == [
+            (r.status, r.uprn, r.score) for r in one
+        ]
+        return [(r.status, r.uprn) for r in one]
+
+    assert answers() == [("matched", 105), ("matched", 105), ("review", None)]
+    other = _street(1007, "HIGH STREET", "LOWTOWN", {701: (40, "NT1 5XX")})
+    repository.save_records(seeded, other)
+    search_index.rebuild(seeded, uprns=[701])
+    places = search_repository.district_places(seeded, [("HIGH STREET", "NT1")])
+    assert places == {("HIGH STREET", "NT1"): 2}
+    assert [status for status, _ in answers()] == ["review", "review", "review"]

@@ -309,6 +309,64 @@ def test_an_old_postcode_is_outweighed_by_street_number_and_town() -> None:
     assert _council("3 CROWN AND ANCHOR LANE, NEWTOWN, OT1 1AA").status != "matched"
 
 
+def _district(text: str, places: int | None) -> matching.MatchResult:
+    parsed = addressparse.parse(text)
+    return matching.match(parsed, COUNCIL, thresholds=THRESHOLDS, district_places=places)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, NT5 9ZZ",  # another sector, with the town
+        "3 CROWN AND ANCHOR LANE, NT5 9ZZ",  # another sector, no town
+        "3 CROWN AND ANCHOR LANE, NT5 5ZZ",  # the same sector, no town
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, EAST DEVON, DEVON, NT5 9ZZ",  # admin lines
+    ],
+)
+def test_an_old_postcode_of_the_only_such_street_in_its_district_is_outweighed(text: str) -> None:
+    result = _district(text, 1)
+    assert (result.status, result.uprn) == ("matched", 21), result.blockers
+    # Not known, or another place in the district has a street of that name: a person decides.
+    assert _district(text, None).status == "review"
+    assert _district(text, 2).status == "review"
+
+
+def test_the_district_names_the_place_only_when_nothing_else_is_left_over() -> None:
+    result = _district("3 CROWN AND ANCHOR LANE, NT5 9ZZ", 1)
+    assert result.match_reason == "street+number+district"
+    assert _district("3 CROWN AND ANCHOR LANE, NEWTOWN, NT5 9ZZ", 1).match_reason == (
+        "street+number+town"
+    )
+    # A word left over may be the town of a same-named street the gazetteer lacks.
+    assert _district("3 CROWN AND ANCHOR LANE, WHIPTON, NT5 9ZZ", 1).status == "review"
+    assert _district("3 CROWN AND ANCHOR LANE, OLDTOWN, NT5 9ZZ", 1).status == "review"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4 CROWN AND ANCHOR LANE, NEWTOWN, NT5 9ZZ",  # no such house
+        "FLAT 1, 3 CROWN AND ANCHOR LANE, NT5 9ZZ",  # no such flat
+        "3A CROWN AND ANCHOR LANE, NT5 9ZZ",  # no such suffix
+        "3 CROWN AND ANCHOR LANE, OT1 9ZZ",  # another district
+        "3 CROWN AND ANCHR LANE, NT5 9ZZ",  # the street only partly agrees
+        "3 CROWN AND ANCHOR LANE, NT1 1AA",  # another district, whose postcode holds a 3
+    ],
+)
+def test_an_old_postcode_never_carries_a_doubtful_address(text: str) -> None:
+    assert _district(text, 1).uprn is None
+
+
+def test_a_postcode_holding_the_typed_number_is_not_taken_for_an_old_one() -> None:
+    candidates = [*COUNCIL, _candidate(34, pao=_aon(3), street="MILL ROW", postcode="NT5 9ZZ")]
+    parsed = addressparse.parse("3 CROWN AND ANCHOR LANE, NT5 9ZZ")
+    held = matching.match(parsed, candidates, thresholds=THRESHOLDS, district_places=1)
+    assert held.status == "review"
+    other = [*COUNCIL, _candidate(34, pao=_aon(8), street="MILL ROW", postcode="NT5 9ZZ")]
+    free = matching.match(parsed, other, thresholds=THRESHOLDS, district_places=1)
+    assert (free.status, free.uprn) == ("matched", 21)
+
+
 @pytest.mark.parametrize(
     ("text", "uprn"),
     [
