@@ -22,11 +22,18 @@ from notify import domain, sql
 def held(session: orm.Session, uprn: int) -> bool:
     """Whether the gazetteer holds ``uprn`` (has its BLPU). The stored facts read to answer are
     kept for this transaction's next :func:`facts` or :func:`location` of the same UPRN (used
-    once), which then need not read them again."""
-    found = gazetteer_repository.address_facts(session, uprn)
+    once), which then need not read them again; facts already kept (:func:`keep`) are used
+    instead of reading them."""
+    found = _kept(session).get(uprn) or gazetteer_repository.address_facts(session, uprn)
     if found is not None:
         _kept(session)[uprn] = found
     return found is not None
+
+
+def keep(session: orm.Session, uprn: int, found: gazetteer_repository.AddressFacts) -> None:
+    """Keep ``found``, the stored facts of ``uprn`` read in the session's current transaction,
+    for its :func:`held` and next :func:`facts` or :func:`location` (used once)."""
+    _kept(session)[uprn] = found
 
 
 _KEPT: Final = "notify.gazetteer_facts.kept"

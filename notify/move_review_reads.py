@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -130,7 +130,7 @@ def person(given_name: Any, family_name: Any, date_of_birth: Any) -> holds.Perso
     )
 
 
-def earlier(row: sa.Row[Any], members: list[holds.PersonKey]) -> holds.EarlierMove:
+def earlier(row: Any, members: list[holds.PersonKey]) -> holds.EarlierMove:
     primary = person(row.person_given, row.person_family, row.person_dob)
     return holds.EarlierMove(
         submission_id=row.id,
@@ -186,12 +186,18 @@ def blocks_earlier_and_areas(
 def _read(
     session: orm.Session, query: sa.Select[Any], *, wanted: list[int], since: dt.datetime
 ) -> IntakeReads:
+    return from_rows(session.execute(query, {"since": since, "wanted": wanted}))
+
+
+def from_rows(rows: Iterable[Any]) -> IntakeReads:
+    """The reads from the rows of :func:`blocks_and_earlier_query` or
+    :func:`blocks_earlier_and_areas_query` (any rows with their columns as attributes)."""
     blocks: list[holds.Block] = []
-    moves: dict[str, sa.Row[Any]] = {}
+    moves: dict[str, Any] = {}
     members: dict[str, list[holds.PersonKey]] = {}
     codes: dict[int, set[str]] = {}
     mark: tuple[object, ...] | None = None
-    for row in session.execute(query, {"since": since, "wanted": wanted}):
+    for row in rows:
         if row.kind == "move":
             moves.setdefault(row.id, row)
             key = person(row.member_given, row.member_family, row.member_dob)

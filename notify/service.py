@@ -29,6 +29,7 @@ from notify import (
     gazetteer_facts,
     holds,
     intake,
+    intake_reads,
     move_review_reads,
     move_reviews,
     move_rows,
@@ -136,14 +137,13 @@ def submit_move(
     if replay is not None:
         return replay
     check_answers(session, request)
+    window_days = settings.move_review_window_days
+    ahead = intake_reads.prefetch(session, request=request, now=now, window_days=window_days)
     request, addressing = address_resolution.resolve_request(
         session=session, request=request, settings=settings
     )
-    reads = move_reviews.read_at_intake(
-        session,
-        uprns=[request.old_uprn, request.new_uprn],
-        now=now,
-        window_days=settings.move_review_window_days,
+    reads = intake_reads.review_reads(
+        session, request=request, prefetched=ahead, now=now, window_days=window_days
     )
     registry = load_registry(session, mark=reads.registry_mark)
     situation, found = _situation(

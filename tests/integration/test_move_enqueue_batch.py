@@ -13,7 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import ids
-from notify import domain, events, gazetteer_facts, intake, move_rows, outbox, service
+from notify import (
+    domain,
+    events,
+    gazetteer_facts,
+    intake,
+    intake_reads,
+    move_rows,
+    outbox,
+    service,
+)
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from notify.tables import registry as r
@@ -193,9 +202,12 @@ def test_the_registry_fingerprint_comes_with_the_review_check(
     w.submit(seeded, recipients=NO_CONSENT)
     seeded.commit()
     with_fingerprint = [s for s in statements if "FROM partner)" in s]
-    if seeded.get_bind().dialect.name == "postgresql":
-        (statement,) = with_fingerprint
+    dialect = seeded.get_bind().dialect
+    if dialect.name == "postgresql":  # read ahead on the driver (notify.intake_reads)
+        assert not with_fingerprint
+        statement = intake_reads._review_statement(dialect, 2).sql
         assert "'registry'" in statement and "move_block" in statement
+        assert "FROM partner)" in statement
     assert kept.loads == loads
     seeded.execute(sa.update(r.Partner).values(name_en=r.Partner.name_en + "!"))
     seeded.commit()
