@@ -18,7 +18,6 @@ statement).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from core import db
 from core.errors import StorageError
-from gazetteer import domain, search_tables, tables
+from gazetteer import domain, row_records, search_tables, tables
 
 T = TypeVar("T")
 
@@ -58,16 +57,12 @@ class _Shape:
     table: sa.Table
     names: tuple[str, ...]
     dates: frozenset[str]
+    record: row_records.Builder[Any]
+    """The record of a row of ``names`` (dates as dates or ISO text)."""
 
     @property
     def columns(self) -> list[sa.Column[Any]]:
         return [self.table.c[name] for name in self.names]
-
-    def record(self, values: Sequence[Any]) -> Any:
-        fields = dict(zip(self.names, values, strict=True))
-        for name in self.dates:
-            fields[name] = _date(fields[name])
-        return self.record_type(**fields)
 
 
 def _shape(record_type: type[Any], model: type[Any]) -> _Shape:
@@ -75,7 +70,8 @@ def _shape(record_type: type[Any], model: type[Any]) -> _Shape:
     assert isinstance(table, sa.Table)
     names = tuple(f.name for f in dataclasses.fields(record_type) if f.name in table.c)
     dates = frozenset(name for name in names if isinstance(table.c[name].type, sa.Date))
-    return _Shape(record_type=record_type, table=table, names=names, dates=dates)
+    record = row_records.builder(record_type, names, dates)
+    return _Shape(record_type=record_type, table=table, names=names, dates=dates, record=record)
 
 
 BLPU: Final = _shape(domain.Blpu, tables.Blpu)
@@ -207,13 +203,9 @@ def _facts(blpu: domain.Blpu, arrays: dict[str, Any]) -> AddressFacts:
 
 
 def _sorted(shape: _Shape, items: Sequence[Sequence[Any]], key: Callable[[Any], Any]) -> Any:
-    if not items:
-        return ()
-    return tuple(sorted((shape.record(item) for item in items), key=key))
-
-
-def _date(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if len(items) < 2:
+        return tuple(map(shape.record, items))
+    return tuple(sorted(map(shape.record, items), key=key))
 
 
 def _first_open(items: Sequence[Sequence[Any]]) -> str | None:

@@ -6,7 +6,9 @@ is called and how it is shown, after the rules of gazetteer-standards §6.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Final
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -14,6 +16,8 @@ from sqlalchemy import orm
 from core.settings import Settings
 from gazetteer import classification, documents, domain, facts_query, formatting, repository
 from gazetteer.errors import AddressNotFound
+
+CODES_KEPT: Final = 4096
 
 
 def get_address(
@@ -55,7 +59,11 @@ def build_document(
     blpu = facts.blpu
     lpi = choose_lpi(facts.lpis, language)
     dpa = next((dpa for dpa in facts.delivery_points if dpa.end_date is None), None)
-    lines = {each.lpi_key: _geographic(facts, each, administrative_area) for each in facts.lpis}
+    streets = {each.lpi_key: _descriptor(facts, each) for each in facts.lpis}
+    lines = {
+        each.lpi_key: _geographic(facts, each, streets[each.lpi_key], administrative_area)
+        for each in facts.lpis
+    }
     return documents.AddressDocument(
         uprn=blpu.uprn,
         status=_status(blpu.logical_status),
@@ -74,7 +82,7 @@ def build_document(
         postcode=_postcode(blpu, lpi, dpa),
         classification=_classification(facts.classification_code or blpu.blpu_class),
         organisation=facts.organisation,
-        street=_street(facts, lpi),
+        street=_street(lpi, streets[lpi.lpi_key]) if lpi else None,
         lpis=tuple(_summary(each, lines[each.lpi_key]) for each in facts.lpis),
         labels=_labels(lines[lpi.lpi_key] if lpi else [], dpa, language=language),
         cross_references=tuple(map(_cross_reference, facts.cross_references)),
@@ -97,14 +105,19 @@ def choose_lpi(lpis: Sequence[domain.Lpi], language: str) -> domain.Lpi | None:
     )
 
 
+# Codes, states and classifications are frozen values of a few hundred codes: each is built
+# once per process and shared by every document that shows it.
+@functools.lru_cache(maxsize=CODES_KEPT)
 def _status(code: str) -> documents.Code:
     return documents.Code(code=code, name=domain.STATUS_NAMES.get(code))
 
 
+@functools.lru_cache(maxsize=CODES_KEPT)
 def _state(code: str | None) -> documents.Code | None:
     return documents.Code(code=code, name=documents.STATE_NAMES.get(code)) if code else None
 
 
+@functools.lru_cache(maxsize=CODES_KEPT)
 def _classification(code: str | None) -> documents.Classification | None:
     if not code:
         return None
@@ -123,10 +136,8 @@ def _descriptor(facts: repository.AddressFacts, lpi: domain.Lpi) -> domain.Stree
     return formatting.choose_descriptor(facts.descriptors, usrn=lpi.usrn, language=lpi.language)
 
 
-def _street(facts: repository.AddressFacts, lpi: domain.Lpi | None) -> documents.Street | None:
-    if lpi is None:
-        return None
-    descriptor = _descriptor(facts, lpi)
+def _street(lpi: domain.Lpi, descriptor: domain.StreetDescriptor | None) -> documents.Street:
+    """The chosen LPI's street, described by its descriptor (:func:`_descriptor`)."""
     if descriptor is None:
         return documents.Street(usrn=lpi.usrn)
     return documents.Street(
@@ -140,11 +151,14 @@ def _street(facts: repository.AddressFacts, lpi: domain.Lpi | None) -> documents
 
 
 def _geographic(
-    facts: repository.AddressFacts, lpi: domain.Lpi, administrative_area: bool
+    facts: repository.AddressFacts,
+    lpi: domain.Lpi,
+    descriptor: domain.StreetDescriptor | None,
+    administrative_area: bool,
 ) -> list[str]:
     return formatting.geographic_lines(
         lpi=lpi,
-        descriptor=_descriptor(facts, lpi),
+        descriptor=descriptor,
         organisation=facts.organisation,
         postcode=lpi.postcode or facts.blpu.postcode_locator,
         administrative_area=administrative_area,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
-from gazetteer import domain, repository, service
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gazetteer import classification, documents, domain, formatting, repository, service
+from tests import strategies
 
 
 def _facts(**overrides: Any) -> repository.AddressFacts:
@@ -80,4 +85,71 @@ def test_a_dtf_class_without_an_abp_record_is_described() -> None:
     assert (document.classification.code, document.classification.description) == (
         "RD04",
         "Terraced",
+    )
+
+
+@st.composite
+def _many_lpis_facts(draw: st.DrawFn) -> repository.AddressFacts:
+    """Facts with LPIs on two streets in two languages and descriptors for some of them."""
+    usrns = draw(st.lists(strategies.usrns, min_size=1, max_size=2, unique=True))
+    languages = st.sampled_from(["ENG", "CYM"])
+    keys = draw(st.lists(st.integers(1, 999), min_size=1, max_size=4, unique=True))
+    lpis = tuple(
+        dataclasses.replace(
+            draw(strategies.lpis(language=draw(languages), status=draw(st.sampled_from("168")))),
+            uprn=7,
+            lpi_key=f"1110L{key:09d}",
+            usrn=draw(st.sampled_from(usrns)),
+        )
+        for key in keys
+    )
+    descriptors = tuple(
+        draw(strategies.street_descriptors(usrn=usrn, language=language))
+        for usrn in usrns
+        for language in ("ENG", "CYM")
+        if draw(st.booleans())
+    )
+    return _facts(
+        blpu=domain.Blpu(uprn=7, logical_status=draw(st.sampled_from("168")), blpu_state="2"),
+        lpis=lpis,
+        descriptors=descriptors,
+        organisation=draw(strategies.optional_texts),
+        classification_code=draw(st.sampled_from([None, "RD04", "CR07", "ZZ99"])),
+    )
+
+
+@settings(max_examples=150)
+@given(_many_lpis_facts(), st.sampled_from(["ENG", "CYM"]), st.booleans())
+def test_each_lpi_is_labelled_with_its_own_street_and_the_chosen_one_names_it(
+    facts: repository.AddressFacts, language: str, area: bool
+) -> None:
+    document = service.build_document(facts, administrative_area=area, language=language)
+
+    def descriptor(lpi: domain.Lpi) -> domain.StreetDescriptor | None:
+        return formatting.choose_descriptor(facts.descriptors, usrn=lpi.usrn, language=lpi.language)
+
+    def line(lpi: domain.Lpi) -> str:
+        return formatting.geographic_single_line(
+            lpi=lpi,
+            descriptor=descriptor(lpi),
+            organisation=facts.organisation,
+            postcode=lpi.postcode or facts.blpu.postcode_locator,
+            administrative_area=area,
+        )
+
+    assert [s.single_line for s in document.lpis] == [line(lpi) for lpi in facts.lpis]
+    chosen = service.choose_lpi(facts.lpis, language)
+    assert chosen is not None and document.labels.single_line == line(chosen)
+    street = descriptor(chosen)
+    assert document.street is not None and document.street.usrn == chosen.usrn
+    assert document.street.description == (street.description if street else None)
+    assert document.street.language == (street.language if street else None)
+    assert document.status == documents.Code(
+        code=facts.blpu.logical_status, name=domain.STATUS_NAMES.get(facts.blpu.logical_status)
+    )
+    code = facts.classification_code
+    assert document.classification == (
+        documents.Classification(code=code, description=classification.description(code))
+        if code
+        else None
     )
