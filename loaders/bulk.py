@@ -212,6 +212,8 @@ def _route_rows(
             continue
         route = routes.get(fields[0])
         if route is None or (count == 0 and mixed):
+            if csvdialect.is_blank(fields):
+                continue
             stats.rows = count
             stream.note(reader.row(stats, rows.line_num, fields))
             count = stats.rows

@@ -98,6 +98,8 @@ class VolumeSummary:
     metadata: model.Metadata | None = None
     data_rows: int = 0
     metadata_rows: int = 0
+    malformed: set[str] = field(default_factory=set)
+    """Envelope record identifiers met with a row that could not be read (already reported)."""
 
     def add_header(
         self, stats: PartStats, line: int, header: model.Header
@@ -214,6 +216,25 @@ def field_count(
         severity="E",
         column=None,
         message=message,
+    )
+
+
+def metadata_count(
+    stats: PartStats, line: int, record: layouts.RecordLayout, fields: list[str]
+) -> model.LoadFinding:
+    """The metadata record (29) is kept as text and its layout is unverified for ABP v1 and
+    DTF (§5.2.7): another field count is a warning; missing fields are empty, extras ignored."""
+    return row_finding(
+        stats,
+        line,
+        record,
+        key=None,
+        code="FILE-FIELD-COUNT",
+        severity="W",
+        column=None,
+        message=f"record 29 (metadata) has {len(fields)} fields; schema "
+        f"{stats.layout.format} {stats.layout.schema_version} expects {record.field_count}: "
+        "read by position, missing fields empty, extra fields ignored",
     )
 
 
@@ -337,6 +358,23 @@ def encoding(
             file=part.name,
             message=f"{hidden} more lines are not valid UTF-8",
         )
+    for line in stream.nul_lines:
+        yield model.finding(
+            code="FILE-ENCODING",
+            severity="E",
+            file=part.name,
+            line=line,
+            message="the line holds a NUL character (byte 0x00), which no text field may hold",
+        )
+    if stream.utf16:
+        yield model.finding(
+            code="FILE-ENCODING",
+            severity="W",
+            file=part.name,
+            line=1,
+            message="the file is UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8; "
+            "it was read as UTF-16",
+        )
     if stream.fallback_lines:
         yield model.finding(
             code="FILE-ENCODING",
@@ -441,7 +479,7 @@ def _check_message(layout: layouts.Layout, record: layouts.RecordLayout, rec: _R
 def volume_envelope(summary: VolumeSummary, *, split: bool) -> Iterator[model.LoadFinding]:
     """Header present, trailer present and last, and the trailer's RECORD_COUNT (§5.2.5)."""
     name = ", ".join(p.name for p in summary.volume.parts)
-    if summary.header is None:
+    if summary.header is None and layouts.HEADER_ID not in summary.malformed:
         severity: model.Severity = "W" if split else "E"
         yield model.finding(
             code="FILE-HEADER-FIRST",
@@ -451,7 +489,8 @@ def volume_envelope(summary: VolumeSummary, *, split: bool) -> Iterator[model.Lo
             message="the volume has no header record (10)",
         )
     if summary.trailer is None:
-        yield _missing_trailer(name, split=split)
+        if layouts.TRAILER_ID not in summary.malformed:
+            yield _missing_trailer(name, split=split)
         return
     yield from _trailer_count(summary)
 

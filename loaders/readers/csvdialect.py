@@ -9,6 +9,8 @@ fallback encoding for lines that are not UTF-8.
 from __future__ import annotations
 
 import csv
+import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -18,8 +20,17 @@ from typing import IO, Final
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
 BOM: Final = b"\xef\xbb\xbf"
+UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
 MAX_FIELD_SIZE: Final = 1 << 24
 MAX_REMEMBERED_ERRORS: Final = 1000
+LEGACY_ENCODINGS: Final = "cp1252 or iso-8859-14"
+"""The fallback of a format whose encoding is unverified (LLPG DTF, §4.1 row 1): each line that
+is not UTF-8 is read as Windows-1252, or as ISO-8859-14 (Latin-8, Welsh) when it holds a byte
+that is a Welsh letter there (Ŵ Ŷ ŵ ŷ) and an Icelandic one in Windows-1252 (Ð Þ ð þ), which no UK
+address carries, and no byte of Windows-1252's own range 0x80-0x9F (curly quotes, dashes)."""
+_WELSH_BYTES: Final = frozenset(b"\xd0\xde\xf0\xfe")
+_END_OF_FILE: Final = "\x1a"
+_AFTER_LONE_CR: Final = re.compile(rb"(?<=\r)(?!\n)")
 
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
@@ -33,6 +44,8 @@ class Source:
     directory: str
     path: str
     opener: Opener = field(repr=False, compare=False)
+    contained: bool = False
+    """Found inside a directory or a zip (not named on its own), so it may be clutter."""
 
     def open(self) -> AbstractContextManager[IO[bytes]]:
         return self.opener()
@@ -45,13 +58,13 @@ def expand(paths: Iterable[str | Path]) -> list[Source]:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                sources.extend(_file_sources(child))
+                sources.extend(_file_sources(child, contained=True))
         else:
-            sources.extend(_file_sources(path))
+            sources.extend(_file_sources(path, contained=False))
     return sources
 
 
-def _file_sources(path: Path) -> list[Source]:
+def _file_sources(path: Path, *, contained: bool) -> list[Source]:
     if _is_zip_file(path):
         return _zip_sources(str(path), str(path), (), lambda: _open_path(path))
     return [
@@ -61,6 +74,7 @@ def _file_sources(path: Path) -> list[Source]:
             directory=str(path.parent),
             path=str(path),
             opener=lambda: _open_path(path),
+            contained=contained,
         )
     ]
 
@@ -89,7 +103,7 @@ def _zip_sources(
         if member in nested:
             sources.extend(_zip_sources(name, physical, member_chain, open_outer))
             continue
-        posix = PurePosixPath(member)
+        posix = PurePosixPath(member.replace("\\", "/"))  # Windows tools may write "a\\b.csv"
         sources.append(
             Source(
                 name=name,
@@ -97,6 +111,7 @@ def _zip_sources(
                 directory=f"{display}!{posix.parent}",
                 path=physical,
                 opener=_chain_opener(open_outer, member_chain),
+                contained=True,
             )
         )
     return sources
@@ -135,30 +150,104 @@ class CsvStream:
         self._fallback = fallback_encoding
         self.encoding_error_lines: list[int] = []
         self.fallback_lines: list[int] = []
+        self.nul_lines: list[int] = []
         self.encoding_error_count = 0
+        self.utf16 = False
+        """The file began with a UTF-16 byte order mark and was read as UTF-16."""
         csv.field_size_limit(MAX_FIELD_SIZE)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(self._lines(), dialect="excel")
         for fields in reader:
-            if fields and fields != [""]:
+            if not is_blank(fields):
                 yield reader.line_num, fields
 
     def _lines(self) -> Iterator[str]:
-        for number, raw in enumerate(self._binary, start=1):
-            chunk = raw[3:] if number == 1 and raw.startswith(BOM) else raw
-            yield self._decode(number, chunk)
+        number = 0
+        for raw in self._binary_lines():
+            for piece in split_lone_cr(raw):
+                number += 1
+                chunk = piece[3:] if number == 1 and piece.startswith(BOM) else piece
+                yield self._decode(number, chunk)
+
+    def _binary_lines(self) -> Iterable[bytes]:
+        """The file's lines as UTF-8 bytes: as they are, or re-encoded from UTF-16 when the file
+        starts with its byte order mark (a spreadsheet's "Unicode text" export)."""
+        peek = getattr(self._binary, "peek", None)
+        if peek is None or peek(2)[:2] not in UTF16_BOMS:
+            return self._binary
+        self.utf16 = True
+        return _utf16_lines(self._binary)
 
     def _decode(self, number: int, chunk: bytes) -> str:
+        text = self._decode_line(number, chunk)
+        if "\x00" not in text:
+            return text
+        _remember(self.nul_lines, number)
+        return text.replace("\x00", "")
+
+    def _decode_line(self, number: int, chunk: bytes) -> str:
         try:
             return chunk.decode("utf-8")
         except UnicodeDecodeError:
             if self._fallback is not None:
                 _remember(self.fallback_lines, number)
-                return chunk.decode(self._fallback, errors="replace")
+                return chunk.decode(legacy_encoding(chunk, self._fallback), errors="replace")
             self.encoding_error_count += 1
             _remember(self.encoding_error_lines, number)
             return chunk.decode("utf-8", errors="replace")
+
+
+def _utf16_lines(binary: IO[bytes]) -> Iterator[bytes]:
+    text = io.TextIOWrapper(binary, encoding="utf-16", errors="replace", newline="")
+    try:
+        for line in text:
+            yield line.encode("utf-8")
+    finally:
+        text.detach()
+
+
+def split_lone_cr(raw: bytes) -> list[bytes]:
+    """One binary line (up to LF) as lines ending in CR, CRLF or LF: a file written with the
+    old Macintosh convention (CR alone) reads line by line, as the universal-newline mode would."""
+    if b"\r" not in raw or (raw.count(b"\r") == 1 and raw.endswith(b"\r\n")):
+        return [raw]
+    return [piece for piece in _AFTER_LONE_CR.split(raw) if piece]
+
+
+def legacy_encoding(chunk: bytes, fallback: str) -> str:
+    """The encoding to read a line that is not UTF-8 with (see :data:`LEGACY_ENCODINGS`)."""
+    if fallback != LEGACY_ENCODINGS:
+        return fallback
+    welsh = not _WELSH_BYTES.isdisjoint(chunk)
+    if welsh and not any(0x80 <= byte <= 0x9F for byte in chunk):
+        return "iso-8859-14"
+    return "cp1252"
+
+
+def is_blank(fields: Sequence[str]) -> bool:
+    """A row with nothing in it: no fields, empty or blank ones (a line of commas or spaces that
+    a spreadsheet leaves at the end), or a DOS end-of-file character (Ctrl-Z)."""
+    return all(not value.strip().strip(_END_OF_FILE).strip() for value in fields)
+
+
+def looks_like_supply(source: Source) -> bool:
+    """Whether a file found in a directory or zip is a supply file: its first row that is not
+    blank starts with a record identifier or is a header-name row (an empty file counts).
+    A readme, a licence PDF or a Mac resource fork does not."""
+    with source.open() as handle:
+        head = handle.read(1 << 16)
+    if head[:2] in UTF16_BOMS:
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.removeprefix(BOM).decode("utf-8", errors="replace")
+    for line in text.splitlines():
+        fields = next(csv.reader([line]), [])
+        if is_blank(fields):
+            continue
+        first = fields[0].strip().upper()
+        return first == "RECORD_IDENTIFIER" or (first.isascii() and first.isdigit())
+    return True
 
 
 def _remember(lines: list[int], number: int) -> None:

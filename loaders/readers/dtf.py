@@ -3,7 +3,8 @@
 The column order is reconstructed and [UNVERIFIED], so it lives in ``layouts/dtf_7_3.json``:
 rows with more fields than the layout get a warning and the extras are ignored, rows with fewer
 are errors, and the layout plausibility check runs on every supply. Lines that are not UTF-8
-are read as cp1252 with a warning (the DTF encoding is [UNVERIFIED]).
+are read as Windows-1252 or ISO-8859-14 with a warning (the DTF encoding is [UNVERIFIED]; see
+:data:`~loaders.readers.csvdialect.LEGACY_ENCODINGS`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from typing import Final
 
 from loaders import layouts
-from loaders.readers import engine, supply
+from loaders.readers import csvdialect, engine, supply
 
-FALLBACK_ENCODING: Final = "cp1252"
+FALLBACK_ENCODING: Final = csvdialect.LEGACY_ENCODINGS
 
 
 def spec() -> supply.FormatSpec:

@@ -80,9 +80,13 @@ class VolumeReader:
         self, stats: checks.PartStats, line: int, rid: str, fields: list[str]
     ) -> Iterator[Item]:
         record = self.layout.records[rid]
+        if rid == layouts.METADATA_ID and len(fields) != record.field_count:
+            yield checks.metadata_count(stats, line, record, fields)
+            fields = (fields + [""] * record.field_count)[: record.field_count]
         values, findings = self._convert(stats, line, record, fields)
         yield from findings
         if values is None:
+            self.summary.malformed.add(rid)
             return
         if rid == layouts.HEADER_ID:
             yield from self.summary.add_header(stats, line, model.Header(**values))  # type: ignore[arg-type]

@@ -114,11 +114,35 @@ def plan(
     """Discover the supplies under ``paths``; ``layout`` forces a layout instead of detecting."""
     findings: list[model.LoadFinding] = []
     volumes: list[Volume] = []
-    for parts in group_parts(csvdialect.expand(paths), spec):
+    for parts in group_parts(_supply_sources(paths, findings), spec):
         volume = _volume(parts, spec, layout, findings)
         if volume is not None:
             volumes.append(dataclasses.replace(volume, tile=_tile(parts, spec)))
     return Plan(supplies=_supplies(volumes, spec), findings=findings)
+
+
+def _supply_sources(
+    paths: Iterable[str | Path], findings: list[model.LoadFinding]
+) -> list[csvdialect.Source]:
+    """The sources under ``paths``, without the files a directory or zip holds beside the supply
+    (a readme, a licence, Mac resource forks), each of which is named in a warning."""
+    sources: list[csvdialect.Source] = []
+    for source in csvdialect.expand(paths):
+        if source.contained and not csvdialect.looks_like_supply(source):
+            findings.append(_not_a_supply(source))
+            continue
+        sources.append(source)
+    return sources
+
+
+def _not_a_supply(source: csvdialect.Source) -> model.LoadFinding:
+    return model.finding(
+        code="FILE-NOT-SUPPLY",
+        severity="W",
+        message="the file does not start with a record identifier or a header-name row: "
+        "it is not read (a readme, a licence or another file beside the supply)",
+        file=source.name,
+    )
 
 
 def group_parts(sources: Sequence[csvdialect.Source], spec: FormatSpec) -> list[list[Part]]:
