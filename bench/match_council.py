@@ -65,7 +65,7 @@ def extend(rng: random.Random, gaz: Gazetteer, *, held_back: float = 0.04) -> Ga
                 )  # fmt: skip
             for p, place in enumerate(premises):
                 number = uprn + 100 * s + p + 1
-                postcode = f"{outward} {5 + s}{'ABDEFGHJ'[p // 12]}{'LNPQRSTUWXYZ'[s]}"
+                postcode = f"{outward} {(5 + s) % 10}{'ABDEFGHJ'[p // 12]}{'LNPQRSTUWXYZ'[s]}"
                 addresses.append(
                     _address(rng, number, english, place, postcode, bool(welsh), held_back)
                 )
@@ -99,6 +99,7 @@ def _town_streets(rng: random.Random, town: str) -> list[tuple[str, list[_Premis
         ("MANOR CLOSE", _named_houses(rng), None),
         ("BRUNEL WAY", _business_park(rng), None),
         ("CROWN AND ANCHOR LANE", _plain(rng, 10), None),
+        ("MOOR LANE", _farms(rng), None),
     ]
     if town in WELSH_TOWNS:
         streets.append(("MARKET SQUARE", _plain(rng, 14), "SGWAR Y FARCHNAD"))
@@ -118,7 +119,9 @@ def _converted_houses(rng: random.Random, count: int) -> list[_Premises]:
         if n == 12:
             out.append(_Premises(pao={**pao, "pao_end_number": 14}, sao={}))
             continue
-        style = rng.choice(["plain", "plain", "suffix", "numbered", "lettered", "floors", "2a"])
+        style = rng.choice(
+            ["plain", "plain", "suffix", "numbered", "lettered", "floors", "2a", "annexe"]
+        )
         out += [_Premises(pao=pao, sao=sao) for sao in _flats(rng, style)]
         if style == "suffix":
             out.append(_Premises(pao={**pao, "pao_start_suffix": "A"}, sao={}))
@@ -139,6 +142,8 @@ def _flats(rng: random.Random, style: str) -> list[dict[str, int | str]]:
         if rng.random() < 0.5:
             floors.insert(0, "BASEMENT FLAT")
         return [{"sao_text": f} for f in floors]
+    if style == "annexe":  # the house and its annexe (SAO text, gazetteer-standards §6.4)
+        return [{}, {"sao_text": "THE ANNEXE"}]
     if style == "2a":
         return [
             {"sao_start_number": 1},
@@ -162,6 +167,17 @@ def _named_houses(rng: random.Random) -> list[_Premises]:
     block: dict[str, int | str] = {"pao_text": "KINGSLEY COURT"}  # flats, no street number
     out += [_Premises(pao=block, sao={"sao_start_number": f}) for f in range(1, 7)]
     return out
+
+
+FARMS = ("HILL FARM", "LOWER HILL FARM", "MOOR FARM", "MOOR FARM COTTAGE", "THE OLD DAIRY")
+
+
+def _farms(rng: random.Random) -> list[_Premises]:
+    """A rural lane: farms and farm buildings known by name alone (near twins among them:
+    ``HILL FARM`` and ``LOWER HILL FARM``), and a few numbered cottages."""
+    named = [_Premises(pao={"pao_text": name}, sao={}) for name in FARMS]
+    barn = rng.choice(["WILLOW BARN", "THE GRANARY", "ORCHARD BARN"])
+    return [*named, _Premises(pao={"pao_text": barn}, sao={}), *_plain(rng, 4)]
 
 
 def _business_park(rng: random.Random) -> list[_Premises]:

@@ -25,6 +25,15 @@ FLOOR_FLATS = {
     "TOP FLOOR FLAT": ("TOP FLAT", "TOP FLOOR FLAT", "TFF"),
     "BASEMENT FLAT": ("BASEMENT FLAT", "BSMT FLAT", "BASEMENT"),
 }
+# A floor flat written flat first, as many council tax lists hold it.
+FLOOR_FLATS_FIRST = {
+    "GROUND FLOOR FLAT": ("FLAT GROUND FLOOR", "FLAT GRD FLR", "GROUND FLOOR"),
+    "FIRST FLOOR FLAT": ("FLAT 1ST FLOOR", "FLAT FIRST FLOOR", "FIRST FLOOR", "FLAT 1ST FLR"),
+    "SECOND FLOOR FLAT": ("FLAT 2ND FLOOR", "FLAT SECOND FLOOR", "SECOND FLOOR"),
+    "TOP FLOOR FLAT": ("FLAT TOP FLOOR", "TOP FLOOR"),
+    "BASEMENT FLAT": ("FLAT BASEMENT", "BASEMENT"),
+}
+ANNEXE_FORMS = ("THE ANNEXE", "ANNEXE", "ANNEX", "THE ANNEX")
 SAINT_FORMS = ("ST MARYS ROAD", "ST. MARY'S RD", "SAINT MARYS ROAD", "ST MARY'S RD", "ST.MARYS RD")
 
 
@@ -64,9 +73,12 @@ def _specific_forms(address: Address) -> list[str]:
         forms += ["apartment", "apt"]
     elif lpi.sao_text:
         forms += ["flat same line", "sub-building words"]
+        forms += ["floor flat first"] if lpi.sao_text in FLOOR_FLATS else []
+        forms += ["annexe"] if lpi.sao_text == "THE ANNEXE" else []
     if lpi.pao_text:
         forms += ["name line", "name same line"]
         forms += ["name dropped", "name without number"] if lpi.pao_start_number else []
+        forms += [] if lpi.pao_start_number or lpi.sao_text else ["street left out"]
     if lpi.pao_end_number:
         forms += ["range spaced", "range slash"]
     if lpi.pao_start_suffix:
@@ -114,7 +126,10 @@ def _sao(rng: random.Random, lpi: domain.Lpi, form: str) -> str:
     elif _numbered_flat_text(lpi.sao_text):
         value = (lpi.sao_text or "").split()[-1]
     elif lpi.sao_text in FLOOR_FLATS:
-        return rng.choice(FLOOR_FLATS[lpi.sao_text])
+        forms = FLOOR_FLATS_FIRST if form == "floor flat first" else FLOOR_FLATS
+        return rng.choice(forms[lpi.sao_text])
+    elif lpi.sao_text == "THE ANNEXE":
+        return rng.choice(ANNEXE_FORMS) if form == "annexe" else lpi.sao_text
     elif lpi.sao_text and lpi.sao_text.startswith("FLAT "):
         return rng.choice(
             [lpi.sao_text, lpi.sao_text.replace("FLAT", "FLT"), f"APARTMENT {lpi.sao_text[5:]}"]
@@ -143,7 +158,7 @@ def _pao_lines(rng: random.Random, lpi: domain.Lpi, form: str, sao: str, street:
         name = ""
     if form == "name without number":
         number = ""
-    road = f"{number} {street}".strip()
+    road = "" if form == "street left out" else f"{number} {street}".strip()
     numbered = sao.startswith("FLAT ") and sao[5:6].isdigit()
     flat_value = sao[5:].replace(" ", "") if numbered else ""
     if form == "flat slash first" and flat_value:

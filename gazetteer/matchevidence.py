@@ -101,14 +101,17 @@ def text_evidence(
     """Street, building name, organisation, locality, town and postcode; consumes ``pool``."""
     found = []
     towns = [candidate.town, candidate.post_town]
+    named = [("street", candidate.street), ("building_name", candidate.pao.text)]
+    if _name_first(candidate, pool):
+        named.reverse()
     for name, text in (
-        ("street", candidate.street),
-        ("building_name", candidate.pao.text),
+        *named,
         ("locality", candidate.locality if candidate.locality not in towns else None),
     ):
         evidence = _word_evidence(name, text, pool)
         if evidence is not None:
             found.append(evidence)
+    found.sort(key=lambda e: _TEXT_ORDER[e.component])
     town = _town_evidence(candidate, pool)
     if town is not None:
         found.append(town)
@@ -121,6 +124,21 @@ def text_evidence(
     if postcode is not None:
         found.append(postcode)
     return _street_conflict(found, query, pool)
+
+
+_TEXT_ORDER = {"street": 0, "building_name": 1, "locality": 2}
+
+
+def _name_first(candidate: CandidateAddress, pool: list[str]) -> bool:
+    """A house name typed exactly where its street is not (``MOOR FARM, NEWTOWN`` for
+    ``MOOR FARM, MOOR LANE``): the name's words are the name's, not part of a street."""
+    if not candidate.pao.text or not candidate.street:
+        return False
+    name = matchtext.find_window(matchtext.words_of(candidate.pao.text), pool)
+    if name is None or name.similarity < 1.0:
+        return False
+    street = matchtext.find_window(matchtext.words_of(candidate.street), pool)
+    return street is None or street.similarity < 1.0
 
 
 def _word_evidence(name: str, text: str | None, pool: list[str]) -> ComponentEvidence | None:
@@ -247,9 +265,7 @@ def score_of(
 def _value(
     item: ComponentEvidence, evidence: list[ComponentEvidence], district: bool
 ) -> float | None:
-    if item.component in _PLACE and item.status == MISSING:
-        return None
-    if place.old_postcode_outweighed(item, evidence, district=district):
+    if _not_counted(item, evidence, district):
         return None
     if item.component == "pao" and item.status == MISSING and place.named_exactly(evidence):
         return _NUMBER_LEFT_OUT
@@ -258,6 +274,18 @@ def _value(
     if item.status == PARTIAL:
         return item.similarity
     return _VALUES[item.status]
+
+
+def _not_counted(
+    item: ComponentEvidence, evidence: list[ComponentEvidence], district: bool
+) -> bool:
+    """A place the query does not name, an old postcode outweighed, or the street of a house
+    named exactly at its exact postcode left out (``MOOR FARM, NEWTOWN, NT1 9AR``)."""
+    if item.status == MISSING and item.component in _PLACE:
+        return True
+    if item.status == MISSING and item.component == "street":
+        return place.named_at_postcode(evidence)
+    return place.old_postcode_outweighed(item, evidence, district=district)
 
 
 def _similarity(evidence: list[ComponentEvidence], component: str) -> float:
@@ -313,6 +341,8 @@ def blockers_of(
         found.append("unexplained sub-building words")
     if len(leftover) > _MAX_LEFTOVER:
         found.append("too many unexplained words")
+    if leftover and place.status(evidence, "street") == MISSING:
+        found.append("unexplained words beside a house named without its street")
     return tuple(dict.fromkeys(found))
 
 

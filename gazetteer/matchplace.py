@@ -73,6 +73,14 @@ def named_exactly(evidence: list[ComponentEvidence]) -> bool:
     return named and status(evidence, "street") == MATCHED
 
 
+def named_at_postcode(evidence: list[ComponentEvidence]) -> bool:
+    """A house name that agrees exactly at a postcode that agrees exactly, its street left
+    out (rural lists: ``HILL FARM, NEWTOWN, NT1 9AR``); the number, if it has one, too."""
+    named = status(evidence, "building_name") == MATCHED and status(evidence, "street") == MISSING
+    number = status(evidence, "pao") in {MATCHED, None}
+    return named and number and status(evidence, "postcode") == MATCHED
+
+
 def place_noise(
     leftover: tuple[str, ...], *, query: QueryFacts, evidence: list[ComponentEvidence]
 ) -> frozenset[str]:
@@ -85,8 +93,11 @@ def place_noise(
     may name a flat (``FLAT``, a lone letter) are never forgiven, and nothing is when a word
     that ends a building name (``COURT``) is left over.
     """
-    numbered = status(evidence, "pao") == MATCHED or named_exactly(evidence)
-    if not leftover or status(evidence, "street") != MATCHED or not numbered:
+    at_postcode = named_at_postcode(evidence)
+    numbered = status(evidence, "pao") == MATCHED or named_exactly(evidence) or at_postcode
+    if not leftover or not numbered:
+        return frozenset()
+    if status(evidence, "street") != MATCHED and not at_postcode:
         return frozenset()
     if any(w in words.BUILDING_WORDS for w in leftover):
         return frozenset()  # ``IVY COURT`` left over may be the building meant

@@ -458,3 +458,50 @@ def test_council_noise_keeps_the_address_first_and_a_wrong_number_unmatched(
     other = data.draw(st.integers(min_value=1, max_value=60).filter(lambda n: n not in taken))
     wrong = noisy.replace(f"{target.pao.range_text()} ", f"{other} ", 1)
     assert matching.match(addressparse.parse(wrong), candidates, thresholds=THRESHOLDS).uprn is None
+
+
+FARMS = [
+    _candidate(41, pao=_aon(text="HILL FARM"), street="MOOR LANE", postcode="NT5 9AR"),
+    _candidate(42, pao=_aon(text="LOWER HILL FARM"), street="MOOR LANE", postcode="NT5 9AR"),
+    _candidate(43, pao=_aon(text="MOOR FARM"), street="MOOR LANE", postcode="NT5 9AR"),
+    _candidate(44, pao=_aon(2), street="MOOR LANE", postcode="NT5 9AR"),
+    _candidate(45, pao=_aon(text="MOOR FARM"), street="MOOR LANE", town="OLDTOWN",
+               postcode="OT1 9AR"),
+]  # fmt: skip
+
+
+def _farm(text: str, candidates: list[matching.CandidateAddress] = FARMS) -> matching.MatchResult:
+    return matching.match(addressparse.parse(text), candidates, thresholds=THRESHOLDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "uprn"),
+    [
+        ("MOOR FARM, NEWTOWN, NT5 9AR", 43),  # the name shares a word with its street
+        ("MOOR FARM, NEWTOWN, EAST DEVON, NT5 9AR", 43),
+        ("HILL FARM, NEWTOWN, NT5 9AR", 41),
+        ("LOWER HILL FARM, NT5 9AR", 42),
+        ("MOOR FARM, MOOR LANE, NEWTOWN", 43),
+    ],
+)
+def test_a_house_named_at_its_postcode_needs_no_street(text: str, uprn: int) -> None:
+    result = _farm(text)
+    assert (result.status, result.uprn) == ("matched", uprn), result.blockers
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("MOOR FARM, NEWTOWN", FARMS),  # no postcode: two towns have a MOOR FARM
+        ("MOOR FARM, NEWTOWN, NT5 9AB", FARMS),  # not its postcode
+        ("ANNEXE, MOOR FARM, NEWTOWN, NT5 9AR", FARMS),  # a part the gazetteer lacks
+        ("HIGHER MOOR FARM, NEWTOWN, NT5 9AR", FARMS),  # a word of the name left over
+        ("LOWER HILL FARM, NEWTOWN, NT5 9AR", [FARMS[0], FARMS[2]]),  # only HILL FARM held
+        ("HILL FARM, NEWTOWN, NT5 9AR", FARMS[1:]),  # only LOWER HILL FARM held
+        ("3 MOOR LANE, NEWTOWN, NT5 9AR", FARMS),  # a number the lane lacks
+    ],
+)
+def test_a_name_without_its_street_never_carries_a_doubtful_address(
+    text: str, held: list[matching.CandidateAddress]
+) -> None:
+    assert _farm(text, held).uprn is None
