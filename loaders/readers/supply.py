@@ -240,8 +240,10 @@ def record_id_of(raw: str) -> str:
 def parse_header(fields: list[str], layout: layouts.Layout) -> model.Header | None:
     """The typed header, or ``None`` when it has the wrong shape (the reader reports why)."""
     record = layout.records[layouts.HEADER_ID]
-    if len(fields) != record.field_count:
+    extra = len(fields) > record.field_count and layout.extra_fields == "warn"
+    if len(fields) != record.field_count and not extra:
         return None
+    fields = fields[: record.field_count]  # a DTF row may carry more fields (the reader warns)
     try:
         values = convert.RecordParser.for_record(record).convert(fields)
     except convert.FieldError:

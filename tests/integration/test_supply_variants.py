@@ -257,6 +257,9 @@ DTF_VARIANTS: dict[str, Variant] = {
     "LF and CRLF mixed": _rewrite(_mixed_endings),
     "a line of empty fields at the end": _suffix("\r\n,,,,,,,,\r\n"),
     "an end-of-file character": _suffix("\r\n\x1a"),
+    "a trailing comma on every line (extra fields are allowed)": _rewrite(
+        lambda p: "\r\n".join(line + "," for line in _original(p).split("\r\n"))
+    ),
     "optional records 12, 13, 14, 25 and 98": _rewrite(_insert_before_trailer(DTF_OPTIONAL)),
     "ISO-8859-14 (Welsh)": _rewrite(_original, encoding="iso-8859-14"),
     "CR alone (old Macintosh)": _ending("\r"),
@@ -312,7 +315,7 @@ def test_a_variant_loads_the_same_gazetteer_on_every_path(
     (tmp_path / "variant").mkdir()
     changed = variant(paths, tmp_path / "variant")
     with _precise_only():
-        _load(session_factory, paths, tmp_path / "original.csv", fmt, "full")
+        original = _load(session_factory, paths, tmp_path / "original.csv", fmt, "full")
     expected = supply_db.dates_as_text(supply_db.snapshot(engine))
     assert expected["lpi"] and expected["street_descriptor"]
     reports = {}
@@ -327,6 +330,8 @@ def test_a_variant_loads_the_same_gazetteer_on_every_path(
             fast = engine.dialect.name == "postgresql" and fmt == "abp"
             assert taken == ([1] if fast and name not in FAST_PATH_FALLS_BACK else [])
         assert not document.get("refused"), (label, document)
+        same = ("format", "schema_version", "records", "unchanged")
+        assert {k: document[k] for k in same} == {k: original[k] for k in same}, label
         assert supply_db.dates_as_text(supply_db.snapshot(engine)) == expected, label
         reports[label] = _report(report)
         assert not [r for r in reports[label] if r["severity"] == "E"], label
