@@ -8,12 +8,15 @@ any order. On SQLite, where a statement costs no round trip, each table is one
 ``executemany``.
 
 Values every row of a table shares may be given once (``Batch.add(..., shared=...)``): on
-PostgreSQL they are sent in a second parameter of one row and joined to every row, so the
-rows' JSON carries only what differs; on SQLite each row gets them back.
+PostgreSQL they are sent in a second parameter of one row and filled into every row, so the
+rows' JSON carries only what differs; on SQLite each row gets them back. On PostgreSQL the
+scalar values a key has alike in every row of a table of :data:`SHARED_FROM` rows or more are
+sent that way too (the ten deliveries of a move share their event, times and state).
 
 Rows are dicts keyed by column key, as :func:`sqlalchemy.insert` takes them; a column left
 out is ``NULL`` (none of these tables has a default). Values are encoded as the column's type
-binds them: times as ISO 8601 with their offset, bytes as ``bytea`` hex, JSON columns as
+binds them: times as ISO 8601 with their offset, bytes as ``bytea`` input text (UTF-8 in the
+escape format, else hex), JSON columns as
 themselves (a JSON column may not be ``None`` here: SQLAlchemy writes a JSON ``null`` where
 the recordset gives SQL ``NULL``).
 """
@@ -33,16 +36,19 @@ from sqlalchemy import orm
 from core.tables import UtcDateTime
 from notify import delivery_sql
 
-#: One table's rows from its ``jsonb`` parameter; table, columns and names quoted as identifiers.
+#: One table's rows from its ``jsonb`` parameter, every column in the table's order (a key a
+#: row lacks is ``NULL``, as a column left out of an insert is: none of these tables has a
+#: default); the name of the query and the table (twice) quoted as identifiers.
 INSERT_FROM_JSON: Final = (
-    "{} AS (INSERT INTO {} ({}) SELECT {} FROM jsonb_populate_recordset(NULL::{}, {}::jsonb))"
+    "{} AS (INSERT INTO {} SELECT * FROM jsonb_populate_recordset(NULL::{}, {}::jsonb))"
 )
 
 
-#: The same with the values every row shares from a second parameter (a one-row recordset).
+#: The same with the values every row shares from a second parameter (a one-element array of
+#: the shared columns only), filled into each row's columns.
 INSERT_FROM_JSON_SHARED: Final = (
-    "{} AS (INSERT INTO {} ({}) SELECT {} FROM jsonb_populate_recordset(NULL::{}, {}::jsonb) r,"
-    " jsonb_populate_recordset(NULL::{}, {}::jsonb) s)"
+    "{} AS (INSERT INTO {} SELECT p.* FROM jsonb_populate_recordset(NULL::{}, {}::jsonb) r,"
+    " LATERAL jsonb_populate_record(r, {}::jsonb -> 0) p)"
 )
 
 
@@ -88,7 +94,7 @@ def write(session: orm.Session, batch: Batch) -> None:
                 connection.execute(sa.insert(model.__table__), batch.full_rows(model))
         return
     tables = [
-        (model.__table__, rows, batch.shared.get(model, {}))
+        _split(model.__table__, rows, batch.shared.get(model, {}))
         for model, rows in batch.rows.items()
         if rows
     ]
@@ -99,6 +105,42 @@ def write(session: orm.Session, batch: Batch) -> None:
 
 
 _STATEMENTS: dict[tuple[Any, ...], str] = {}
+#: From this many rows of a table, the values every row has alike are sent once (shared).
+SHARED_FROM: Final = 5
+#: ... and when at least one key in this many is alike.
+SHARED_PART: Final = 4
+_SCALARS: Final = frozenset({str, int, bool, type(None), dt.date, dt.datetime})
+
+
+def _split(table: sa.Table, rows: list[dict[str, Any]], shared: dict[str, Any]) -> _Table:
+    """The table, its rows and its shared values, with the values of a key every one of at
+    least :data:`SHARED_FROM` rows has alike (a scalar of the same type; a time with the same
+    offset) moved from the rows to the shared values, if a :data:`SHARED_PART` th of the keys
+    or more are."""
+    if len(rows) < SHARED_FROM:
+        return table, rows, shared
+    last = rows[-1]  # most keys that differ at all differ here: a cheap first look
+    alike = [
+        key
+        for key, value in rows[0].items()
+        if last[key] == value and type(value) in _SCALARS and _alike(value, key, rows)
+    ]
+    if len(alike) * SHARED_PART < len(rows[0]):  # too few to pay for rebuilding the rows
+        return table, rows, shared
+    common = {**shared, **{key: rows[0][key] for key in alike}}
+    own = [key for key in rows[0] if key not in alike]
+    return table, [{key: row[key] for key in own} for row in rows], common
+
+
+def _alike(value: Any, key: str, rows: list[dict[str, Any]]) -> bool:
+    kind = type(value)
+    if kind is dt.datetime:
+        offset = value.utcoffset()
+        return all(
+            type(row[key]) is kind and row[key] == value and row[key].utcoffset() == offset
+            for row in rows
+        )
+    return all(type(row[key]) is kind and row[key] == value for row in rows)
 
 
 _Table = tuple[sa.Table, list[dict[str, Any]], dict[str, Any]]
@@ -109,8 +151,7 @@ def _statement(
     connection: sa.Connection, tables: list[_Table], *, announce: bool
 ) -> tuple[str, dict[str, str]]:
     shapes = [_shape(table, rows[0], shared) for table, rows, shared in tables]
-    key = (announce, *((t.name, *(c.name for c in cs), "|", *(c.name for c in ss))
-                       for t, cs, ss in shapes))  # fmt: skip
+    key = (announce, *((t.name, bool(ss)) for t, _, ss in shapes))
     text = _STATEMENTS.get(key)
     if text is None:
         text = _STATEMENTS[key] = _compose(shapes, announce).as_string(
@@ -120,7 +161,8 @@ def _statement(
     for i, ((_, columns, common), (_, rows, shared)) in enumerate(zip(shapes, tables, strict=True)):
         parameters[f"t{i}"] = _json(connection.dialect, columns, rows)
         if common:
-            parameters[f"s{i}"] = _json(connection.dialect, common, [shared])
+            only = {c.key: shared[c.key] for c in common}  # a row's own value wins
+            parameters[f"s{i}"] = _json(connection.dialect, common, [only])
     return text, parameters
 
 
@@ -132,22 +174,14 @@ def _shape(table: sa.Table, first: dict[str, Any], shared: dict[str, Any]) -> _S
 
 def _compose(shapes: list[_Shape], announce: bool) -> psql.Composed:
     parts = []
-    for i, (table, columns, common) in enumerate(shapes):
-        names = psql.SQL(", ").join(psql.Identifier(c.name) for c in [*columns, *common])
+    for i, (table, _, common) in enumerate(shapes):
         name, rows = psql.Identifier(table.name), psql.Placeholder(f"t{i}")
         if not common:
             sql = psql.SQL(INSERT_FROM_JSON)
-            parts.append(sql.format(psql.Identifier(f"t{i}"), name, names, names, name, rows))
+            parts.append(sql.format(psql.Identifier(f"t{i}"), name, name, rows))
             continue
-        picked = psql.SQL(", ").join(
-            [psql.Identifier("r", c.name) for c in columns]
-            + [psql.Identifier("s", c.name) for c in common]
-        )
-        sql = psql.SQL(INSERT_FROM_JSON_SHARED)
-        shared = psql.Placeholder(f"s{i}")
-        parts.append(
-            sql.format(psql.Identifier(f"t{i}"), name, names, picked, name, rows, name, shared)
-        )
+        sql, shared = psql.SQL(INSERT_FROM_JSON_SHARED), psql.Placeholder(f"s{i}")
+        parts.append(sql.format(psql.Identifier(f"t{i}"), name, name, rows, shared))
     tail = psql.SQL(delivery_sql.ANNOUNCE.text if announce else "SELECT 1")
     return psql.SQL("WITH {} {}").format(psql.SQL(", ").join(parts), tail)
 
@@ -206,5 +240,17 @@ def _plain(value: Any, datetimes: dict[dt.datetime, str]) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
-        return "\\x" + bytes(value).hex()
+        return _bytea(bytes(value))
     raise TypeError(f"{type(value).__name__} is not written in a batch")
+
+
+def _bytea(value: bytes) -> str:
+    """``bytea`` input text: UTF-8 without NUL in the escape format (the text itself, each
+    backslash doubled: about half the size of hex for a JSON body), anything else as hex."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\\x" + value.hex()
+    if "\x00" in text:
+        return "\\x" + value.hex()
+    return text.replace("\\", "\\\\")

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import orm
 
 from core import ids
+from core.tables import UtcDateTime
 from notify import row_batch
 from notify.tables import moves as m
+from notify.tables.common import JSON
 
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
 times = st.datetimes(
@@ -120,3 +122,86 @@ def test_shared_values_read_back_as_the_whole_rows_inserted(
     session.expire_all()
     for (_, written), (_, expected) in zip(pairs, oracle, strict=True):
         assert _read(session, written["id"]) == _read(session, expected["id"])
+
+
+_probe_metadata = sa.MetaData()
+
+
+def _probe(name: str) -> sa.Table:
+    return sa.Table(
+        name, _probe_metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("body", sa.LargeBinary),
+        sa.Column("label", sa.Text),
+        sa.Column("n", sa.BigInteger),
+        sa.Column("flag", sa.Boolean),
+        sa.Column("at", UtcDateTime),
+        sa.Column("day", sa.Date),
+        sa.Column("doc", JSON),
+    )  # fmt: skip
+
+
+class _Batched:
+    __table__ = _probe("batch_probe")
+
+
+_ORACLE = _probe("batch_probe_oracle")
+bodies = st.one_of(
+    st.binary(max_size=20),
+    st.text(max_size=12).map(str.encode),  # UTF-8: sent in the escape format
+    st.sampled_from([b"", b"\\", b"\\x41", b"\\\\x00", b"a\x00b", b'{"a":"\\u00e9"}', b"\xff"]),
+)
+probe_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "body": st.none() | bodies,
+            "label": st.none() | st.sampled_from(["a", "b"]) | texts,
+            "n": st.sampled_from([0, 1, 2**40]),
+            "flag": st.none() | st.booleans(),
+            "at": st.none() | times,
+            "day": st.none() | st.just(dt.date(2025, 3, 1)),
+            "doc": st.sampled_from([[], {}, {"a": [1]}]),
+        }
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=probe_rows, shared=st.sampled_from([{}, {"label": "shared"}, {"n": 7, "day": None}]))
+def test_bytes_and_values_alike_read_back_as_sqlalchemy_inserts_them(
+    session: orm.Session, rows: list[dict[str, Any]], shared: dict[str, Any]
+) -> None:
+    """Bytes (UTF-8 or not, with backslashes and NUL) and the values a key has alike in
+    many rows (sent once on PostgreSQL) read back as the same rows inserted by SQLAlchemy;
+    a row's own value of an explicitly shared key wins."""
+    _probe_metadata.create_all(session.connection())
+    numbered = [{"id": i, **row} for i, row in enumerate(rows)]
+    batch = row_batch.Batch()
+    batch.add(_Batched, *numbered[:1], shared=shared)
+    batch.rows[_Batched].extend(numbered[1:])
+    row_batch.write(session, batch)
+    session.execute(sa.insert(_ORACLE), batch.full_rows(_Batched))
+    written = session.execute(sa.select(_Batched.__table__).order_by("id")).all()
+    expected = session.execute(sa.select(_ORACLE).order_by("id")).all()
+    session.rollback()
+    assert written == expected
+    assert [row.label for row in written] == [row.get("label") for row in numbered]
+
+
+def test_values_alike_in_many_rows_are_sent_once() -> None:
+    """From :data:`row_batch.SHARED_FROM` rows on, scalar values alike in every row (a time
+    with the same offset too) leave the rows for the shared values; others stay."""
+    at = dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC)
+    rows = [{"id": i, "n": 1, "flag": True, "at": at, "doc": {}, "label": None}
+            for i in range(row_batch.SHARED_FROM)]  # fmt: skip
+    table = _Batched.__table__
+    _, own, shared = row_batch._split(table, rows, {"body": b"x"})
+    assert shared == {"body": b"x", "n": 1, "flag": True, "at": at, "label": None}
+    assert own == [{"id": i, "doc": {}} for i in range(row_batch.SHARED_FROM)]
+    rows[-1] = {**rows[-1], "n": True, "at": at.astimezone(dt.timezone(dt.timedelta(hours=1)))}
+    assert set(row_batch._split(table, rows, {})[2]) == {"flag", "label"}
+    assert row_batch._split(table, rows[1:], {}) == (table, rows[1:], {})
