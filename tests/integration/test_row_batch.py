@@ -196,8 +196,8 @@ def test_values_alike_in_many_rows_are_sent_once() -> None:
     """From :data:`row_batch.SHARED_FROM` rows on, scalar values alike in every row (a time
     with the same offset too) leave the rows for the shared values; others stay."""
     at = dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC)
-    rows = [{"id": i, "n": 1, "flag": True, "at": at, "doc": {}, "label": None}
-            for i in range(row_batch.SHARED_FROM)]  # fmt: skip
+    alike: dict[str, Any] = {"n": 1, "flag": True, "at": at, "label": None}
+    rows = [{"id": i, **alike, "doc": {}} for i in range(row_batch.SHARED_FROM)]
     table = _Batched.__table__
     _, own, shared = row_batch._split(table, rows, {"body": b"x"})
     assert shared == {"body": b"x", "n": 1, "flag": True, "at": at, "label": None}
