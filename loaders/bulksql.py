@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Final
 
-from loaders import layouts, model, sql
+from loaders import ingest, layouts, model, sql
 
 # A live table's secondary (not unique) indexes: dropped and built again around a large insert
 # into the empty table (loaders.apply).
@@ -67,7 +67,8 @@ def _required(stage: sql.Stage) -> frozenset[str]:
 
 
 def first_bad_row(record: layouts.RecordLayout) -> str:
-    """One row with a field the precise reader would not convert, or a required field empty."""
+    """One row with a field the precise reader would not convert, a required field empty, or a
+    text longer than its live column (the precise path refuses it, ``FILE-FIELD-WIDTH``)."""
     assert record.entity is not None
     required = _required(sql.STAGES[record.entity])
     tests = [
@@ -79,6 +80,12 @@ def first_bad_row(record: layouts.RecordLayout) -> str:
         f"COALESCE(c{c.position}, '') = ''"
         for c in record.columns
         if c.field is not None and c.field in required
+    ]
+    widths = dict(ingest.widths(sql.STAGES[record.entity]))
+    tests += [
+        f"length(c{c.position}) > {widths[c.field]}"
+        for c in record.columns
+        if c.field is not None and c.field in widths
     ]
     return f"SELECT line FROM {_name(record)} WHERE {' OR '.join(tests) or 'false'} LIMIT 1"
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import validation
@@ -31,6 +32,18 @@ def _required(stage: sql.Stage) -> tuple[str, ...]:
     return tuple(f for f in stage.fields if f in live.c and not live.c[f].nullable)
 
 
+def widths(stage: sql.Stage) -> tuple[tuple[str, int], ...]:
+    """The stage's text fields whose live column has a width, with that width."""
+    live = stage.live
+    found: list[tuple[str, int]] = []
+    for name in stage.fields:
+        column_type = live.c[name].type if name in live.c else None
+        length = getattr(column_type, "length", None)
+        if isinstance(column_type, sa.String) and isinstance(length, int):
+            found.append((name, length))
+    return tuple(found)
+
+
 class Stager:
     """Buffers typed rows per record type and writes them to the stage tables."""
 
@@ -40,12 +53,22 @@ class Stager:
         self.buffers: dict[str, list[tuple[Any, ...]]] = {e: [] for e in self.stages}
         self.getters = {e: attrgetter(*s.fields) for e, s in self.stages.items()}
         self.required = {e: _required(s) for e, s in self.stages.items()}
+        self.widths = {e: widths(s) for e, s in self.stages.items()}
         self.staged = dict.fromkeys(self.stages, 0)
         for stage in self.stages.values():
             staging.create(session, stage)
 
     def missing(self, row: model.Row) -> list[str]:
         return [f for f in self.required[row.entity] if getattr(row.record, f) is None]
+
+    def too_long(self, row: model.Row) -> list[tuple[str, int, int]]:
+        """``(field, width, length)`` of each text longer than the gazetteer stores."""
+        found = []
+        for name, width in self.widths[row.entity]:
+            value = getattr(row.record, name)
+            if isinstance(value, str) and len(value) > width:
+                found.append((name, width, len(value)))
+        return found
 
     def add(self, row: model.Row) -> None:
         values = self.getters[row.entity](row.record)
@@ -108,6 +131,11 @@ def _row(
     context: validation.Context | None,
     rejected: dict[str, int],
 ) -> bool:
+    too_long = stager.too_long(row)
+    for name, width, length in too_long:
+        report.add(_too_long(row, name, width, length))
+    if too_long:
+        return False
     missing = stager.missing(row)
     if missing:
         rejected[row.entity] = rejected.get(row.entity, 0) + 1
@@ -130,6 +158,20 @@ def _rejection(row: model.Row, missing: list[str]) -> model.LoadFinding:
         record_type=row.record_id,
         key=_key(row),
         field=missing[0].upper(),
+    )
+
+
+def _too_long(row: model.Row, name: str, width: int, length: int) -> model.LoadFinding:
+    return model.finding(
+        code="FILE-FIELD-WIDTH",
+        severity="E",
+        message=f"{name.upper()} has {length} characters; the gazetteer stores at most {width} "
+        "(the specification's widths are smaller): the supply is refused",
+        file=row.file,
+        line=row.line,
+        record_type=row.record_id,
+        key=_key(row),
+        field=name.upper(),
     )
 
 

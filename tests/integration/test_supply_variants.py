@@ -242,6 +242,7 @@ ABP_VARIANTS: dict[str, Variant] = {
     "an end-of-file character": _suffix("\r\n\x1a"),
     "a BOM": _rewrite(lambda p: "\ufeff" + _original(p)),
     "decimals without trailing zeros": _rewrite(_decimals_trimmed),
+    "times as HHMMSS": _rewrite(lambda p: _original(p).replace(",09:01:38", ",090138")),
     "a zip with a folder, a readme and Mac forks": _zipped(_with_clutter),
     "a directory with a readme": _directory_with_readme,
     "split, header names in lower case after a BOM": _split(names=str.lower, bom=True),
@@ -257,6 +258,7 @@ DTF_VARIANTS: dict[str, Variant] = {
     "LF and CRLF mixed": _rewrite(_mixed_endings),
     "a line of empty fields at the end": _suffix("\r\n,,,,,,,,\r\n"),
     "an end-of-file character": _suffix("\r\n\x1a"),
+    "times as HHMMSS": _rewrite(lambda p: _original(p).replace(",09:01:38", ",090138")),
     "a trailing comma on every line (extra fields are allowed)": _rewrite(
         lambda p: "\r\n".join(line + "," for line in _original(p).split("\r\n"))
     ),
@@ -397,6 +399,10 @@ REFUSED: dict[str, tuple[Callable[[bytes], bytes], Callable[[int], set[tuple[str
     "a NUL character in a text field": (
         _on_line(3, b'"HIGH STREET"', b'"HIGH\x00STREET"'),
         lambda _lines: {("3", "FILE-ENCODING")},
+    ),
+    "a text longer than the gazetteer stores": (
+        _on_line(3, b'"EXETER"', b'"' + b"CAERWYSG " * 15 + b'"'),
+        lambda _lines: {("3", "FILE-FIELD-WIDTH")},
     ),
     "an empty last field left out": (
         _last_field_dropped(6),
