@@ -104,6 +104,7 @@ def _street(usrn: int, rng: random.Random) -> list[model.GazetteerRecord]:
 
 def _group(uprn: int, usrn: int, rng: random.Random) -> Iterator[model.GazetteerRecord]:
     n = uprn % 1_000_000
+    i = uprn - 100_000_000_000  # the group's own number: keys stay unique past 1M groups
     number = n % 200 + 1
     postcode = f"EX{n % 39 + 1} {n % 9 + 1}{'ABDEFGHJLNPQRSTUWXYZ'[n % 20]}{'ABDEFGHJLN'[n % 10]}"
     yield domain.Blpu(uprn=uprn, logical_status="1", blpu_state="2",
@@ -114,25 +115,25 @@ def _group(uprn: int, usrn: int, rng: random.Random) -> Iterator[model.Gazetteer
                       longitude=round(rng.uniform(-3.6, -3.4), 7), rpc="1",
                       local_custodian_code=1110, country="E", addressbase_postal="D",
                       postcode_locator=postcode, multi_occ_count=0, **DATES)  # fmt: skip
-    yield domain.Lpi(uprn=uprn, lpi_key=f"1110L{n:09d}", language="ENG", logical_status="1",
+    yield domain.Lpi(uprn=uprn, lpi_key=f"1110L{i:09d}", language="ENG", logical_status="1",
                      usrn=usrn, pao_start_number=number, usrn_match_indicator="1",
                      official_flag="Y", **DATES)  # fmt: skip
-    yield domain.Classification(uprn=uprn, class_key=f"1110C{n:09d}", classification_code="RD04",
+    yield domain.Classification(uprn=uprn, class_key=f"1110C{i:09d}", classification_code="RD04",
                                 class_scheme="AddressBase Premium Classification Scheme",
                                 scheme_version="1.0", **DATES)  # fmt: skip
     if rng.random() < 0.7:
-        yield domain.DeliveryPoint(uprn=uprn, udprn=n + 1, building_number=number,
+        yield domain.DeliveryPoint(uprn=uprn, udprn=i + 1, building_number=number,
                                    thoroughfare="HIGH STREET", post_town="EXETER",
                                    postcode=postcode, postcode_type="S",
                                    delivery_point_suffix="1A", process_date=PROCESS_DATE,
                                    **DATES)  # fmt: skip
     if rng.random() < 0.3:
-        yield domain.CrossReference(uprn=uprn, xref_key=f"1110X{n:09d}",
+        yield domain.CrossReference(uprn=uprn, xref_key=f"1110X{i:09d}",
                                     cross_reference=f"osgb{1000000000000 + n}", version=4,
                                     source="7666MT", **DATES)  # fmt: skip
 
 
-def write_supply(directory: Path, count: int) -> tuple[Path, Path]:
+def write_supply(directory: Path, count: int, *, split: bool = True) -> tuple[Path, Path]:
     """The mixed volume (for the loader) and the split files without envelope (for COPY)."""
     header = model.Header(custodian_name="BENCH", local_custodian_code=9999,
                           process_date=PROCESS_DATE, volume_number=1, entry_date=PROCESS_DATE,
@@ -140,6 +141,8 @@ def write_supply(directory: Path, count: int) -> tuple[Path, Path]:
     layout = layouts.get("abp", "2")
     (mixed,) = writer.write_supply(directory / "mixed", layout=layout, header=header,
                                    changes=records(count))  # fmt: skip
+    if not split:
+        return mixed, directory / "split"
     writer.write_supply(directory / "split", layout=layout, header=header,
                         changes=records(count),
                         options=writer.WriteOptions(split=True, envelope=False,
@@ -324,10 +327,19 @@ def _arguments() -> argparse.Namespace:
         help="the validation modes to time",
     )
     parser.add_argument("--no-spatialite", action="store_true", help="skip the SpatiaLite run")
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the peak RSS at N and N/10 (full build into PostGIS): no B_copy, no split "
+        "files, no run with the secondary indexes dropped",
+    )
     return parser.parse_args()
 
 
 def _measure(admin: sa.Engine, work: Path, args: argparse.Namespace) -> None:
+    if args.memory_only:
+        _measure_memory(admin, work, args)
+        return
     count = args.records
     mixed, split = write_supply(work / "large", count)
     small, _ = write_supply(work / "small", max(count // 10, 1000))
@@ -345,6 +357,27 @@ def _measure(admin: sa.Engine, work: Path, args: argparse.Namespace) -> None:
                                                          validate=mode)  # fmt: skip
         small_run = _postgis(admin, small, work, mode, secondary=True)
         _print(count, copy_s, mode, runs, small_run)
+
+
+def _measure_memory(admin: sa.Engine, work: Path, args: argparse.Namespace) -> None:
+    """Peak RSS of the full build into PostGIS at N and at N/10, per validation mode."""
+    count, small_count = args.records, max(args.records // 10, 1000)
+    mixed, _ = write_supply(work / "large", count, split=False)
+    small, _ = write_supply(work / "small", small_count, split=False)
+    print(f"records: {count:,} (memory only)")
+    for mode in args.validate:
+        large_run = _postgis(admin, mixed, work, mode, secondary=True)
+        small_run = _postgis(admin, small, work, mode, secondary=True)
+        print(f"--validate {mode}")
+        for n, run in ((count, large_run), (small_count, small_run)):
+            print(f"  N = {n:>12,}: {run.seconds:8.2f} s  peak RSS {run.peak_rss_mb:7.1f} MB  "
+                  f"{_cpu(run)}  load average {_loadavg()}")  # fmt: skip
+        ratio = large_run.peak_rss_mb / small_run.peak_rss_mb
+        print(f"  peak RSS at N / at N/10: {ratio:.2f}x (goal <= 1.2x)")
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _postgis(admin: sa.Engine, mixed: Path, work: Path, mode: str, *, secondary: bool) -> Run:
