@@ -9,6 +9,7 @@ Personal values go only to the erasable JSON columns (``person``, ``answers``,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -163,14 +164,24 @@ def add_consents(
         )
 
 
+class RefusedDecision:
+    """The ``plan_decision`` rows of refused decisions, added to a batch apart from the others
+    so that what they have alike (most of their columns) is sent once per batch."""
+
+    __table__ = o.PlanDecision.__table__
+
+
 def add_decisions(
     batch: row_batch.Batch, plan: decision.Plan, *, submission_id: str
 ) -> dict[str, str]:
     """Every decision of the plan (``plan_decision``); the row id per service. The columns
     that are the plan's own are given once (``shared``)."""
-    rows = [decision_values(d) for d in plan.decisions]
-    batch.add(o.PlanDecision, *rows, shared=decision_shared(plan, submission_id))
-    return {row["partner_service_id"]: row["id"] for row in rows}
+    shared = decision_shared(plan, submission_id)
+    rows = [decision_values(d) for d in plan.decisions if d.outcome != "refuse"]
+    refused = [decision_values(d) for d in plan.decisions if d.outcome == "refuse"]
+    batch.add(o.PlanDecision, *rows, shared=shared)
+    batch.add(RefusedDecision, *refused, shared=shared)
+    return {row["partner_service_id"]: row["id"] for part in (rows, refused) for row in part}
 
 
 def decision_shared(plan: decision.Plan, submission_id: str) -> dict[str, Any]:
@@ -198,15 +209,30 @@ def decision_values(d: decision.Decision) -> dict[str, Any]:
         "lawful_basis": d.lawful_basis,
         "purpose_code": d.purpose_code,
         "consent_record_id": d.consent_id,
-        "fields": list(d.fields),
-        "fields_dropped": [{"group": g, "reason": r} for g, r in d.fields_dropped],
+        "fields": _fields(d.fields),
+        "fields_dropped": _dropped(d.fields_dropped),
         "data_category": d.data_category,
         "channel": d.targets[0].channel if d.targets else None,
         "not_before": d.not_before,
-        "reasons": [_reason(r) for r in d.reasons],
-        "warnings": [_reason(r) for r in d.warnings],
+        "reasons": _reasons(d.reasons),
+        "warnings": _reasons(d.warnings),
     }
 
 
-def _reason(reason: decision.Reason) -> dict[str, Any]:
-    return {"code": reason.code, "effect": reason.effect, "detail": reason.detail}
+# The JSON values of equal tuples are one object (read only), so that a batch sees them alike
+# in many rows without comparing them (:func:`notify.row_batch.write`).
+
+
+@functools.lru_cache(maxsize=1024)
+def _fields(fields: tuple[str, ...]) -> list[str]:
+    return list(fields)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dropped(dropped: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    return [{"group": g, "reason": r} for g, r in dropped]
+
+
+@functools.lru_cache(maxsize=1024)
+def _reasons(reasons: tuple[decision.Reason, ...]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "effect": r.effect, "detail": r.detail} for r in reasons]

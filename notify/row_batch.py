@@ -114,16 +114,17 @@ _SCALARS: Final = frozenset({str, int, bool, type(None), dt.date, dt.datetime})
 
 def _split(table: sa.Table, rows: list[dict[str, Any]], shared: dict[str, Any]) -> _Table:
     """The table, its rows and its shared values, with the values of a key every one of at
-    least :data:`SHARED_FROM` rows has alike (a scalar of the same type; a time with the same
-    offset) moved from the rows to the shared values, if a :data:`SHARED_PART` th of the keys
-    or more are."""
+    least :data:`SHARED_FROM` rows has alike (a scalar of the same type, a time with the same
+    offset, or one and the same object) moved from the rows to the shared values, if a
+    :data:`SHARED_PART` th of the keys or more are."""
     if len(rows) < SHARED_FROM:
         return table, rows, shared
     last = rows[-1]  # most keys that differ at all differ here: a cheap first look
     alike = [
         key
         for key, value in rows[0].items()
-        if last[key] == value and type(value) in _SCALARS and _alike(value, key, rows)
+        if (last[key] is value or (last[key] == value and type(value) in _SCALARS))
+        and _alike(value, key, rows)
     ]
     if len(alike) * SHARED_PART < len(rows[0]):  # too few to pay for rebuilding the rows
         return table, rows, shared
@@ -134,6 +135,8 @@ def _split(table: sa.Table, rows: list[dict[str, Any]], shared: dict[str, Any]) 
 
 def _alike(value: Any, key: str, rows: list[dict[str, Any]]) -> bool:
     kind = type(value)
+    if kind not in _SCALARS:  # a list or a dict: the same object in every row
+        return all(row[key] is value for row in rows)
     if kind is dt.datetime:
         offset = value.utcoffset()
         return all(
