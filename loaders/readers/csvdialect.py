@@ -231,23 +231,46 @@ def is_blank(fields: Sequence[str]) -> bool:
     return all(not value.strip().strip(_END_OF_FILE).strip() for value in fields)
 
 
+SUPPLY: Final = "supply"
+NAMES_ONLY: Final = "names only"
+NOT_SUPPLY: Final = "not a supply"
+
+
+def sniff(source: Source) -> str:
+    """What a file found in a directory or zip holds, from its first rows that are not blank:
+    :data:`SUPPLY` (a record identifier first, a header-name row followed by more rows, or an
+    empty file), :data:`NAMES_ONLY` (a header-name row alone, as in OS's separate header files)
+    or :data:`NOT_SUPPLY` (a readme, a licence PDF, a Mac resource fork)."""
+    rows = _first_rows(source, 2)
+    if not rows:
+        return SUPPLY
+    first = rows[0][0].strip().upper()
+    if first.isascii() and first.isdigit():
+        return SUPPLY
+    if first != "RECORD_IDENTIFIER":
+        return NOT_SUPPLY
+    return SUPPLY if len(rows) > 1 else NAMES_ONLY
+
+
 def looks_like_supply(source: Source) -> bool:
-    """Whether a file found in a directory or zip is a supply file: its first row that is not
-    blank starts with a record identifier or is a header-name row (an empty file counts).
-    A readme, a licence PDF or a Mac resource fork does not."""
+    return sniff(source) != NOT_SUPPLY
+
+
+def _first_rows(source: Source, count: int) -> list[list[str]]:
     with source.open() as handle:
         head = handle.read(1 << 16)
     if head[:2] in UTF16_BOMS:
         text = head.decode("utf-16", errors="replace")
     else:
         text = head.removeprefix(BOM).decode("utf-8", errors="replace")
+    rows: list[list[str]] = []
     for line in text.splitlines():
         fields = next(csv.reader([line]), [])
-        if is_blank(fields):
-            continue
-        first = fields[0].strip().upper()
-        return first == "RECORD_IDENTIFIER" or (first.isascii() and first.isdigit())
-    return True
+        if not is_blank(fields):
+            rows.append(fields)
+        if len(rows) == count:
+            break
+    return rows
 
 
 def _remember(lines: list[int], number: int) -> None:

@@ -114,7 +114,7 @@ def plan(
     """Discover the supplies under ``paths``; ``layout`` forces a layout instead of detecting."""
     findings: list[model.LoadFinding] = []
     volumes: list[Volume] = []
-    for parts in group_parts(_supply_sources(paths, findings), spec):
+    for parts in group_parts(_supply_sources(paths, spec, findings), spec):
         volume = _volume(parts, spec, layout, findings)
         if volume is not None:
             volumes.append(dataclasses.replace(volume, tile=_tile(parts, spec)))
@@ -122,25 +122,32 @@ def plan(
 
 
 def _supply_sources(
-    paths: Iterable[str | Path], findings: list[model.LoadFinding]
+    paths: Iterable[str | Path], spec: FormatSpec, findings: list[model.LoadFinding]
 ) -> list[csvdialect.Source]:
     """The sources under ``paths``, without the files a directory or zip holds beside the supply
     (a readme, a licence, Mac resource forks), each of which is named in a warning."""
     sources: list[csvdialect.Source] = []
     for source in csvdialect.expand(paths):
-        if source.contained and not csvdialect.looks_like_supply(source):
-            findings.append(_not_a_supply(source))
+        kind = csvdialect.sniff(source) if source.contained else csvdialect.SUPPLY
+        split = spec.split_pattern is not None and spec.split_pattern.fullmatch(source.base_name)
+        if kind == csvdialect.NOT_SUPPLY or (kind == csvdialect.NAMES_ONLY and not split):
+            findings.append(_not_a_supply(source, kind))
             continue
         sources.append(source)
     return sources
 
 
-def _not_a_supply(source: csvdialect.Source) -> model.LoadFinding:
+def _not_a_supply(source: csvdialect.Source, kind: str) -> model.LoadFinding:
+    what = (
+        "holds only a row of column names (a header file)"
+        if kind == csvdialect.NAMES_ONLY
+        else "does not start with a record identifier or a header-name row"
+    )
     return model.finding(
         code="FILE-NOT-SUPPLY",
         severity="W",
-        message="the file does not start with a record identifier or a header-name row: "
-        "it is not read (a readme, a licence or another file beside the supply)",
+        message=f"the file {what}: it is not read (a readme, a licence, a header file or "
+        "another file beside the supply)",
         file=source.name,
     )
 

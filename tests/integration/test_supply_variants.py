@@ -146,6 +146,7 @@ def _with_clutter(path: Path) -> dict[str, bytes]:
         "data/readme.txt": b"AddressBase Premium supplied under licence.\r\n",
         f"__MACOSX/data/._{path.name}": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X",
         "data/.DS_Store": b"\x00\x00\x00\x01Bud1",
+        "headers/Record_21_BLPU_Header.csv": b"RECORD_IDENTIFIER,CHANGE_TYPE,PRO_ORDER,UPRN\r\n",
         "licence.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
     }
 

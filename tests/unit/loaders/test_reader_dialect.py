@@ -82,7 +82,8 @@ def test_files_beside_a_supply_are_told_apart_from_supply_files() -> None:
                                  opener=lambda: _opened(data), contained=True)  # fmt: skip
 
     assert csvdialect.looks_like_supply(source(b"\xef\xbb\xbf10,GeoPlace,9999\r\n"))
-    assert csvdialect.looks_like_supply(source(b"\r\n\r\nRECORD_IDENTIFIER,CHANGE_TYPE\n"))
+    assert csvdialect.sniff(source(b"\r\n\r\nRECORD_IDENTIFIER,CHANGE_TYPE\n21,I\n")) == "supply"
+    assert csvdialect.sniff(source(b"RECORD_IDENTIFIER,CHANGE_TYPE\r\n\r\n")) == "names only"
     assert csvdialect.looks_like_supply(source("21,I,1\r\n".encode("utf-16")))
     assert csvdialect.looks_like_supply(source(b""))
     assert not csvdialect.looks_like_supply(source(b"Supply notes.\r\n10,x\r\n"))
