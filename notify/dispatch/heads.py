@@ -18,7 +18,9 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from core import db
 from notify import delivery_repository as repo
+from notify import lifecycle
 from notify.tables import outbox, registry
 
 
@@ -65,6 +67,7 @@ _DELIVERY = cast(sa.Table, outbox.Delivery.__table__)
 _SUBSCRIPTION = cast(sa.Table, registry.Subscription.__table__)
 _LINE = cast(sa.Table, outbox.Disclosure.__table__)
 _NOT_TERMINAL = ("scheduled", "pending", "in_flight", "retry_wait", "held", "dead")
+_TERMINAL = tuple(sorted(lifecycle.TERMINAL))
 
 
 def lane_heads(session: orm.Session, keys: Iterable[str]) -> list[LaneHead]:
@@ -72,7 +75,8 @@ def lane_heads(session: orm.Session, keys: Iterable[str]) -> list[LaneHead]:
     wanted = sorted(set(keys))
     if not wanted:
         return []
-    return [_lane_head(row) for row in session.execute(_query(), {"keys": wanted})]
+    query = _query() if db.is_sqlite(session) else _query_postgresql()
+    return [_lane_head(row) for row in session.execute(query, {"keys": wanted})]
 
 
 def _lane_head(row: sa.Row[Any]) -> LaneHead:
@@ -89,8 +93,43 @@ def _lane_head(row: sa.Row[Any]) -> LaneHead:
 
 
 @functools.cache
+def _query_postgresql() -> sa.Select[Any]:
+    """PostgreSQL: each lane's head found by walking the lane's deliveries in ``seq`` order
+    (``LATERAL … ORDER BY seq LIMIT 1`` on the index of ``(ordering_key, seq)``) to the first
+    that is not terminal, so a claim reads about one delivery per lane whatever the backlog.
+    The grouped form (:func:`_query`) read every delivery waiting in any lane on PostgreSQL,
+    through the index on ``state``, once per claim. "Not terminal" is written ``state NOT IN
+    (<terminal states>)`` (the same rows: ``state`` is not null and checked to be one of the
+    states), which the index on ``state`` cannot serve, so the planner walks the lane's index
+    even without statistics instead of intersecting it with every waiting delivery. Built
+    once."""
+    keys: sa.BindParameter[str] = sa.bindparam("keys", expanding=True)
+    d, lane, line = _DELIVERY, _LANE, _LINE
+    head = (
+        sa.select(*(d.c[name] for name in _HEAD_COLUMNS), d.c.subscription_id)
+        .where(d.c.ordering_key == lane.c.ordering_key, d.c.state.not_in(_TERMINAL))
+        .order_by(d.c.seq)
+        .limit(1)
+        .lateral("head")
+    )
+    columns = (
+        lane.c.ordering_key.label("lane_key"),
+        *(head.c[name] for name in _HEAD_COLUMNS),
+        _SUBSCRIPTION.c.channel,
+        line.c.rule_version, line.c.dsa_id, line.c.dsa_version, line.c.fields,
+    )  # fmt: skip
+    joined = (
+        lane.outerjoin(head, sa.true())
+        .outerjoin(_SUBSCRIPTION, _SUBSCRIPTION.c.id == head.c.subscription_id)
+        .outerjoin(line, line.c.delivery_id == head.c.id)
+    )
+    return sa.select(*columns).select_from(joined).where(lane.c.ordering_key.in_(keys))
+
+
+@functools.cache
 def _query() -> sa.Select[Any]:
-    """Built once (building it costs more than running it on a batch)."""
+    """SQLite (which has no ``LATERAL``): the lowest non-terminal ``seq`` per lane, grouped.
+    Built once (building it costs more than running it on a batch)."""
     keys: sa.BindParameter[str] = sa.bindparam("keys", expanding=True)
     d, lane, line = _DELIVERY, _LANE, _LINE
     lowest = (

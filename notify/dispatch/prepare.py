@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -167,8 +166,8 @@ def _attempts(
             _release(session, head.ordering_key, state="ready", next_attempt_at=wait,
                      head_id=head.id)  # fmt: skip
             continue
-        start = started.add(head, endpoint, secrets[endpoint.id], verdict)
-        started.sends.append(_limited(start, state, now, limits))
+        limit = _limits(state, now, limits)
+        started.sends.append(started.add(head, endpoint, secrets[endpoint.id], verdict, limit))
     started.flush()
     return started.sends
 
@@ -225,12 +224,9 @@ def _stop(ctx: common.Ctx, head: heads.Head, *, cancel: bool, reason: str) -> No
     common.settle(ctx, delivery, lane, make(reason, possibly_received=head.possibly_received))
 
 
-def _limited(
-    send: common.Send,
-    state: dt_tables.EndpointState,
-    now: dt.datetime,
-    memo: dict[str, tuple[int, float]],
-) -> common.Send:
+def _limits(
+    state: dt_tables.EndpointState, now: dt.datetime, memo: dict[str, tuple[int, float]]
+) -> tuple[int, float]:
     """The endpoint's limits now: in flight (halved while throttled) and requests per second
     (worked out once per endpoint and claim)."""
     limits = memo.get(state.endpoint_id)
@@ -238,7 +234,7 @@ def _limited(
         health = endpoint_repository.health_of(state)
         in_flight = endpoint_health.max_in_flight(health, state.max_in_flight, now)
         limits = memo[state.endpoint_id] = (in_flight, state.rate_limit_per_s)
-    return dataclasses.replace(send, max_in_flight=limits[0], rate_limit_per_s=limits[1])
+    return limits
 
 
 def _admission(
@@ -287,8 +283,10 @@ class _Started:
         endpoint: registry.Endpoint,
         secrets: list[dt_tables.EndpointSecret],
         verdict: recheck.Recheck,
+        limits: tuple[int, float],
     ) -> common.Send:
-        """The ``started`` attempt, the delivery in flight, the versions on its ledger line."""
+        """The ``started`` attempt, the delivery in flight, the versions on its ledger line;
+        the send under the endpoint's ``limits`` (in flight, per second)."""
         cfg, now = self._ctx.cfg, self._ctx.now
         assert head.body is not None
         body, fields = head.body, list(verdict.fields)
@@ -317,6 +315,8 @@ class _Started:
             body=body,
             secrets=tuple(s.secret for s in secrets),
             timeout_s=float(endpoint.timeout_s),
+            max_in_flight=limits[0],
+            rate_limit_per_s=limits[1],
         )
 
     def flush(self) -> None:

@@ -55,3 +55,12 @@ def test_plain_heads_are_the_orm_heads_with_their_lines(
         assert plain[key].channel == "webhook"
     assert orm_heads[moved_on].seq == 2
     assert orm_heads[dead].seq == 1
+
+
+def test_terminal_and_waiting_states_split_every_delivery_state() -> None:
+    """PostgreSQL finds a head as ``state NOT IN`` the terminal states, SQLite as ``state IN``
+    the others: the same deliveries only while the two split the checked states exactly."""
+    waiting, terminal = set(heads._NOT_TERMINAL), set(heads._TERMINAL)
+    assert not waiting & terminal
+    assert waiting | terminal == set(outbox.DELIVERY_STATES)
+    assert terminal == set(outbox.TERMINAL_STATES)
