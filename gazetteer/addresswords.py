@@ -151,13 +151,15 @@ SAO_KEYWORDS: Final[dict[str, str]] = {
     "BLOCK": "BLOCK",
 }
 
-# Canonical spelling of the SAO keywords themselves, kept in the normalised text.
+# Canonical spelling of the SAO keywords themselves (and of ``ANNEX``, which lists write for the
+# ``ANNEXE`` a gazetteer holds), kept in the normalised text.
 SAO_KEYWORD_SPELLING: Final[dict[str, str]] = {
     "FLT": "FLAT",
     "APT": "APARTMENT",
     "APPT": "APARTMENT",
     "APPTS": "APARTMENTS",
     "RM": "ROOM",
+    "ANNEX": "ANNEXE",
 }
 
 # Words describing a floor or position: a run of these ending in FLOOR or a FLAT word is SAO text.

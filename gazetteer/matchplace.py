@@ -7,6 +7,7 @@ a candidate need not explain. See :mod:`gazetteer.matching` for the decision the
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from gazetteer import addresswords as words
@@ -89,9 +90,10 @@ def place_noise(
     Council lists add a district, a county or an old locality after the town (``HEAVITREE,
     EXETER, EAST DEVON, DEVON``). Once the street and the house number (or name) agree
     exactly, such words are forgiven: all of them when the full postcode agrees, and the
-    words of an administrative line (``EAST``, ``BOROUGH``) when the town agrees. Words that
-    may name a flat (``FLAT``, a lone letter) are never forgiven, and nothing is when a word
-    that ends a building name (``COURT``) is left over.
+    words of an administrative line (``EAST``, ``BOROUGH``, and the name after such a word in
+    a line after the town: ``SOUTH HAMS``) when the town agrees. Words that may name a flat
+    (``FLAT``, a lone letter) are never forgiven, and nothing is when a word that ends a
+    building name (``COURT``) is left over.
     """
     at_postcode = named_at_postcode(evidence)
     numbered = status(evidence, "pao") == MATCHED or named_exactly(evidence) or at_postcode
@@ -105,13 +107,27 @@ def place_noise(
     head |= set(matchtext.words_of(query.parsed.street))
     postcode = status(evidence, "postcode") == MATCHED
     town = MATCHED in {status(evidence, "town"), status(evidence, "locality")}
+    admin = ADMIN_WORDS | _district_names(query.parsed.rest, evidence)
     found = set()
     for word in leftover:
         if word in head or word not in query.parsed.rest or not _may_be_place(word):
             continue
-        if postcode or (town and word in ADMIN_WORDS):
+        if postcode or (town and word in admin):
             found.add(word)
     return frozenset(found)
+
+
+def _district_names(rest: tuple[str, ...], evidence: list[ComponentEvidence]) -> frozenset[str]:
+    """Words after the matched town that follow an administrative word: the name of a district
+    (``WESTBY, SOUTH HAMS``; ``EAST RIDING OF YORKSHIRE``). Before the town such a pair may be
+    a locality (``NORTH END``), so only the words after it count."""
+    town = next((e.query for e in evidence if e.component == "town" and e.status == MATCHED), "")
+    named = tuple((town or "").split())
+    starts = [i for i in range(len(rest)) if named and rest[i : i + len(named)] == named]
+    if not starts:
+        return frozenset()
+    after = rest[starts[-1] + len(named) :]
+    return frozenset(w for before, w in itertools.pairwise(after) if before in ADMIN_WORDS)
 
 
 def _may_be_place(word: str) -> bool:

@@ -209,6 +209,10 @@ def test_parse_never_fails_and_normalises_idempotently(raw: str) -> None:
         ("C/O MR SMITH FLAT 2 12 HIGH ST", "2", "12", "HIGH STREET"),
         ("ACME LTD, UNIT 5, 12 HIGH ST", "5", "12", "HIGH STREET"),
         ("C/O MS K JONES THE OLD RECTORY, HIGH ST", "", "", "HIGH STREET"),
+        ("ANNEX, 10 HIGH ST", "ANNEXE", "10", "HIGH STREET"),
+        ("THE ANNEX 10 HIGH ST", "THE ANNEXE", "10", "HIGH STREET"),
+        ("FLAT 1ST FLOOR, 10 HIGH ST", "FIRST FLOOR", "10", "HIGH STREET"),
+        ("FLAT GROUND FLOOR 10 HIGH ST", "GROUND FLOOR", "10", "HIGH STREET"),
     ],
 )
 def test_council_list_flats_numbers_and_lines(raw: str, sao: str, pao: str, street: str) -> None:

@@ -282,6 +282,38 @@ def test_council_list_lines_with_administrative_noise_are_matched(text: str) -> 
     assert (result.status, result.uprn) == ("matched", 21)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, SOUTH HAMS",  # a district line after the town
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, SOUTH HAMS, DEVON",
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, EAST RIDING OF YORKSHIRE",
+    ],
+)
+def test_a_district_named_after_the_town_is_not_held_against_the_address(text: str) -> None:
+    result = _council(text)
+    assert (result.status, result.uprn) == ("matched", 21), result.blockers
+    assert result.score == 0.99  # nothing held against it (one word left over: 0.92)
+    # Nothing is left over, so an old postcode of the street's only district is outweighed.
+    old = _district(f"{text}, NT5 9ZZ", 1)
+    assert (old.status, old.uprn) == ("matched", 21), old.blockers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Before the town such words may be localities; two are held against the address.
+        "3 CROWN AND ANCHOR LANE, SOUTH HAMS, WEST DART, NEWTOWN",
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, HAMS, DART",  # no administrative word before them
+        "3 CROWN AND ANCHOR LANE, SOUTH HAMS",  # no town
+        "4 CROWN AND ANCHOR LANE, NEWTOWN, SOUTH HAMS",  # no such house
+        "3 CROWN AND ANCHOR LANE, NEWTOWN, SOUTH B",  # a lone letter may be a flat
+    ],
+)
+def test_a_district_line_confirms_nothing_by_itself(text: str) -> None:
+    assert _council(text).uprn is None
+
+
 def test_noise_words_are_forgiven_only_where_the_place_is_confirmed() -> None:
     # Without the postcode, a stray locality is still held against the address.
     stray = _council("3 CROWN AND ANCHOR LANE, HEAVITREE, WHIPTON, NEWTOWN")
@@ -378,6 +410,17 @@ def test_a_postcode_holding_the_typed_number_is_not_taken_for_an_old_one() -> No
 )
 def test_floor_flats_written_with_or_without_floor(text: str, uprn: int) -> None:
     assert (_council(text).status, _council(text).uprn) == ("matched", uprn)
+
+
+def test_an_annexe_is_matched_however_the_list_spells_it() -> None:
+    house = _candidate(51, pao=_aon(14), street="MILL ROW")
+    annexe = _candidate(52, pao=_aon(14), sao=_aon(text="THE ANNEXE"), street="MILL ROW")
+    for text in ("ANNEX, 14 MILL ROW, NEWTOWN", "THE ANNEX 14 MILL ROW NT1 1AA"):
+        result = matching.match(addressparse.parse(text), [house, annexe], thresholds=THRESHOLDS)
+        assert (result.status, result.uprn) == ("matched", 52), text
+    # A house without an annexe is not the annexe.
+    alone = matching.match(addressparse.parse("ANNEX, 14 MILL ROW"), [house], thresholds=THRESHOLDS)
+    assert alone.uprn is None
 
 
 @pytest.mark.parametrize(
