@@ -16,7 +16,7 @@ from typing import Any
 
 from core import ids
 from core.settings import Settings
-from notify import codes, decision, domain, events, projection, routing, row_batch
+from notify import codes, decision, domain, events, projection, routing, row_batch, sql
 from notify.tables import outbox as o
 
 
@@ -120,6 +120,7 @@ def rows(
     """Each delivery with its subjects and ledger line added to ``batch``; per delivery id,
     in order, its endpoint and release time."""
     written = {}
+    batch.derive(o.Delivery, "attributes", sql.ATTRIBUTES_FROM_BODY)  # body = attributes + data
     for p, key, seq in zip(planned, keys, seqs, strict=True):
         row, subjects, line = _delivery(ctx, p, key=key, seq=seq, event_id=event_id)
         batch.add(o.Delivery, row)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -36,20 +37,20 @@ from sqlalchemy import orm
 from core.tables import UtcDateTime
 from notify import delivery_sql
 
-#: One table's rows from its ``jsonb`` parameter, every column in the table's order (a key a
-#: row lacks is ``NULL``, as a column left out of an insert is: none of these tables has a
-#: default); the name of the query and the table (twice) quoted as identifiers.
-INSERT_FROM_JSON: Final = (
-    "{} AS (INSERT INTO {} SELECT * FROM jsonb_populate_recordset(NULL::{}, {}::jsonb))"
+#: One table's rows from its ``jsonb`` parameter (the table quoted as an identifier, twice),
+#: every column in the table's order: a key a row lacks is ``NULL``, as a column left out of an
+#: insert is (none of these tables has a default). The rows are ``p``.
+ROWS_FROM_JSON: Final = (
+    "{} AS (INSERT INTO {} SELECT {}.* FROM jsonb_populate_recordset(NULL::{}, {}::jsonb)"
 )
-
-
-#: The same with the values every row shares from a second parameter (a one-element array of
-#: the shared columns only), filled into each row's columns.
-INSERT_FROM_JSON_SHARED: Final = (
-    "{} AS (INSERT INTO {} SELECT p.* FROM jsonb_populate_recordset(NULL::{}, {}::jsonb) r,"
-    " LATERAL jsonb_populate_record(r, {}::jsonb -> 0) p)"
-)
+#: With the values every row shares from a second parameter (a one-element array of the shared
+#: columns only) filled into each row's columns: the rows filled are ``p``.
+WITH_SHARED: Final = " r, LATERAL jsonb_populate_record(r, {}::jsonb -> 0) p"
+#: Without shared values, the rows as read are ``p``.
+WITHOUT_SHARED: Final = " p"
+#: Columns computed from the row ``p`` (pairs of a column's name and its SQL expression, as
+#: :meth:`Batch.derive` names them) replace the rows' values: the rows are then ``d``.
+WITH_DERIVED: Final = ", LATERAL jsonb_populate_record(p, jsonb_build_object({})) d"
 
 
 @dataclass(slots=True)
@@ -60,6 +61,14 @@ class Batch:
     rows: dict[type[Any], list[dict[str, Any]]] = field(default_factory=dict)
     announce: bool = False
     shared: dict[type[Any], dict[str, Any]] = field(default_factory=dict)
+    derived: dict[type[Any], dict[str, str]] = field(default_factory=dict)
+
+    def derive(self, model: type[Any], column: str, expression: str) -> None:
+        """On PostgreSQL, compute ``column`` of the model's rows in the statement from the
+        row's other columns (``expression``: named SQL reading the row as ``p``, which must
+        give the value the rows hold) instead of sending it; on SQLite the rows' values are
+        written."""
+        self.derived.setdefault(model, {})[column] = expression
 
     def add(
         self, model: type[Any], *rows: dict[str, Any], shared: dict[str, Any] | None = None
@@ -94,7 +103,10 @@ def write(session: orm.Session, batch: Batch) -> None:
                 connection.execute(sa.insert(model.__table__), batch.full_rows(model))
         return
     tables = [
-        _split(model.__table__, rows, batch.shared.get(model, {}))
+        (
+            *_split(model.__table__, rows, batch.shared.get(model, {}), batch.derived.get(model)),
+            batch.derived.get(model, {}),
+        )
         for model, rows in batch.rows.items()
         if rows
     ]
@@ -112,25 +124,36 @@ SHARED_PART: Final = 4
 _SCALARS: Final = frozenset({str, int, bool, type(None), dt.date, dt.datetime})
 
 
-def _split(table: sa.Table, rows: list[dict[str, Any]], shared: dict[str, Any]) -> _Table:
+def _split(
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    shared: dict[str, Any],
+    derived: Collection[str] | None = None,
+) -> tuple[sa.Table, list[dict[str, Any]], dict[str, Any]]:
     """The table, its rows and its shared values, with the values of a key every one of at
     least :data:`SHARED_FROM` rows has alike (a scalar of the same type, a time with the same
     offset, or one and the same object) moved from the rows to the shared values, if a
-    :data:`SHARED_PART` th of the keys or more are."""
-    if len(rows) < SHARED_FROM:
+    :data:`SHARED_PART` th of the keys or more are; the ``derived`` columns left out."""
+    alike = _alike_keys(rows) if len(rows) >= SHARED_FROM else []
+    if len(alike) * SHARED_PART < len(rows[0]):  # too few to pay for rebuilding the rows
+        alike = []
+    if not alike and not derived:
         return table, rows, shared
+    dropped = set(alike).union(derived or ())
+    common = {k: v for k, v in shared.items() if k not in dropped}
+    common.update((key, rows[0][key]) for key in alike)
+    own = [key for key in rows[0] if key not in dropped]
+    return table, [{key: row[key] for key in own} for row in rows], common
+
+
+def _alike_keys(rows: list[dict[str, Any]]) -> list[str]:
     last = rows[-1]  # most keys that differ at all differ here: a cheap first look
-    alike = [
+    return [
         key
         for key, value in rows[0].items()
         if (last[key] is value or (last[key] == value and type(value) in _SCALARS))
         and _alike(value, key, rows)
     ]
-    if len(alike) * SHARED_PART < len(rows[0]):  # too few to pay for rebuilding the rows
-        return table, rows, shared
-    common = {**shared, **{key: rows[0][key] for key in alike}}
-    own = [key for key in rows[0] if key not in alike]
-    return table, [{key: row[key] for key in own} for row in rows], common
 
 
 def _alike(value: Any, key: str, rows: list[dict[str, Any]]) -> bool:
@@ -146,22 +169,28 @@ def _alike(value: Any, key: str, rows: list[dict[str, Any]]) -> bool:
     return all(type(row[key]) is kind and row[key] == value for row in rows)
 
 
-_Table = tuple[sa.Table, list[dict[str, Any]], dict[str, Any]]
+_Table = tuple[sa.Table, list[dict[str, Any]], dict[str, Any], dict[str, str]]
 _Shape = tuple[sa.Table, list[sa.Column[Any]], list[sa.Column[Any]]]
 
 
 def _statement(
     connection: sa.Connection, tables: list[_Table], *, announce: bool
 ) -> tuple[str, dict[str, str]]:
-    shapes = [_shape(table, rows[0], shared) for table, rows, shared in tables]
-    key = (announce, *((t.name, bool(ss)) for t, _, ss in shapes))
+    shapes = [_shape(table, rows[0], shared) for table, rows, shared, _ in tables]
+    derived = [tuple(d.items()) for *_, d in tables]
+    key = (
+        announce,
+        *((t.name, bool(ss), d) for (t, _, ss), d in zip(shapes, derived, strict=True)),
+    )
     text = _STATEMENTS.get(key)
     if text is None:
-        text = _STATEMENTS[key] = _compose(shapes, announce).as_string(
+        text = _STATEMENTS[key] = _compose(shapes, derived, announce).as_string(
             connection.connection.driver_connection
         )
     parameters = {}
-    for i, ((_, columns, common), (_, rows, shared)) in enumerate(zip(shapes, tables, strict=True)):
+    for i, ((_, columns, common), (_, rows, shared, _)) in enumerate(
+        zip(shapes, tables, strict=True)
+    ):
         parameters[f"t{i}"] = _json(connection.dialect, columns, rows)
         if common:
             only = {c.key: shared[c.key] for c in common}  # a row's own value wins
@@ -175,16 +204,26 @@ def _shape(table: sa.Table, first: dict[str, Any], shared: dict[str, Any]) -> _S
     return table, own, [c for c in table.columns if c.key in shared and c.key not in first]
 
 
-def _compose(shapes: list[_Shape], announce: bool) -> psql.Composed:
+def _compose(
+    shapes: list[_Shape], derived: list[tuple[tuple[str, str], ...]], announce: bool
+) -> psql.Composed:
     parts = []
-    for i, (table, _, common) in enumerate(shapes):
+    for i, ((table, _, common), computed) in enumerate(zip(shapes, derived, strict=True)):
         name, rows = psql.Identifier(table.name), psql.Placeholder(f"t{i}")
-        if not common:
-            sql = psql.SQL(INSERT_FROM_JSON)
-            parts.append(sql.format(psql.Identifier(f"t{i}"), name, name, rows))
-            continue
-        sql, shared = psql.SQL(INSERT_FROM_JSON_SHARED), psql.Placeholder(f"s{i}")
-        parts.append(sql.format(psql.Identifier(f"t{i}"), name, name, rows, shared))
+        source = psql.SQL(ROWS_FROM_JSON).format(
+            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p"), name, rows
+        )
+        if common:
+            source += psql.SQL(WITH_SHARED).format(psql.Placeholder(f"s{i}"))
+        else:
+            source += psql.SQL(WITHOUT_SHARED)
+        if computed:
+            pairs = psql.SQL(", ").join(
+                psql.SQL("{}, {}").format(psql.Literal(column), psql.SQL(expression))
+                for column, expression in computed
+            )
+            source += psql.SQL(WITH_DERIVED).format(pairs)
+        parts.append(source + psql.SQL(")"))
     tail = psql.SQL(delivery_sql.ANNOUNCE.text if announce else "SELECT 1")
     return psql.SQL("WITH {} {}").format(psql.SQL(", ").join(parts), tail)
 

@@ -5,6 +5,7 @@ numbers and wakes in that statement are those the upsert and the wake-up of
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from notify import (
     intake_reads,
     move_rows,
     outbox,
+    row_batch,
     service,
 )
 from notify.tables import moves as m
@@ -214,3 +216,27 @@ def test_the_registry_fingerprint_comes_with_the_review_check(
     w.submit(seeded, recipients=NO_CONSENT)
     assert kept.loads == loads + 1
     assert service.load_registry(seeded) is service.load_registry(seeded)
+
+
+def test_delivery_attributes_computed_from_the_body_equal_the_rows_built(
+    seeded: orm.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a delivery's attributes are computed from its body in the batch
+    (:data:`notify.sql.ATTRIBUTES_FROM_BODY`); they read back as the attributes built in
+    Python, which SQLite writes, and the body is the attributes with the event's data."""
+    built: list[dict[str, Any]] = []
+    original = row_batch.write
+
+    def capture(session: orm.Session, batch: row_batch.Batch) -> None:
+        built.extend(batch.full_rows(o.Delivery))
+        original(session, batch)
+
+    monkeypatch.setattr(row_batch, "write", capture)
+    result = w.submit(seeded, recipients=NO_CONSENT)
+    assert len(built) == len(result.delivery_ids) > 0
+    for row in built:
+        stored = seeded.get(o.Delivery, row["id"])
+        assert stored is not None and stored.body == row["body"]
+        assert stored.attributes == row["attributes"]
+        envelope = json.loads(row["body"])
+        assert {k: v for k, v in envelope.items() if k != "data"} == row["attributes"]
