@@ -21,13 +21,14 @@ ORIGIN = (300000, 100000)
 _label_rows = st.lists(
     st.fixed_dictionaries(
         {
-            "source": st.sampled_from(["lpi", "dpa"]),
+            "source": st.sampled_from(["lpi", "dpa", "listed"]),
             "classification": st.sampled_from(["RD04", "RD06", "CR01"]),
             "historical": st.booleans(),
-            "label_status": st.sampled_from(["1", "6"]),
+            "label_status": st.sampled_from(["1", "6", None]),
+            "source_key": st.sampled_from(["K1", "K2", "k1", "K10"]),
         }
     ),
-    max_size=2,
+    max_size=3,
 )
 points = st.lists(
     st.tuples(st.integers(0, 5), st.integers(0, 5), _label_rows), min_size=1, max_size=20
@@ -36,7 +37,7 @@ filter_sets = st.builds(
     repo.Filters,
     classification=st.none() | st.sampled_from(["RD*", "CR01"]),
     include_historical=st.booleans(),
-    datasets=st.sampled_from([("lpi", "dpa", "listed"), ("dpa",)]),
+    datasets=st.sampled_from([("lpi", "dpa", "listed"), ("dpa",), ("dpa", "listed")]),
 )
 
 
@@ -50,10 +51,11 @@ def _write(session: orm.Session, chosen: list[tuple[int, int, list[dict[str, Any
     repository.save_records(session, blpus[::-1])  # stored against UPRN order, for the ties
     for uprn, (_gx, _gy, rows) in enumerate(chosen, start=1):
         for n, row in enumerate(rows):
+            key = f"{row['source_key']}-{n}"  # one row per source and key, as loaded
             session.add(
                 AddressSearch(
-                    uprn=uprn, source_key=f"K{n}", language="ENG", label=f"{uprn} {n} HIGH ST",
-                    search_text="x", label_key="x", blpu_status="1", **row,
+                    uprn=uprn, language="ENG", label=f"{uprn} {n} HIGH ST",
+                    search_text="x", label_key="x", blpu_status="1", **(row | {"source_key": key}),
                 )
             )  # fmt: skip
     session.flush()
