@@ -21,6 +21,7 @@ from sqlalchemy import orm
 from core import db
 from notify import delivery_repository as repo
 from notify import lifecycle
+from notify.dispatch import rows
 from notify.tables import outbox, registry
 
 
@@ -103,7 +104,6 @@ def _query_postgresql() -> sa.Select[Any]:
     states), which the index on ``state`` cannot serve, so the planner walks the lane's index
     even without statistics instead of intersecting it with every waiting delivery. Built
     once."""
-    keys: sa.BindParameter[str] = sa.bindparam("keys", expanding=True)
     d, lane, line = _DELIVERY, _LANE, _LINE
     head = (
         sa.select(*(d.c[name] for name in _HEAD_COLUMNS), d.c.subscription_id)
@@ -123,7 +123,8 @@ def _query_postgresql() -> sa.Select[Any]:
         .outerjoin(_SUBSCRIPTION, _SUBSCRIPTION.c.id == head.c.subscription_id)
         .outerjoin(line, line.c.delivery_id == head.c.id)
     )
-    return sa.select(*columns).select_from(joined).where(lane.c.ordering_key.in_(keys))
+    keys = rows.among(lane.c.ordering_key, "keys", sqlite=False)
+    return sa.select(*columns).select_from(joined).where(keys)
 
 
 @functools.cache

@@ -11,6 +11,7 @@ outcome leaves a history row); repositories flush, the caller commits.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -55,8 +56,25 @@ _LINE = cast(sa.Table, outbox.Disclosure.__table__)
 _HISTORY = cast(sa.Table, outbox.DisclosureHistory.__table__)
 
 
+def among(column: sa.ColumnElement[Any], name: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name``: on PostgreSQL ``= ANY(<array>)``, one
+    parameter whatever the list's length (an expanding ``IN`` renders a parameter per item
+    at every execution: ~0.3 ms of Python for a batch of 50); ``IN (…)`` on SQLite."""
+    if sqlite:
+        return column.in_(sa.bindparam(name, expanding=True))
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
 def sent_rows(session: orm.Session, attempt_ids: Iterable[str]) -> dict[str, Any]:
     """Per attempt id: its phase, its delivery, the lane's lease owner and the ledger line."""
+    query = _sent_query(db.is_sqlite(session))
+    wanted = sorted(set(attempt_ids))
+    return {row.attempt_id: row for row in session.execute(query, {"ids": wanted})}
+
+
+@functools.cache
+def _sent_query(sqlite: bool) -> sa.Select[Any]:
+    """Built once per engine kind."""
     a, d, lane, line = _ATTEMPT, _DELIVERY, _LANE, _LINE
     columns = (
         a.c.id.label("attempt_id"), a.c.phase, d.c.id.label("delivery_id"), d.c.seq,
@@ -65,16 +83,15 @@ def sent_rows(session: orm.Session, attempt_ids: Iterable[str]) -> dict[str, Any
         line.c.id.label("line_id"), line.c.outcome, line.c.disclosed_at, line.c.close_reason,
         line.c.closed_at,
     )  # fmt: skip
-    query = (
+    return (
         sa.select(*columns)
         .select_from(
             a.join(d, d.c.id == a.c.delivery_id)
             .join(lane, lane.c.ordering_key == d.c.ordering_key)
             .outerjoin(line, line.c.delivery_id == d.c.id)
         )
-        .where(a.c.id.in_(sorted(set(attempt_ids))))
+        .where(among(a.c.id, "ids", sqlite=sqlite))
     )
-    return {row.attempt_id: row for row in session.execute(query)}
 
 
 def moved_line(
