@@ -21,7 +21,8 @@ from typing import Any, Protocol, cast
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import codes, domain, holds, recheck
+from core import db
+from notify import codes, delivery_sql, domain, holds, recheck
 from notify.tables import moves, outbox, registry
 from notify.tables import review as review_tables
 
@@ -103,7 +104,8 @@ class _Facts:
     @classmethod
     def load(cls, session: orm.Session, deliveries: Sequence[Pending]) -> _Facts:
         ids = sorted({d.id for d in deliveries})
-        return cls(list(session.execute(_facts_query(), {"ids": ids})))
+        query = _facts_query(db.is_sqlite(session))
+        return cls(list(session.execute(query, {"ids": ids})))
 
     def pending(self, d: Pending) -> recheck.PendingDelivery:
         row = self._rows[d.id]
@@ -157,11 +159,11 @@ _CONSENT_COLUMNS = ("id", "subject_id", "partner_service_id", "purpose_code", "r
 
 
 @functools.cache
-def _facts_query() -> sa.Select[Any]:
+def _facts_query(sqlite: bool) -> sa.Select[Any]:
     """One row per delivery of ``:ids`` (one per review of its move, if any) with every fact
     the gate reads. The consents planned and the erased subjects are read ``FOR SHARE``
-    (PostgreSQL). Built once: building it costs more than running it."""
-    delivery_ids: sa.BindParameter[str] = sa.bindparam("ids", expanding=True)
+    (PostgreSQL). Built once per engine kind: building it costs more than running it. The
+    ids are one array parameter on PostgreSQL (:func:`notify.delivery_sql.among`)."""
     d, sub, other, review, endpoint = (
         _D,
         _SUBMISSION,
@@ -169,7 +171,7 @@ def _facts_query() -> sa.Select[Any]:
         _REVIEW,
         _ENDPOINT,
     )
-    mine = d.c.id.in_(delivery_ids)
+    mine = delivery_sql.among(d.c.id, "ids", sqlite=sqlite)
     consents = (
         sa.select(*(_CONSENT.c[name] for name in _CONSENT_COLUMNS))
         .where(_CONSENT.c.id.in_(sa.select(d.c.consent_record_id).where(mine)))
@@ -179,7 +181,10 @@ def _facts_query() -> sa.Select[Any]:
     erased = (
         sa.select(_DS.c.delivery_id)
         .join(_SUBJECT, _SUBJECT.c.id == _DS.c.subject_id)
-        .where(_DS.c.delivery_id.in_(delivery_ids), _SUBJECT.c.erased_at.is_not(None))
+        .where(
+            delivery_sql.among(_DS.c.delivery_id, "ids", sqlite=sqlite),
+            _SUBJECT.c.erased_at.is_not(None),
+        )
         .with_for_update(read=True, of=_SUBJECT)
         .cte("erased")
     )

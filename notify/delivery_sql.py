@@ -6,9 +6,10 @@ worker's clock (typed, so SQLite stores them as the tables do), never from ``now
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from core.tables import UtcDateTime
 
@@ -16,6 +17,15 @@ CHANNEL: Final = "addresshub_delivery"
 DISPATCHER_LOCK: Final = "dispatcher"
 
 _TIMES = ("now", "lease_until", "until")
+
+
+def among(column: sa.ColumnElement[Any], name: str, *, sqlite: bool) -> sa.ColumnElement[bool]:
+    """``column`` is one of the list bound as ``name``: on PostgreSQL ``= ANY(<array>)``, one
+    parameter whatever the list's length (an expanding ``IN`` renders a parameter per item
+    at every execution: ~0.3 ms of Python for a batch of 50); ``IN (…)`` on SQLite."""
+    if sqlite:
+        return column.in_(sa.bindparam(name, expanding=True))
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
 
 
 def _typed(sql: str) -> sa.TextClause:

@@ -20,8 +20,7 @@ from sqlalchemy import orm
 
 from core import db
 from notify import delivery_repository as repo
-from notify import lifecycle
-from notify.dispatch import rows
+from notify import delivery_sql, lifecycle
 from notify.tables import outbox, registry
 
 
@@ -123,7 +122,7 @@ def _query_postgresql() -> sa.Select[Any]:
         .outerjoin(_SUBSCRIPTION, _SUBSCRIPTION.c.id == head.c.subscription_id)
         .outerjoin(line, line.c.delivery_id == head.c.id)
     )
-    keys = rows.among(lane.c.ordering_key, "keys", sqlite=False)
+    keys = delivery_sql.among(lane.c.ordering_key, "keys", sqlite=False)
     return sa.select(*columns).select_from(joined).where(keys)
 
 
