@@ -185,13 +185,14 @@ def _cursor(pooled: Any) -> Any:
     cursor a call cost about 6 us of the lookup's Python): kept in the pool's ``info`` for the
     connection, which SQLAlchemy clears when it replaces the connection."""
     raw = pooled.driver_connection
-    cursor = pooled.info.get(_CURSOR)
+    cursor = pooled.info.get(CURSOR_KEY)
     if cursor is None or cursor.connection is not raw:
-        cursor = pooled.info[_CURSOR] = raw.cursor()
+        cursor = pooled.info[CURSOR_KEY] = raw.cursor()
     return cursor
 
 
-_CURSOR: Final = "gazetteer.facts_query.cursor"
+CURSOR_KEY: Final = "gazetteer.facts_query.cursor"
+"""Where a pooled connection's ``info`` keeps the cursor of :func:`fetch_all`."""
 
 
 def _json(value: Any) -> Any:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import address_documents, domain, repository, tables
+from gazetteer import address_documents, domain, facts_query, repository, tables
 from tests import strategies
 from tests.integration import test_address_lookup as seed
 
@@ -135,3 +135,20 @@ def test_a_lookup_is_one_statement(seeded: orm.Session, statements: list[str]) -
         repository.address_facts(seeded, uprn)
     assert len(statements) == 3
     assert all(statement.startswith("SELECT blpu.uprn") for statement in statements)
+
+
+def test_lookups_share_their_connections_cursor_and_a_new_connection_gets_its_own(
+    seeded: orm.Session,
+) -> None:
+    before = repository.address_facts(seeded, seed.FLAT)
+    pooled = seeded.connection().connection
+    cursor = pooled.info[facts_query.CURSOR_KEY]
+    assert repository.address_facts(seeded, seed.PARENT) is not None
+    assert pooled.info[facts_query.CURSOR_KEY] is cursor
+    assert cursor.connection is pooled.driver_connection
+    seeded.connection().invalidate()  # as after a lost connection
+    seeded.rollback()
+    assert repository.address_facts(seeded, seed.FLAT) == before
+    renewed = seeded.connection().connection
+    assert renewed.info[facts_query.CURSOR_KEY] is not cursor
+    assert renewed.info[facts_query.CURSOR_KEY].connection is renewed.driver_connection
