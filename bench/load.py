@@ -21,6 +21,12 @@ seconds much less.
     .venv/bin/python -m bench.load [--records 1000000] [--keep DIR]
 
 ``--records 10000000`` is the large run (needs about 6 GB of disk and a long while).
+``--memory-only`` answers the memory question alone: the full build into PostGIS at N and at
+N/10 and their peak RSS, without ``B_copy``, the split files or the run without the secondary
+indexes (a 10M run then writes about 1.7 GB of supply and the database grows by about 15 GB):
+
+    nice -n 10 .venv/bin/python -m bench.load --records 10000000 --validate structural \
+        --no-spatialite --memory-only
 """
 
 from __future__ import annotations
