@@ -10,15 +10,16 @@ any order. On SQLite, where a statement costs no round trip, each table is one
 Values every row of a table shares may be given once (``Batch.add(..., shared=...)``): on
 PostgreSQL they are sent in a second parameter of one row and filled into every row, so the
 rows' JSON carries only what differs; on SQLite each row gets them back. On PostgreSQL the
-scalar values a key has alike in every row of a table of :data:`SHARED_FROM` rows or more are
-sent that way too (the ten deliveries of a move share their event, times and state).
+values a key has alike in every row of a table of :data:`SHARED_FROM` rows or more (a scalar,
+or one and the same list or dict) are sent that way too (the ten deliveries of a move share
+their event, times and state). A column the statement can compute from a row's other columns
+(:meth:`Batch.derive`) is not sent on PostgreSQL.
 
 Rows are dicts keyed by column key, as :func:`sqlalchemy.insert` takes them; a column left
 out is ``NULL`` (none of these tables has a default). Values are encoded as the column's type
 binds them: times as ISO 8601 with their offset, bytes as ``bytea`` input text (UTF-8 in the
-escape format, else hex), JSON columns as
-themselves (a JSON column may not be ``None`` here: SQLAlchemy writes a JSON ``null`` where
-the recordset gives SQL ``NULL``).
+escape format, else hex), JSON columns as themselves (a JSON column may not be ``None`` here:
+SQLAlchemy writes a JSON ``null`` where the recordset gives SQL ``NULL``).
 """
 
 from __future__ import annotations
