@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from gazetteer import addressparse, matching
@@ -548,3 +548,70 @@ def test_a_name_without_its_street_never_carries_a_doubtful_address(
     text: str, held: list[matching.CandidateAddress]
 ) -> None:
     assert _farm(text, held).uprn is None
+
+
+def _district_places(candidates: list[matching.CandidateAddress], street: str, outward: str) -> int:
+    """What the index tells the matcher: places with a street of that name in the district."""
+    towns = {
+        c.town
+        for c in candidates
+        if c.street == street and c.postcode and c.postcode.split()[0] == outward
+    }
+    return min(2, len(towns))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_gazetteers(), st.data())
+def test_an_old_postcode_never_matches_another_address(
+    candidates: list[matching.CandidateAddress], data: st.DataObject
+) -> None:
+    """The target's label with a postcode of another sector of its district (one no candidate
+    has), with or without its town: matched to the target or to nobody, and with a house
+    number no candidate has, to nobody."""
+    target = data.draw(st.sampled_from(candidates))
+    assert target.postcode is not None and target.street is not None
+    *body, town, postcode = target.label.split(", ")
+    outward = postcode.split()[0]
+    lines = [*body, town] if data.draw(st.booleans()) else body
+    text = ", ".join([*lines, f"{outward} 9ZZ"])
+    places = _district_places(candidates, target.street, outward)
+    result = matching.match(
+        addressparse.parse(text), candidates, thresholds=THRESHOLDS, district_places=places
+    )
+    assert result.uprn in {None, target.uprn}
+    taken = {c.pao.number for c in candidates}
+    other = data.draw(st.integers(min_value=1, max_value=60).filter(lambda n: n not in taken))
+    wrong = text.replace(f"{target.pao.range_text()} ", f"{other} ", 1)
+    parsed = addressparse.parse(wrong)
+    assert (
+        matching.match(parsed, candidates, thresholds=THRESHOLDS, district_places=places).uprn
+        is None
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(_gazetteers(), st.data())
+def test_an_old_postcode_never_matches_an_address_the_gazetteer_lacks(
+    candidates: list[matching.CandidateAddress], data: st.DataObject
+) -> None:
+    """An address held back from a street whose town still has other houses on it, typed
+    without its town and with an old postcode: another place's street of that name in the
+    district may have its number, but nothing may be matched."""
+    target = data.draw(st.sampled_from(candidates))
+    held = [c for c in candidates if c.uprn != target.uprn]
+    assert target.postcode is not None and target.street is not None
+    *body, _, postcode = target.label.split(", ")
+    outward = postcode.split()[0]
+    neighbours = [
+        c
+        for c in held
+        if (c.street, c.town) == (target.street, target.town)
+        and (c.postcode or "").startswith(f"{outward} ")
+    ]
+    assume(neighbours)
+    places = _district_places(held, target.street, outward)
+    text = ", ".join([*body, f"{outward} 9ZZ"])
+    result = matching.match(
+        addressparse.parse(text), held, thresholds=THRESHOLDS, district_places=places
+    )
+    assert result.uprn is None, (text, result.candidates[0].candidate.label)
