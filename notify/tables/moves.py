@@ -42,7 +42,7 @@ class ChangeSubmission(Base):
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    reference: Mapped[str] = mapped_column(CODE, index=True)
+    reference: Mapped[str] = mapped_column(CODE)  # the unique (reference, version) leads
     version: Mapped[int] = mapped_column(sa.Integer())
     supersedes_id: Mapped[str | None] = mapped_column(ID)
     subject_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("subject.id"), index=True)

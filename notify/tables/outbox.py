@@ -68,7 +68,7 @@ class OutboxEvent(Base):
     type: Mapped[str] = mapped_column(NAME)
     source: Mapped[str] = mapped_column(NAME)
     aggregate_kind: Mapped[str] = mapped_column(CODE)
-    aggregate_id: Mapped[str] = mapped_column(ID, index=True)
+    aggregate_id: Mapped[str] = mapped_column(ID)  # no query reads by it (0018)
     occurred_at: Mapped[dt.datetime]
     correlation_id: Mapped[str] = mapped_column(KEY)
     causation_id: Mapped[str | None] = mapped_column(ID)
@@ -169,7 +169,7 @@ class Disclosure(Base):
     event_id: Mapped[str] = mapped_column(ID)
     event_type: Mapped[str] = mapped_column(NAME)
     channel: Mapped[str] = mapped_column(CODE)
-    partner_id: Mapped[str] = mapped_column(ID, index=True)
+    partner_id: Mapped[str] = mapped_column(ID)  # no query reads by it (0018)
     partner_service_id: Mapped[str] = mapped_column(ID)
     purpose_code: Mapped[str | None] = mapped_column(KEY)
     lawful_basis: Mapped[str | None] = mapped_column(CODE)
