@@ -13,6 +13,7 @@ import dataclasses
 from typing import Final
 
 from loaders import ingest, layouts, model, sql
+from loaders.readers import convert
 
 # A live table's secondary (not unique) indexes: dropped and built again around a large insert
 # into the empty table (loaders.apply).
@@ -68,7 +69,9 @@ def _required(stage: sql.Stage) -> frozenset[str]:
 
 def first_bad_row(record: layouts.RecordLayout) -> str:
     """One row with a field the precise reader would not convert, a required field empty, or a
-    text longer than its live column (the precise path refuses it, ``FILE-FIELD-WIDTH``)."""
+    text longer than its live column or a number beyond a 32-bit one (the precise path refuses
+    them, ``FILE-FIELD-WIDTH`` and ``FILE-NUMBER-FORMAT``); a number beyond 64 bits fails its
+    cast here, which falls back too."""
     assert record.entity is not None
     required = _required(sql.STAGES[record.entity])
     tests = [
@@ -80,6 +83,13 @@ def first_bad_row(record: layouts.RecordLayout) -> str:
         f"COALESCE(c{c.position}, '') = ''"
         for c in record.columns
         if c.field is not None and c.field in required
+    ]
+    small = set(ingest.small_ints(sql.STAGES[record.entity]))
+    tests += [
+        f"CASE WHEN c{c.position} ~ '^[+-]?[0-9]{{1,18}}$' THEN CAST(c{c.position} AS bigint) "
+        f"NOT BETWEEN {convert.INT32_MIN} AND {convert.INT32_MAX} ELSE false END"
+        for c in record.columns
+        if c.field is not None and c.field in small and c.type == "int"
     ]
     widths = dict(ingest.widths(sql.STAGES[record.entity]))
     tests += [

@@ -17,6 +17,7 @@ from sqlalchemy import orm
 
 from gazetteer import validation
 from loaders import crosscheck, findings, model, sql, staging
+from loaders.readers import convert
 
 BATCH: Final = 20_000
 FORMATS: Final = {
@@ -44,6 +45,12 @@ def widths(stage: sql.Stage) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
+def small_ints(stage: sql.Stage) -> tuple[str, ...]:
+    """The stage's fields whose live column is a 32-bit integer (not the 64-bit default)."""
+    live = stage.live
+    return tuple(n for n in stage.fields if n in live.c and type(live.c[n].type) is sa.Integer)
+
+
 class Stager:
     """Buffers typed rows per record type and writes them to the stage tables."""
 
@@ -54,6 +61,7 @@ class Stager:
         self.getters = {e: attrgetter(*s.fields) for e, s in self.stages.items()}
         self.required = {e: _required(s) for e, s in self.stages.items()}
         self.widths = {e: widths(s) for e, s in self.stages.items()}
+        self.small_ints = {e: small_ints(s) for e, s in self.stages.items()}
         self.staged = dict.fromkeys(self.stages, 0)
         for stage in self.stages.values():
             staging.create(session, stage)
@@ -68,6 +76,15 @@ class Stager:
             value = getattr(row.record, name)
             if isinstance(value, str) and len(value) > width:
                 found.append((name, width, len(value)))
+        return found
+
+    def out_of_range(self, row: model.Row) -> list[tuple[str, int]]:
+        """``(field, value)`` of each number beyond its 32-bit column."""
+        found = []
+        for name in self.small_ints[row.entity]:
+            value = getattr(row.record, name)
+            if isinstance(value, int) and not convert.INT32_MIN <= value <= convert.INT32_MAX:
+                found.append((name, value))
         return found
 
     def add(self, row: model.Row) -> None:
@@ -134,7 +151,10 @@ def _row(
     too_long = stager.too_long(row)
     for name, width, length in too_long:
         report.add(_too_long(row, name, width, length))
-    if too_long:
+    too_large = stager.out_of_range(row)
+    for name, value in too_large:
+        report.add(_too_large(row, name, value))
+    if too_long or too_large:
         return False
     missing = stager.missing(row)
     if missing:
@@ -167,6 +187,20 @@ def _too_long(row: model.Row, name: str, width: int, length: int) -> model.LoadF
         severity="E",
         message=f"{name.upper()} has {length} characters; the gazetteer stores at most {width} "
         "(the specification's widths are smaller): the supply is refused",
+        file=row.file,
+        line=row.line,
+        record_type=row.record_id,
+        key=_key(row),
+        field=name.upper(),
+    )
+
+
+def _too_large(row: model.Row, name: str, value: int) -> model.LoadFinding:
+    return model.finding(
+        code=convert.NUMBER_ERROR,
+        severity="E",
+        message=f"{name.upper()} {value} is beyond the gazetteer's column "
+        f"({convert.INT32_MIN}..{convert.INT32_MAX}): the supply is refused",
         file=row.file,
         line=row.line,
         record_type=row.record_id,

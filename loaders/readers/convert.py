@@ -20,6 +20,10 @@ _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME: Final = re.compile(r"(?:[01]\d|2[0-3]):?[0-5]\d:?[0-5]\d")
 
 NUMBER_ERROR: Final = "FILE-NUMBER-FORMAT"
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+INT32_MIN: Final = -(2**31)
+INT32_MAX: Final = 2**31 - 1
 DATE_ERROR: Final = "FILE-DATE-FORMAT"
 
 Value = int | float | str | dt.date | None
@@ -43,7 +47,10 @@ def to_int(raw: str) -> int | None:
         return None
     if _INT.fullmatch(raw) is None:
         raise FieldError(NUMBER_ERROR, f"{raw!r} is not a whole number")
-    return int(raw)
+    value = int(raw)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise FieldError(NUMBER_ERROR, f"{raw!r} is beyond a 64-bit whole number")
+    return value
 
 
 def to_decimal(raw: str) -> float | None:

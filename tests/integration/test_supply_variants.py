@@ -405,6 +405,14 @@ REFUSED: dict[str, tuple[Callable[[bytes], bytes], Callable[[int], set[tuple[str
         _on_line(3, b'"EXETER"', b'"' + b"CAERWYSG " * 15 + b'"'),
         lambda _lines: {("3", "FILE-FIELD-WIDTH")},
     ),
+    "a UPRN beyond 64 bits": (
+        _on_line(6, b",10002,", b",99999999999999999999,"),
+        lambda _lines: {("6", "FILE-NUMBER-FORMAT")},
+    ),
+    "a MULTI_OCC_COUNT beyond its 32-bit column": (
+        _on_line(5, b",0", b",3000000000"),
+        lambda _lines: {("5", "FILE-NUMBER-FORMAT")},
+    ),
     "an empty last field left out": (
         _last_field_dropped(6),
         lambda _lines: {("6", "FILE-FIELD-COUNT")},
