@@ -86,14 +86,17 @@ def first_bad_row(record: layouts.RecordLayout) -> str:
     ]
     small = set(ingest.small_ints(sql.STAGES[record.entity]))
     tests += [
-        f"CASE WHEN c{c.position} ~ '^[+-]?[0-9]{{1,18}}$' THEN CAST(c{c.position} AS bigint) "
-        f"NOT BETWEEN {convert.INT32_MIN} AND {convert.INT32_MAX} ELSE false END"
+        f"(octet_length(c{c.position}) > 9 AND CASE WHEN c{c.position} ~ '^[+-]?[0-9]{{1,18}}$' "
+        f"THEN CAST(c{c.position} AS bigint) NOT BETWEEN {convert.INT32_MIN} AND "
+        f"{convert.INT32_MAX} ELSE false END)"
         for c in record.columns
         if c.field is not None and c.field in small and c.type == "int"
     ]
+    # octet_length reads the text's header only; length (characters) is counted when needed
     widths = dict(ingest.widths(sql.STAGES[record.entity]))
     tests += [
-        f"length(c{c.position}) > {widths[c.field]}"
+        f"(octet_length(c{c.position}) > {widths[c.field]} "
+        f"AND length(c{c.position}) > {widths[c.field]})"
         for c in record.columns
         if c.field is not None and c.field in widths
     ]
