@@ -93,3 +93,13 @@ def test_files_beside_a_supply_are_told_apart_from_supply_files() -> None:
 
 def _opened(data: bytes) -> io.BufferedReader:
     return io.BufferedReader(io.BytesIO(data))
+
+
+def test_a_dtf_header_version_may_name_the_format() -> None:
+    """The DTF header's version field format is unverified (§9 point 6): "7.3", "7.3.1.2" and
+    "DTF 7.3" are 7.3; other versions are not."""
+    layout = layouts.get("dtf", "7.3")
+    for version in ("7.3", "7.3.1.2", "DTF 7.3", "dtf7.3"):
+        assert layout.accepts_version(version), version
+    for version in ("8.1", "7.30", "DTF 8.1.2.10", "2.1"):
+        assert not layout.accepts_version(version), version
