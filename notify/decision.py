@@ -12,6 +12,7 @@ The send-time gate of §3.7 lives in :mod:`notify.recheck` and shares the checks
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -204,6 +205,9 @@ class _Draft:
     def finish(self) -> Decision:
         outcome = self.outcome()
         rule, dsa, proj = self.rule, self.dsa, self.projection
+        if rule is None and dsa is None and proj is None and self.consent_id is None:
+            return _bare((self.service.id, self.service.partner_id, self.role, outcome,
+                          tuple(self.reasons), tuple(self.warnings)))  # fmt: skip
         sends = outcome != "refuse" and proj is not None
         return Decision(
             partner_service_id=self.service.id,
@@ -228,6 +232,18 @@ class _Draft:
             not_before=self.not_before if sends else None,
             expires_at=self.expires_at if sends else None,
         )
+
+
+_Bare = tuple[str, str, codes.Role, Outcome, tuple[Reason, ...], tuple[Reason, ...]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _bare(key: _Bare) -> Decision:
+    """A decision with no rule (90 of a move's 100: out of area), from its service, partner,
+    role, outcome, reasons and warnings; frozen, so one object serves every plan making it."""
+    service_id, partner_id, role, outcome, reasons, warnings = key
+    return Decision(partner_service_id=service_id, partner_id=partner_id, role=role,
+                    outcome=outcome, reasons=reasons, warnings=warnings)  # fmt: skip
 
 
 def decide(situation: Situation, service: domain.PartnerService) -> Decision:
