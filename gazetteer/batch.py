@@ -73,8 +73,9 @@ def get_job(*, session: orm.Session, job_id: str, with_results: bool = True) -> 
 
 
 def run_job(*, factory: db.SessionFactory, job_id: str, settings: Settings, clock: Clock) -> None:
-    """Match every row of the job, committing progress chunk by chunk."""
-    with db.unit_of_work(factory) as session:
+    """Match every row of the job, committing progress chunk by chunk. Units that write take
+    SQLite's write lock at their first statement (the worker and the API commit beside them)."""
+    with db.unit_of_work(factory, immediate=True) as session:
         job = _claim(session, job_id)
         if job is None:
             return
@@ -106,17 +107,24 @@ def _match_rows(
     results: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     for start in range(0, len(rows), CHUNK):
-        with db.unit_of_work(factory) as session:
-            chunk = rows[start : start + CHUNK]
-            texts = [str(row.get(column) or "") for row in chunk]
+        chunk = rows[start : start + CHUNK]
+        texts = [str(row.get(column) or "") for row in chunk]
+        with db.unit_of_work(factory) as session:  # reads only: holds no writer back
             matched = find_many.match_many(session=session, texts=texts, settings=settings)
-            for row, result in zip(chunk, matched, strict=True):
-                counts[result.status] += 1
-                results.append({**row, **output_columns(result, row)})
-            job = session.get(MatchJob, job_id)
-            if job is not None:
-                job.processed, job.counts = len(results), dict(counts)
+        for row, result in zip(chunk, matched, strict=True):
+            counts[result.status] += 1
+            results.append({**row, **output_columns(result, row)})
+        _progress(factory, job_id, len(results), counts)
     return results
+
+
+def _progress(
+    factory: db.SessionFactory, job_id: str, processed: int, counts: Counter[str]
+) -> None:
+    with db.unit_of_work(factory, immediate=True) as session:
+        job = session.get(MatchJob, job_id)
+        if job is not None:
+            job.processed, job.counts = processed, dict(counts)
 
 
 def output_columns(result: matching.MatchResult, row: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +148,7 @@ def _finish(
     results: list[dict[str, Any]] | None = None,
     error: str | None = None,
 ) -> None:
-    with db.unit_of_work(factory) as session:
+    with db.unit_of_work(factory, immediate=True) as session:
         job = session.get(MatchJob, job_id)
         if job is None:
             return

@@ -153,10 +153,10 @@ def _check_plan(plan: supply.Plan, out: findings.ReportFile) -> None:
 def _one(job: _Job, found: supply.Supply) -> report.LoadReport:
     run = _Run.start(job, found)
     try:
-        with db.unit_of_work(job.session_factory) as session:
+        with db.unit_of_work(job.session_factory, immediate=True) as session:
             return run.apply(session)
     except SupplyRefused:
-        with db.unit_of_work(job.session_factory) as session:
+        with db.unit_of_work(job.session_factory, immediate=True) as session:
             run.record(session, run.load_report(unchanged=False), status=repository.REFUSED)
         raise
 

@@ -82,7 +82,7 @@ def run(
     """Write a batch for every due file-drop subscription (all when ``interval`` is None)."""
     directory.mkdir(parents=True, exist_ok=True)
     finish_pending(sessions=sessions, directory=directory, now=now)
-    with db.unit_of_work(sessions) as session:
+    with db.unit_of_work(sessions, immediate=True) as session:
         collection.sweep(session, directory=directory, now=now)  # CSVs taken away: collected
         due = due_subscriptions(session, now=now, interval=interval, service=service)
     written = [_one(sessions, directory, gate, sid, now) for sid in due]
@@ -123,7 +123,7 @@ def _one(
 ) -> Written | None:
     written: Written | None = None
     try:
-        with db.unit_of_work(sessions) as session:
+        with db.unit_of_work(sessions, immediate=True) as session:
             staged = build(session, subscription_id=subscription_id, gate=gate, now=now)
             if staged is None:
                 return None
@@ -138,7 +138,7 @@ def _one(
             _discard(directory, written.file_name)
         raise
     _publish(directory, written.file_name)
-    with db.unit_of_work(sessions) as session:
+    with db.unit_of_work(sessions, immediate=True) as session:
         _mark_written(session, written.batch_id, now)
     return written
 
@@ -381,7 +381,7 @@ def _mark_written(session: orm.Session, batch_id: str, now: dt.datetime) -> None
 
 def finish_pending(*, sessions: db.SessionFactory, directory: Path, now: dt.datetime) -> int:
     """Rename what committed batches left under temporary names (a crash after commit)."""
-    with db.unit_of_work(sessions) as session:
+    with db.unit_of_work(sessions, immediate=True) as session:
         pending = list(
             session.scalars(
                 sa.select(xt.FileBatch).where(

@@ -178,13 +178,13 @@ async def send_pending(
     *, sessions: db.SessionFactory, sender: webhook.Sender, settings: Settings, now: dt.datetime
 ) -> Sent:
     """Send every unsent notice to its targets now and record what came back."""
-    with db.unit_of_work(sessions) as session:
+    with db.unit_of_work(sessions, immediate=True) as session:
         feed_stale.record(session, now=now, stale_after=dt.timedelta(days=settings.feed_stale_days))
         found = outgoing(session, settings=settings, now=now)
     if not found:
         return Sent()
     results = await asyncio.gather(*(sender.send(request(o, now)) for o in found))
-    with db.unit_of_work(sessions) as session:
+    with db.unit_of_work(sessions, immediate=True) as session:
         for item, result in zip(found, results, strict=True):
             _record(session, item, result, now)
         session.flush()
