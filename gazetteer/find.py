@@ -279,17 +279,17 @@ def _street_towns(session: orm.Session, parsed: addressparse.ParsedAddress) -> i
 
 
 def district_asked(
-    parsed: addressparse.ParsedAddress, candidates: Sequence[matching.CandidateAddress]
+    parsed: addressparse.ParsedAddress, placed: Iterable[tuple[str | None, str | None]]
 ) -> tuple[str, str] | None:
     """The (street, postcode district) whose places the matcher needs to know, if any: for a
     query with a street, a house number and a postcode (or its district) that no candidate on
-    the typed street has, which may be an old postcode (see :func:`matching.match`)."""
+    the typed street has, which may be an old postcode (see :func:`matching.match`).
+    ``placed``: each candidate's (postcode, street)."""
     if not parsed.street or not parsed.postcode_outward or parsed.pao_number is None:
         return None
-    postcode, street = parsed.postcode, parsed.street
-    if postcode and any(c.postcode == postcode and c.street == street for c in candidates):
+    if parsed.postcode and (parsed.postcode, parsed.street) in set(placed):
         return None
-    return (street, parsed.postcode_outward)
+    return (parsed.street, parsed.postcode_outward)
 
 
 def _district_places(
@@ -297,7 +297,7 @@ def _district_places(
     parsed: addressparse.ParsedAddress,
     candidates: Sequence[matching.CandidateAddress],
 ) -> int | None:
-    asked = district_asked(parsed, candidates)
+    asked = district_asked(parsed, ((c.postcode, c.street) for c in candidates))
     return None if asked is None else repo.district_places(session, [asked])[asked]
 
 

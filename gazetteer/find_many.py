@@ -60,20 +60,23 @@ def _round(
         for found, p in zip(ids, parsed, strict=True)
     ]
     rows = {row["id"]: row for row in repo.rows(session, {i for g in ids for i in g}, filters)}
-    candidates = [
-        [search_facts.candidate_from_values(rows[i]) for i in found if i in rows] for found in ids
-    ]
     towns = _street_towns(session, parsed)
-    asked = [find.district_asked(p, c) for p, c in zip(parsed, candidates, strict=True)]
+    asked = [
+        find.district_asked(
+            p, ((rows[i]["postcode"], rows[i]["street_key"]) for i in g if i in rows)
+        )
+        for p, g in zip(parsed, ids, strict=True)
+    ]
     places = repo.district_places(session, [a for a in asked if a is not None])
     decisions = reviews.decisions_for_many(session, parsed)
     thresholds = find.thresholds(settings)
     out = []
-    for one, chosen, district in zip(parsed, candidates, asked, strict=True):
+    for one, found, district in zip(parsed, ids, asked, strict=True):
+        candidates = [search_facts.candidate_from_values(rows[i]) for i in found if i in rows]
         street = one.street if find.asks_street_towns(one) else None
         result = matching.match(
             one,
-            chosen,
+            candidates,
             thresholds=thresholds,
             limit=limit,
             street_towns=towns.get(street) if street else None,

@@ -102,7 +102,8 @@ def text_evidence(
     found = []
     towns = [candidate.town, candidate.post_town]
     named = [("street", candidate.street), ("building_name", candidate.pao.text)]
-    if _name_first(candidate, pool):
+    name_first = _name_first(candidate, pool)
+    if name_first:
         named.reverse()
     for name, text in (
         *named,
@@ -111,7 +112,8 @@ def text_evidence(
         evidence = _word_evidence(name, text, pool)
         if evidence is not None:
             found.append(evidence)
-    found.sort(key=lambda e: _TEXT_ORDER[e.component])
+    if name_first:
+        found.sort(key=lambda e: _TEXT_ORDER[e.component])
     town = _town_evidence(candidate, pool)
     if town is not None:
         found.append(town)
@@ -134,7 +136,10 @@ def _name_first(candidate: CandidateAddress, pool: list[str]) -> bool:
     ``MOOR FARM, MOOR LANE``): the name's words are the name's, not part of a street."""
     if not candidate.pao.text or not candidate.street:
         return False
-    name = matchtext.find_window(matchtext.words_of(candidate.pao.text), pool)
+    target = matchtext.words_of(candidate.pao.text)
+    if not all(w in pool for w in target):
+        return False  # not typed exactly: the usual case, decided without a window search
+    name = matchtext.find_window(target, pool)
     if name is None or name.similarity < 1.0:
         return False
     street = matchtext.find_window(matchtext.words_of(candidate.street), pool)
@@ -279,12 +284,14 @@ def _value(
 def _not_counted(
     item: ComponentEvidence, evidence: list[ComponentEvidence], district: bool
 ) -> bool:
-    """A place the query does not name, an old postcode outweighed, or the street of a house
-    named exactly at its exact postcode left out (``MOOR FARM, NEWTOWN, NT1 9AR``)."""
-    if item.status == MISSING and item.component in _PLACE:
-        return True
-    if item.status == MISSING and item.component == "street":
-        return place.named_at_postcode(evidence)
+    """A place the query does not name, the street of a house named exactly at its exact
+    postcode left out (``MOOR FARM, NEWTOWN, NT1 9AR``), or an old postcode outweighed."""
+    if item.status == MISSING:
+        if item.component in _PLACE:
+            return True
+        return item.component == "street" and place.named_at_postcode(evidence)
+    if item.status != PARTIAL or item.component != "postcode":
+        return False  # the common case, kept cheap: called for every component of every candidate
     return place.old_postcode_outweighed(item, evidence, district=district)
 
 
