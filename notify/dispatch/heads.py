@@ -111,12 +111,7 @@ def _query_postgresql() -> sa.Select[Any]:
         .limit(1)
         .lateral("head")
     )
-    columns = (
-        lane.c.ordering_key.label("lane_key"),
-        *(head.c[name] for name in _HEAD_COLUMNS),
-        _SUBSCRIPTION.c.channel,
-        line.c.rule_version, line.c.dsa_id, line.c.dsa_version, line.c.fields,
-    )  # fmt: skip
+    columns = _columns(head)
     joined = (
         lane.outerjoin(head, sa.true())
         .outerjoin(_SUBSCRIPTION, _SUBSCRIPTION.c.id == head.c.subscription_id)
@@ -138,12 +133,7 @@ def _query() -> sa.Select[Any]:
         .group_by(d.c.ordering_key)
         .subquery()
     )
-    columns = (
-        lane.c.ordering_key.label("lane_key"),
-        *(d.c[name] for name in _HEAD_COLUMNS),
-        _SUBSCRIPTION.c.channel,
-        line.c.rule_version, line.c.dsa_id, line.c.dsa_version, line.c.fields,
-    )  # fmt: skip
+    columns = _columns(d)
     joined = (
         lane.outerjoin(lowest, lowest.c.ordering_key == lane.c.ordering_key)
         .outerjoin(d, sa.and_(d.c.ordering_key == lowest.c.ordering_key, d.c.seq == lowest.c.seq))
@@ -151,3 +141,15 @@ def _query() -> sa.Select[Any]:
         .outerjoin(line, line.c.delivery_id == d.c.id)
     )
     return sa.select(*columns).select_from(joined).where(lane.c.ordering_key.in_(keys))
+
+
+def _columns(head: sa.FromClause) -> tuple[sa.ColumnElement[Any], ...]:
+    """What a head row holds: its lane, the head delivery's columns (from ``head``), its
+    subscription's channel and its ledger line's rule, agreement and fields."""
+    line = _LINE
+    return (
+        _LANE.c.ordering_key.label("lane_key"),
+        *(head.c[name] for name in _HEAD_COLUMNS),
+        _SUBSCRIPTION.c.channel,
+        line.c.rule_version, line.c.dsa_id, line.c.dsa_version, line.c.fields,
+    )  # fmt: skip

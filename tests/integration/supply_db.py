@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -14,7 +16,7 @@ from sqlalchemy import orm
 from core import db
 from gazetteer import tables
 from gazetteer.search_tables import AddressSearch, AddressSearchToken
-from loaders import model, service, sql
+from loaders import bulk, model, service, sql
 from tests import supplies
 
 RECORD_TABLES = tuple(sql.LIVE_TABLES)
@@ -110,3 +112,25 @@ def search_rows(session: orm.Session) -> SearchSnapshot:
     rows = session.execute(sa.select(AddressSearch.id, *columns)).all()
     assert set(tokens) <= {row[0] for row in rows}, "tokens of rows that are gone"
     return sorted((tuple(row[1:]), tuple(sorted(tokens.get(row[0], [])))) for row in rows)
+
+
+@contextmanager
+def precise_only() -> Iterator[list[int]]:
+    """Loads inside take the precise reader (the fast path declines every supply)."""
+    with mock.patch.object(bulk, "eligible", return_value=False):
+        yield []
+
+
+@contextmanager
+def counting_fast_stages() -> Iterator[list[int]]:
+    """Counts the supplies the fast path staged (a fallback raises and is not counted)."""
+    taken: list[int] = []
+    real = bulk.stage
+
+    def stage(*args: Any, **kwargs: Any) -> list[model.LoadFinding]:
+        found = real(*args, **kwargs)
+        taken.append(1)
+        return found
+
+    with mock.patch.object(bulk, "stage", stage):
+        yield taken

@@ -13,11 +13,8 @@ import csv
 import datetime as dt
 import itertools
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import db
-from loaders import bulk, errors, model, service
+from loaders import errors, model, service
 from loaders.writers import supply as writer
 from tests import supplies
 from tests.integration import supply_db
@@ -43,27 +40,6 @@ def _clear(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         for name in (*supply_db.RECORD_TABLES, "gazetteer_change", "load_run"):
             conn.execute(sa.text(f"DELETE FROM {name}"))
-
-
-@contextmanager
-def _precise_only() -> Iterator[None]:
-    with mock.patch.object(bulk, "eligible", return_value=False):
-        yield
-
-
-@contextmanager
-def _counting_fast_stages() -> Iterator[list[int]]:
-    """Counts the supplies the fast path staged (a fallback raises and is not counted)."""
-    taken: list[int] = []
-    real = bulk.stage
-
-    def stage(*args: Any, **kwargs: Any) -> list[model.LoadFinding]:
-        found = real(*args, **kwargs)
-        taken.append(1)
-        return found
-
-    with mock.patch.object(bulk, "stage", stage):
-        yield taken
 
 
 def _report_rows(path: Path) -> list[dict[str, str]]:
@@ -106,12 +82,12 @@ def test_fast_and_precise_paths_leave_identical_tables_and_reports(
         root = Path(tmp)
         paths = _write_chain(root, states, flavour=flavour, options=options)
         _clear(engine)
-        with _counting_fast_stages() as taken:
+        with supply_db.counting_fast_stages() as taken:
             fast = supply_db.load(session_factory, paths, report=root / "fast.csv",
                                   validate=STRUCTURAL).as_json()  # fmt: skip
         fast_tables = supply_db.snapshot(engine)
         _clear(engine)
-        with _precise_only():
+        with supply_db.precise_only():
             precise = supply_db.load(session_factory, paths, report=root / "precise.csv",
                                      validate=STRUCTURAL).as_json()  # fmt: skip
         assert fast_tables == supply_db.snapshot(engine)
@@ -128,7 +104,7 @@ def test_the_fast_path_loads_every_record_of_a_full_supply(
     head = supplies.header(process_date=DAY0)
     paths = supplies.write(tmp_path / "s", flavour="abp2", head=head,
                            changes=supplies.full_changes(state))  # fmt: skip
-    with _counting_fast_stages() as taken:
+    with supply_db.counting_fast_stages() as taken:
         document = supply_db.load(session_factory, paths, report=tmp_path / "r.csv",
                                   validate=STRUCTURAL).as_json()  # fmt: skip
     assert len(taken) == (1 if engine.dialect.name == "postgresql" else 0)
@@ -155,7 +131,10 @@ def test_a_corrupted_supply_falls_back_and_is_refused_with_every_error(
                              changes=supplies.full_changes(state))  # fmt: skip
     _corrupt(path)
     report = tmp_path / "bad.csv"
-    with _counting_fast_stages() as taken, pytest.raises(errors.SupplyNotApplied) as refused:
+    with (
+        supply_db.counting_fast_stages() as taken,
+        pytest.raises(errors.SupplyNotApplied) as refused,
+    ):
         supply_db.load(session_factory, [path], report=report, validate=STRUCTURAL)
     assert taken == []
     assert all(not rows for rows in supply_db.snapshot(engine).values())
@@ -188,12 +167,12 @@ def test_what_only_the_database_sees_still_falls_back_to_the_precise_report(
     data = path.read_bytes()
     assert old in data
     path.write_bytes(data.replace(old, new))
-    with _counting_fast_stages() as taken, contextlib.suppress(errors.SupplyNotApplied):
+    with supply_db.counting_fast_stages() as taken, contextlib.suppress(errors.SupplyNotApplied):
         supply_db.load(session_factory, [path], report=tmp_path / "f.csv", validate=STRUCTURAL)
     fast_rows = _report_rows(tmp_path / "f.csv")
     assert taken == []
     _clear(engine)
-    with _precise_only(), contextlib.suppress(errors.SupplyNotApplied):
+    with supply_db.precise_only(), contextlib.suppress(errors.SupplyNotApplied):
         supply_db.load(session_factory, [path], report=tmp_path / "p.csv", validate=STRUCTURAL)
     assert fast_rows == _report_rows(tmp_path / "p.csv")
     assert any(r["severity"] == "E" for r in fast_rows)

@@ -14,18 +14,16 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
-from unittest import mock
 
 import pytest
 import sqlalchemy as sa
 
 from core import db
 from gazetteer import domain
-from loaders import bulk, errors, layouts, model, service
+from loaders import errors, layouts, model, service
 from loaders.writers import supply as writer
 from tests import supplies
 from tests.integration import supply_db
@@ -285,12 +283,6 @@ def _clear(engine: sa.Engine) -> None:
             conn.execute(sa.text(f"DELETE FROM {name}"))
 
 
-@contextmanager
-def _precise_only() -> Iterator[list[int]]:
-    with mock.patch.object(bulk, "eligible", return_value=False):
-        yield []
-
-
 def _load(
     factory: db.SessionFactory, paths: list[Path], report: Path, fmt: str, validate: str
 ) -> dict[str, Any]:
@@ -317,7 +309,7 @@ def test_a_variant_loads_the_same_gazetteer_on_every_path(
     paths = _write(tmp_path / "original", flavour)
     (tmp_path / "variant").mkdir()
     changed = variant(paths, tmp_path / "variant")
-    with _precise_only():
+    with supply_db.precise_only():
         original = _load(session_factory, paths, tmp_path / "original.csv", fmt, "full")
     expected = supply_db.dates_as_text(supply_db.snapshot(engine))
     assert expected["lpi"] and expected["street_descriptor"]
@@ -327,7 +319,7 @@ def test_a_variant_loads_the_same_gazetteer_on_every_path(
                                      ("full", "full", True)):  # fmt: skip
         _clear(engine)
         report = tmp_path / f"{label}.csv"
-        with _precise_only() if precise else _counting_fast_stages() as taken:
+        with supply_db.precise_only() if precise else supply_db.counting_fast_stages() as taken:
             document = _load(session_factory, changed, report, fmt, validate)
         if label == "fast":
             fast = engine.dialect.name == "postgresql" and fmt == "abp"
@@ -339,26 +331,6 @@ def test_a_variant_loads_the_same_gazetteer_on_every_path(
         reports[label] = _report(report)
         assert not [r for r in reports[label] if r["severity"] == "E"], label
     assert reports["fast"] == reports["precise"]
-
-
-@contextmanager
-def contextlib_null() -> Iterator[list[int]]:
-    yield []
-
-
-@contextmanager
-def _counting_fast_stages() -> Iterator[list[int]]:
-    """Counts the supplies the fast path staged (a fallback raises and is not counted)."""
-    taken: list[int] = []
-    real = bulk.stage
-
-    def stage(*args: Any, **kwargs: Any) -> list[model.LoadFinding]:
-        found = real(*args, **kwargs)
-        taken.append(1)
-        return found
-
-    with mock.patch.object(bulk, "stage", stage):
-        yield taken
 
 
 # --- variants the specification does not allow: refused, every error listed -----------------
@@ -432,7 +404,7 @@ def test_a_variant_outside_the_specification_is_refused_alike_on_both_paths(
     for label, precise in (("fast", False), ("precise", True)):
         report = tmp_path / f"{label}.csv"
         with (
-            _precise_only() if precise else contextlib_null(),
+            supply_db.precise_only() if precise else supply_db.counting_fast_stages(),
             pytest.raises(errors.SupplyNotApplied),
         ):
             supply_db.load(session_factory, [path], report=report, validate=service.STRUCTURAL)
