@@ -282,10 +282,12 @@ def district_asked(
     parsed: addressparse.ParsedAddress, placed: Iterable[tuple[str | None, str | None]]
 ) -> tuple[str, str] | None:
     """The (street, postcode district) whose places the matcher needs to know, if any: for a
-    query with a street, a house number and a postcode (or its district) that no candidate on
-    the typed street has, which may be an old postcode (see :func:`matching.match`).
-    ``placed``: each candidate's (postcode, street)."""
-    if not parsed.street or not parsed.postcode_outward or parsed.pao_number is None:
+    query with a street, a house number or name and a postcode (or its district) that no
+    candidate on the typed street has, which may be an old postcode (see
+    :func:`matching.match`). ``placed``: each candidate's (postcode, street)."""
+    if not parsed.street or not parsed.postcode_outward:
+        return None
+    if parsed.pao_number is None and not parsed.pao_text:
         return None
     if parsed.postcode and (parsed.postcode, parsed.street) in set(placed):
         return None

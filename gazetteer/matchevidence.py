@@ -320,8 +320,9 @@ def _placed_reason(
         return "street+number+town"
     if status.get("building_name") == MATCHED and place.place_confirmed(evidence):
         return "name+town"
-    if street and district and place.place_confirmed(evidence, district=True):
-        return "street+number+district"
+    if district and place.place_confirmed(evidence, district=True):
+        named = status.get("building_name") == MATCHED
+        return "street+number+district" if street else "name+district" if named else "partial"
     return "partial"
 
 

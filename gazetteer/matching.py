@@ -303,13 +303,18 @@ def match(
 
 
 def _postcode_holds_number(query: QueryFacts, candidates: list[CandidateAddress]) -> bool:
-    """Whether a candidate at the typed postcode has a house number the query may mean: then
-    the postcode may be right and the street wrong, and it is not taken for an old one."""
+    """Whether a candidate at the typed postcode has a house number (or the house name) the
+    query may mean: then the postcode may be right and the street wrong, and it is not taken
+    for an old one."""
     postcode = query.parsed.postcode
     if postcode is None:
         return False
     numbers = {r.pao.number for r in query.readings} - {None}
-    return any(c.postcode == postcode and c.pao.number in numbers for c in candidates)
+    name = query.parsed.pao_text
+    return any(
+        c.postcode == postcode and (c.pao.number in numbers or (name and c.pao.text == name))
+        for c in candidates
+    )
 
 
 def _shortlist(

@@ -57,13 +57,17 @@ def identified_by_street(evidence: list[ComponentEvidence]) -> bool:
 
 def recoded_postcode(item: ComponentEvidence, evidence: list[ComponentEvidence]) -> bool:
     """A postcode of the candidate's district but not its own, beside a street and house
-    number that agree exactly. Given that the district holds one place with a street of that
-    name (the caller knows it from the whole gazetteer, not from the candidates) and that the
-    typed postcode holds no address with the typed number, the postcode is an old one or
-    mistyped: the street and number name the house, the district the place."""
+    number (or house name) that agree exactly. Given that the district holds one place with a
+    street of that name (the caller knows it from the whole gazetteer, not from the
+    candidates) and that the typed postcode holds no address with the typed number or name,
+    the postcode is an old one or mistyped: the street and number or name name the house, the
+    district the place."""
     if item.component != "postcode" or item.status != PARTIAL:
         return False
-    return status(evidence, "street") == MATCHED and status(evidence, "pao") == MATCHED
+    if status(evidence, "street") != MATCHED:
+        return False
+    pao = status(evidence, "pao")
+    return pao == MATCHED or (pao in {None, MISSING} and named_exactly(evidence))
 
 
 def named_exactly(evidence: list[ComponentEvidence]) -> bool:

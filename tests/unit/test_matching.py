@@ -389,6 +389,36 @@ def test_an_old_postcode_never_carries_a_doubtful_address(text: str) -> None:
     assert _district(text, 1).uprn is None
 
 
+@pytest.mark.parametrize(
+    ("text", "uprn"),
+    [
+        ("ROSE COTTAGE, MANOR CLOSE, NT5 9ZZ", 26),  # a name for its number
+        ("THE BARN, MANOR CLOSE, NEWTOWN, NT5 9ZZ", 27),  # a house with no number
+        ("MANOR HOUSE, MANOR CLOSE, NT5 9ZZ", 29),
+    ],
+)
+def test_an_old_postcode_beside_a_house_name_is_outweighed(text: str, uprn: int) -> None:
+    result = _district(text, 1)
+    assert (result.status, result.uprn) == ("matched", uprn), result.blockers
+    assert result.match_reason in {"name+district", "name+town"}
+    assert _district(text, 2).status == "review"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IVY COTTAGE, MANOR CLOSE, NEWTOWN, NT5 9ZZ",  # no such house
+        "ROSE, MANOR CLOSE, NEWTOWN, NT5 9ZZ",  # the name only partly agrees
+        "THE BARN, MANOR CLOSE, NT5 5AA",  # the postcode holds a house of that name
+    ],
+)
+def test_an_old_postcode_beside_a_doubtful_name_is_never_matched(text: str) -> None:
+    candidates = [*COUNCIL, _candidate(35, pao=_aon(text="THE BARN"), postcode="NT5 5AA")]
+    parsed = addressparse.parse(text)
+    result = matching.match(parsed, candidates, thresholds=THRESHOLDS, district_places=1)
+    assert result.uprn is None
+
+
 def test_a_postcode_holding_the_typed_number_is_not_taken_for_an_old_one() -> None:
     candidates = [*COUNCIL, _candidate(34, pao=_aon(3), street="MILL ROW", postcode="NT5 9ZZ")]
     parsed = addressparse.parse("3 CROWN AND ANCHOR LANE, NT5 9ZZ")
