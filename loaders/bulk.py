@@ -29,7 +29,7 @@ from sqlalchemy import orm
 
 from core import memory
 from loaders import bulksql, layouts, model, sql, staging
-from loaders.readers import checks, csvdialect, engine, supply
+from loaders.readers import checks, csvdialect, engine, supply, volume_checks
 
 BATCH: Final = 10_000
 """Rows buffered per record type before their ``COPY``: the buffers of every record type of a
@@ -173,7 +173,7 @@ def _create(session: orm.Session, records: list[layouts.RecordLayout]) -> None:
 
 
 def _read(stream: _Stream, found: supply.Supply, spec: supply.FormatSpec) -> None:
-    summaries: list[checks.VolumeSummary] = []
+    summaries: list[volume_checks.VolumeSummary] = []
     for volume in found.volumes:
         reader = engine.VolumeReader(found, volume, spec)
         for part in volume.parts:
@@ -184,9 +184,9 @@ def _read(stream: _Stream, found: supply.Supply, spec: supply.FormatSpec) -> Non
             for route in stream.routes.values():
                 stream.flush(route)
             stream.note(checks.part_findings(stats))
-        stream.note(checks.volume_envelope(reader.summary, split=volume.split))
+        stream.note(volume_checks.volume_envelope(reader.summary, split=volume.split))
         summaries.append(reader.summary)
-    stream.note(checks.volume_chain(found, summaries))
+    stream.note(volume_checks.volume_chain(found, summaries))
 
 
 def _read_part(stream: _Stream, reader: engine.VolumeReader, stats: checks.PartStats) -> None:

@@ -6,7 +6,7 @@ physical line, the record type, the key, the field and a stable code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -86,53 +86,7 @@ def _raw(record: layouts.RecordLayout, fields: list[str], name: str) -> str | No
     return None if position is None else fields[position]
 
 
-@dataclass(kw_only=True, slots=True)
-class VolumeSummary:
-    """What a volume's envelope said, for the trailer and volume-chain checks."""
-
-    volume: supply.Volume
-    header: model.Header | None = None
-    header_where: tuple[str, int] | None = None
-    trailer: model.Trailer | None = None
-    trailer_where: tuple[str, int] | None = None
-    metadata: model.Metadata | None = None
-    data_rows: int = 0
-    metadata_rows: int = 0
-    malformed: set[str] = field(default_factory=set)
-    """Envelope record identifiers met with a row that could not be read (already reported)."""
-
-    def add_header(
-        self, stats: PartStats, line: int, header: model.Header
-    ) -> Iterator[model.LoadFinding]:
-        if self.header is not None:
-            yield _finding(
-                stats,
-                line,
-                layouts.HEADER_ID,
-                code="FILE-HEADER-FIRST",
-                severity="E",
-                message="a second header record (10) in one volume",
-            )
-            return
-        self.header, self.header_where = header, (stats.part.name, line)
-
-    def add_trailer(
-        self, stats: PartStats, line: int, trailer: model.Trailer
-    ) -> Iterator[model.LoadFinding]:
-        if self.trailer is not None:
-            yield _finding(
-                stats,
-                line,
-                layouts.TRAILER_ID,
-                code="FILE-TRAILER-LAST",
-                severity="E",
-                message="a second trailer record (99) in one volume",
-            )
-            return
-        self.trailer, self.trailer_where = trailer, (stats.part.name, line)
-
-
-def _finding(
+def finding(
     stats: PartStats,
     line: int | None,
     rid: str | None,
@@ -166,7 +120,7 @@ def row_finding(
     column: str | None,
     message: str,
 ) -> model.LoadFinding:
-    return _finding(
+    return finding(
         stats,
         line,
         record.record_id,
@@ -295,7 +249,7 @@ def pro_order(
 
 
 def header_not_first(stats: PartStats, line: int, rid: str) -> model.LoadFinding:
-    return _finding(
+    return finding(
         stats,
         line,
         rid,
@@ -306,7 +260,7 @@ def header_not_first(stats: PartStats, line: int, rid: str) -> model.LoadFinding
 
 
 def after_trailer(stats: PartStats, line: int, rid: str) -> model.LoadFinding:
-    return _finding(
+    return finding(
         stats,
         line,
         rid,
@@ -336,7 +290,7 @@ def header_names(stats: PartStats, line: int, fields: list[str]) -> Iterator[mod
         f"{stats.layout.schema_version} layout of record {rid} ({'; '.join(diffs[:5])}); "
         "columns are read by position"
     )
-    yield _finding(stats, line, rid, code="FILE-LAYOUT-SUSPECT", severity="W", message=message)
+    yield finding(stats, line, rid, code="FILE-LAYOUT-SUSPECT", severity="W", message=message)
 
 
 def encoding(
@@ -390,7 +344,7 @@ def part_findings(stats: PartStats) -> Iterator[model.LoadFinding]:
     """The per-file summaries: skipped records, extra fields, order and layout plausibility."""
     for (rid, known), tally in stats.skipped.items():
         what = "is not loaded" if known else "is not a known record identifier"
-        yield _finding(
+        yield finding(
             stats,
             tally.first_line,
             rid,
@@ -399,7 +353,7 @@ def part_findings(stats: PartStats) -> Iterator[model.LoadFinding]:
             message=f"record {rid!r} {what}: {tally.count} rows skipped",
         )
     for rid, tally in stats.extra_fields.items():
-        yield _finding(
+        yield finding(
             stats,
             tally.first_line,
             rid,
@@ -409,7 +363,7 @@ def part_findings(stats: PartStats) -> Iterator[model.LoadFinding]:
         )
     regressions = stats.pro_order_regressions
     if regressions.count:
-        yield _finding(
+        yield finding(
             stats,
             regressions.first_line,
             None,
@@ -420,7 +374,7 @@ def part_findings(stats: PartStats) -> Iterator[model.LoadFinding]:
     for rid, record_stats in stats.records.items():
         yield from _suspect(stats, rid, record_stats)
     if stats.number_errors >= SUSPECT_MIN_ROWS and stats.number_errors * 2 > stats.rows:
-        yield _finding(
+        yield finding(
             stats,
             None,
             None,
@@ -435,7 +389,7 @@ def part_findings(stats: PartStats) -> Iterator[model.LoadFinding]:
 def _suspect(stats: PartStats, rid: str, rec: _RecordStats) -> Iterator[model.LoadFinding]:
     layout = stats.layout
     if rec.both_dates >= SUSPECT_MIN_ROWS and rec.entry_after_update * 2 > rec.both_dates:
-        yield _finding(
+        yield finding(
             stats,
             None,
             rid,
@@ -448,7 +402,7 @@ def _suspect(stats: PartStats, rid: str, rec: _RecordStats) -> Iterator[model.Lo
         )
     if rec.rows and rec.check_misses * 2 > rec.rows:
         record = layout.records[rid]
-        yield _finding(
+        yield finding(
             stats,
             None,
             rid,
@@ -474,121 +428,3 @@ def _check_message(layout: layouts.Layout, record: layouts.RecordLayout, rec: _R
             f"v{best[0]} swap)"
         )
     return text
-
-
-def volume_envelope(summary: VolumeSummary, *, split: bool) -> Iterator[model.LoadFinding]:
-    """Header present, trailer present and last, and the trailer's RECORD_COUNT (§5.2.5)."""
-    name = ", ".join(p.name for p in summary.volume.parts)
-    if summary.header is None and layouts.HEADER_ID not in summary.malformed:
-        severity: model.Severity = "W" if split else "E"
-        yield model.finding(
-            code="FILE-HEADER-FIRST",
-            severity=severity,
-            file=name,
-            record_type=layouts.HEADER_ID,
-            message="the volume has no header record (10)",
-        )
-    if summary.trailer is None:
-        if layouts.TRAILER_ID not in summary.malformed:
-            yield _missing_trailer(name, split=split)
-        return
-    yield from _trailer_count(summary)
-
-
-def _missing_trailer(name: str, *, split: bool) -> model.LoadFinding:
-    if split:
-        return model.finding(
-            code="FILE-TRAILER-LAST",
-            severity="W",
-            file=name,
-            record_type=layouts.TRAILER_ID,
-            message="the split volume has no trailer record (99); "
-            "the record count cannot be checked",
-        )
-    return model.finding(
-        code="FILE-VOLUME-CHAIN",
-        severity="E",
-        file=name,
-        record_type=layouts.TRAILER_ID,
-        message="the volume has no trailer record (99): the file looks truncated "
-        "(an incomplete download or copy); fetch the volume again",
-    )
-
-
-def _trailer_count(summary: VolumeSummary) -> Iterator[model.LoadFinding]:
-    trailer = summary.trailer
-    assert trailer is not None
-    file, line = summary.trailer_where or ("", 0)
-    counted, with_meta = summary.data_rows, summary.data_rows + summary.metadata_rows
-    if trailer.record_count == counted:
-        return
-    if trailer.record_count == with_meta:
-        yield model.finding(
-            code="FILE-TRAILER-COUNT",
-            severity="W",
-            file=file,
-            line=line,
-            record_type=layouts.TRAILER_ID,
-            field="RECORD_COUNT",
-            message="RECORD_COUNT includes the metadata record (29)",
-        )
-        return
-    yield model.finding(
-        code="FILE-TRAILER-COUNT",
-        severity="E",
-        file=file,
-        line=line,
-        record_type=layouts.TRAILER_ID,
-        field="RECORD_COUNT",
-        message=f"RECORD_COUNT is {trailer.record_count} but the volume holds {counted} data "
-        "records: rows are missing or extra",
-    )
-
-
-def volume_chain(
-    plan_supply: supply.Supply, volumes: Sequence[VolumeSummary]
-) -> Iterator[model.LoadFinding]:
-    """Volumes 1..n with no gaps, trailers pointing on, one version and file type (§4.1 row 7)."""
-    headed = [v for v in volumes if v.volume.header is not None]
-    if not headed:
-        return
-    numbers = [v.volume.number for v in headed]
-    files = ", ".join(plan_supply.files)
-    for problem in _chain_problems(numbers, headed):
-        yield model.finding(
-            code="FILE-VOLUME-CHAIN",
-            severity="E",
-            file=files,
-            record_type=layouts.HEADER_ID,
-            message=problem,
-        )
-
-
-def _chain_problems(numbers: list[int], volumes: Sequence[VolumeSummary]) -> Iterator[str]:
-    date = volumes[0].volume.header.process_date if volumes[0].volume.header else None
-    expected = list(range(1, max(numbers) + 1))
-    missing = sorted(set(expected) - set(numbers))
-    if missing:
-        yield f"supply of {date}: volume(s) {missing} are missing"
-    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
-    if duplicates:
-        yield f"supply of {date}: volume(s) {duplicates} given more than once"
-    for summary in volumes:
-        trailer, number = summary.trailer, summary.volume.number
-        if trailer is None or trailer.next_volume_number is None:
-            continue
-        if number == max(numbers) and trailer.next_volume_number != 0:
-            yield (
-                f"supply of {date}: volume {number} says volume "
-                f"{trailer.next_volume_number} follows, but it was not given"
-            )
-        elif number < max(numbers) and trailer.next_volume_number != number + 1:
-            yield (
-                f"supply of {date}: volume {number} says the next volume is "
-                f"{trailer.next_volume_number}, not {number + 1}"
-            )
-    kinds = {
-        (v.volume.header.version, v.volume.header.file_type) for v in volumes if v.volume.header
-    }
-    if len(kinds) > 1:
-        yield f"supply of {date}: volumes differ in VERSION or FILE_TYPE: {sorted(kinds)}"

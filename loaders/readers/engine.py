@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from loaders import layouts, model
-from loaders.readers import checks, convert, csvdialect, supply
+from loaders.readers import checks, convert, csvdialect, supply, volume_checks
 
 Item = model.Row | model.LoadFinding
 MAX_PRO_ORDER: Final = 10**16 - 1
@@ -21,12 +21,12 @@ MAX_PRO_ORDER: Final = 10**16 - 1
 
 def read_supply(plan_supply: supply.Supply, spec: supply.FormatSpec) -> Iterator[Item]:
     """Every row and finding of a supply, then the volume-chain findings."""
-    volumes: list[checks.VolumeSummary] = []
+    volumes: list[volume_checks.VolumeSummary] = []
     for volume in plan_supply.volumes:
         reader = VolumeReader(plan_supply, volume, spec)
         yield from reader.read()
         volumes.append(reader.summary)
-    yield from checks.volume_chain(plan_supply, volumes)
+    yield from volume_checks.volume_chain(plan_supply, volumes)
 
 
 class VolumeReader:
@@ -39,7 +39,7 @@ class VolumeReader:
         self.volume = volume
         self.layout = volume.layout
         self.spec = spec
-        self.summary = checks.VolumeSummary(volume=volume)
+        self.summary = volume_checks.VolumeSummary(volume=volume)
         self.parsers = {
             rid: convert.RecordParser.for_record(rec) for rid, rec in self.layout.records.items()
         }
@@ -48,7 +48,7 @@ class VolumeReader:
     def read(self) -> Iterator[Item]:
         for part in self.volume.parts:
             yield from self._read_part(part)
-        yield from checks.volume_envelope(self.summary, split=self.volume.split)
+        yield from volume_checks.volume_envelope(self.summary, split=self.volume.split)
 
     def _read_part(self, part: supply.Part) -> Iterator[Item]:
         stats = checks.PartStats(part=part, layout=self.layout)
