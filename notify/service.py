@@ -137,55 +137,17 @@ def submit_move(
     if replay is not None:
         return replay
     check_answers(session, request)
-    window_days = settings.move_review_window_days
-    ahead = intake_reads.prefetch(session, request=request, now=now, window_days=window_days)
-    request, addressing = address_resolution.resolve_request(
-        session=session, request=request, settings=settings
-    )
-    reads = intake_reads.review_reads(
-        session, request=request, prefetched=ahead, now=now, window_days=window_days
-    )
+    request, addressing, reads = _resolve(session, request, settings=settings, now=now)
     registry = load_registry(session, mark=reads.registry_mark)
     situation, found = _situation(
         session, request=request, registry=registry, settings=settings, now=now, reads=reads
     )
     situation = dataclasses.replace(situation, move_holds=holds.hold_codes(found))
-    move, facts = situation.move, situation.facts
-    consents = (  # the dry run that finds each consent's rule, only if a consent is given
-        intake.consents_to_record(
-            request=request, move=move, preview=decision.plan(situation), now=now, new_id=ids.new_id
-        )
-        if any(r.consent and r.selected for r in request.recipients)
-        else []
-    )
-    submission_id = ids.new_id()
+    consents = _consents_given(request, situation, now)
+    move, submission_id, keys = situation.move, ids.new_id(), _keys(settings, options)
     plan = decision.plan(dataclasses.replace(situation, consents=tuple(consents), phase="plan"))
-    batch = row_batch.Batch()  # every new row below, in one statement on PostgreSQL
-    move_rows.add_subjects(batch, move.subject_ids(), now)
-    move_rows.add_submission(
-        batch,
-        submission_id=submission_id,
-        move=move,
-        request=request,
-        registry_digest=plan.registry_digest,
-        now=now,
-    )
-    receipt = receipts.new_row(submission_id=submission_id, move=move, plan=plan, now=now)
-    move_rows.add_consents(
-        batch, consents, submission_id=submission_id, move=move, receipt_id=receipt["receipt_id"]
-    )
-    batch.add(m.ConsentReceipt, receipt)
-    decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
-    ctx = outbox.Context(
-        submission_id=submission_id,
-        move=move,
-        facts=facts,
-        registry=registry,
-        keys=_keys(settings, options),
-        now=now,
-    )
-    delivery_ids = outbox.enqueue_new_move(batch, ctx, plan, decision_ids)
-    row_batch.write(session, batch)
+    rows = _write_rows(session, situation=situation, request=request, consents=consents,
+                       plan=plan, submission_id=submission_id, keys=keys, now=now)  # fmt: skip
     if addressing.new is not None or addressing.old is not None:  # typed or not held
         address_resolution.record(
             session, submission_id=submission_id, request=request, addressing=addressing, now=now
@@ -197,10 +159,75 @@ def submit_move(
         version=move.version,
         plan=plan,
         document=explain.document(plan, move=move, registry=registry, language=move.language),
-        delivery_ids=tuple(delivery_ids),
+        delivery_ids=tuple(rows.delivery_ids),
         consent_ids=tuple(c.id for c in consents),
-        receipt_id=receipt["receipt_id"],
+        receipt_id=rows.receipt_id,
     )
+
+
+def _resolve(
+    session: orm.Session, request: intake.MoveRequest, *, settings: Settings, now: dt.datetime
+) -> tuple[intake.MoveRequest, address_resolution.Addressing, move_review_reads.IntakeReads]:
+    """The request with its addresses resolved to UPRNs, how they were, and the move's first
+    reads (on PostgreSQL read ahead with the transaction's first round trip)."""
+    window_days = settings.move_review_window_days
+    ahead = intake_reads.prefetch(session, request=request, now=now, window_days=window_days)
+    request, addressing = address_resolution.resolve_request(
+        session=session, request=request, settings=settings
+    )
+    reads = intake_reads.review_reads(
+        session, request=request, prefetched=ahead, now=now, window_days=window_days
+    )
+    return request, addressing, reads
+
+
+def _consents_given(
+    request: intake.MoveRequest, situation: decision.Situation, now: dt.datetime
+) -> list[domain.Consent]:
+    """The consents to record: a dry run finds each one's rule, only if a consent is given."""
+    if not any(r.consent and r.selected for r in request.recipients):
+        return []
+    preview = decision.plan(situation)
+    return intake.consents_to_record(
+        request=request, move=situation.move, preview=preview, now=now, new_id=ids.new_id
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Written:
+    receipt_id: str
+    delivery_ids: list[str]
+
+
+def _write_rows(
+    session: orm.Session,
+    *,
+    situation: decision.Situation,
+    request: intake.MoveRequest,
+    consents: list[domain.Consent],
+    plan: decision.Plan,
+    submission_id: str,
+    keys: outbox.Keys,
+    now: dt.datetime,
+) -> _Written:
+    """Every new row of the move (subjects, submission, consents, receipt, plan decisions,
+    outbox events and deliveries), in one statement on PostgreSQL."""
+    move = situation.move
+    batch = row_batch.Batch()
+    move_rows.add_subjects(batch, move.subject_ids(), now)
+    move_rows.add_submission(batch, submission_id=submission_id, move=move, request=request,
+                             registry_digest=plan.registry_digest, now=now)  # fmt: skip
+    receipt = receipts.new_row(submission_id=submission_id, move=move, plan=plan, now=now)
+    move_rows.add_consents(
+        batch, consents, submission_id=submission_id, move=move, receipt_id=receipt["receipt_id"]
+    )
+    batch.add(m.ConsentReceipt, receipt)
+    decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
+    ctx = outbox.Context(submission_id=submission_id, move=move, facts=situation.facts,
+                         registry=situation.registry, keys=keys, now=now)  # fmt: skip
+    delivery_ids = outbox.enqueue_new_move(batch, ctx, plan, decision_ids)
+    row_batch.write(session, batch)
+    return _Written(receipt_id=receipt["receipt_id"], delivery_ids=list(delivery_ids))
 
 
 def check_answers(session: orm.Session, request: intake.MoveRequest) -> None:
