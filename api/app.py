@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
         settings.database_url,
         spatialite_library=settings.spatialite_library,
         echo=settings.database_echo,
+        pool_size=settings.database_pool_size,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -46,14 +46,25 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+#: Connections an engine keeps open between uses. More are opened while busy (up to as many
+#: again), but those are closed on their return: a server answering more requests at once than
+#: its pool holds would open a connection for each (on PostgreSQL a new server process, on
+#: SQLite a new load of SpatiaLite).
+POOL_SIZE: Final = 10
+
+
 def create_engine(
-    url: str | URL, *, spatialite_library: str = "mod_spatialite", echo: bool = False
+    url: str | URL,
+    *,
+    spatialite_library: str = "mod_spatialite",
+    echo: bool = False,
+    pool_size: int = POOL_SIZE,
 ) -> Engine:
     """An engine for ``url`` with the spatial extension ready on every connection."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, spatialite_library, echo)
-    engine = sa.create_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed, spatialite_library, echo, pool_size)
+    engine = sa.create_engine(parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size)
     _ping_idle_connections(engine, IDLE_PING_SECONDS)
     return engine
 
@@ -111,10 +122,13 @@ def retry_lost_connection(read: Callable[[], T]) -> T:
     return read()
 
 
-def _sqlite_engine(url: URL, spatialite_library: str, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, spatialite_library: str, echo: bool, pool_size: int) -> Engine:
     import sqlean
 
-    engine = sa.create_engine(url, module=sqlean, echo=echo)
+    # A database in memory is one connection per thread (SQLAlchemy's pool for it has no size).
+    in_memory = url.database in (None, "", ":memory:")
+    sizes = {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}
+    engine = sa.create_engine(url, module=sqlean, echo=echo, **sizes)
     event.listen(engine, "connect", _sqlite_connect_hook(spatialite_library))
     event.listen(engine, "begin", _sqlite_begin)
     return engine

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
+    # PostgreSQL connections each process keeps open (as many more while busy, then closed).
+    database_pool_size: int = Field(default=10, ge=1, le=500)
     # SpatiaLite's module, as the dynamic loader finds it (Debian: libsqlite3-mod-spatialite).
     spatialite_library: str = "mod_spatialite"
     # Bind address for ``addresshub serve``.

@@ -323,7 +323,9 @@ def from_settings(
 ) -> Worker:
     """A worker on the settings' database, sending through the SSRF-guarded aiohttp sender."""
     engine = engine or db.create_engine(
-        settings.database_url, spatialite_library=settings.spatialite_library
+        settings.database_url,
+        spatialite_library=settings.spatialite_library,
+        pool_size=settings.database_pool_size,
     )
     sqlite = engine.dialect.name == "sqlite"
     options = Options(
