@@ -30,6 +30,7 @@ from core.settings import Settings
 from notify import (
     address_resolution,
     checks,
+    citizen_status,
     codes,
     correction,
     decision,
@@ -41,6 +42,7 @@ from notify import (
     move_reviews,
     outbox,
     receipts,
+    registry_reads,
     service,
     stored_move,
 )
@@ -221,7 +223,7 @@ def _replay(
         submission_id=found.id,
         version=found.version,
         plan=None,
-        document=service.move_status(session=session, reference=found.reference),
+        document=citizen_status.move_status(session=session, reference=found.reference),
         replayed=True,
     )
 
@@ -341,7 +343,7 @@ def _plan(
     )
     after = correction.apply(before, request, new_id=ids.new_id)
     situation = stored_move.situation(
-        session, after, registry=service.load_registry(session), settings=settings, now=now
+        session, after, registry=registry_reads.load_registry(session), settings=settings, now=now
     )
     found = store.review_findings(session, after, settings=settings, now=now)
     fresh = correction.new_consents(request, situation, new_id=ids.new_id)

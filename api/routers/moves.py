@@ -18,7 +18,7 @@ from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require
 from api.keys import service as keys
 from api.schemas import moves as schemas
 from core.errors import Forbidden, InvalidInput
-from notify import corrections, domain, intake, service
+from notify import citizen_status, corrections, domain, intake, service
 from notify.address_input import AddressInput
 
 router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
@@ -196,7 +196,7 @@ def _own_move(principal: Principal, reference: str) -> None:
 def get_move(*, session: SessionDep, principal: Reader, reference: str) -> schemas.MoveStatus:
     _own_move(principal, reference)
     return schemas.MoveStatus.model_validate(
-        service.move_status(session=session, reference=reference)
+        citizen_status.move_status(session=session, reference=reference)
     )
 
 

@@ -22,6 +22,7 @@ from notify import (
     intake_reads,
     move_rows,
     outbox,
+    registry_reads,
     row_batch,
     service,
 )
@@ -47,7 +48,7 @@ def seeded(session: orm.Session) -> orm.Session:
 def statements(seeded: orm.Session) -> Iterator[list[str]]:
     """The SQL of every statement sent through SQLAlchemy while the test runs (the registry
     already read, as it is kept between moves)."""
-    service.load_registry(seeded)
+    registry_reads.load_registry(seeded)
     seeded.commit()
     seen: list[str] = []
     engine = seeded.get_bind().engine
@@ -121,7 +122,7 @@ def test_new_lanes_are_those_the_upsert_and_wake_up_give(seeded: orm.Session) ->
         submission_id=submission.id,
         move=move,
         facts=gazetteer_facts.facts(seeded, move=move, settings=w.SETTINGS),
-        registry=service.load_registry(seeded),
+        registry=registry_reads.load_registry(seeded),
         keys=outbox.Keys.from_settings(w.SETTINGS),
         now=w.NOW,
     )
@@ -151,7 +152,7 @@ def test_a_lane_that_exists_fails_the_new_move_insert(
         return dataclasses.replace(move, person=dataclasses.replace(move.person, id=subject))
 
     monkeypatch.setattr(intake, "to_move", with_subject)
-    registry = service.load_registry(seeded)
+    registry = registry_reads.load_registry(seeded)
     service_id = "NEWTOWN-DC/COUNCIL_TAX"
     partner = registry.services[service_id].partner_id
     scope = partner if registry.partners[partner].ordering_scope == "partner" else service_id
@@ -199,7 +200,7 @@ def test_the_registry_fingerprint_comes_with_the_review_check(
     (none of its own); the registry kept is used while it is unchanged and read again after a
     registry row changed, on both engines."""
     url = seeded.get_bind().engine.url.render_as_string(hide_password=True)
-    kept = service._REGISTRIES[url]
+    kept = registry_reads._REGISTRIES[url]
     loads = kept.loads
     w.submit(seeded, recipients=NO_CONSENT)
     seeded.commit()
@@ -215,7 +216,7 @@ def test_the_registry_fingerprint_comes_with_the_review_check(
     seeded.commit()
     w.submit(seeded, recipients=NO_CONSENT)
     assert kept.loads == loads + 1
-    assert service.load_registry(seeded) is service.load_registry(seeded)
+    assert registry_reads.load_registry(seeded) is registry_reads.load_registry(seeded)
 
 
 def test_delivery_attributes_computed_from_the_body_equal_the_rows_built(

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import domain, errors, events, intake, projection, service
+from notify import citizen_status, domain, errors, events, intake, projection, service
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from tests.integration import sharing_world as w
@@ -143,7 +143,7 @@ def test_withdrawing_consent_cancels_queued_rows_only(seeded: orm.Session) -> No
         session=seeded, consent_id=mover_consent, channel="web", settings=w.SETTINGS, now=w.NOW
     )
     assert again.already_withdrawn and again.cancelled == ()
-    status = service.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference)
     by_service = {r["partner_service_id"]: r for r in status["recipients"]}
     assert by_service["NEWTOWN-DC/LIBRARIES"]["status"] == "not_sent"
     assert by_service["NEWTOWN-DC/COUNCIL_TAX"]["status"] == "planned"
@@ -243,7 +243,7 @@ def test_a_failure_while_enqueuing_leaves_nothing_behind(
 
 def test_status_of_an_unknown_move(seeded: orm.Session) -> None:
     with pytest.raises(errors.MoveNotFound):
-        service.move_status(session=seeded, reference="COA-0000-0000")
+        citizen_status.move_status(session=seeded, reference="COA-0000-0000")
     assert intake.new_reference(b"\x00" * 5) == "COA-0000-0000"
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import orm
 
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
-from notify import correction, corrections, gazetteer_events, service, unresolved
+from notify import citizen_status, correction, corrections, gazetteer_events, service, unresolved
 from notify.tables import interim as t
 from notify.tables import moves as m
 from notify.tables import outbox as o
@@ -95,7 +95,7 @@ def test_a_new_uprn_the_gazetteer_lacks_waits_in_the_custodians_queue(
     assert interim.pending_consents == ["NEWTOWN-DC/LIBRARIES"]
     queue = unresolved.list_unresolved(session=seeded)
     assert [e.reference for e in queue.items] == [result.reference]
-    status = service.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference)
     assert status["new_address"] == "pending"
     assert {r["status"] for r in status["recipients"]} == {"waiting"}
 
@@ -165,9 +165,9 @@ def test_a_load_that_creates_the_uprn_plans_the_waiting_move(seeded: orm.Session
     consent = seeded.get(m.ConsentRecord, library.consent_record_id)
     assert consent is not None and consent.given_at == w.NOW
     assert unresolved.list_unresolved(session=seeded).total == 0
-    assert service.move_status(session=seeded, reference=result.reference)["new_address"] == (
-        "known"
-    )
+    assert citizen_status.move_status(session=seeded, reference=result.reference)[
+        "new_address"
+    ] == ("known")
     _publish(seeded)  # published once: nothing more is planned
     assert set(_deliveries(seeded, result.submission_id)) == TOLD
 
@@ -209,7 +209,7 @@ def test_an_old_uprn_the_gazetteer_lacks_is_kept_and_nobody_is_leaving(
         "postcode": None,
         "welsh_single_line": None,
     }
-    status = service.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference)
     assert status["new_address"] == "known"
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from notify import citizen_status
 from notify import partner_tables as pt
-from notify import service
 
 OUTCOMES = st.sampled_from(["applied", "not_known", "rejected", "needs_info"])
 WORDS = st.none() | st.text(min_size=1, max_size=20)
@@ -18,7 +18,7 @@ def test_the_services_words_reach_the_citizen_only_on_rejected_or_needs_info(
     outcome: str, english: str | None, welsh: str | None
 ) -> None:
     ack = pt.PartnerAck(outcome=outcome, reason_code="R1", message=english, message_cy=welsh)
-    shown = service.citizen_ack_fields(ack)
+    shown = citizen_status.citizen_ack_fields(ack)
     assert (shown["partner_ack"], shown["partner_ack_reason"]) == (outcome, "R1")
     told = outcome in {"rejected", "needs_info"}
     assert shown["partner_ack_message"] == (english if told else None)
@@ -26,4 +26,4 @@ def test_the_services_words_reach_the_citizen_only_on_rejected_or_needs_info(
 
 
 def test_no_acknowledgement_shows_nothing() -> None:
-    assert set(service.citizen_ack_fields(None).values()) == {None}
+    assert set(citizen_status.citizen_ack_fields(None).values()) == {None}
