@@ -95,7 +95,23 @@ def read(connection: sa.Connection, uprn: int) -> AddressFacts | None:
 
     The BLPU row, its stored document (``address_document``) and its children, by primary key
     and the parent index; a UPRN without a stored document is read from the live tables."""
-    rows = fetch_all(connection, _compiled(connection, _STORED), {"uprn": uprn}, what="the address")
+    rows = fetch_all(connection, stored_driver_statement(connection), {"uprn": uprn},
+                     what="the address")  # fmt: skip
+    return from_stored_rows(connection, uprn, rows)
+
+
+def stored_driver_statement(connection: sa.Connection) -> DriverStatement:
+    """The statement :func:`read` runs (``:uprn``), compiled once per engine, for a caller that
+    sends it itself (in a pipeline with other statements) and hands the rows to
+    :func:`from_stored_rows`."""
+    return _compiled(connection, _STORED)
+
+
+def from_stored_rows(
+    connection: sa.Connection, uprn: int, rows: Sequence[Any]
+) -> AddressFacts | None:
+    """:func:`read`'s result from the rows of its statement (a UPRN without a stored document
+    is read from the live tables)."""
     if not rows:
         return None
     row = rows[0]

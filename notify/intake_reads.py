@@ -14,8 +14,6 @@ On SQLite, where a statement costs no round trip, nothing is read ahead.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -51,7 +49,7 @@ def prefetch(
     since = now - dt.timedelta(days=window_days)
     facts_rows, review_rows = _pipeline(connection, wanted, since)
     for uprn, rows in zip(wanted, facts_rows, strict=True):
-        found = facts_of(connection, uprn, rows)
+        found = facts_query.from_stored_rows(connection, uprn, rows)
         if found is not None:
             gazetteer_facts.keep(session, uprn, found)
     reads = move_review_reads.from_rows(review_rows)
@@ -79,7 +77,7 @@ def _pipeline(
     connection: sa.Connection, wanted: list[int], since: dt.datetime
 ) -> tuple[list[list[Any]], list[Any]]:
     raw: Any = connection.connection.driver_connection
-    facts = _stored_statement(connection.dialect)
+    facts = facts_query.stored_driver_statement(connection)
     review = _review_statement(connection.dialect, len(wanted))
     try:
         with raw.pipeline():
@@ -96,35 +94,7 @@ def _pipeline(
         )
 
 
-def facts_of(
-    connection: sa.Connection, uprn: int, rows: Sequence[Any]
-) -> facts_query.AddressFacts | None:
-    """What :func:`gazetteer.facts_query.read` returns for ``uprn`` from the rows of its
-    stored statement (``uprn`` read from the live tables when it has no stored document)."""
-    if not rows:
-        return None
-    row = rows[0]
-    width = len(facts_query.BLPU.names)
-    stored = row[width]
-    if stored is None:
-        return facts_query.read_live(connection, uprn)
-    arrays = [*(json.loads(stored) if isinstance(stored, str) else stored), row[-1]]
-    blpu = facts_query.BLPU.record(row[:width])
-    return facts_query._facts(blpu, facts_query._arrays(arrays))  # as read() does: tested equal
-
-
 # -- statements ---------------------------------------------------------------------------------
-
-
-_STORED: dict[str, facts_query.DriverStatement] = {}
-
-
-def _stored_statement(dialect: sa.Dialect) -> facts_query.DriverStatement:
-    statement = _STORED.get(dialect.name)
-    if statement is None:
-        built = facts_query.stored_statement(dialect.name)
-        statement = _STORED[dialect.name] = facts_query.driver_statement(built, dialect)
-    return statement
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
