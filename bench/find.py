@@ -128,8 +128,11 @@ def _build(
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE address_search")
             documents = conn.scalar(sa.text("SELECT EXISTS (SELECT 1 FROM address_document)"))
+            points = conn.scalar(sa.text("SELECT EXISTS (SELECT 1 FROM address_point)"))
         if not postcode_only and not documents:  # built before the stored documents
             find_data.write_documents(engine)
+        if not postcode_only and not points:  # built before the points table
+            find_data.write_points(engine)
         return engine
     started = time.perf_counter()
     find_data.build_postgis(engine, addresses, postcode_only=postcode_only)

@@ -24,7 +24,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from gazetteer import address_documents, addressparse
+from gazetteer import address_documents, address_points, addressparse
 
 PER_STREET: Final = 40
 PER_POSTCODE: Final = 15
@@ -302,6 +302,19 @@ def build_postgis(engine: sa.Engine, addresses: int, *, postcode_only: bool = Fa
         conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(analysed))
     if not postcode_only:
         write_documents(engine)
+        write_points(engine)
+
+
+def write_points(engine: sa.Engine) -> None:
+    """Every UPRN's point with its preferred label, as a rebuild of the search rows writes
+    them (:mod:`gazetteer.address_points`)."""
+    name = engine.dialect.name
+    with engine.begin() as conn:
+        for statement in address_points.REFRESH[name, False]:
+            conn.exec_driver_sql(statement)
+    if name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE address_point")
 
 
 def write_documents(engine: sa.Engine) -> None:
@@ -332,6 +345,8 @@ def copy_to_sqlite(source: sa.Engine, target: sa.Engine) -> None:
         for name in _COPIED:
             _copy_table(read, write, name)
         _copy_blpus(read, write)
+    write_points(target)
+    with target.begin() as write:
         write.exec_driver_sql("ANALYZE")
 
 

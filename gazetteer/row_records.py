@@ -73,6 +73,16 @@ def builder(record_type: type[T], names: Sequence[str], dates: Iterable[str] = (
     )
 
 
+def slot_setters(record_type: type[Any], names: Sequence[str]) -> tuple[Setter, ...]:
+    """The setters of every field of ``record_type`` (a class :func:`builder` accepts), in the
+    order of ``names``, which must name each field once: a caller that builds records itself
+    (``object.__new__`` then each setter) leaves no slot unset. Raises as :func:`builder`."""
+    fields = [field.name for field in _plain_fields(record_type)]
+    if sorted(names) != sorted(fields):
+        raise ValueError(f"{record_type.__name__}: fields {fields}, not {list(names)}")
+    return tuple(_setter(record_type, name) for name in names)
+
+
 def _plain_fields(record_type: type[Any]) -> tuple[dataclasses.Field[Any], ...]:
     """The fields of a slotted dataclass whose ``__init__`` only assigns them."""
     params: Any = vars(record_type).get("__dataclass_params__")

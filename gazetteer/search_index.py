@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import memory
-from gazetteer import domain, search_facts
+from gazetteer import address_points, domain, search_facts
 from gazetteer.search_facts import BlpuFacts, IndexRow
 from gazetteer.search_tables import AddressSearch
 
@@ -71,7 +71,7 @@ UNCOVERED_ROW: Final = (
     "SELECT 1 FROM address_search a WHERE NOT EXISTS "
     "(SELECT 1 FROM search_scope s WHERE s.uprn = a.uprn) LIMIT 1"
 )
-TRUNCATE: Final = "TRUNCATE address_search_token, address_search"
+TRUNCATE: Final = "TRUNCATE address_search_token, address_search, address_point"
 INDEX_BUILD_MEMORY: Final = (
     "SELECT set_config('maintenance_work_mem', '256MB', true) "
     "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes('256MB')"
@@ -91,7 +91,7 @@ DELETE_SCOPED_ROWS: Final = (
 )
 SECONDARY_INDEXES: Final = (
     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-    "AND tablename IN ('address_search', 'address_search_token') "
+    "AND tablename IN ('address_search', 'address_search_token', 'address_point') "
     "AND indexname NOT LIKE 'pk_%' ORDER BY indexname"
 )
 PRIMARY_KEY_OF_TOKENS: Final = (
@@ -194,6 +194,7 @@ def _rebuild(target: _Target, *, scoped: bool) -> int:
     indexes = target.drop_secondary_indexes() if bulk else []
     with memory.no_cycle_collection():
         written = target.write(_all_rows(target, scoped=scoped))
+    target.refresh_points(scoped=scoped, emptied=bulk)
     target.create_indexes(indexes)
     if scoped:
         target.execute(DROP_SCOPE)
@@ -295,6 +296,15 @@ class _Target:
         ):
             self.execute(statement)
 
+    def refresh_points(self, *, scoped: bool, emptied: bool) -> None:
+        """Write the ``address_point`` rows of the scope again (``emptied``: the bulk
+        rebuild's ``TRUNCATE`` already removed them)."""
+        engine = "postgresql" if self.postgresql else "sqlite"
+        delete, fill = address_points.REFRESH[engine, scoped]
+        if not emptied:
+            self.execute(delete)
+        self.execute(fill)
+
     def stream(self, statement: str) -> Iterator[Sequence[Any]]:
         """The rows of ``statement`` in batches (a server-side cursor on PostgreSQL)."""
         if not self.postgresql:
@@ -380,4 +390,4 @@ class _Target:
         for definition in definitions:
             self.execute(definition)  # definitions read from the catalogue
         if definitions:
-            self.execute("ANALYZE address_search, address_search_token")
+            self.execute("ANALYZE address_search, address_search_token, address_point")

@@ -18,10 +18,11 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.tables import Base
+from core.tables import BNG_SRID, Base
 
 _CODE = sa.String(10)
 _SHORT = sa.String(40)
@@ -109,6 +110,30 @@ class AddressDocument(Base):
 
     uprn: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     facts: Mapped[str] = mapped_column(sa.Text)
+
+
+class AddressPoint(Base):
+    """Each UPRN's point with the label nearest and radius show for it.
+
+    One row per BLPU with a point and a list row that passes the default filters
+    (``search_repository.Filters()``): its ``geom`` and that preferred row's label, source,
+    postcode and classification, chosen as ``find.summaries_of`` would
+    (:mod:`gazetteer.address_points`). Nearest with the default filters is then one scan of
+    this table's spatial index (PostGIS's KNN, SpatiaLite's R*Tree frame), with no read of
+    the list rows per point. Derived data, rewritten with the search rows of the UPRNs a
+    rebuild touches.
+    """
+
+    __tablename__ = "address_point"
+
+    uprn: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=BNG_SRID, spatial_index=True), nullable=False
+    )
+    label: Mapped[str] = mapped_column(_LONG)
+    source: Mapped[str] = mapped_column(_CODE)
+    postcode: Mapped[str | None] = mapped_column(_CODE)
+    classification: Mapped[str | None] = mapped_column(_CODE)
 
 
 class MatchReview(Base):

@@ -23,7 +23,7 @@ from sqlalchemy import orm
 from core import db
 from core.errors import InvalidInput, NotFound
 from core.tables import BNG_SRID, WGS84_SRID
-from gazetteer import facts_query, find, nearest_sql
+from gazetteer import facts_query, find, nearest_sql, row_records
 from gazetteer import search_repository as repo
 from gazetteer.errors import AddressNotFound
 
@@ -167,12 +167,53 @@ def _pg_nearest(
         "scan": nearest_sql.SCAN_LIMIT,
     }
     rows = facts_query.fetch_all(connection, statement, values, what="nearest")
-    return _collected(rows)[1][:limit]
+    return _points(rows[:limit])
+
+
+# The setters of the two records a nearest row of one point becomes (see _points).
+_SUMMARY_FIELDS = ("uprn", "label", "source", "postcode", "classification", "score", "highlights")
+_SET_UPRN, _SET_LABEL, _SET_SOURCE, _SET_POSTCODE, _SET_CLASS, _SET_SCORE, _SET_SPANS = (
+    row_records.slot_setters(find.AddressSummary, _SUMMARY_FIELDS)
+)
+_SET_ADDRESS, _SET_X, _SET_Y, _SET_SRID, _SET_DISTANCE = row_records.slot_setters(
+    PlacedAddress, ("address", "x", "y", "srid", "distance")
+)
+_NEW = object.__new__
+
+
+def _points(rows: Sequence[Sequence[Any]]) -> list[PlacedAddress]:
+    """Nearest rows of one point each (UPRN, its label, source, postcode, classification, x,
+    y, distance: PostGIS's, and SpatiaLite's from ``address_point``) as placed addresses,
+    built through their slots (what their constructors do, at half the cost: a 100 m radius
+    builds ~30 a call)."""
+    placed: list[PlacedAddress] = []
+    for uprn, label, source, postcode, classification, x, y, distance in rows:
+        summary = _NEW(find.AddressSummary)
+        _SET_UPRN(summary, uprn)
+        _SET_LABEL(summary, label)
+        _SET_SOURCE(summary, source)
+        _SET_POSTCODE(summary, postcode)
+        _SET_CLASS(summary, classification)
+        _SET_SCORE(summary, None)
+        _SET_SPANS(summary, ())
+        point = _NEW(PlacedAddress)
+        _SET_ADDRESS(point, summary)
+        _SET_X(point, x)
+        _SET_Y(point, y)
+        _SET_SRID(point, BNG_SRID)
+        _SET_DISTANCE(point, round(distance, 2))
+        placed.append(point)
+    return placed
+
+
+def _counted(rows: Sequence[Sequence[Any]]) -> tuple[int, list[PlacedAddress]]:
+    """:func:`_collected` for rows of one point each."""
+    return len(rows), _points(rows)
 
 
 def _collected(rows: Sequence[Sequence[Any]]) -> tuple[int, list[PlacedAddress]]:
-    """How many points the rows hold, and their addresses, in the rows' order. A row is
-    (x, y, distance) then a list row's first seven values (:func:`find.summaries_of`)."""
+    """How many points SpatiaLite's rows hold, and their addresses, in the rows' order. A row
+    is (x, y, distance) then a list row's first seven values (:func:`find.summaries_of`)."""
     points: dict[int, Sequence[Any]] = {}
     for row in rows:
         points.setdefault(row[3], row)
@@ -200,11 +241,12 @@ def _sqlite_nearest(
     frame = min(radius or _SQLITE_FIRST_RADIUS, _SQLITE_MAX_RADIUS)
     connection = session.connection()
     statement = nearest_sql.statement(connection.dialect, filters, False)
+    collect = _counted if filters == repo.Filters() else _collected
     while True:
         box = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
         values = box | {"x": x, "y": y, "frame": frame, "limit": limit}
         rows = facts_query.fetch_all(connection, statement, values, what="nearest")
-        found, placed = _collected(rows)
+        found, placed = collect(rows)
         if radius is not None or found >= limit or frame >= _SQLITE_MAX_RADIUS:
             return placed
         frame *= 2

@@ -7,8 +7,8 @@ Create Date: 2026-11-22
 ``address_point`` holds, per BLPU with a point and a current list row (LPI, delivery point or
 listed address, not historical), the point and the label ``find.summaries_of`` prefers for it
 (:mod:`gazetteer.address_points`). Nearest and radius with the default filters scan its GiST
-index alone instead of probing the list rows for every point. Derived data: on PostgreSQL the
-upgrade fills it from the search rows (what a rebuild writes); SpatiaLite does not read it.
+index (SpatiaLite: its R*Tree) alone instead of probing the list rows for every point. Derived
+data: the upgrade fills it from the search rows, as a rebuild of the search rows writes it.
 """
 
 from __future__ import annotations
@@ -23,19 +23,30 @@ branch_labels = None
 depends_on = None
 
 # The preferred current list row of each BLPU with a point, as gazetteer.address_points
-# writes it (by source: LPI, delivery point, listed; approved first; source key; id).
-FILL = """
-INSERT INTO address_point (uprn, geom, label, source, postcode, classification)
-SELECT b.uprn, b.geom, best.label, best.source, best.postcode, best.classification
-FROM blpu b CROSS JOIN LATERAL (
-  SELECT a.label, a.source, a.postcode, a.classification FROM address_search a
-  WHERE a.uprn = b.uprn AND a.source IN ('lpi', 'dpa', 'listed') AND a.historical IS false
-  ORDER BY CASE a.source WHEN 'lpi' THEN 0 WHEN 'dpa' THEN 1 WHEN 'listed' THEN 2 ELSE 3 END,
-    CASE WHEN a.label_status IS NULL OR a.label_status = '1' THEN 0 ELSE 1 END,
-    a.source_key COLLATE "C", a.id
-  LIMIT 1) best
-WHERE b.geom IS NOT NULL
-"""
+# writes it (by source: LPI, delivery point, listed; approved first; source key in code point
+# order; id): on PostgreSQL by a lateral probe, on SQLite looked up by id.
+_ORDER = """ORDER BY CASE a.source WHEN 'lpi' THEN 0 WHEN 'dpa' THEN 1 WHEN 'listed' THEN 2
+    ELSE 3 END, CASE WHEN a.label_status IS NULL OR a.label_status = '1' THEN 0 ELSE 1 END,
+    a.source_key {collate}, a.id LIMIT 1"""
+_PREFERRED = (
+    "FROM address_search a WHERE a.uprn = b.uprn AND a.source IN ('lpi', 'dpa', 'listed')"
+    " AND a.historical = {false} "
+)
+_INSERT = "INSERT INTO address_point (uprn, geom, label, source, postcode, classification) "
+FILL = {
+    "postgresql": _INSERT
+    + "SELECT b.uprn, b.geom, best.label, best.source, best.postcode, best.classification"
+    + " FROM blpu b CROSS JOIN LATERAL (SELECT a.label, a.source, a.postcode, a.classification "
+    + _PREFERRED.format(false="false")
+    + _ORDER.format(collate='COLLATE "C"')
+    + ") best WHERE b.geom IS NOT NULL",
+    "sqlite": _INSERT
+    + "SELECT b.uprn, b.geom, c.label, c.source, c.postcode, c.classification"
+    + " FROM blpu b JOIN address_search c ON c.id = (SELECT a.id "
+    + _PREFERRED.format(false="0")
+    + _ORDER.format(collate="")
+    + ") WHERE b.geom IS NOT NULL",
+}
 
 
 def upgrade() -> None:
@@ -58,6 +69,7 @@ def upgrade() -> None:
         sa.Column("classification", sa.String(length=10), nullable=True),
         sa.PrimaryKeyConstraint("uprn", name=op.f("pk_address_point")),
     )
+    op.execute(FILL[op.get_bind().dialect.name])  # the index is built after the rows
     op.create_geospatial_index(
         "idx_address_point_geom",
         "address_point",
@@ -65,13 +77,7 @@ def upgrade() -> None:
         unique=False,
         postgresql_using="gist",
     )
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(FILL)
-        op.execute("ANALYZE address_point")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.drop_geospatial_table("address_point")
-    else:
-        op.drop_table("address_point")
+    op.drop_geospatial_table("address_point")  # its index and SpatiaLite's R*Tree with it

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from gazetteer import tables
-from gazetteer.search_tables import AddressSearch, AddressSearchToken
+from gazetteer import find, tables
+from gazetteer.search_tables import AddressPoint, AddressSearch, AddressSearchToken
 from loaders import bulk, model, service, sql
 from tests import supplies
 
@@ -112,6 +112,36 @@ def search_rows(session: orm.Session) -> SearchSnapshot:
     rows = session.execute(sa.select(AddressSearch.id, *columns)).all()
     assert set(tokens) <= {row[0] for row in rows}, "tokens of rows that are gone"
     return sorted((tuple(row[1:]), tuple(sorted(tokens.get(row[0], [])))) for row in rows)
+
+
+PointRow = tuple[Any, ...]
+
+
+def address_points(session: orm.Session) -> list[PointRow]:
+    """The ``address_point`` rows (uprn, x, y, label, source, postcode, classification)."""
+    p = AddressPoint
+    x, y = (
+        (sa.func.ST_X(p.geom), sa.func.ST_Y(p.geom))
+        if not db.is_sqlite(session)
+        else (sa.func.X(p.geom), sa.func.Y(p.geom))
+    )
+    columns = (p.uprn, x, y, p.label, p.source, p.postcode, p.classification)
+    return [tuple(row) for row in session.execute(sa.select(*columns).order_by(p.uprn))]
+
+
+def expected_points(session: orm.Session) -> list[PointRow]:
+    """What ``address_point`` must hold: each BLPU with a point and a list row passing the
+    default filters, labelled as ``find.summaries_for`` labels it."""
+    b = tables.Blpu
+    located = session.execute(
+        sa.select(b.uprn, b.x_coordinate, b.y_coordinate).where(b.geom.is_not(None))
+    ).all()
+    labels = {s.uprn: s for s in find.summaries_for(session, [r[0] for r in located])}
+    return sorted(
+        (uprn, x, y, s.label, s.source, s.postcode, s.classification)
+        for uprn, x, y in located
+        if (s := labels.get(uprn)) is not None
+    )
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import migrations
 from core import db
 
 GEOMETRY_COLUMNS = {
+    ("address_point", "geom"): "POINT",
     ("area", "geom"): "MULTIPOLYGON",
     ("blpu", "geom"): "POINT",
     ("listed_address", "geom"): "POINT",

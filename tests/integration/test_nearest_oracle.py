@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import orm
 
-from gazetteer import domain, find, repository, spatial
+from core import db
+from gazetteer import address_points, domain, find, repository, spatial
 from gazetteer import search_repository as repo
 from gazetteer.search_tables import AddressSearch
 from gazetteer.tables import Blpu
@@ -33,7 +34,7 @@ _label_rows = st.lists(
 points = st.lists(
     st.tuples(st.integers(0, 5), st.integers(0, 5), _label_rows), min_size=1, max_size=20
 )
-filter_sets = st.builds(
+filter_sets = st.just(repo.Filters()) | st.builds(
     repo.Filters,
     classification=st.none() | st.sampled_from(["RD*", "CR01"]),
     include_historical=st.booleans(),
@@ -59,6 +60,9 @@ def _write(session: orm.Session, chosen: list[tuple[int, int, list[dict[str, Any
                 )
             )  # fmt: skip
     session.flush()
+    engine = "sqlite" if db.is_sqlite(session) else "postgresql"
+    for statement in address_points.REFRESH[engine, False]:  # what the default filters read
+        session.execute(sa.text(statement))
 
 
 def _x(gx: int) -> float:

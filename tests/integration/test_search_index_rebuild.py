@@ -57,6 +57,8 @@ def test_the_rebuild_writes_the_rows_and_tokens_of_the_plain_rebuild(
         assert len(expected) == written
         assert search_index.rebuild(session) == written
         assert supply_db.search_rows(session) == expected
+        points = supply_db.expected_points(session)
+        assert supply_db.address_points(session) == points
         chosen = search_index.rebuild(session, some)
         assert chosen == search_index_oracle.rebuild(session, some)
         assert supply_db.search_rows(session) == expected
@@ -64,6 +66,8 @@ def test_the_rebuild_writes_the_rows_and_tokens_of_the_plain_rebuild(
         in_blpus = search_index.rebuild_selected(session, selected)
         assert in_blpus == search_index_oracle.rebuild(session, set(session.scalars(selected)))
         assert supply_db.search_rows(session) == expected
+        search_index.rebuild(session, some)
+        assert supply_db.address_points(session) == points
         session.rollback()
 
 
@@ -89,12 +93,13 @@ def test_the_bulk_path_into_an_empty_index_writes_the_same_rows_and_keeps_its_in
         session.execute(sa.delete(AddressSearch))
         assert search_index.rebuild(session, uprns) == len(expected)  # into an empty index
         assert supply_db.search_rows(session) == expected
+        assert supply_db.address_points(session) == supply_db.expected_points(session)
         assert {name: _indexes(session, name) for name in _INDEXED} == indexes
         assert {name: _primary_key(session, name) for name in _INDEXED} == keys
         session.rollback()
 
 
-_INDEXED = ("address_search", "address_search_token")
+_INDEXED = ("address_search", "address_search_token", "address_point")
 
 
 def _indexes(session: orm.Session, table: str) -> list[ReflectedIndex]:

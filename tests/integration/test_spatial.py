@@ -149,4 +149,4 @@ def test_nearest_reads_points_and_labels_in_one_statement(
     assert len(found) == 3 and all(p.address.label for p in found)
     seen = [sql for sql in seen if not sql.startswith("--")]  # SpatiaLite's own, nested
     assert len(seen) == 1  # SpatiaLite too, while its first frame holds enough points
-    assert "address_search" in seen[0]
+    assert "address_point" in seen[0]  # the points with their labels, no list row read

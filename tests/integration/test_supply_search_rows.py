@@ -53,13 +53,15 @@ def _path(path: str) -> AbstractContextManager[None]:
 
 
 def assert_rows_rebuilt(factory: db.SessionFactory) -> None:
-    """The search rows as the loads left them are those a full rebuild writes."""
+    """The search rows and points as the loads left them are those a full rebuild writes."""
     with factory() as session:
-        loaded = supply_db.search_rows(session)
+        loaded = supply_db.search_rows(session), supply_db.address_points(session)
         search_index.rebuild(session)
-        rebuilt = supply_db.search_rows(session)
+        rebuilt = supply_db.search_rows(session), supply_db.address_points(session)
+        expected_points = supply_db.expected_points(session)
         session.rollback()
     assert loaded == rebuilt
+    assert loaded[1] == expected_points
 
 
 class _Loader:
@@ -159,7 +161,8 @@ def test_a_supply_of_only_a_classification_refreshes_its_search_rows(
 
 def _clear(engine: sa.Engine) -> None:
     with engine.begin() as conn:
-        for name in (*supply_db.RECORD_TABLES, "gazetteer_change", "load_run", "address_search"):
+        tables = (*supply_db.RECORD_TABLES, "gazetteer_change", "load_run", "address_point")
+        for name in (*tables, "address_search"):
             if name == "address_search":
                 conn.execute(sa.delete(AddressSearchToken))
             conn.execute(sa.text(f"DELETE FROM {name}"))

@@ -125,3 +125,15 @@ def test_a_constructor_that_does_more_than_assign_is_refused() -> None:
     for record_type in (Checked, Factory, Unslotted):
         with pytest.raises(TypeError):
             row_records.builder(record_type, ["uprn"])
+
+
+def test_slot_setters_must_name_every_field_once() -> None:
+    set_uprn, set_name, set_note = row_records.slot_setters(_Plain, ["uprn", "name", "note"])
+    record = object.__new__(_Plain)
+    set_uprn(record, 7)
+    set_name(record, None)
+    set_note(record, "x")
+    assert record == _Plain(uprn=7, note="x")
+    for names in (["uprn", "name"], ["uprn", "name", "note", "note"], ["uprn", "name", "colour"]):
+        with pytest.raises(ValueError):
+            row_records.slot_setters(_Plain, names)
