@@ -244,10 +244,10 @@ def run_loader(
 
 def postmaster_of(admin: sa.Engine) -> int | None:
     """The process id of the cluster's postmaster, when it runs on this machine."""
-    with admin.connect() as conn:
+    with admin.connect() as conn:  # the backend's stat is read while it lives
         backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-    stat = Path(f"/proc/{backend}/stat")
-    return int(_stat_fields(stat)[1]) if stat.exists() else None
+        stat = Path(f"/proc/{backend}/stat")
+        return int(_stat_fields(stat)[1]) if stat.exists() else None
 
 
 def cluster_cpu(postmaster: int | None) -> float | None:
