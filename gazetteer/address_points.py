@@ -10,7 +10,7 @@ default filters), so reading this table gives the same answer as that statement.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -70,3 +70,35 @@ REFRESH: Final = {
     for engine in _DIALECTS
     for scoped in (True, False)
 }
+POINT_INDEXES: Final = (
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+    "AND tablename = 'address_point' AND indexname NOT LIKE 'pk_%' ORDER BY indexname"
+)
+
+
+class Target(Protocol):
+    """Where a rebuild writes (``search_index``'s connection, spoken to without the ORM)."""
+
+    postgresql: bool
+
+    def execute(self, statement: str) -> None: ...
+
+    def catalogue(self, statement: str) -> list[tuple[str, str]]: ...
+
+
+def refresh(target: Target, *, scoped: bool, emptied: bool) -> None:
+    """Write the points of the rebuild's scope again, after its search rows and their indexes
+    (the fill probes the rows by UPRN). ``emptied``: a bulk rebuild's ``TRUNCATE`` removed
+    them all, so the spatial index is built once after the rows instead of row by row."""
+    delete, fill = REFRESH["postgresql" if target.postgresql else "sqlite", scoped]
+    if not emptied:
+        target.execute(delete)
+        target.execute(fill)
+        return
+    found = target.catalogue(POINT_INDEXES)
+    for name, _definition in found:
+        target.execute(f'DROP INDEX "{name}"')  # names read from the catalogue
+    target.execute(fill)
+    for _name, definition in found:
+        target.execute(definition)  # definitions read from the catalogue
+    target.execute("ANALYZE address_point")

@@ -91,7 +91,7 @@ DELETE_SCOPED_ROWS: Final = (
 )
 SECONDARY_INDEXES: Final = (
     "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-    "AND tablename IN ('address_search', 'address_search_token', 'address_point') "
+    "AND tablename IN ('address_search', 'address_search_token') "
     "AND indexname NOT LIKE 'pk_%' ORDER BY indexname"
 )
 PRIMARY_KEY_OF_TOKENS: Final = (
@@ -194,8 +194,8 @@ def _rebuild(target: _Target, *, scoped: bool) -> int:
     indexes = target.drop_secondary_indexes() if bulk else []
     with memory.no_cycle_collection():
         written = target.write(_all_rows(target, scoped=scoped))
-    target.refresh_points(scoped=scoped, emptied=bulk)
-    target.create_indexes(indexes)
+    target.create_indexes(indexes)  # before the points: their fill probes the rows by UPRN
+    address_points.refresh(target, scoped=scoped, emptied=bulk)
     if scoped:
         target.execute(DROP_SCOPE)
     return written
@@ -296,15 +296,6 @@ class _Target:
         ):
             self.execute(statement)
 
-    def refresh_points(self, *, scoped: bool, emptied: bool) -> None:
-        """Write the ``address_point`` rows of the scope again (``emptied``: the bulk
-        rebuild's ``TRUNCATE`` already removed them)."""
-        engine = "postgresql" if self.postgresql else "sqlite"
-        delete, fill = address_points.REFRESH[engine, scoped]
-        if not emptied:
-            self.execute(delete)
-        self.execute(fill)
-
     def stream(self, statement: str) -> Iterator[Sequence[Any]]:
         """The rows of ``statement`` in batches (a server-side cursor on PostgreSQL)."""
         if not self.postgresql:
@@ -370,16 +361,16 @@ class _Target:
     def drop_secondary_indexes(self) -> list[str]:
         """Drop the secondary indexes and the tokens' primary key (a key built once after the
         rows is cheaper than one maintained per token); the statements that make them again."""
-        found = self._catalogue(SECONDARY_INDEXES)
+        found = self.catalogue(SECONDARY_INDEXES)
         for name, _definition in found:
             self.execute(f'DROP INDEX "{name}"')  # names read from the catalogue
-        keys = self._catalogue(PRIMARY_KEY_OF_TOKENS)
+        keys = self.catalogue(PRIMARY_KEY_OF_TOKENS)
         for name, _definition in keys:
             self.execute(f'ALTER TABLE address_search_token DROP CONSTRAINT "{name}"')
         remake = [f'ALTER TABLE address_search_token ADD CONSTRAINT "{n}" {d}' for n, d in keys]
         return remake + [definition for _name, definition in found]
 
-    def _catalogue(self, statement: str) -> list[tuple[str, str]]:
+    def catalogue(self, statement: str) -> list[tuple[str, str]]:
         with _closing(self.driver.cursor()) as cursor:
             cursor.execute(statement)
             return [(str(name), str(definition)) for name, definition in cursor.fetchall()]
@@ -390,4 +381,4 @@ class _Target:
         for definition in definitions:
             self.execute(definition)  # definitions read from the catalogue
         if definitions:
-            self.execute("ANALYZE address_search, address_search_token, address_point")
+            self.execute("ANALYZE address_search, address_search_token")
