@@ -43,6 +43,8 @@ def capture_after(session: orm.Session) -> int:
     single line), in one statement; the other UPRNs' labels are built here."""
     staging.create(session, sql.LABELS_AFTER)
     found = staging.execute(session, sql.LABELS_FROM_SEARCH[staging.engine_of(session)])
+    if staging.engine_of(session) == sql.SQLITE:
+        session.connection().exec_driver_sql(sql.LABELS_AFTER_KEY)
     staging.create(session, sql.LABELS_REST)
     rows = _labels(session, sql.UNLABELLED_ROWS, sql.UNLABELLED_ORGANISATION_ROWS)
     rest = _write(session, sql.LABELS_REST, rows)
