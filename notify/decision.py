@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from notify import canonical, checks, codes, domain, projection, routing
+from notify import canonical, checks, codes, decision_rule, domain, projection, routing
 
 Phase = Literal["plan", "explain"]
 Outcome = Literal["send", "refuse", "hold", "ask"]
@@ -147,7 +147,8 @@ def _partner_code(registry: domain.Registry, service: domain.PartnerService) -> 
 
 def reads_relationships(registry: domain.Registry) -> bool:
     """Whether a plan on ``registry`` can look at relationships: only a rule that requires an
-    existing relationship does (:func:`_check_relationship`), so without one none need be read."""
+    existing relationship does (:func:`notify.decision_rule.check_relationship`), so without
+    one none need be read."""
     return routing.registry_index(registry).relationships
 
 
@@ -276,13 +277,13 @@ def _check_rule(situation: Situation, draft: _Draft, rule: domain.SharingRule) -
     draft.rule = rule
     if rule.decision == "deny":
         draft.refuse("DENIED_BY_RULE", rule.label)
-    _check_agreement(situation, draft, rule)
-    _check_restrictions(situation, draft, rule)
-    _check_choice(situation, draft, rule)
-    _check_relationship(situation, draft, rule)
-    _check_consent(situation, draft, rule)
-    _check_date_window(situation, draft, rule)
-    _project(situation, draft, rule)
+    decision_rule.check_agreement(situation, draft, rule)
+    decision_rule.check_restrictions(situation, draft, rule)
+    decision_rule.check_choice(situation, draft, rule)
+    decision_rule.check_relationship(situation, draft, rule)
+    decision_rule.check_consent(situation, draft, rule)
+    decision_rule.check_date_window(situation, draft, rule)
+    decision_rule.project(situation, draft, rule)
     _check_channel(situation, draft, rule)
 
 
@@ -299,116 +300,6 @@ def _check_state(situation: Situation, draft: _Draft) -> None:
     source = registry.services.get(move.submitter.source_partner_service_id or "")
     if source and source.partner_id == draft.service.partner_id and not draft.service.echo_allowed:
         draft.refuse("SOURCE_ECHO")
-
-
-def _check_agreement(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    """D. the pinned agreement version, its review date, and the partner's IG assurance."""
-    registry = situation.registry
-    dsa = registry.agreements.get((rule.dsa_id, rule.dsa_version))
-    draft.dsa = dsa
-    state = checks.agreement_state(dsa, situation.now)
-    if state is not None:
-        (draft.hold if state[0] == "hold" else draft.refuse)(state[1])
-    if dsa is not None and checks.review_overdue(dsa, situation.now):
-        (draft.hold if dsa.suspend_on_overdue_review else draft.warn)("DSA_REVIEW_OVERDUE")
-    partner = registry.partners.get(draft.service.partner_id)
-    assurance = codes.ASSURANCE_RANK[partner.ig_assurance] if partner else -1
-    if assurance < codes.ASSURANCE_RANK[rule.min_assurance]:
-        draft.refuse("ASSURANCE_TOO_LOW")
-
-
-def _check_restrictions(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    """E. source restrictions (e.g. ``LGFA1992_CT``)."""
-    for code in sorted(situation.move.source_restrictions):
-        if not checks.restriction_lifted(situation.registry, rule, draft.dsa, code):
-            draft.refuse("SOURCE_RESTRICTED", code)
-
-
-def _check_choice(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    """F. the citizen's choice: an instruction, not consent."""
-    if rule.choice_mode != "citizen_opt_in":
-        return
-    choice = situation.move.choice_for(draft.service.id)
-    if choice is None or choice.selected is None:
-        if situation.phase == "explain":
-            draft.asked = True
-        else:
-            draft.refuse("NOT_SELECTED_BY_CITIZEN")
-    elif not choice.selected:
-        draft.refuse("NOT_SELECTED_BY_CITIZEN")
-
-
-def _check_relationship(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    if not checks.relationship_ok(
-        move=situation.move,
-        relationships=situation.relationships,
-        service_id=draft.service.id,
-        requirement=rule.relationship_requirement,
-        now=situation.now,
-    ):
-        draft.refuse("NO_EXISTING_RELATIONSHIP")
-
-
-def _check_consent(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    """H. consent, for consent rules only (not in a dry run: nothing has been given yet)."""
-    if not rule.consent_required or situation.phase == "explain":
-        return
-    consent, failure = checks.find_consent(
-        situation.consents,
-        subject_id=situation.move.person.id,
-        service_id=draft.service.id,
-        purpose_code=rule.purpose_code,
-        now=situation.now,
-    )
-    if consent is None:
-        draft.refuse(failure)
-    else:
-        draft.consent_id = consent.id
-
-
-def _check_date_window(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    """I. this recipient's own move-date window."""
-    window = rule.move_date_window
-    if window and not window.allows(situation.move.move_date, checks.today(situation.now)):
-        draft.refuse("MOVE_DATE_OUTSIDE_RULE_WINDOW")
-
-
-def _members_with_basis(
-    situation: Situation, draft: _Draft, rule: domain.SharingRule
-) -> list[domain.HouseholdMember]:
-    members = [m for m in situation.move.household if m.declaration_ok and not m.person.erased]
-    if not rule.consent_required or situation.phase == "explain":
-        return members
-    return [
-        m
-        for m in members
-        if checks.find_consent(
-            situation.consents,
-            subject_id=m.person.id,
-            service_id=draft.service.id,
-            purpose_code=rule.purpose_code,
-            now=situation.now,
-        )[0]
-    ]
-
-
-def _project(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
-    """J. projection (§3.4) and classification."""
-    members = _members_with_basis(situation, draft, rule)
-    proj = projection.project(
-        rule=rule, service=draft.service, move=situation.move, members=members
-    )
-    draft.projection = proj
-    if not proj.fields:
-        draft.refuse("NO_PERMITTED_FIELDS")
-    if rule.required_field_groups - set(proj.fields):
-        draft.refuse("REQUIRED_FIELD_MISSING")
-    choice = situation.move.choice_for(draft.service.id)
-    answered = choice.answers if choice is not None else {}
-    draft.category = projection.max_category(proj.fields, draft.service, answered)
-    rank = codes.CATEGORY_RANK
-    if draft.category and rank[draft.category] > rank[rule.max_data_category]:
-        draft.refuse("CATEGORY_EXCEEDS_RULE")
 
 
 def _check_channel(situation: Situation, draft: _Draft, rule: domain.SharingRule) -> None:
