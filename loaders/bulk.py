@@ -29,7 +29,7 @@ from sqlalchemy import orm
 
 from core import memory
 from loaders import bulksql, layouts, model, sql, staging
-from loaders.readers import checks, csvdialect, engine, supply, volume_checks
+from loaders.readers import checks, csvdialect, engine, part_checks, supply, volume_checks
 
 BATCH: Final = 10_000
 """Rows buffered per record type before their ``COPY``: the buffers of every record type of a
@@ -183,7 +183,7 @@ def _read(stream: _Stream, found: supply.Supply, spec: supply.FormatSpec) -> Non
             _read_part(stream, reader, stats)
             for route in stream.routes.values():
                 stream.flush(route)
-            stream.note(checks.part_findings(stats))
+            stream.note(part_checks.part_findings(stats))
         stream.note(volume_checks.volume_envelope(reader.summary, split=volume.split))
         summaries.append(reader.summary)
     stream.note(volume_checks.volume_chain(found, summaries))

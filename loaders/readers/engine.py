@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from loaders import layouts, model
-from loaders.readers import checks, convert, csvdialect, supply, volume_checks
+from loaders.readers import checks, convert, csvdialect, part_checks, supply, volume_checks
 
 Item = model.Row | model.LoadFinding
 MAX_PRO_ORDER: Final = 10**16 - 1
@@ -57,7 +57,7 @@ class VolumeReader:
             for line, fields in stream.rows():
                 yield from self.row(stats, line, fields)
         yield from checks.encoding(part, stream, self.spec.fallback_encoding)
-        yield from checks.part_findings(stats)
+        yield from part_checks.part_findings(stats)
 
     def row(self, stats: checks.PartStats, line: int, fields: list[str]) -> Iterator[Item]:
         first = stats.rows == 0
