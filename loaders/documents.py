@@ -8,7 +8,7 @@ document too; a full supply names every live BLPU instead), every UPRN with an L
 whose descriptor is staged, and with a tile every UPRN of the tile's records (the apply deletes
 those the tile no longer holds). After the apply, :func:`refresh` rewrites their documents with
 one set-based statement each. The set is wider than the search index's (``touched_uprn``),
-which follows the labels only; both are built by :func:`loaders.sql.touched_parts`.
+which follows the labels only; both are built by :func:`loaders.changesql.touched_parts`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import address_documents
-from loaders import sql, staging
+from loaders import changesql, sql, staging
 
 _ENTITIES: Final = (
     "blpu",
@@ -46,10 +46,10 @@ ADD_SEARCH_TOUCHED: Final = (
 
 def touch(entities: tuple[str, ...], *, tile: bool) -> str:
     """The statement filling ``touched_document`` (``:everything = 1`` for a full supply)."""
-    parts = sql.touched_parts(_ENTITIES, entities)
+    parts = changesql.touched_parts(_ENTITIES, entities)
     if tile:
         parts += [f"SELECT uprn FROM {entity} WHERE source_tile = :tile" for entity in _ENTITIES]
-    return sql.insert_touched("touched_document", parts)
+    return changesql.insert_touched("touched_document", parts)
 
 
 def collect(

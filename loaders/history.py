@@ -14,10 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import search_index
-from loaders import documents, labels, sql, staging
+from loaders import changesql, documents, labels, sql, staging
 
 _TOUCHED: Final = sa.select(sa.column("uprn", sa.BigInteger)).select_from(sa.table("touched_uprn"))
-_INSERTS: Final = (sql.INSERT_CREATED, sql.INSERT_DELETED, sql.INSERT_RETIRED, sql.INSERT_CHANGED)
+_INSERTS: Final = (
+    changesql.INSERT_CREATED,
+    changesql.INSERT_DELETED,
+    changesql.INSERT_RETIRED,
+    changesql.INSERT_CHANGED,
+)
 
 
 def before(
@@ -26,11 +31,11 @@ def before(
     """Collect the touched UPRNs (with a ``tile``, every UPRN of the tile too) and their labels
     as they are now."""
     connection = session.connection()
-    connection.exec_driver_sql(sql.DROP_TOUCHED)
-    connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
-    staging.execute(session, sql.touch_staged(entities), everything=1 if full else 0)
+    connection.exec_driver_sql(changesql.DROP_TOUCHED)
+    connection.exec_driver_sql(changesql.CREATE_TOUCHED[staging.engine_of(session)])
+    staging.execute(session, changesql.touch_staged(entities), everything=1 if full else 0)
     if tile is not None:
-        staging.execute(session, sql.TOUCH_TILE, tile=tile)
+        staging.execute(session, changesql.TOUCH_TILE, tile=tile)
     documents.collect(session, entities, full=full, tile=tile)
     labels.capture(session, sql.LABELS_BEFORE)
 
@@ -47,4 +52,4 @@ def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
         session.execute(text, {"load_run_id": run_id, "now": now})
     for stage in (sql.LABELS_BEFORE, sql.LABELS_AFTER):
         staging.drop(session, stage)
-    session.connection().exec_driver_sql(sql.DROP_TOUCHED)
+    session.connection().exec_driver_sql(changesql.DROP_TOUCHED)

@@ -277,61 +277,8 @@ INSERT_DTF_ORGANISATIONS: Final = (
     ":load_run_id FROM stage_blpu s WHERE s.change_type <> 'D' AND s.organisation IS NOT NULL"
 )
 
-# --- labels and the gazetteer change log ---------------------------------------------------
+# --- labels --------------------------------------------------------------------------------
 
-CREATE_TOUCHED: Final = {
-    POSTGRESQL: "CREATE TEMP TABLE touched_uprn (uprn bigint PRIMARY KEY)",
-    SQLITE: "CREATE TEMP TABLE touched_uprn (uprn INTEGER PRIMARY KEY)",
-}
-DROP_TOUCHED: Final = "DROP TABLE IF EXISTS touched_uprn"
-_SEARCH_INPUTS: Final = ("blpu", "lpi", "organisation", "classification", "delivery_point")
-"""The record types with a UPRN that a label or a search row is built from: a search row is an
-LPI or a delivery point with the facts of its BLPU (its status, class, custodian and postcode,
-its first classification, its delivery points' post town and its organisation name)."""
-
-
-def _staged_uprns(entity: str) -> list[str]:
-    """The staged rows' UPRNs and (not with a full supply, which touches every BLPU) the UPRNs
-    their keys belong to now: a record moved to another UPRN changes the old one's rows too."""
-    parts = [f"SELECT uprn FROM stage_{entity}"]
-    (key,) = model.ENTITY_KEYS[entity]
-    if key != "uprn":
-        parts.append(
-            f"SELECT l.uprn FROM {entity} l JOIN stage_{entity} s ON s.{key} = l.{key} "
-            "WHERE :everything = 0"
-        )
-    return parts
-
-
-def touched_parts(inputs: tuple[str, ...], entities: tuple[str, ...]) -> list[str]:
-    """The queries naming the UPRNs a supply staging ``entities`` may change, for a derived
-    table built from ``inputs``: those of the staged inputs and the UPRNs their keys belong to
-    now, those of the LPIs on streets whose descriptor is staged, and (``:everything = 1``)
-    every live BLPU."""
-    parts = [p for e in inputs if e in entities for p in _staged_uprns(e)]
-    if "street_descriptor" in entities:
-        parts.append("SELECT l.uprn FROM lpi l JOIN stage_street_descriptor d ON d.usrn = l.usrn")
-    parts.append("SELECT uprn FROM blpu WHERE :everything = 1")
-    return parts
-
-
-def insert_touched(table: str, parts: list[str]) -> str:
-    """The statement putting the UPRNs ``parts`` name into the temporary ``table``."""
-    union = " UNION ".join(parts)
-    return f"INSERT INTO {table} (uprn) SELECT uprn FROM ({union}) t WHERE uprn IS NOT NULL"
-
-
-def touch_staged(entities: tuple[str, ...]) -> str:
-    """The UPRNs whose label or search rows the supply may change (from :data:`_SEARCH_INPUTS`)."""
-    return insert_touched("touched_uprn", touched_parts(_SEARCH_INPUTS, entities))
-
-
-TOUCH_TILE: Final = (
-    "INSERT INTO touched_uprn (uprn) "
-    + " UNION ".join(f"SELECT uprn FROM {e} WHERE source_tile = :tile" for e in _SEARCH_INPUTS)
-    + " EXCEPT SELECT uprn FROM touched_uprn"
-)
-"""The UPRNs a tile supply may delete without staging them (§5.5.3)."""
 WHOLE_CURSOR: Final = "SET LOCAL cursor_tuple_fraction = 1.0"
 _LABEL_ROWS: Final = (
     "SELECT b.uprn, b.logical_status, b.postcode_locator, "
@@ -390,37 +337,4 @@ for every touched UPRN (30 s of a 200,000-record load); PostgreSQL hashes it ins
 ADD_REST_LABELS: Final = (
     "INSERT INTO stage_label_after (uprn, status, label) SELECT uprn, status, label "
     "FROM stage_label_rest"
-)
-
-# The change rows keep a label's first 500 characters (gazetteer_change.old_label/new_label);
-# whether it changed is decided on the whole labels.
-_CHANGE_COLUMNS: Final = (
-    "INSERT INTO gazetteer_change (load_run_id, uprn, kind, old_label, new_label, "
-    "successor_uprn, occurred_at) "
-)
-INSERT_CREATED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'created', NULL, SUBSTR(a.label, 1, 500), "
-    "NULL, :now "
-    "FROM stage_label_after a WHERE NOT EXISTS "
-    "(SELECT 1 FROM stage_label_before b WHERE b.uprn = a.uprn)"
-)
-INSERT_DELETED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, b.uprn, 'deleted', SUBSTR(b.label, 1, 500), NULL, "
-    "NULL, :now "
-    "FROM stage_label_before b WHERE NOT EXISTS "
-    "(SELECT 1 FROM stage_label_after a WHERE a.uprn = b.uprn)"
-)
-INSERT_RETIRED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'retired', SUBSTR(b.label, 1, 500), "
-    "SUBSTR(a.label, 1, 500), "
-    "(SELECT MIN(s.successor) FROM successor s WHERE s.uprn = a.uprn), :now "
-    "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
-    "WHERE a.status = '8' AND b.status IS DISTINCT FROM '8'"
-)
-INSERT_CHANGED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'changed', SUBSTR(b.label, 1, 500), "
-    "SUBSTR(a.label, 1, 500), NULL, :now "
-    "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
-    "WHERE a.label IS DISTINCT FROM b.label "
-    "AND NOT (a.status = '8' AND b.status IS DISTINCT FROM '8')"
 )

@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from core import db
 from gazetteer import domain, repository, search_index
-from loaders import history, labels, sql, staging
+from loaders import changesql, history, labels, sql, staging
 from tests import strategies
 
 _SETTINGS = settings(
@@ -25,8 +25,8 @@ _TOUCHED = sa.select(sa.column("uprn", sa.BigInteger)).select_from(sa.table("tou
 
 def _labels_both_ways(session: orm.Session) -> tuple[list[Any], list[Any]]:
     connection = session.connection()
-    connection.exec_driver_sql(sql.DROP_TOUCHED)
-    connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
+    connection.exec_driver_sql(changesql.DROP_TOUCHED)
+    connection.exec_driver_sql(changesql.CREATE_TOUCHED[staging.engine_of(session)])
     connection.exec_driver_sql("INSERT INTO touched_uprn (uprn) SELECT uprn FROM blpu")
     labels.capture(session, sql.LABELS_BEFORE)
     search_index.rebuild_selected(session, _TOUCHED)
@@ -122,8 +122,8 @@ def test_a_change_row_keeps_the_first_500_characters_of_a_longer_label(
 ) -> None:
     with session_factory() as session:
         connection = session.connection()
-        connection.exec_driver_sql(sql.DROP_TOUCHED)
-        connection.exec_driver_sql(sql.CREATE_TOUCHED[staging.engine_of(session)])
+        connection.exec_driver_sql(changesql.DROP_TOUCHED)
+        connection.exec_driver_sql(changesql.CREATE_TOUCHED[staging.engine_of(session)])
         labels.capture(session, sql.LABELS_BEFORE)  # nothing yet: every label is new
         repository.save_records(session, LONG_LABEL_RECORDS)
         session.flush()
