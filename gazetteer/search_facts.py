@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from gazetteer import addressparse, domain, formatting, labeltext, matching
+from gazetteer import addressparse, domain, formatting, labeltext, matchcandidate, matching
 from gazetteer.addresstokens import AonParts
 from gazetteer.matchevidence import label_key
 
@@ -173,7 +173,7 @@ def _candidate(
     post_town: str | None = None,
     postcode: str | None = None,
 ) -> matching.CandidateAddress:
-    """:func:`matching.make_candidate` without its label key (``_row`` parses the label once)
+    """:func:`matchcandidate.make_candidate` without its label key (``_row`` parses the label once)
     and with the canonical texts remembered: streets, towns and names repeat across rows."""
     return matching.CandidateAddress(
         uprn=uprn,
@@ -192,7 +192,7 @@ def _candidate(
 
 @functools.lru_cache(maxsize=_CACHED)
 def _canonical(text: str | None) -> str | None:
-    return matching.canonical(text)
+    return matchcandidate.canonical(text)
 
 
 @functools.lru_cache(maxsize=_CACHED)
@@ -213,7 +213,7 @@ def _aon_from_fields(
     end_suffix: str | None,
     text: str | None,
 ) -> AonParts:
-    return matching.aon_from_fields(
+    return matchcandidate.aon_from_fields(
         start=start, start_suffix=start_suffix, end=end, end_suffix=end_suffix, text=text
     )
 

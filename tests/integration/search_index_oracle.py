@@ -2,7 +2,7 @@
 
 Every source row is read through the ORM (500 UPRNs per query, correlated subqueries for the
 BLPU facts), turned into an index row by :mod:`gazetteer.search_facts`' public functions
-(``matching.make_candidate`` included) and inserted through the ORM. It is slow and obviously
+(``matchcandidate.make_candidate`` included) and inserted through the ORM. It is slow and obviously
 right; the set-based rebuild must write the same rows and tokens.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from gazetteer import addressparse, domain, formatting, matching, search_facts
+from gazetteer import addressparse, domain, formatting, matchcandidate, matching, search_facts
 from gazetteer import tables as t
 from gazetteer.addresstokens import AonParts, aon_from_token, is_number_token
 from gazetteer.matchevidence import label_key
@@ -185,7 +185,7 @@ def _batches(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
         yield batch
 
 
-# --- the facts, as search_facts computed them (matching.make_candidate per row) ------
+# --- the facts, as search_facts computed them (matchcandidate.make_candidate per row) ------
 
 
 def _lpi_facts(
@@ -199,14 +199,14 @@ def _lpi_facts(
     label = formatting.geographic_single_line(
         lpi=record, descriptor=descriptor, organisation=organisation, postcode=postcode
     )
-    sao = matching.aon_from_fields(
+    sao = matchcandidate.aon_from_fields(
         start=record.sao_start_number,
         start_suffix=record.sao_start_suffix,
         end=record.sao_end_number,
         end_suffix=record.sao_end_suffix,
         text=record.sao_text,
     )
-    pao = matching.aon_from_fields(
+    pao = matchcandidate.aon_from_fields(
         start=record.pao_start_number,
         start_suffix=record.pao_start_suffix,
         end=record.pao_end_number,
@@ -223,7 +223,7 @@ def _lpi_facts(
         label_status=record.logical_status,
         historical=historical,
         usrn=record.usrn,
-        facts=matching.make_candidate(
+        facts=matchcandidate.make_candidate(
             uprn=record.uprn,
             source=search_facts.SOURCE_LPI,
             label=label,
@@ -244,7 +244,7 @@ def _delivery_point_facts(record: domain.DeliveryPoint, *, blpu: BlpuFacts) -> I
     pao = addressparse.parse_aon_text(record.building_name)
     if record.building_number:
         pao = AonParts(number=record.building_number, text=pao.text if not pao.has_number else None)
-    facts = matching.make_candidate(
+    facts = matchcandidate.make_candidate(
         uprn=record.uprn,
         source=search_facts.SOURCE_DELIVERY_POINT,
         label=label,
@@ -276,7 +276,7 @@ def _listed_facts(
     """A council list address: free text, read with the same parser as a typed query."""
     text = address if not postcode or postcode in address.upper() else f"{address}, {postcode}"
     parsed = addressparse.parse(text)
-    facts = matching.make_candidate(
+    facts = matchcandidate.make_candidate(
         uprn=uprn,
         source=search_facts.SOURCE_LISTED,
         label=text,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gazetteer import addressparse, matching
+from gazetteer import addressparse, matchcandidate, matching
 from gazetteer.addresstokens import AonParts
 from tests import matching_strategies as ms
 
@@ -14,7 +14,7 @@ THRESHOLDS = matching.Thresholds()
 
 
 def _aon(number: int | None = None, suffix: str | None = None, text: str | None = None) -> AonParts:
-    return matching.aon_from_fields(
+    return matchcandidate.aon_from_fields(
         start=number, start_suffix=suffix, end=None, end_suffix=None, text=text
     )
 
@@ -31,7 +31,7 @@ def _candidate(
     parts = [sao and (sao.text if not sao.has_number else sao.range_text())]
     parts += [pao.text, f"{pao.range_text()} {street}".strip(), town, postcode]
     label = ", ".join(p for p in parts if p)
-    return matching.make_candidate(
+    return matchcandidate.make_candidate(
         uprn=uprn, source="lpi", label=label, sao=sao or AonParts(), pao=pao,
         street=street, town=town, postcode=postcode,
     )  # fmt: skip
@@ -255,7 +255,7 @@ COUNCIL = [
     _candidate(28, pao=_aon(44, text="THE BARN"), street="MANOR CLOSE", postcode="NT5 5AE"),
     _candidate(29, pao=_aon(text="MANOR HOUSE"), street="MANOR CLOSE", postcode="NT5 5AE"),
     _candidate(30, pao=_aon(2), street="MANOR CLOSE", postcode="NT5 5AE"),
-    _candidate(31, pao=matching.aon_from_fields(
+    _candidate(31, pao=matchcandidate.aon_from_fields(
         start=20, start_suffix=None, end=22, end_suffix=None, text=None), street="MILL ROW"),
     _candidate(32, pao=_aon(20), sao=_aon(2), street="MILL ROW"),
     _candidate(33, pao=_aon(7), street="MILL ROW", town="OLDTOWN", postcode="OT1 1AA"),
