@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from bench import load
+from bench import load, load_run
 from core import db
 from gazetteer import facts_bulk, facts_query, tables
 from gazetteer.search_tables import AddressDocument
@@ -104,12 +104,12 @@ def main() -> None:
     try:
         mixed, _split = load.write_supply(work / "supply", args.records)
         url = load.postgis_database(admin, secondary_indexes=True)
-        run = load.run_loader(url, mixed, work / "pg.csv", validate="structural")
+        run = load_run.run_loader(url, mixed, work / "pg.csv", validate="structural")
         print(f"records: {args.records:,}; PostGIS load {run.seconds:.1f} s")
         measure(url, "PostGIS", args.sizes)
         if args.spatialite:
             lite = load.spatialite_database(work / "lite")
-            load.run_loader(lite, mixed, work / "lite.csv", validate="structural")
+            load_run.run_loader(lite, mixed, work / "lite.csv", validate="structural")
             measure(lite, "SpatiaLite", args.sizes)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -36,25 +36,22 @@ import datetime as dt
 import os
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
 import sqlalchemy as sa
 
 import migrations
+from bench import load_run
 from core import db
 from gazetteer import domain
 from loaders import layouts, model
 from loaders.writers import supply as writer
 
-ADDRESSHUB = Path(sys.executable).parent / "addresshub"
 PROCESS_DATE = dt.date(2024, 1, 8)
 SQL_TYPES = {"int": "bigint", "dec2": "double precision", "dec7": "double precision",
              "date": "date", "time": "text", "code": "text", "text": "text"}  # fmt: skip
@@ -212,65 +209,6 @@ def _drop_database(admin: sa.Engine, name: str) -> None:
 # --- the loader -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    peak_rss_mb: float
-    cpu_seconds: float = 0.0
-    server_cpu_seconds: float | None = None
-
-
-def run_loader(
-    url: str, mixed: Path, report: Path, *, validate: str = "full", server: int | None = None
-) -> Run:
-    """``addresshub load abp`` in a subprocess: wall time, the child's peak RSS and CPU, and
-    the CPU of the cluster whose postmaster is ``server``."""
-    command = [str(ADDRESSHUB), "load", "abp", str(mixed), "--json", "--database-url", url,
-               "--report", str(report), "--validate", validate]  # fmt: skip
-    server_before = cluster_cpu(server)
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"load failed: {child.stderr.read().decode() if child.stderr else ''}")
-    time.sleep(0.5)  # the loader's server process ends and is reaped into its parent's times
-    server_after = cluster_cpu(server)
-    return Run(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024,
-               cpu_seconds=usage.ru_utime + usage.ru_stime,
-               server_cpu_seconds=None if server_before is None or server_after is None
-               else server_after - server_before)  # fmt: skip
-
-
-def postmaster_of(admin: sa.Engine) -> int | None:
-    """The process id of the cluster's postmaster, when it runs on this machine."""
-    with admin.connect() as conn:  # the backend's stat is read while it lives
-        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        stat = Path(f"/proc/{backend}/stat")
-        return int(_stat_fields(stat)[1]) if stat.exists() else None
-
-
-def cluster_cpu(postmaster: int | None) -> float | None:
-    """CPU seconds of the postmaster, its ended children (reaped) and its live children."""
-    if postmaster is None:
-        return None
-    fields = _stat_fields(Path(f"/proc/{postmaster}/stat"))
-    ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            child = _stat_fields(stat)
-        except OSError:
-            continue  # ended meanwhile
-        if int(child[1]) == postmaster:
-            ticks += int(child[11]) + int(child[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _stat_fields(stat: Path) -> list[str]:
-    """The fields of a ``/proc/PID/stat`` after the command name (state is the first)."""
-    return stat.read_text().rsplit(")", 1)[1].split()
-
-
 SECONDARY_INDEXES = (
     "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY(:tables) "
     "AND indexname NOT LIKE 'pk_%' AND indexname NOT LIKE 'uq_%'"
@@ -359,8 +297,9 @@ def _measure(admin: sa.Engine, work: Path, args: argparse.Namespace) -> None:
         }
         if not args.no_spatialite:
             lite_url = spatialite_database(work / uuid.uuid4().hex[:6])
-            runs["SpatiaLite, all indexes"] = run_loader(lite_url, mixed, work / "s.csv",
-                                                         validate=mode)  # fmt: skip
+            runs["SpatiaLite, all indexes"] = load_run.run_loader(
+                lite_url, mixed, work / "s.csv", validate=mode
+            )
         small_run = _postgis(admin, small, work, mode, secondary=True)
         _print(count, copy_s, mode, runs, small_run)
 
@@ -386,21 +325,27 @@ def _loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def _postgis(admin: sa.Engine, mixed: Path, work: Path, mode: str, *, secondary: bool) -> Run:
+def _postgis(
+    admin: sa.Engine, mixed: Path, work: Path, mode: str, *, secondary: bool
+) -> load_run.Run:
     url = postgis_database(admin, secondary_indexes=secondary)
     try:
         report = work / f"r-{uuid.uuid4().hex[:6]}.csv"
-        return run_loader(url, mixed, report, validate=mode, server=postmaster_of(admin))
+        return load_run.run_loader(
+            url, mixed, report, validate=mode, server=load_run.postmaster_of(admin)
+        )
     finally:
         _drop_database(admin, sa.engine.make_url(url).database or "")
 
 
-def _cpu(run: Run) -> str:
+def _cpu(run: load_run.Run) -> str:
     server = "" if run.server_cpu_seconds is None else f", server {run.server_cpu_seconds:.2f} s"
     return f"CPU: loader {run.cpu_seconds:.2f} s{server}"
 
 
-def _print(count: int, copy_s: float, mode: str, results: dict[str, Run], small: Run) -> None:
+def _print(
+    count: int, copy_s: float, mode: str, results: dict[str, load_run.Run], small: load_run.Run
+) -> None:
     print(f"--validate {mode}")
     for name, run in results.items():
         rate = count / run.seconds
