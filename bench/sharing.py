@@ -50,7 +50,7 @@ from core.tables import Base
 from gazetteer import domain as gaz
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
-from notify import domain, intake, registry_service, service
+from notify import intake, move_domain, registry_service, service
 from tests.integration import sharing_world as w
 
 NOW = dt.datetime.now(dt.UTC)
@@ -185,7 +185,7 @@ def _gazetteer(session: orm.Session) -> None:
 def _request(n: int) -> intake.MoveRequest:
     """Move ``n``: a different person each time (so none is held as a repeat)."""
     return intake.MoveRequest(
-        submitter=domain.Submitter(kind="citizen"),
+        submitter=move_domain.Submitter(kind="citizen"),
         person=intake.PersonDetails(
             given_name=f"Given{n}", family_name=f"Family{n}", date_of_birth=dt.date(1980, 1, 1)
         ),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from notify import domain
+from notify import domain, move_domain
 
 LONDON: Final = ZoneInfo("Europe/London")
 Effect = Literal["refuse", "hold"]
@@ -57,8 +57,8 @@ def restriction_lifted(
 
 def relationship_ok(
     *,
-    move: domain.Move,
-    relationships: Sequence[domain.Relationship],
+    move: move_domain.Move,
+    relationships: Sequence[move_domain.Relationship],
     service_id: str,
     requirement: str,
     now: dt.datetime,
@@ -84,13 +84,13 @@ def relationship_ok(
 
 
 def find_consent(
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     *,
     subject_id: str,
     service_id: str,
     purpose_code: str,
     now: dt.datetime,
-) -> tuple[domain.Consent | None, str]:
+) -> tuple[move_domain.Consent | None, str]:
     """The consent that counts now, or ``None`` and why: ``CONSENT_WITHDRAWN``/``_EXPIRED``/
     ``_MISSING`` (most recent record first, ids breaking ties, so the answer is stable)."""
     mine = sorted(
@@ -115,7 +115,7 @@ def find_consent(
     return None, "CONSENT_MISSING"
 
 
-def _lapsed(consent: domain.Consent, now: dt.datetime) -> bool:
+def _lapsed(consent: move_domain.Consent, now: dt.datetime) -> bool:
     if consent.status == "expired":
         return True
     return (

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
-from notify import address_input, codes, decision, domain, intake, projection
+from notify import address_input, codes, decision, intake, move_domain, projection
 
 
 class Keep(enum.Enum):
@@ -47,7 +47,7 @@ class Correction:
 
     person: intake.PersonDetails | Keep = KEEP
     household: tuple[intake.MemberDetails, ...] | Keep = KEEP
-    contact: domain.Contact | Keep | None = KEEP
+    contact: move_domain.Contact | Keep | None = KEEP
     language: codes.Language | Keep = KEEP
     old_uprn: int | Keep | None = KEEP
     new_uprn: int | Keep = KEEP
@@ -78,7 +78,7 @@ def _pick(value: _T | Keep, current: _T) -> _T:
 # The move as a request and back ------------------------------------------------------------
 
 
-def _details(person: domain.Person) -> intake.PersonDetails:
+def _details(person: move_domain.Person) -> intake.PersonDetails:
     return intake.PersonDetails(
         given_name=person.given_name,
         family_name=person.family_name,
@@ -86,7 +86,7 @@ def _details(person: domain.Person) -> intake.PersonDetails:
     )
 
 
-def _member(member: domain.HouseholdMember) -> intake.MemberDetails:
+def _member(member: move_domain.HouseholdMember) -> intake.MemberDetails:
     declaration = member.declaration
     return intake.MemberDetails(
         person=_details(member.person),
@@ -98,7 +98,9 @@ def _member(member: domain.HouseholdMember) -> intake.MemberDetails:
     )
 
 
-def request_of(move: domain.Move, *, declaration_version: str | None = None) -> intake.MoveRequest:
+def request_of(
+    move: move_domain.Move, *, declaration_version: str | None = None
+) -> intake.MoveRequest:
     """The request that makes ``move`` again (``intake.to_move`` with its subjects and version)."""
     return intake.MoveRequest(
         submitter=move.submitter,
@@ -166,7 +168,7 @@ def _corrected_fields(request: intake.MoveRequest, change: Correction) -> intake
 
 
 def subject_ids(
-    move: domain.Move, request: intake.MoveRequest, new_id: Callable[[], str]
+    move: move_domain.Move, request: intake.MoveRequest, new_id: Callable[[], str]
 ) -> list[str]:
     """The mover keeps their subject; members keep theirs by position; new members get new."""
     known = [m.person.id for m in move.household]
@@ -175,8 +177,8 @@ def subject_ids(
 
 
 def apply(
-    move: domain.Move, request: intake.MoveRequest, *, new_id: Callable[[], str]
-) -> domain.Move:
+    move: move_domain.Move, request: intake.MoveRequest, *, new_id: Callable[[], str]
+) -> move_domain.Move:
     """Version + 1 of ``move`` as ``request`` (already corrected) says, same reference."""
     return intake.to_move(
         request,
@@ -189,7 +191,7 @@ def apply(
 
 def new_consents(
     request: intake.MoveRequest, situation: decision.Situation, *, new_id: Callable[[], str]
-) -> tuple[domain.Consent, ...]:
+) -> tuple[move_domain.Consent, ...]:
     """Consents the correction gives that are not already given and valid."""
     wanted = intake.consents_to_record(
         request=request,
@@ -211,14 +213,14 @@ def new_consents(
 # What changed -------------------------------------------------------------------------------
 
 
-def _household(move: domain.Move) -> tuple[tuple[str, str, str, bool], ...]:
+def _household(move: move_domain.Move) -> tuple[tuple[str, str, str, bool], ...]:
     return tuple(
         (m.person.given_name, m.person.family_name, m.relationship, m.moving)
         for m in move.household
     )
 
 
-def _facets(move: domain.Move, service_id: str) -> dict[str, object]:
+def _facets(move: move_domain.Move, service_id: str) -> dict[str, object]:
     """What each field group of ``move`` shows one service, for comparison only."""
     choice = move.choice_for(service_id)
     return {
@@ -236,7 +238,7 @@ def _facets(move: domain.Move, service_id: str) -> dict[str, object]:
     }
 
 
-def changed_groups(old: domain.Move, new: domain.Move, service_id: str) -> frozenset[str]:
+def changed_groups(old: move_domain.Move, new: move_domain.Move, service_id: str) -> frozenset[str]:
     """The field groups whose values differ between two versions, as one service sees them."""
     before, after = _facets(old, service_id), _facets(new, service_id)
     return frozenset(code for code in before if before[code] != after[code])

@@ -22,10 +22,10 @@ from notify import (
     codes,
     correction,
     decision,
-    domain,
     holds,
     intake,
     move_blocks,
+    move_domain,
     move_reviews,
     outbox,
 )
@@ -41,10 +41,10 @@ def add_version(
     session: orm.Session,
     latest: m.ChangeSubmission,
     *,
-    move: domain.Move,
+    move: move_domain.Move,
     known: Iterable[str],
     request: intake.MoveRequest,
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     plan: decision.Plan,
     now: dt.datetime,
     by: correction.Corrector | None = None,
@@ -143,7 +143,7 @@ def withdrawn_notices(
 
 
 def review_findings(
-    session: orm.Session, move: domain.Move, *, settings: Settings, now: dt.datetime
+    session: orm.Session, move: move_domain.Move, *, settings: Settings, now: dt.datetime
 ) -> tuple[holds.Finding, ...]:
     """Move blocks and repeated or conflicting moves, as at intake; the move's own earlier
     versions are not other moves."""

@@ -4,7 +4,7 @@ Withdrawal ("I reported this by mistake"): queued deliveries of every version of
 cancelled (bodies purged) and each earlier recipient that was (or may have been) sent something
 gets one ``change_of_address.withdrawn`` notice, in the caller's transaction.
 
-Correction (rectification): the stored version is rebuilt as a :class:`notify.domain.Move`,
+Correction (rectification): the stored version is rebuilt as a :class:`notify.move_domain.Move`,
 corrected (:mod:`notify.correction`), checked like a new move and written as version + 1 with the
 same reference; the older version becomes ``superseded``. The new version is planned again in
 the same transaction: queued deliveries of earlier versions are cancelled, earlier recipients
@@ -34,11 +34,11 @@ from notify import (
     codes,
     correction,
     decision,
-    domain,
     errors,
     explain,
     holds,
     intake,
+    move_domain,
     move_reviews,
     outbox,
     receipts,
@@ -232,11 +232,11 @@ def _replay(
 class _Version:
     """The corrected version as planned, before it is written."""
 
-    before: domain.Move
+    before: move_domain.Move
     request: intake.MoveRequest
     addressing: address_resolution.Addressing
     situation: decision.Situation
-    new_consents: tuple[domain.Consent, ...]
+    new_consents: tuple[move_domain.Consent, ...]
     found: tuple[holds.Finding, ...]
     plan: decision.Plan
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from notify import canonical, checks, codes, decision_rule, domain, projection, routing
+from notify import canonical, checks, codes, decision_rule, domain, move_domain, projection, routing
 
 Phase = Literal["plan", "explain"]
 Outcome = Literal["send", "refuse", "hold", "ask"]
@@ -89,11 +89,11 @@ class Decision:
 class Situation:
     """Everything one plan reads: the move, gazetteer facts, registry, consents and time."""
 
-    move: domain.Move
-    facts: domain.GazetteerFacts
+    move: move_domain.Move
+    facts: move_domain.GazetteerFacts
     registry: domain.Registry
-    consents: Sequence[domain.Consent] = ()
-    relationships: Sequence[domain.Relationship] = ()
+    consents: Sequence[move_domain.Consent] = ()
+    relationships: Sequence[move_domain.Relationship] = ()
     now: dt.datetime
     phase: Phase = "plan"
     event_kind: str = codes.SUBMITTED

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from notify import checks, codes, domain, projection
+from notify import checks, codes, domain, move_domain, projection
 
 if TYPE_CHECKING:
     from notify import decision
@@ -102,7 +102,7 @@ def check_date_window(
 
 def _members_with_basis(
     situation: decision.Situation, draft: decision._Draft, rule: domain.SharingRule
-) -> list[domain.HouseholdMember]:
+) -> list[move_domain.HouseholdMember]:
     members = [m for m in situation.move.household if m.declaration_ok and not m.person.erased]
     if not rule.consent_required or situation.phase == "explain":
         return members

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import db
-from notify import codes, delivery_sql, domain, holds, recheck
+from notify import codes, delivery_sql, domain, holds, move_domain, recheck
 from notify.tables import moves, outbox, registry
 from notify.tables import review as review_tables
 
@@ -89,14 +89,14 @@ class _Facts:
     def __init__(self, rows: Sequence[sa.Row[Any]]) -> None:
         self._rows: dict[str, sa.Row[Any]] = {}
         self._reviews: dict[str, tuple[str, str | None]] = {}
-        self._consents: dict[str, domain.Consent] = {}
+        self._consents: dict[str, move_domain.Consent] = {}
         for row in rows:
             self._rows.setdefault(row.id, row)
             if row.c_id is not None:
                 self._consents.setdefault(row.c_id, _consent(row))
             _note_review(self._reviews, row)
 
-    def consents_of(self, d: Pending) -> list[domain.Consent]:
+    def consents_of(self, d: Pending) -> list[move_domain.Consent]:
         """The consent planned for ``d`` (the recheck looks it up by id), if it exists."""
         found = self._consents.get(d.consent_record_id or "")
         return [found] if found is not None else []
@@ -217,8 +217,8 @@ def _facts_query(sqlite: bool) -> sa.Select[Any]:
     )
 
 
-def _consent(row: sa.Row[Any]) -> domain.Consent:
-    return domain.Consent(
+def _consent(row: sa.Row[Any]) -> move_domain.Consent:
+    return move_domain.Consent(
         id=row.c_id,
         subject_id=row.c_subject_id,
         partner_service_id=row.c_partner_service_id,

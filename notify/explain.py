@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from notify import codes, decision, domain, events
+from notify import codes, decision, domain, events, move_domain
 
 FORMAT: Final = "explain/1"
 REASON_TEXT_EN: Final[Mapping[str, str]] = {
@@ -104,7 +104,7 @@ def candidate(
 def document(
     plan: decision.Plan,
     *,
-    move: domain.Move,
+    move: move_domain.Move,
     registry: domain.Registry,
     language: codes.Language = "en",
 ) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from core.settings import Settings
 from gazetteer import domain as gaz_domain
 from gazetteer import repository as gazetteer_repository
 from gazetteer import service as gazetteer_service
-from notify import domain, sql
+from notify import move_domain, sql
 
 
 def held(session: orm.Session, uprn: int) -> bool:
@@ -49,7 +49,7 @@ def _kept(session: orm.Session) -> dict[int, gazetteer_repository.AddressFacts]:
     return facts
 
 
-def location(session: orm.Session, *, uprn: int, settings: Settings) -> domain.Location | None:
+def location(session: orm.Session, *, uprn: int, settings: Settings) -> move_domain.Location | None:
     """The areas covering a UPRN's point and its labels, or ``None`` if it is not known."""
     codes = area_codes(session, [uprn])
     return _location(session, uprn=uprn, settings=settings, codes=codes.get(uprn, frozenset()))
@@ -70,7 +70,7 @@ def area_codes(session: orm.Session, uprns: list[int]) -> dict[int, frozenset[st
 
 def _location(
     session: orm.Session, *, uprn: int, settings: Settings, codes: frozenset[str]
-) -> domain.Location | None:
+) -> move_domain.Location | None:
     """The labels in English and Welsh from one read of the UPRN's stored facts."""
     found = _kept(session).pop(uprn, None)
     if found is None:
@@ -86,7 +86,7 @@ def _location(
     )
     custodian = document.local_custodian_code
     welsh_line = welsh.labels.single_line
-    return domain.Location(
+    return move_domain.Location(
         uprn=uprn,
         area_codes=codes,
         custodian_code=str(custodian).zfill(4) if custodian is not None else None,
@@ -99,10 +99,10 @@ def _location(
 def facts(
     session: orm.Session,
     *,
-    move: domain.Move,
+    move: move_domain.Move,
     settings: Settings,
     codes: Mapping[int, frozenset[str]] | None = None,
-) -> domain.GazetteerFacts:
+) -> move_domain.GazetteerFacts:
     """Old and new locations (the areas of both in one query, or ``codes``: what
     :func:`area_codes` returned for them); a new UPRN without a point leaves routing
     ``pending``."""
@@ -115,4 +115,4 @@ def facts(
         else None
         for u in (move.old_uprn, move.new_uprn)
     )
-    return domain.GazetteerFacts(old=old, new=new)
+    return move_domain.GazetteerFacts(old=old, new=new)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from notify import domain
+from notify import move_domain
 
 MOVE_BLOCKED: Final = "MOVE_BLOCKED"
 REPEATED_MOVE: Final = "REPEATED_MOVE"
@@ -58,7 +58,7 @@ def person_key(given_name: str, family_name: str, date_of_birth: dt.date | None)
     )
 
 
-def people_of(move: domain.Move) -> tuple[PersonKey, ...]:
+def people_of(move: move_domain.Move) -> tuple[PersonKey, ...]:
     people = (move.person, *(m.person for m in move.household))
     return tuple(person_key(p.given_name, p.family_name, p.date_of_birth) for p in people)
 
@@ -92,7 +92,7 @@ class Finding:
         return {"code": self.code, "detail": dict(self.detail)}
 
 
-def _block_findings(move: domain.Move, blocks: Sequence[Block]) -> list[Finding]:
+def _block_findings(move: move_domain.Move, blocks: Sequence[Block]) -> list[Finding]:
     sides = {"old_uprn": move.old_uprn, "new_uprn": move.new_uprn}
     found = []
     for block in sorted(blocks, key=lambda b: b.id):
@@ -102,11 +102,11 @@ def _block_findings(move: domain.Move, blocks: Sequence[Block]) -> list[Finding]
     return found
 
 
-def same_person(move: domain.Move, earlier: EarlierMove) -> bool:
+def same_person(move: move_domain.Move, earlier: EarlierMove) -> bool:
     return any(p.same_as(q) for p in people_of(move) for q in earlier.people)
 
 
-def related(move: domain.Move, earlier: EarlierMove, *, same_uprn: bool = True) -> str | None:
+def related(move: move_domain.Move, earlier: EarlierMove, *, same_uprn: bool = True) -> str | None:
     """Why ``earlier`` matters to ``move`` (``person`` or ``new_uprn``), or None."""
     if same_person(move, earlier):
         return "person"
@@ -115,13 +115,13 @@ def related(move: domain.Move, earlier: EarlierMove, *, same_uprn: bool = True) 
     return None
 
 
-def says_the_same(move: domain.Move, earlier: EarlierMove) -> bool:
+def says_the_same(move: move_domain.Move, earlier: EarlierMove) -> bool:
     said = (move.old_uprn, move.new_uprn, move.move_date)
     return said == (earlier.old_uprn, earlier.new_uprn, earlier.move_date)
 
 
 def _move_findings(
-    move: domain.Move, earlier: Iterable[EarlierMove], *, same_uprn: bool
+    move: move_domain.Move, earlier: Iterable[EarlierMove], *, same_uprn: bool
 ) -> list[Finding]:
     found = []
     for other in sorted(earlier, key=lambda e: (e.reference, e.submission_id)):
@@ -136,7 +136,7 @@ def _move_findings(
 
 
 def findings(
-    move: domain.Move,
+    move: move_domain.Move,
     *,
     blocks: Sequence[Block] = (),
     earlier: Sequence[EarlierMove] = (),

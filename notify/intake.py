@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from notify import codes, decision, domain, errors
+from notify import codes, decision, errors, move_domain
 from notify.address_input import AddressInput
 
 CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -50,10 +50,10 @@ class RecipientAnswer:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MoveRequest:
-    submitter: domain.Submitter
+    submitter: move_domain.Submitter
     person: PersonDetails
     household: tuple[MemberDetails, ...] = ()
-    contact: domain.Contact | None = None
+    contact: move_domain.Contact | None = None
     language: codes.Language = "en"
     old_uprn: int | None = None
     new_uprn: int | None = None
@@ -108,8 +108,8 @@ def new_reference(random: bytes) -> str:
     return f"COA-{body[:4]}-{body[4:]}"
 
 
-def _person(details: PersonDetails, subject_id: str) -> domain.Person:
-    return domain.Person(
+def _person(details: PersonDetails, subject_id: str) -> move_domain.Person:
+    return move_domain.Person(
         id=subject_id,
         given_name=details.given_name,
         family_name=details.family_name,
@@ -124,17 +124,17 @@ def to_move(
     subject_ids: Sequence[str],
     source_restrictions: frozenset[str] = frozenset(),
     version: int = 1,
-) -> domain.Move:
+) -> move_domain.Move:
     """The move as the decision sees it; ``subject_ids`` are the mover's then each member's.
 
     ``source_restrictions`` are those the reporting partner service originates (P2)."""
     household = tuple(
-        domain.HouseholdMember(
+        move_domain.HouseholdMember(
             person=_person(m.person, subject_ids[i + 1]),
             role="child" if m.role == "child" else "adult",
             relationship=m.relationship,
             moving=m.moving,
-            declaration=domain.Declaration(
+            declaration=move_domain.Declaration(
                 authority=m.authority, statement_version=m.statement_version
             )
             if m.authority
@@ -142,7 +142,7 @@ def to_move(
         )
         for i, m in enumerate(request.household)
     )
-    return domain.Move(
+    return move_domain.Move(
         reference=reference,
         version=version,
         submitter=request.submitter,
@@ -156,7 +156,7 @@ def to_move(
         move_date=request.move_date,
         move_date_kind=request.move_date_kind,
         choices=tuple(
-            domain.RecipientChoice(
+            move_domain.RecipientChoice(
                 partner_service_id=r.partner_service_id,
                 selected=r.selected,
                 answers=dict(r.answers),
@@ -171,24 +171,24 @@ def to_move(
 def consents_to_record(
     *,
     request: MoveRequest,
-    move: domain.Move,
+    move: move_domain.Move,
     preview: decision.Plan,
     now: dt.datetime,
     new_id: Callable[[], str],
-) -> list[domain.Consent]:
+) -> list[move_domain.Consent]:
     """One consent per person with a basis (the mover, declared members) and consent rule
     the citizen said yes to, against the rule the dry run found; none from partner systems."""
     if move.channel == "partner_api":
         return []
     given = {r.partner_service_id for r in request.recipients if r.consent and r.selected}
     people = [move.person.id, *(m.person.id for m in move.household if m.declaration_ok)]
-    consents: list[domain.Consent] = []
+    consents: list[move_domain.Consent] = []
     for d in preview.decisions:
         if d.partner_service_id not in given or d.lawful_basis != "consent" or not d.rule_id:
             continue
         for subject_id in people:
             consents.append(
-                domain.Consent(
+                move_domain.Consent(
                     id=new_id(),
                     subject_id=subject_id,
                     partner_service_id=d.partner_service_id,

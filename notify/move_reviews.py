@@ -33,7 +33,14 @@ from sqlalchemy import orm
 
 from core import db
 from core.errors import Conflict, NotFound
-from notify import delivery_repository, domain, holds, move_blocks, move_review_reads, outbox
+from notify import (
+    delivery_repository,
+    holds,
+    move_blocks,
+    move_domain,
+    move_review_reads,
+    outbox,
+)
 from notify import repository as repo
 from notify.tables import moves as m
 from notify.tables import outbox as o
@@ -60,7 +67,7 @@ class MoveReviewDecided(Conflict):
 def detect(
     session: orm.Session,
     *,
-    move: domain.Move,
+    move: move_domain.Move,
     now: dt.datetime,
     window_days: int = holds.DEFAULT_WINDOW_DAYS,
     same_uprn: bool = True,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from core import ids
-from notify import decision, domain, intake, row_batch
+from notify import decision, intake, move_domain, row_batch
 from notify.tables import moves as m
 from notify.tables import outbox as o
 
@@ -23,7 +23,9 @@ def add_subjects(batch: row_batch.Batch, subject_ids: Iterable[str], now: dt.dat
     batch.add(m.Subject, *({"id": s, "move_block": False, "created_at": now} for s in subject_ids))
 
 
-def person_json(person: domain.Person, contact: domain.Contact | None = None) -> dict[str, Any]:
+def person_json(
+    person: move_domain.Person, contact: move_domain.Contact | None = None
+) -> dict[str, Any]:
     dob = person.date_of_birth
     values: dict[str, Any] = {
         "given_name": person.given_name,
@@ -39,7 +41,7 @@ def add_submission(
     batch: row_batch.Batch,
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
     request: intake.MoveRequest,
     registry_digest: str,
     now: dt.datetime,
@@ -94,7 +96,7 @@ def add_submission(
 
 
 def _add_household(
-    batch: row_batch.Batch, submission_id: str, move: domain.Move, now: dt.datetime
+    batch: row_batch.Batch, submission_id: str, move: move_domain.Move, now: dt.datetime
 ) -> None:
     for position, member in enumerate(move.household):
         declaration_id = None
@@ -130,10 +132,10 @@ def _add_household(
 
 def add_consents(
     batch: row_batch.Batch,
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
     receipt_id: str | None = None,
 ) -> None:
     """The consent records, pointing to the move's receipt when it is known already."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from core import ids
 from core.settings import Settings
-from notify import codes, decision, domain, events, projection, routing, row_batch, sql
+from notify import codes, decision, domain, events, move_domain, projection, routing, row_batch, sql
 from notify.tables import outbox as o
 
 
@@ -49,8 +49,8 @@ class Context:
     """The submission being enqueued and everything its bodies are built from."""
 
     submission_id: str
-    move: domain.Move
-    facts: domain.GazetteerFacts
+    move: move_domain.Move
+    facts: move_domain.GazetteerFacts
     registry: domain.Registry
     keys: Keys
     now: dt.datetime

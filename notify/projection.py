@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from notify import codes, domain
+from notify import codes, domain, move_domain
 
 Json = dict[str, Any]
 PER_SERVICE: Final = frozenset({"PARTNER_REFERENCE", "SERVICE_ANSWERS"})
@@ -143,7 +143,7 @@ def max_category(
     return max(categories, key=lambda c: codes.CATEGORY_RANK[c])
 
 
-def groups_present(move: domain.Move, service: domain.PartnerService) -> frozenset[str]:
+def groups_present(move: move_domain.Move, service: domain.PartnerService) -> frozenset[str]:
     """The groups this submission can fill for this service (its own reference and answers only)."""
     choice = move.choice_for(service.id)
     present = {"PERSON_NAME", "MOVE_DATE", "LANGUAGE"}
@@ -164,15 +164,15 @@ def groups_present(move: domain.Move, service: domain.PartnerService) -> frozens
 class Projection:
     fields: tuple[str, ...]
     dropped: tuple[tuple[str, str], ...]
-    members: tuple[domain.HouseholdMember, ...]
+    members: tuple[move_domain.HouseholdMember, ...]
 
 
 def project(
     *,
     rule: domain.SharingRule,
     service: domain.PartnerService,
-    move: domain.Move,
-    members: Sequence[domain.HouseholdMember],
+    move: move_domain.Move,
+    members: Sequence[move_domain.HouseholdMember],
 ) -> Projection:
     """§3.4: the rule's groups the service accepts, limited to what the submission holds.
 
@@ -195,12 +195,12 @@ def project(
 
 def build_data(
     *,
-    move: domain.Move,
-    facts: domain.GazetteerFacts,
+    move: move_domain.Move,
+    facts: move_domain.GazetteerFacts,
     service_id: str,
     role: str,
     fields: Sequence[str],
-    members: Sequence[domain.HouseholdMember],
+    members: Sequence[move_domain.HouseholdMember],
 ) -> Json:
     """The CloudEvents ``data`` object for one recipient, from the projected groups only."""
     data: Json = {"submission_ref": move.reference, "role": role, "fields": sorted(fields)}
@@ -210,18 +210,18 @@ def build_data(
     return data
 
 
-def _person(data: Json, move: domain.Move, *_: Any) -> None:
+def _person(data: Json, move: move_domain.Move, *_: Any) -> None:
     data.setdefault("person", {}).update(
         given_name=move.person.given_name, family_name=move.person.family_name
     )
 
 
-def _dob(data: Json, move: domain.Move, *_: Any) -> None:
+def _dob(data: Json, move: move_domain.Move, *_: Any) -> None:
     dob = move.person.date_of_birth
     data.setdefault("person", {})["date_of_birth"] = dob.isoformat() if dob else None
 
 
-def _location_json(location: domain.Location | None, text: str | None = None) -> Json:
+def _location_json(location: move_domain.Location | None, text: str | None = None) -> Json:
     if location is None:
         return {"uprn": None, "single_line": text, "postcode": None, "welsh_single_line": None}
     return {
@@ -232,33 +232,33 @@ def _location_json(location: domain.Location | None, text: str | None = None) ->
     }
 
 
-def _old(data: Json, move: domain.Move, facts: domain.GazetteerFacts, *_: Any) -> None:
+def _old(data: Json, move: move_domain.Move, facts: move_domain.GazetteerFacts, *_: Any) -> None:
     old = facts.old if move.old_uprn is not None else None
     data["old_address"] = _location_json(old, move.old_address_text)
     if old is None and move.old_uprn is not None:
         data["old_address"]["uprn"] = str(move.old_uprn)
 
 
-def _new(data: Json, move: domain.Move, facts: domain.GazetteerFacts, *_: Any) -> None:
+def _new(data: Json, move: move_domain.Move, facts: move_domain.GazetteerFacts, *_: Any) -> None:
     data["new_address"] = _location_json(facts.new)
     data["new_address"]["uprn"] = str(move.new_uprn) if move.new_uprn is not None else None
 
 
-def _move_date(data: Json, move: domain.Move, *_: Any) -> None:
+def _move_date(data: Json, move: move_domain.Move, *_: Any) -> None:
     data["move_date"] = move.move_date.isoformat()
     data["move_date_kind"] = move.move_date_kind
 
 
-def _contact(data: Json, move: domain.Move, *_: Any) -> None:
-    contact = move.contact or domain.Contact()
+def _contact(data: Json, move: move_domain.Move, *_: Any) -> None:
+    contact = move.contact or move_domain.Contact()
     data["contact"] = {"email": contact.email, "phone": contact.phone}
 
 
-def _language(data: Json, move: domain.Move, *_: Any) -> None:
+def _language(data: Json, move: move_domain.Move, *_: Any) -> None:
     data["correspondence_language"] = move.language
 
 
-def _members(data: Json, members: Sequence[domain.HouseholdMember]) -> list[Json]:
+def _members(data: Json, members: Sequence[move_domain.HouseholdMember]) -> list[Json]:
     if "household" not in data:
         data["household"] = [{} for _ in members]
     return list(data["household"])
@@ -281,12 +281,14 @@ def _household_dob(data: Json, _m: Any, _f: Any, _c: Any, members: Sequence[Any]
 
 
 def _reference(
-    data: Json, _m: Any, _f: Any, choice: domain.RecipientChoice | None, *_: Any
+    data: Json, _m: Any, _f: Any, choice: move_domain.RecipientChoice | None, *_: Any
 ) -> None:
     data["partner_reference"] = choice.partner_reference if choice else None
 
 
-def _answers(data: Json, _m: Any, _f: Any, choice: domain.RecipientChoice | None, *_: Any) -> None:
+def _answers(
+    data: Json, _m: Any, _f: Any, choice: move_domain.RecipientChoice | None, *_: Any
+) -> None:
     data["answers"] = dict(choice.answers) if choice else {}
 
 

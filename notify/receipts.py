@@ -13,7 +13,7 @@ from typing import Any, Final
 from sqlalchemy import orm
 
 from core import ids
-from notify import canonical, decision, domain
+from notify import canonical, decision, move_domain
 from notify import repository as repo
 from notify.tables import moves as m
 
@@ -24,7 +24,7 @@ def issue(
     session: orm.Session,
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
     plan: decision.Plan,
     now: dt.datetime,
     supersedes: str | None = None,
@@ -45,7 +45,7 @@ def issue(
 def new_row(
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
     plan: decision.Plan,
     now: dt.datetime,
     supersedes: str | None = None,

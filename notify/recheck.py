@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from notify import checks, codes, domain, routing
+from notify import checks, codes, domain, move_domain, routing
 
 Action = Literal["proceed", "hold", "cancel"]
 GAZETTEER_RULE: Final = "GAZETTEER_LICENCE"  # built-in rule of gazetteer events (§5.2)
@@ -64,7 +64,7 @@ def recheck(
     *,
     delivery: PendingDelivery,
     registry: domain.Registry,
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     now: dt.datetime,
 ) -> Recheck:
     """``proceed`` with the fields to send, ``hold`` (no attempt used) or ``cancel`` (terminal)."""
@@ -120,7 +120,7 @@ def _gazetteer(delivery: PendingDelivery, registry: domain.Registry) -> Recheck:
 def _under_rule(
     delivery: PendingDelivery,
     registry: domain.Registry,
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     rule: domain.SharingRule,
     now: dt.datetime,
 ) -> Recheck:
@@ -155,7 +155,7 @@ def _denied_now(delivery: PendingDelivery, registry: domain.Registry, now: dt.da
 
 def _consent_failure(
     delivery: PendingDelivery,
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     rule: domain.SharingRule,
     now: dt.datetime,
 ) -> str:

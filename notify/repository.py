@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core import db, ids
 from core.errors import StorageError
-from notify import decision, delivery_sql, domain, intake, move_rows, row_batch, sql
+from notify import decision, delivery_sql, intake, move_domain, move_rows, row_batch, sql
 from notify.tables import moves as m
 from notify.tables import outbox as o
 
@@ -37,7 +37,7 @@ def add_submission(
     session: orm.Session,
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
     request: intake.MoveRequest,
     registry_digest: str,
     now: dt.datetime,
@@ -83,18 +83,18 @@ def latest_submission(session: orm.Session, reference: str) -> m.ChangeSubmissio
 
 def add_consents(
     session: orm.Session,
-    consents: Sequence[domain.Consent],
+    consents: Sequence[move_domain.Consent],
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
 ) -> None:
     batch = row_batch.Batch()
     move_rows.add_consents(batch, consents, submission_id=submission_id, move=move)
     row_batch.write(session, batch)
 
 
-def consent_of(row: m.ConsentRecord) -> domain.Consent:
-    return domain.Consent(
+def consent_of(row: m.ConsentRecord) -> move_domain.Consent:
+    return move_domain.Consent(
         id=row.id,
         subject_id=row.subject_id,
         partner_service_id=row.partner_service_id,
@@ -108,7 +108,7 @@ def consent_of(row: m.ConsentRecord) -> domain.Consent:
     )
 
 
-def consents_of(session: orm.Session, subject_ids: Iterable[str]) -> list[domain.Consent]:
+def consents_of(session: orm.Session, subject_ids: Iterable[str]) -> list[move_domain.Consent]:
     statement = sa.select(m.ConsentRecord).where(m.ConsentRecord.subject_id.in_(list(subject_ids)))
     return [consent_of(row) for row in session.scalars(statement)]
 
@@ -123,7 +123,7 @@ def lock_consent(session: orm.Session, consent_id: str) -> m.ConsentRecord | Non
 
 def relationships_of(
     session: orm.Session, *, subject_ids: Iterable[str], uprns: Iterable[int]
-) -> list[domain.Relationship]:
+) -> list[move_domain.Relationship]:
     statement = sa.select(m.Relationship).where(
         sa.or_(
             m.Relationship.subject_id.in_(list(subject_ids)),
@@ -131,7 +131,7 @@ def relationships_of(
         )
     )
     return [
-        domain.Relationship(
+        move_domain.Relationship(
             partner_service_id=row.partner_service_id,
             kind=row.kind,  # type: ignore[arg-type]
             subject_id=row.subject_id,

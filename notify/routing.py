@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from notify import codes, domain
+from notify import codes, domain, move_domain
 
 MAX_RULE_DEPTH: Final = 2  # RV10: at most two levels below a root in the MVP
 Side = Literal["in", "out", "ambiguous"]
@@ -24,8 +24,8 @@ _ROLES: Final[dict[tuple[bool, bool], codes.Role]] = {
 
 def area_role(
     *,
-    move: domain.Move,
-    facts: domain.GazetteerFacts,
+    move: move_domain.Move,
+    facts: move_domain.GazetteerFacts,
     service: domain.PartnerService,
     registry: domain.Registry,
 ) -> codes.Role:
@@ -43,12 +43,15 @@ def area_role(
     return _ROLES[(sides[0] == "in", sides[1] == "in")]
 
 
-def covers(service: domain.PartnerService, location: domain.Location, day: dt.date) -> bool:
+def covers(service: domain.PartnerService, location: move_domain.Location, day: dt.date) -> bool:
     return any(c.area_code in location.area_codes for c in service.coverage_on(day))
 
 
 def _covers(
-    index: RegistryIndex, service: domain.PartnerService, location: domain.Location, day: dt.date
+    index: RegistryIndex,
+    service: domain.PartnerService,
+    location: move_domain.Location,
+    day: dt.date,
 ) -> bool:
     """:func:`covers`, from the index's area codes when the service's coverage has no dates."""
     kept = index.areas.get(service.id)
@@ -58,7 +61,7 @@ def _covers(
 
 
 def _custodian_matches(
-    service: domain.PartnerService, location: domain.Location, day: dt.date
+    service: domain.PartnerService, location: move_domain.Location, day: dt.date
 ) -> bool:
     return location.custodian_code is not None and any(
         c.area_code in location.area_codes and c.custodian_code == location.custodian_code
@@ -68,7 +71,7 @@ def _custodian_matches(
 
 def _side(
     index: RegistryIndex,
-    location: domain.Location,
+    location: move_domain.Location,
     service: domain.PartnerService,
     registry: domain.Registry,
     day: dt.date,

@@ -30,6 +30,7 @@ from notify import (
     holds,
     intake,
     intake_reads,
+    move_domain,
     move_review_reads,
     move_reviews,
     move_rows,
@@ -165,7 +166,7 @@ def _resolve(
 
 def _consents_given(
     request: intake.MoveRequest, situation: decision.Situation, now: dt.datetime
-) -> list[domain.Consent]:
+) -> list[move_domain.Consent]:
     """The consents to record: a dry run finds each one's rule, only if a consent is given."""
     if not any(r.consent and r.selected for r in request.recipients):
         return []
@@ -186,7 +187,7 @@ def _write_rows(
     *,
     situation: decision.Situation,
     request: intake.MoveRequest,
-    consents: list[domain.Consent],
+    consents: list[move_domain.Consent],
     plan: decision.Plan,
     submission_id: str,
     keys: outbox.Keys,

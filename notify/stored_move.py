@@ -1,4 +1,4 @@
-"""A stored submission version read back as the :class:`notify.domain.Move` the decision reads
+"""A stored submission version read back as the :class:`notify.move_domain.Move` the decision reads
 (its people, household with declarations, recipient choices and status): the one place a
 stored version becomes a move again (corrections, the custodian's queue, the command line).
 
@@ -14,21 +14,21 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core.settings import Settings
-from notify import address_input, decision, domain, gazetteer_facts
+from notify import address_input, decision, domain, gazetteer_facts, move_domain
 from notify import repository as repo
 from notify.tables import moves as m
 
 
-def move_of(session: orm.Session, row: m.ChangeSubmission) -> domain.Move:
+def move_of(session: orm.Session, row: m.ChangeSubmission) -> move_domain.Move:
     """The move one stored version describes."""
     values = row.person or {}
     contact = values.get("contact")
     subject = session.get(m.Subject, row.subject_id)
-    return domain.Move(
+    return move_domain.Move(
         reference=row.reference,
         version=row.version,
         status=row.status,  # type: ignore[arg-type]
-        submitter=domain.Submitter(
+        submitter=move_domain.Submitter(
             kind=row.actor_kind,  # type: ignore[arg-type]
             ref=row.actor_ref,
             assurance_level=row.assurance_level,  # type: ignore[arg-type]
@@ -37,7 +37,7 @@ def move_of(session: orm.Session, row: m.ChangeSubmission) -> domain.Move:
         source_restrictions=frozenset(row.source_restrictions),
         person=_person(row.subject_id, values, erased=bool(subject and subject.erased_at)),
         household=_household(session, row.id),
-        contact=domain.Contact(**contact) if contact else None,
+        contact=move_domain.Contact(**contact) if contact else None,
         language=row.language,  # type: ignore[arg-type]
         old_uprn=row.old_uprn,
         new_uprn=row.new_uprn
@@ -50,9 +50,9 @@ def move_of(session: orm.Session, row: m.ChangeSubmission) -> domain.Move:
     )
 
 
-def _person(subject_id: str, values: dict[str, Any], *, erased: bool = False) -> domain.Person:
+def _person(subject_id: str, values: dict[str, Any], *, erased: bool = False) -> move_domain.Person:
     dob = values.get("date_of_birth")
-    return domain.Person(
+    return move_domain.Person(
         id=subject_id,
         given_name=values.get("given_name", ""),
         family_name=values.get("family_name", ""),
@@ -61,16 +61,16 @@ def _person(subject_id: str, values: dict[str, Any], *, erased: bool = False) ->
     )
 
 
-def _declaration(row: m.ThirdPartyDeclaration | None) -> domain.Declaration | None:
+def _declaration(row: m.ThirdPartyDeclaration | None) -> move_domain.Declaration | None:
     if row is None:
         return None
-    return domain.Declaration(
+    return move_domain.Declaration(
         authority=row.authority,  # type: ignore[arg-type]
         statement_version=row.statement_version,
     )
 
 
-def _household(session: orm.Session, submission_id: str) -> tuple[domain.HouseholdMember, ...]:
+def _household(session: orm.Session, submission_id: str) -> tuple[move_domain.HouseholdMember, ...]:
     statement = (
         sa.select(m.HouseholdMember, m.ThirdPartyDeclaration)
         .outerjoin(
@@ -80,7 +80,7 @@ def _household(session: orm.Session, submission_id: str) -> tuple[domain.Househo
         .order_by(m.HouseholdMember.position)
     )
     return tuple(
-        domain.HouseholdMember(
+        move_domain.HouseholdMember(
             person=_person(member.subject_id, member.person or {}),
             role="child" if member.role == "child" else "adult",
             relationship=member.relationship_to_submitter or "",
@@ -91,14 +91,14 @@ def _household(session: orm.Session, submission_id: str) -> tuple[domain.Househo
     )
 
 
-def _choices(session: orm.Session, submission_id: str) -> tuple[domain.RecipientChoice, ...]:
+def _choices(session: orm.Session, submission_id: str) -> tuple[move_domain.RecipientChoice, ...]:
     statement = (
         sa.select(m.RecipientChoice)
         .where(m.RecipientChoice.submission_id == submission_id)
         .order_by(m.RecipientChoice.partner_service_id)
     )
     return tuple(
-        domain.RecipientChoice(
+        move_domain.RecipientChoice(
             partner_service_id=c.partner_service_id,
             selected=c.selected,
             answers=dict(c.answers or {}),
@@ -110,7 +110,7 @@ def _choices(session: orm.Session, submission_id: str) -> tuple[domain.Recipient
 
 def situation(
     session: orm.Session,
-    move: domain.Move,
+    move: move_domain.Move,
     *,
     registry: domain.Registry,
     settings: Settings,

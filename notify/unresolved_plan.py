@@ -22,9 +22,9 @@ from core.errors import Conflict
 from core.settings import Settings
 from notify import (
     decision,
-    domain,
     holds,
     intake,
+    move_domain,
     move_reviews,
     outbox,
     receipts,
@@ -57,7 +57,7 @@ def routing_held(session: orm.Session, submission: m.ChangeSubmission) -> frozen
     )
 
 
-def _consent_request(move: domain.Move, services: Sequence[str]) -> intake.MoveRequest:
+def _consent_request(move: move_domain.Move, services: Sequence[str]) -> intake.MoveRequest:
     """The citizen's consent answers as a request, for :func:`intake.consents_to_record`."""
     return intake.MoveRequest(
         submitter=move.submitter,
@@ -78,7 +78,7 @@ def _record_consents(
     submission: m.ChangeSubmission,
     situation: decision.Situation,
     services: Sequence[str],
-) -> list[domain.Consent]:
+) -> list[move_domain.Consent]:
     """The consents the citizen gave at submission, against the rules found now, as given then."""
     consents = intake.consents_to_record(
         request=_consent_request(situation.move, services),
@@ -92,7 +92,7 @@ def _record_consents(
 
 
 def _situation(
-    session: orm.Session, move: domain.Move, settings: Settings, now: dt.datetime
+    session: orm.Session, move: move_domain.Move, settings: Settings, now: dt.datetime
 ) -> decision.Situation:
     registry = registry_repository.load(session)
     return stored_move.situation(session, move, registry=registry, settings=settings, now=now)
@@ -145,7 +145,7 @@ def review_holds(
     session: orm.Session,
     *,
     submission_id: str,
-    move: domain.Move,
+    move: move_domain.Move,
     settings: Settings,
     now: dt.datetime,
 ) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from notify import decision as notify_decision
 from notify import domain as notify_domain
 from notify import holds as notify_holds
 from notify import intake as notify_intake
+from notify import move_domain
 from notify import projection as notify_projection
 from notify import questions as notify_questions_module
 
@@ -432,8 +433,8 @@ def notify_registries(
 
 
 @st.composite
-def notify_people(draw: Any, subject_id: str) -> notify_domain.Person:
-    return notify_domain.Person(
+def notify_people(draw: Any, subject_id: str) -> move_domain.Person:
+    return move_domain.Person(
         id=subject_id,
         given_name=draw(notify_names),
         family_name=draw(notify_names),
@@ -442,17 +443,17 @@ def notify_people(draw: Any, subject_id: str) -> notify_domain.Person:
 
 
 @st.composite
-def notify_household(draw: Any) -> tuple[notify_domain.HouseholdMember, ...]:
+def notify_household(draw: Any) -> tuple[move_domain.HouseholdMember, ...]:
     members = []
     for i in range(1, draw(_pick(0, 0, 1, 2)) + 1):
         declared = draw(st.booleans())
         authority = draw(_notify_authorities)
         members.append(
-            notify_domain.HouseholdMember(
+            move_domain.HouseholdMember(
                 person=draw(notify_people(f"s{i}")),
                 role=draw(_pick("adult", "child")),
                 relationship="partner",
-                declaration=notify_domain.Declaration(authority=authority, statement_version="d1")
+                declaration=move_domain.Declaration(authority=authority, statement_version="d1")
                 if declared
                 else None,
             )
@@ -461,14 +462,14 @@ def notify_household(draw: Any) -> tuple[notify_domain.HouseholdMember, ...]:
 
 
 @st.composite
-def notify_choices(draw: Any, service_ids: list[str]) -> tuple[notify_domain.RecipientChoice, ...]:
+def notify_choices(draw: Any, service_ids: list[str]) -> tuple[move_domain.RecipientChoice, ...]:
     """Mostly a yes for every service; now and then no choice, a no or not asked."""
     choices = []
     for service_id in service_ids:
         if _rare(draw):
             continue
         choices.append(
-            notify_domain.RecipientChoice(
+            move_domain.RecipientChoice(
                 partner_service_id=service_id,
                 selected=_usually(draw, True, False, None),
                 answers=draw(_notify_answers),
@@ -479,20 +480,18 @@ def notify_choices(draw: Any, service_ids: list[str]) -> tuple[notify_domain.Rec
 
 
 @st.composite
-def notify_moves(
-    draw: Any, registry: notify_domain.Registry, now: dt.datetime
-) -> notify_domain.Move:
+def notify_moves(draw: Any, registry: notify_domain.Registry, now: dt.datetime) -> move_domain.Move:
     service_ids = sorted(registry.services)
     kind = draw(_pick("citizen", "citizen", "agent", "partner"))
     source = service_ids[draw(_ints(0, len(service_ids) - 1))] if kind == "partner" else None
-    return notify_domain.Move(
+    return move_domain.Move(
         reference="COA-TEST-0001",
         status=_usually(draw, "submitted", "withdrawn", "superseded"),
-        submitter=notify_domain.Submitter(kind=kind, source_partner_service_id=source),
+        submitter=move_domain.Submitter(kind=kind, source_partner_service_id=source),
         source_restrictions=draw(_notify_restriction_sets) if source else frozenset(),
         person=draw(notify_people("s0")),
         household=draw(notify_household()),
-        contact=_maybe(draw, notify_domain.Contact(email="mover@example.org")),
+        contact=_maybe(draw, move_domain.Contact(email="mover@example.org")),
         old_uprn=None if _rare(draw) else 100023336956,
         new_uprn=10091234567,
         move_date=(now + dt.timedelta(days=draw(_ints(-150, 60)))).date(),
@@ -501,9 +500,9 @@ def notify_moves(
 
 
 @st.composite
-def notify_locations(draw: Any, uprn: int) -> notify_domain.Location:
+def notify_locations(draw: Any, uprn: int) -> move_domain.Location:
     areas = frozenset() if _rare(draw) else frozenset({draw(_pick(*NOTIFY_AREAS))})
-    return notify_domain.Location(
+    return move_domain.Location(
         uprn=uprn,
         area_codes=areas,
         custodian_code=draw(_notify_custodians),
@@ -513,26 +512,26 @@ def notify_locations(draw: Any, uprn: int) -> notify_domain.Location:
 
 
 @st.composite
-def notify_facts(draw: Any, move: notify_domain.Move) -> notify_domain.GazetteerFacts:
+def notify_facts(draw: Any, move: move_domain.Move) -> move_domain.GazetteerFacts:
     """The new address now and then has no point yet (routing waits: ``pending``)."""
     old = draw(notify_locations(move.old_uprn)) if move.old_uprn is not None else None
     new = None if _rare(draw) else draw(notify_locations(move.new_uprn or 0))
-    return notify_domain.GazetteerFacts(old=old, new=new)
+    return move_domain.GazetteerFacts(old=old, new=new)
 
 
 @st.composite
 def notify_consents(
-    draw: Any, registry: notify_domain.Registry, move: notify_domain.Move, now: dt.datetime
-) -> list[notify_domain.Consent]:
+    draw: Any, registry: notify_domain.Registry, move: move_domain.Move, now: dt.datetime
+) -> list[move_domain.Consent]:
     """For each consent rule and person: mostly a consent given, now and then not."""
-    consents: list[notify_domain.Consent] = []
+    consents: list[move_domain.Consent] = []
     for subject_id in move.subject_ids():
         for rule in registry.rules:
             if rule.lawful_basis != "consent" or _rare(draw):
                 continue
             given = now - dt.timedelta(days=draw(_ints(0, 80)), seconds=1)
             consents.append(
-                notify_domain.Consent(
+                move_domain.Consent(
                     id=f"c{len(consents)}",
                     subject_id=subject_id,
                     partner_service_id=rule.partner_service_id,
@@ -549,10 +548,10 @@ def notify_consents(
 
 @st.composite
 def notify_relationships(
-    draw: Any, registry: notify_domain.Registry, move: notify_domain.Move
-) -> list[notify_domain.Relationship]:
+    draw: Any, registry: notify_domain.Registry, move: move_domain.Move
+) -> list[move_domain.Relationship]:
     return [
-        notify_domain.Relationship(
+        move_domain.Relationship(
             partner_service_id=service_id,
             kind="holds_subject_at_uprn",
             subject_id=move.person.id,
@@ -583,12 +582,12 @@ def notify_situations(
 
 
 @st.composite
-def notify_corrections(draw: Any, move: notify_domain.Move) -> notify_correction.Correction:
+def notify_corrections(draw: Any, move: move_domain.Move) -> notify_correction.Correction:
     """A correction of ``move``: now and then each field, never nothing at all."""
     person = move.person
     values: dict[str, Any] = {
         "move_date": move.move_date + dt.timedelta(days=draw(_ints(-10, 10))),
-        "contact": draw(_pick(None, notify_domain.Contact(email="fixed@example.org"))),
+        "contact": draw(_pick(None, move_domain.Contact(email="fixed@example.org"))),
         "old_uprn": draw(_pick(None, 100023336957)),
         "new_uprn": draw(_pick(10091234568, 10091234567)),
         "person": notify_intake.PersonDetails(

@@ -73,12 +73,12 @@ def correct(
     as_json: common.JsonOption = False,
 ) -> None:
     """Correct a move: a new version, planned again; earlier recipients are told."""
-    from notify import correction, corrections, domain
+    from notify import correction, corrections, move_domain
 
     values: dict[str, Any] = {"move_date": move_date.date()} if move_date else {}
     values |= {"new_uprn": new_uprn} if new_uprn else {}
     values |= {"old_uprn": None} if no_old_uprn else ({"old_uprn": old_uprn} if old_uprn else {})
-    values |= {"contact": domain.Contact(email=email)} if email else {}
+    values |= {"contact": move_domain.Contact(email=email)} if email else {}
     change = correction.Correction(
         **values,
         recipients=_recipients(select or [], deselect or [], consent or []),

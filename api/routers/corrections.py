@@ -19,7 +19,7 @@ from api.routers import moves as move_routes
 from api.schemas import corrections as schemas
 from api.schemas import moves as move_schemas
 from core.errors import Forbidden
-from notify import correction, corrections, domain, intake
+from notify import correction, corrections, intake, move_domain
 
 router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
 Corrector = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.PARTNER, Role.CITIZEN)]
@@ -51,7 +51,9 @@ def _values(body: schemas.MoveCorrection) -> dict[str, Any]:
     if body.household is not None:
         values["household"] = tuple(move_routes.member_details(m) for m in body.household)
     if "contact" in given:
-        values["contact"] = domain.Contact(**body.contact.model_dump()) if body.contact else None
+        values["contact"] = (
+            move_domain.Contact(**body.contact.model_dump()) if body.contact else None
+        )
     return values
 
 

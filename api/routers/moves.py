@@ -18,7 +18,7 @@ from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require
 from api.keys import service as keys
 from api.schemas import moves as schemas
 from core.errors import Forbidden, InvalidInput
-from notify import citizen_status, corrections, domain, intake, service
+from notify import citizen_status, corrections, intake, move_domain, service
 from notify.address_input import AddressInput
 
 router = fastapi.APIRouter(prefix="/v1/moves", tags=["moves"])
@@ -41,29 +41,29 @@ class IdempotencyKeyRequired(InvalidInput):
     title = "Idempotency-Key required"
 
 
-def _submitter(principal: Principal, body: schemas.MoveCreate) -> domain.Submitter:
+def _submitter(principal: Principal, body: schemas.MoveCreate) -> move_domain.Submitter:
     if principal.role == Role.AGENT:
-        return domain.Submitter(
+        return move_domain.Submitter(
             kind="agent", ref=principal.key_id, assurance_level=body.assurance_level
         )
     if principal.role == Role.PARTNER:
         source = body.source_service or ""
         if not source.startswith(f"{principal.partner_id}/"):
             raise Forbidden("a partner key reports moves for its own services only")
-        return domain.Submitter(
+        return move_domain.Submitter(
             kind="partner", ref=principal.key_id, source_partner_service_id=source
         )
-    return domain.Submitter(kind="citizen", assurance_level=body.assurance_level)
+    return move_domain.Submitter(kind="citizen", assurance_level=body.assurance_level)
 
 
 def _request(
-    body: schemas.MoveCreate, submitter: domain.Submitter, idempotency_key: str | None
+    body: schemas.MoveCreate, submitter: move_domain.Submitter, idempotency_key: str | None
 ) -> intake.MoveRequest:
     return intake.MoveRequest(
         submitter=submitter,
         person=intake.PersonDetails(**body.person.model_dump()),
         household=tuple(member_details(m) for m in body.household),
-        contact=domain.Contact(**body.contact.model_dump()) if body.contact else None,
+        contact=move_domain.Contact(**body.contact.model_dump()) if body.contact else None,
         language=body.language,
         old_uprn=body.old_uprn,
         new_uprn=body.new_uprn,

@@ -17,7 +17,7 @@ from core.settings import Settings
 from gazetteer import domain as gaz
 from gazetteer import repository as gaz_repository
 from gazetteer import tables as gaz_tables
-from notify import domain, intake, question_store, registry_service, service
+from notify import intake, move_domain, question_store, registry_service, service
 from tests import strategies
 
 NOW = dt.datetime(2025, 3, 1, 10, 15, 2, tzinfo=dt.UTC)
@@ -122,10 +122,10 @@ PARTNER_MEMBER = intake.MemberDetails(
 
 def request(**changes: Any) -> intake.MoveRequest:
     values: dict[str, Any] = {
-        "submitter": domain.Submitter(kind="citizen"),
+        "submitter": move_domain.Submitter(kind="citizen"),
         "person": MOVER,
         "household": (PARTNER_MEMBER,),
-        "contact": domain.Contact(email="ada@example.org"),
+        "contact": move_domain.Contact(email="ada@example.org"),
         "old_uprn": OLD_UPRN,
         "new_uprn": NEW_UPRN,
         "move_date": dt.date(2025, 3, 14),

@@ -11,8 +11,7 @@ from api.demo import gazetteer, moves, partners, sample
 from core import db
 from core.settings import Settings
 from gazetteer import service as gazetteer_service
-from notify import delivery_tables, gazetteer_facts, intake, registry_repository
-from notify import domain as notify_domain
+from notify import delivery_tables, gazetteer_facts, intake, move_domain, registry_repository
 from notify import service as notify_service
 from notify.tables import registry
 
@@ -101,7 +100,7 @@ def test_the_sample_move_is_planned_as_the_demo_registry_says(
     with db.unit_of_work(session_factory) as session:
         partners.register(session=session, receivers_base=BASE, now=NOW)
     request = intake.MoveRequest(
-        submitter=notify_domain.Submitter(kind="agent", ref="demo"),
+        submitter=move_domain.Submitter(kind="agent", ref="demo"),
         person=intake.PersonDetails(given_name="Alex", family_name="Example"),
         old_uprn=moves.OLD_UPRN,
         new_uprn=moves.NEW_UPRN,

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import orm
 
 from gazetteer import repository as gazetteer_repository
-from notify import domain, gazetteer_facts, intake
+from notify import gazetteer_facts, intake, move_domain
 from tests.integration import sharing_world as w
 
 
-def _move() -> domain.Move:
+def _move() -> move_domain.Move:
     return intake.to_move(w.request(), reference="COA-TEST-0001", subject_ids=["s1", "s2"])
 
 

@@ -15,11 +15,11 @@ from sqlalchemy import orm
 
 from core import ids
 from notify import (
-    domain,
     events,
     gazetteer_facts,
     intake,
     intake_reads,
+    move_domain,
     move_rows,
     outbox,
     registry_reads,
@@ -147,7 +147,7 @@ def test_a_lane_that_exists_fails_the_new_move_insert(
     subject = ids.new_id()
     original = intake.to_move
 
-    def with_subject(*args: Any, **kwargs: Any) -> domain.Move:
+    def with_subject(*args: Any, **kwargs: Any) -> move_domain.Move:
         move = original(*args, **kwargs)
         return dataclasses.replace(move, person=dataclasses.replace(move.person, id=subject))
 

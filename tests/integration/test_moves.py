@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import citizen_status, domain, errors, events, intake, projection, service
+from notify import citizen_status, errors, events, intake, move_domain, projection, service
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from tests.integration import sharing_world as w
@@ -197,7 +197,9 @@ def test_same_idempotency_key_gives_one_submission(seeded: orm.Session) -> None:
 
 
 def test_council_tax_reports_are_not_passed_on(seeded: orm.Session) -> None:
-    submitter = domain.Submitter(kind="partner", source_partner_service_id="OLDTOWN-BC/COUNCIL_TAX")
+    submitter = move_domain.Submitter(
+        kind="partner", source_partner_service_id="OLDTOWN-BC/COUNCIL_TAX"
+    )
     result = _submit(seeded, submitter=submitter, household=())
     decisions = {c["partner_service_id"]: c for c in result.document["candidates"]}
     assert [r["code"] for r in decisions["NEWTOWN-DC/COUNCIL_TAX"]["reasons"]] == [

@@ -27,7 +27,14 @@ from geoalchemy2 import Geometry
 from sqlalchemy import orm
 
 import migrations
-from notify import delivery_gate, delivery_service, domain, intake, registry_repository, service
+from notify import (
+    delivery_gate,
+    delivery_service,
+    intake,
+    move_domain,
+    registry_repository,
+    service,
+)
 from notify.dispatch import common, finish, prepare
 from notify.tables import outbox as o
 from notify.tables import registry as r
@@ -77,7 +84,7 @@ def submit(
                 statement_version="decl-2025-01",
             ),
         ),
-        contact=domain.Contact(email=mover.email, phone=mover.phone),
+        contact=move_domain.Contact(email=mover.email, phone=mover.phone),
         old_uprn=None,
         old_address_text=mover.address,
         **changes,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from notify import codes, decision, domain, routing
+from notify import codes, decision, domain, move_domain, routing
 
 
 def candidates(registry: domain.Registry, event_kind: str) -> list[domain.PartnerService]:
@@ -20,12 +20,12 @@ def candidates(registry: domain.Registry, event_kind: str) -> list[domain.Partne
     return sorted(found, key=key)
 
 
-def covers(service: domain.PartnerService, location: domain.Location, day: dt.date) -> bool:
+def covers(service: domain.PartnerService, location: move_domain.Location, day: dt.date) -> bool:
     return any(c.area_code in location.area_codes for c in service.coverage if c.valid_on(day))
 
 
 def _custodian_matches(
-    service: domain.PartnerService, location: domain.Location, day: dt.date
+    service: domain.PartnerService, location: move_domain.Location, day: dt.date
 ) -> bool:
     return location.custodian_code is not None and any(
         c.area_code in location.area_codes and c.custodian_code == location.custodian_code
@@ -35,7 +35,7 @@ def _custodian_matches(
 
 
 def _side(
-    location: domain.Location,
+    location: move_domain.Location,
     service: domain.PartnerService,
     registry: domain.Registry,
     day: dt.date,
@@ -61,8 +61,8 @@ def _side(
 
 
 def area_role(
-    move: domain.Move,
-    facts: domain.GazetteerFacts,
+    move: move_domain.Move,
+    facts: move_domain.GazetteerFacts,
     service: domain.PartnerService,
     registry: domain.Registry,
 ) -> codes.Role:

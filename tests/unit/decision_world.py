@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from notify import decision, domain
+from notify import decision, domain, move_domain
 
 NOW = dt.datetime(2025, 3, 1, 10, 15, 2, tzinfo=dt.UTC)
 OLD_AREA, NEW_AREA = "E07000001", "E07000002"
@@ -99,27 +99,31 @@ RULES = (
     ),
 )
 
-MOVER = domain.Person(id="s-mover", given_name="Ada", family_name="Lovelace")
-MOVE = domain.Move(
+MOVER = move_domain.Person(id="s-mover", given_name="Ada", family_name="Lovelace")
+MOVE = move_domain.Move(
     reference="COA-7K3Q-9MX2",
-    submitter=domain.Submitter(kind="citizen"),
+    submitter=move_domain.Submitter(kind="citizen"),
     person=MOVER,
     old_uprn=OLD_UPRN,
     new_uprn=NEW_UPRN,
     move_date=dt.date(2025, 3, 14),
     choices=(
-        domain.RecipientChoice(partner_service_id="new-ct", answers={"adults": 2}),
-        domain.RecipientChoice(
+        move_domain.RecipientChoice(partner_service_id="new-ct", answers={"adults": 2}),
+        move_domain.RecipientChoice(
             partner_service_id="new-lib", selected=True, partner_reference="LIB-42"
         ),
-        domain.RecipientChoice(partner_service_id="county-asc", answers={"carer": "yes"}),
+        move_domain.RecipientChoice(partner_service_id="county-asc", answers={"carer": "yes"}),
     ),
 )
-FACTS = domain.GazetteerFacts(
-    old=domain.Location(uprn=OLD_UPRN, area_codes=frozenset({OLD_AREA}), single_line="1 OLD ROAD"),
-    new=domain.Location(uprn=NEW_UPRN, area_codes=frozenset({NEW_AREA}), single_line="2 NEW ROAD"),
+FACTS = move_domain.GazetteerFacts(
+    old=move_domain.Location(
+        uprn=OLD_UPRN, area_codes=frozenset({OLD_AREA}), single_line="1 OLD ROAD"
+    ),
+    new=move_domain.Location(
+        uprn=NEW_UPRN, area_codes=frozenset({NEW_AREA}), single_line="2 NEW ROAD"
+    ),
 )
-LIB_CONSENT = domain.Consent(
+LIB_CONSENT = move_domain.Consent(
     id="c-lib",
     subject_id=MOVER.id,
     partner_service_id="new-lib",
@@ -129,7 +133,7 @@ LIB_CONSENT = domain.Consent(
     given_at=NOW - dt.timedelta(minutes=1),
     expires_at=NOW + dt.timedelta(days=90),
 )
-ASC_RELATIONSHIP = domain.Relationship(
+ASC_RELATIONSHIP = move_domain.Relationship(
     partner_service_id="county-asc", kind="holds_subject", subject_id=MOVER.id
 )
 

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify import correction, decision, domain, intake, projection
+from notify import correction, decision, intake, move_domain, projection
 from notify.address_input import AddressInput
 from tests import strategies
 
@@ -21,7 +21,7 @@ def _ids() -> itertools.count[int]:
     return itertools.count(100)
 
 
-def _by_hand(move: domain.Move, change: correction.Correction) -> intake.MoveRequest:
+def _by_hand(move: move_domain.Move, change: correction.Correction) -> intake.MoveRequest:
     """The corrected request, merged field by field here (not with the code under test)."""
     values: dict[str, Any] = {
         f.name: getattr(change, f.name)
@@ -35,7 +35,7 @@ def _by_hand(move: domain.Move, change: correction.Correction) -> intake.MoveReq
     return dataclasses.replace(base, **values, recipients=tuple(answers.values()))
 
 
-def _fresh(move: domain.Move, request: intake.MoveRequest) -> domain.Move:
+def _fresh(move: move_domain.Move, request: intake.MoveRequest) -> move_domain.Move:
     """What ``submit_move`` makes of ``request`` with the same subjects, as version 2."""
     counter = _ids()
     subjects = correction.subject_ids(move, request, lambda: f"n{next(counter)}")
@@ -136,7 +136,7 @@ def test_every_recipient_gets_the_step_its_history_calls_for(
             _check_body(s, after, step)
 
 
-def _check_body(s: decision.Situation, after: domain.Move, step: correction.Step) -> None:
+def _check_body(s: decision.Situation, after: move_domain.Move, step: correction.Step) -> None:
     """V2 for a corrected event: the projected groups, the reference and group codes only."""
     d = step.decision
     assert d is not None
@@ -154,19 +154,19 @@ def _check_body(s: decision.Situation, after: domain.Move, step: correction.Step
 
 
 def test_changed_groups_name_what_differs_and_nothing_else() -> None:
-    move = domain.Move(
+    move = move_domain.Move(
         reference="COA-TEST-0001",
-        submitter=domain.Submitter(kind="citizen"),
-        person=domain.Person(id="s0", given_name="Ada", family_name="Lovelace"),
+        submitter=move_domain.Submitter(kind="citizen"),
+        person=move_domain.Person(id="s0", given_name="Ada", family_name="Lovelace"),
         new_uprn=1,
         move_date=dt.date(2025, 3, 14),
-        choices=(domain.RecipientChoice(partner_service_id="A", partner_reference="R1"),),
+        choices=(move_domain.RecipientChoice(partner_service_id="A", partner_reference="R1"),),
     )
     assert correction.changed_groups(move, move, "A") == frozenset()
     later = dataclasses.replace(move, move_date=dt.date(2025, 3, 21))
     assert correction.changed_groups(move, later, "A") == {"MOVE_DATE"}
     other_ref = dataclasses.replace(
-        move, choices=(domain.RecipientChoice(partner_service_id="A", partner_reference="R2"),)
+        move, choices=(move_domain.RecipientChoice(partner_service_id="A", partner_reference="R2"),)
     )
     assert correction.changed_groups(move, other_ref, "A") == {"PARTNER_REFERENCE"}
     assert correction.changed_groups(move, other_ref, "B") == frozenset()
@@ -178,7 +178,7 @@ def test_an_empty_correction_is_empty_and_a_typed_address_is_not() -> None:
     assert not correction.Correction(contact=None).empty
     request = correction.corrected_request(
         intake.MoveRequest(
-            submitter=domain.Submitter(kind="citizen"),
+            submitter=move_domain.Submitter(kind="citizen"),
             person=intake.PersonDetails(given_name="A", family_name="B"),
             new_uprn=5,
             move_date=dt.date(2025, 1, 1),

@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify import decision, domain, routing
+from notify import decision, domain, move_domain, routing
 from tests import strategies
 from tests.unit import decision_oracle
 
@@ -78,16 +78,16 @@ def test_a_new_registry_object_is_indexed_again() -> None:
     first = domain.Registry.build(partners=[], services=[service], agreements=[], rules=[])
     moved = dataclasses.replace(service, coverage=(domain.Coverage(area_code="B"),))
     second = domain.Registry.build(partners=[], services=[moved], agreements=[], rules=[])
-    location = domain.Location(uprn=1, area_codes=frozenset({"B"}))
-    move = domain.Move(
+    location = move_domain.Location(uprn=1, area_codes=frozenset({"B"}))
+    move = move_domain.Move(
         reference="R",
-        submitter=domain.Submitter(kind="citizen"),
-        person=domain.Person(id="x", given_name="A", family_name="B"),
+        submitter=move_domain.Submitter(kind="citizen"),
+        person=move_domain.Person(id="x", given_name="A", family_name="B"),
         old_uprn=None,
         new_uprn=1,
         move_date=now.date(),
     )
-    facts = domain.GazetteerFacts(new=location)
+    facts = move_domain.GazetteerFacts(new=location)
     assert routing.area_role(move=move, facts=facts, service=service, registry=first) == "none"
     assert routing.area_role(move=move, facts=facts, service=moved, registry=second) == "joining"
     assert routing.area_role(move=move, facts=facts, service=service, registry=first) == "none"

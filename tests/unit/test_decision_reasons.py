@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from notify import codes, decision, domain
+from notify import codes, decision, domain, move_domain
 from tests.unit import decision_world as w
 
 
@@ -89,7 +89,7 @@ def test_assurance_too_low() -> None:
 def test_source_echo_unless_echo_allowed() -> None:
     move = dataclasses.replace(
         w.MOVE,
-        submitter=domain.Submitter(kind="partner", source_partner_service_id="new-lib"),
+        submitter=move_domain.Submitter(kind="partner", source_partner_service_id="new-lib"),
     )
     assert codes_of("new-ct", move=move) == ("refuse", ("SOURCE_ECHO",))
     reg = w.registry(services=w.replace_service("new-ct", echo_allowed=True))
@@ -97,9 +97,9 @@ def test_source_echo_unless_echo_allowed() -> None:
 
 
 def test_out_of_area_and_no_matching_rule() -> None:
-    far = domain.GazetteerFacts(
-        old=domain.Location(uprn=w.OLD_UPRN, area_codes=frozenset({"E07000099"})),
-        new=domain.Location(uprn=w.NEW_UPRN, area_codes=frozenset({"E07000099"})),
+    far = move_domain.GazetteerFacts(
+        old=move_domain.Location(uprn=w.OLD_UPRN, area_codes=frozenset({"E07000099"})),
+        new=move_domain.Location(uprn=w.NEW_UPRN, area_codes=frozenset({"E07000099"})),
     )
     assert codes_of("new-ct", facts=far) == ("refuse", ("OUT_OF_AREA",))
     reg = w.registry(rules=w.replace_rule("r-new-ct", trigger_roles=frozenset({"leaving"})))
@@ -107,7 +107,7 @@ def test_out_of_area_and_no_matching_rule() -> None:
 
 
 def test_anywhere_rule_reaches_a_service_outside_both_areas() -> None:
-    far = dataclasses.replace(w.FACTS, new=domain.Location(uprn=w.NEW_UPRN))
+    far = dataclasses.replace(w.FACTS, new=move_domain.Location(uprn=w.NEW_UPRN))
     reg = w.registry(rules=w.replace_rule("r-new-ct", trigger_roles=frozenset({"anywhere"})))
     d = w.decide("new-ct", facts=far, registry=reg)
     assert (d.role, d.outcome) == ("none", "send")
@@ -122,7 +122,7 @@ def test_denied_by_a_child_rule_for_the_agent_channel_only() -> None:
         source_channels=frozenset({"agent"}),
     )
     reg = w.registry(rules=(*w.RULES, child))
-    agent_move = dataclasses.replace(w.MOVE, submitter=domain.Submitter(kind="agent"))
+    agent_move = dataclasses.replace(w.MOVE, submitter=move_domain.Submitter(kind="agent"))
     assert codes_of("new-ct", registry=reg, move=agent_move) == ("refuse", ("DENIED_BY_RULE",))
     assert w.decide("new-ct", registry=reg, move=agent_move).reasons[0].detail == (
         "r-new-ct-agent@1"
@@ -187,7 +187,7 @@ def test_overdue_review_is_only_a_warning_by_default() -> None:
 def test_council_tax_source_restriction_needs_override_and_gateway() -> None:
     move = dataclasses.replace(
         w.MOVE,
-        submitter=domain.Submitter(kind="partner", source_partner_service_id="old-ct"),
+        submitter=move_domain.Submitter(kind="partner", source_partner_service_id="old-ct"),
         source_restrictions=frozenset({"LGFA1992_CT"}),
     )
     d = w.decide("new-ct", move=move)
@@ -205,8 +205,8 @@ def test_council_tax_source_restriction_needs_override_and_gateway() -> None:
     assert codes_of("new-ct", move=move, registry=reg) == ("send", ())
 
 
-def _lib_choice(selected: bool | None) -> domain.Move:
-    choice = domain.RecipientChoice(partner_service_id="new-lib", selected=selected)
+def _lib_choice(selected: bool | None) -> move_domain.Move:
+    choice = move_domain.RecipientChoice(partner_service_id="new-lib", selected=selected)
     return dataclasses.replace(w.MOVE, choices=(choice,))
 
 
@@ -245,7 +245,9 @@ def test_relationship_requirements(
     move = dataclasses.replace(
         w.MOVE,
         choices=(
-            domain.RecipientChoice(partner_service_id="county-asc", partner_reference=reference),
+            move_domain.RecipientChoice(
+                partner_service_id="county-asc", partner_reference=reference
+            ),
         ),
     )
     reg = w.registry(rules=w.replace_rule("r-asc", relationship_requirement=requirement))
@@ -285,7 +287,7 @@ def test_relationship_evidence_is_the_services_own(
         ((dataclasses.replace(w.LIB_CONSENT, subject_id="someone-else"),), "CONSENT_MISSING"),
     ],
 )
-def test_consent(consents: tuple[domain.Consent, ...], code: str) -> None:
+def test_consent(consents: tuple[move_domain.Consent, ...], code: str) -> None:
     d = w.decide("new-lib", consents=consents)
     assert (d.outcome, d.codes, d.consent_id) == ("refuse", (code,), None)
 
@@ -370,12 +372,12 @@ def test_rule_versions_drafts_never_apply_and_retirement_ends_a_rule() -> None:
 
 
 def test_household_needs_a_declaration_and_for_consent_rules_their_own_consent() -> None:
-    declared = domain.Declaration(authority="permission_obtained", statement_version="d1")
-    partner = domain.HouseholdMember(
-        person=domain.Person(id="s-2", given_name="Bo", family_name="Ng"), declaration=declared
+    declared = move_domain.Declaration(authority="permission_obtained", statement_version="d1")
+    partner = move_domain.HouseholdMember(
+        person=move_domain.Person(id="s-2", given_name="Bo", family_name="Ng"), declaration=declared
     )
-    child = domain.HouseholdMember(
-        person=domain.Person(id="s-3", given_name="Cy", family_name="Ng"),
+    child = move_domain.HouseholdMember(
+        person=move_domain.Person(id="s-3", given_name="Cy", family_name="Ng"),
         role="child",
         declaration=declared,  # not parental responsibility: left out
     )

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notify import decision, domain, errors, intake
+from notify import decision, errors, intake, move_domain
 from tests.unit import decision_world as w
 
 TODAY = dt.date(2025, 3, 1)
@@ -18,7 +18,7 @@ TODAY = dt.date(2025, 3, 1)
 
 def _request(**changes: Any) -> intake.MoveRequest:
     values: dict[str, Any] = {
-        "submitter": domain.Submitter(kind="citizen"),
+        "submitter": move_domain.Submitter(kind="citizen"),
         "person": intake.PersonDetails(given_name="Ada", family_name="Lovelace"),
         "old_uprn": w.OLD_UPRN,
         "new_uprn": w.NEW_UPRN,
@@ -87,7 +87,9 @@ def test_consents_only_for_consent_rules_the_citizen_said_yes_to() -> None:
     ]
     assert consents[0].expires_at == w.NOW + dt.timedelta(days=90)
     partner = intake.to_move(
-        _request(submitter=domain.Submitter(kind="partner", source_partner_service_id="old-ct")),
+        _request(
+            submitter=move_domain.Submitter(kind="partner", source_partner_service_id="old-ct")
+        ),
         reference="COA-TEST-0002",
         subject_ids=["s-2"],
     )

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify import decision, domain, holds, recheck
+from notify import decision, holds, move_domain, recheck
 from tests import strategies
 from tests.unit import decision_world as w
 from tests.unit.test_decision_recheck import pending
@@ -17,18 +17,18 @@ from tests.unit.test_decision_recheck import pending
 MOVE_DATE = dt.date(2025, 3, 14)
 
 
-def _move(**changes: Any) -> domain.Move:
+def _move(**changes: Any) -> move_domain.Move:
     values: dict[str, Any] = {
         "reference": "COA-AAAA-AAAA",
-        "submitter": domain.Submitter(kind="citizen"),
-        "person": domain.Person(
+        "submitter": move_domain.Submitter(kind="citizen"),
+        "person": move_domain.Person(
             id="s1", given_name="Ada", family_name="Lovelace", date_of_birth=dt.date(1990, 1, 2)
         ),
         "old_uprn": 1,
         "new_uprn": 2,
         "move_date": MOVE_DATE,
     }
-    return domain.Move(**(values | changes))
+    return move_domain.Move(**(values | changes))
 
 
 def _earlier(**changes: Any) -> holds.EarlierMove:
@@ -43,7 +43,7 @@ def _earlier(**changes: Any) -> holds.EarlierMove:
     return holds.EarlierMove(**(values | changes))
 
 
-def _codes(move: domain.Move, **kwargs: Any) -> list[str]:
+def _codes(move: move_domain.Move, **kwargs: Any) -> list[str]:
     return [f.code for f in holds.findings(move, **kwargs)]
 
 
@@ -73,7 +73,9 @@ def test_people_are_matched_by_name_and_date_of_birth() -> None:
     assert _codes(_move(), earlier=[other_dob]) == []
     no_dob = _earlier(new_uprn=9, people=(holds.person_key("ada", "LOVELACE", None),))
     assert _codes(_move(), earlier=[no_dob]) == ["CONFLICTING_MOVE"]
-    member = domain.HouseholdMember(person=domain.Person(id="s2", given_name="Bo", family_name="X"))
+    member = move_domain.HouseholdMember(
+        person=move_domain.Person(id="s2", given_name="Bo", family_name="X")
+    )
     as_member = _earlier(new_uprn=9, people=(holds.person_key("bo", "x", None),))
     assert _codes(_move(household=(member,)), earlier=[as_member]) == ["CONFLICTING_MOVE"]
 

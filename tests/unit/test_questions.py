@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify import domain, errors, intake, questions
+from notify import errors, intake, move_domain, questions
 
 CARD = {
     "id": "library_card",
@@ -30,7 +30,7 @@ ASKED = {"LIB": questions.parse([CARD]), "CT": questions.parse([ADULTS, KIND])}
 
 def _request(*recipients: intake.RecipientAnswer) -> intake.MoveRequest:
     return intake.MoveRequest(
-        submitter=domain.Submitter(kind="citizen"),
+        submitter=move_domain.Submitter(kind="citizen"),
         person=intake.PersonDetails(given_name="Ada", family_name="Lovelace"),
         new_uprn=2,
         move_date=dt.date(2025, 3, 14),
