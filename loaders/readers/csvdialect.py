@@ -66,7 +66,7 @@ def expand(paths: Iterable[str | Path]) -> list[Source]:
 
 def _file_sources(path: Path, *, contained: bool) -> list[Source]:
     if _is_zip_file(path):
-        return _zip_sources(str(path), str(path), (), lambda: _open_path(path))
+        return _zip_sources(str(path), str(path), (), lambda: _open_path(path), str(path.parent))
     return [
         Source(
             name=str(path),
@@ -91,24 +91,31 @@ def _open_path(path: Path) -> Iterator[IO[bytes]]:
 
 
 def _zip_sources(
-    display: str, physical: str, chain: tuple[str, ...], open_outer: Opener
+    display: str, physical: str, chain: tuple[str, ...], open_outer: Opener, home: str
 ) -> list[Source]:
+    """The sources of a zip that sits in the directory ``home`` (on disk, or in another zip).
+
+    A zip holding one file at its root stands for that file, as if it were unzipped where the
+    zip is: so split record-type files zipped one per zip, side by side, still form one supply.
+    """
     with _open_chain(open_outer, chain) as handle, zipfile.ZipFile(handle) as archive:
         members = sorted(i.filename for i in archive.infolist() if not i.is_dir())
         nested = {m for m in members if _member_is_zip(archive, m)}
+    lone = len(members) == 1 and not nested
     sources: list[Source] = []
     for member in members:
         member_chain = (*chain, member)
         name = f"{display}!{member}"
-        if member in nested:
-            sources.extend(_zip_sources(name, physical, member_chain, open_outer))
-            continue
         posix = PurePosixPath(member.replace("\\", "/"))  # Windows tools may write "a\\b.csv"
+        directory = f"{display}!{posix.parent}"
+        if member in nested:
+            sources.extend(_zip_sources(name, physical, member_chain, open_outer, directory))
+            continue
         sources.append(
             Source(
                 name=name,
                 base_name=posix.name,
-                directory=f"{display}!{posix.parent}",
+                directory=home if lone and posix.parent == PurePosixPath(".") else directory,
                 path=physical,
                 opener=_chain_opener(open_outer, member_chain),
                 contained=True,

@@ -149,10 +149,17 @@ def _with_clutter(path: Path) -> dict[str, bytes]:
     }
 
 
-def _split(*, names: Callable[[str], str], bom: bool, zipped_with: str | None = None) -> Variant:
+def _split(
+    *,
+    names: Callable[[str], str],
+    bom: bool,
+    zipped_with: str | None = None,
+    zip_each: str | None = None,
+) -> Variant:
     """Split per record type as OS's record splitter writes it (LF, an unquoted header-name row,
     every row still led by its record identifier), header names as ``names`` gives them; in a
-    zip whose member paths use ``zipped_with`` as the folder separator, when given."""
+    zip whose member paths use ``zipped_with`` as the folder separator, when given; or each file
+    in a zip of its own (``zip_each``: the directory of zips is given, or the zips one by one)."""
 
     def variant(paths: list[Path], root: Path) -> list[Path]:
         files: dict[str, list[str]] = {}
@@ -166,6 +173,12 @@ def _split(*, names: Callable[[str], str], bom: bool, zipped_with: str | None = 
                     ("\ufeff" if bom else "") + ",".join(names(c.name) for c in record.columns)
                 ])  # fmt: skip
                 lines.append(_text([row], quoting=csv.QUOTE_MINIMAL, ending="\n"))
+        if zip_each is not None:
+            zips = [root / f"{Path(name).stem}.zip" for name in files]
+            for target, (name, lines) in zip(zips, files.items(), strict=True):
+                with zipfile.ZipFile(target, "w") as archive:
+                    archive.writestr(name, "\n".join(lines) + "\n")
+            return [root] if zip_each == "directory" else zips
         if zipped_with is None:
             for name, lines in files.items():
                 (root / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -248,6 +261,12 @@ ABP_VARIANTS: dict[str, Variant] = {
     "split, header names quoted": _split(names=lambda n: f'"{n}"', bom=False),
     "split in a zip with Windows folder separators": _split(
         names=str.upper, bom=False, zipped_with="\\"
+    ),
+    "split, each file in a zip of its own, the directory given": _split(
+        names=str.upper, bom=False, zip_each="directory"
+    ),
+    "split, each file in a zip of its own, the zips given": _split(
+        names=str.upper, bom=False, zip_each="files"
     ),
     "metadata with an extra field": _rewrite(_metadata_extra_field),
 }
