@@ -53,6 +53,9 @@ SQLITE_POINTS = sa.text(
     " AND distance <= :frame ORDER BY distance, uprn LIMIT :limit"
 )
 
+# The filters address_point is kept for (gazetteer.address_points): the defaults.
+_POINT_FILTERS = repo.Filters()
+
 # Placeholder values for the nearest statements' parameters (each call binds its own).
 _NEAR_VALUES = {"x": 0.0, "y": 0.0, "radius": 0.0, "limit": 1, "scan": 1, "frame": 0.0}
 _FRAME_VALUES = {"minx": 0.0, "miny": 0.0, "maxx": 0.0, "maxy": 0.0}
@@ -67,14 +70,20 @@ def statement(
     and their list rows. On PostgreSQL ``limit`` is written into it where that keeps one
     plan (see :func:`_pg_nearest_statement`), else it is bound per call."""
     if dialect.name == "sqlite":
-        default = filters == repo.Filters()
-        statement = SQLITE_POINTS if default else _sqlite_nearest_statement(filters)
+        points = reads_points(filters)
+        statement = SQLITE_POINTS if points else _sqlite_nearest_statement(filters)
         return facts_query.driver_statement(statement.params(_NEAR_VALUES | _FRAME_VALUES), dialect)
-    if filters == repo.Filters():
+    if reads_points(filters):
         statement = _pg_points_statement(radius, limit)
     else:
         statement = _pg_nearest_statement(filters, radius, 0 if radius else limit)
     return facts_query.driver_statement(statement.params(_NEAR_VALUES), dialect)
+
+
+def reads_points(filters: repo.Filters) -> bool:
+    """Whether nearest with ``filters`` reads ``address_point`` (the filters it is kept for),
+    whose rows hold one point each, rather than the points and their list rows."""
+    return filters == _POINT_FILTERS
 
 
 def _pg_points_statement(radius: bool, limit: int) -> sa.Select[Any]:

@@ -241,7 +241,7 @@ def _sqlite_nearest(
     frame = min(radius or _SQLITE_FIRST_RADIUS, _SQLITE_MAX_RADIUS)
     connection = session.connection()
     statement = nearest_sql.statement(connection.dialect, filters, False)
-    collect = _counted if filters == repo.Filters() else _collected
+    collect = _counted if nearest_sql.reads_points(filters) else _collected
     while True:
         box = {"minx": x - frame, "miny": y - frame, "maxx": x + frame, "maxy": y + frame}
         values = box | {"x": x, "y": y, "frame": frame, "limit": limit}
