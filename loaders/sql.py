@@ -104,7 +104,9 @@ class Stage:
         return f"DROP TABLE IF EXISTS {self.name}"
 
     def index(self) -> str:
-        return f"CREATE INDEX {self.name}_key ON {self.name} ({', '.join(self.key)}, pro_order)"
+        """An index on the key (then ``pro_order``, for a stage with the envelope)."""
+        columns = (*self.key, "pro_order") if self.envelope else self.key
+        return f"CREATE INDEX {self.name}_key ON {self.name} ({', '.join(columns)})"
 
     def copy(self) -> str:
         return f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN"
@@ -331,9 +333,6 @@ LABELS_BEFORE: Final = Stage(
 )
 LABELS_AFTER: Final = dataclasses.replace(LABELS_BEFORE, entity="label_after")
 LABELS_REST: Final = dataclasses.replace(LABELS_BEFORE, entity="label_rest")
-LABELS_AFTER_KEY: Final = "CREATE INDEX stage_label_after_uprn ON stage_label_after (uprn)"
-"""On SQLite, for the ``NOT EXISTS`` of ``UNLABELLED_ROWS``: without it SQLite scans the stage
-for every touched UPRN (30 s of a 200,000-record load); PostgreSQL hashes it instead."""
 ADD_REST_LABELS: Final = (
     "INSERT INTO stage_label_after (uprn, status, label) SELECT uprn, status, label "
     "FROM stage_label_rest"
