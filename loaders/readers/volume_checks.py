@@ -30,14 +30,7 @@ class VolumeSummary:
         self, stats: checks.PartStats, line: int, header: model.Header
     ) -> Iterator[model.LoadFinding]:
         if self.header is not None:
-            yield checks.finding(
-                stats,
-                line,
-                layouts.HEADER_ID,
-                code="FILE-HEADER-FIRST",
-                severity="E",
-                message="a second header record (10) in one volume",
-            )
+            yield _second(stats, line, layouts.HEADER_ID, "FILE-HEADER-FIRST", "header")
             return
         self.header, self.header_where = header, (stats.part.name, line)
 
@@ -45,16 +38,17 @@ class VolumeSummary:
         self, stats: checks.PartStats, line: int, trailer: model.Trailer
     ) -> Iterator[model.LoadFinding]:
         if self.trailer is not None:
-            yield checks.finding(
-                stats,
-                line,
-                layouts.TRAILER_ID,
-                code="FILE-TRAILER-LAST",
-                severity="E",
-                message="a second trailer record (99) in one volume",
-            )
+            yield _second(stats, line, layouts.TRAILER_ID, "FILE-TRAILER-LAST", "trailer")
             return
         self.trailer, self.trailer_where = trailer, (stats.part.name, line)
+
+
+def _second(
+    stats: checks.PartStats, line: int, record_id: str, code: str, what: str
+) -> model.LoadFinding:
+    """A second header or trailer record in one volume."""
+    message = f"a second {what} record ({record_id}) in one volume"
+    return checks.finding(stats, line, record_id, code=code, severity="E", message=message)
 
 
 def volume_envelope(summary: VolumeSummary, *, split: bool) -> Iterator[model.LoadFinding]:
