@@ -5,7 +5,9 @@ reading its rows from one ``jsonb`` parameter (``jsonb_populate_recordset`` over
 own row type), and optionally ``pg_notify`` to wake listening workers when the transaction
 commits. Foreign keys are checked at the end of the statement, so the tables may come in
 any order. On SQLite, where a statement costs no round trip, each table is one
-``executemany``.
+``executemany``. Several batches may be sent in one pipeline (:func:`pipelined`): on
+PostgreSQL each is sent as it is given and the results are awaited once, so the server inserts
+one batch while the caller composes the next.
 
 Values every row of a table shares may be given once (``Batch.add(..., shared=...)``): on
 PostgreSQL they are sent in a second parameter of one row and filled into every row, so the
@@ -24,12 +26,13 @@ SQLAlchemy writes a JSON ``null`` where the recordset gives SQL ``NULL``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
 import json
 import operator
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -37,20 +40,25 @@ import sqlalchemy as sa
 from psycopg import sql as psql
 from sqlalchemy import orm
 
+from core import db
 from core.tables import UtcDateTime
 from notify import delivery_sql
 
-#: One table's rows from its ``jsonb`` parameter (the table quoted as an identifier, twice),
-#: every column in the table's order: a key a row lacks is ``NULL``, as a column left out of an
-#: insert is (none of these tables has a default). The rows are ``p``.
-ROWS_FROM_JSON: Final = (
-    "{} AS (INSERT INTO {} SELECT {}.* FROM jsonb_populate_recordset(NULL::{}, {}::jsonb)"
-)
+#: The head of one table's insert (the CTE's name, the table quoted as an identifier, and the
+#: row the columns are read from, ``p`` or ``d``): every column in the table's order, a key a
+#: row lacks being ``NULL``, as a column left out of an insert is (none of these tables has a
+#: default).
+INSERT_FROM: Final = "{} AS (INSERT INTO {} SELECT {}.* FROM"
+#: The rows as read from their ``jsonb`` parameter (the table, its parameter): the rows are ``p``.
+WITHOUT_SHARED: Final = " jsonb_populate_recordset(NULL::{}, {}::jsonb) p"
 #: With the values every row shares from a second parameter (a one-element array of the shared
-#: columns only) filled into each row's columns: the rows filled are ``p``.
-WITH_SHARED: Final = " r, LATERAL jsonb_populate_record(r, {}::jsonb -> 0) p"
-#: Without shared values, the rows as read are ``p``.
-WITHOUT_SHARED: Final = " p"
+#: columns only; the table, that parameter, the rows' parameter): the shared values are read into
+#: a row of the table once, and each row's own values are read over a copy of it (converting
+#: the shared text, times and JSON once, not once per row). The rows filled are ``p``.
+WITH_SHARED: Final = (
+    " (SELECT jsonb_populate_record(NULL::{}, {}::jsonb -> 0) AS b) s,"
+    " LATERAL jsonb_array_elements({}::jsonb) e, LATERAL jsonb_populate_record(s.b, e) p"
+)
 #: Columns computed from the row ``p`` (pairs of a column's name and its SQL expression, as
 #: :meth:`Batch.derive` names them) replace the rows' values: the rows are then ``d``.
 WITH_DERIVED: Final = ", LATERAL jsonb_populate_record(p, jsonb_build_object({})) d"
@@ -98,13 +106,37 @@ class Batch:
 
 def write(session: orm.Session, batch: Batch) -> None:
     """Insert the batch in the session's transaction (pending ORM changes flushed first)."""
+    with pipelined(session) as send:
+        send(batch)
+
+
+@contextlib.contextmanager
+def pipelined(session: orm.Session) -> Iterator[Callable[[Batch], None]]:
+    """A function that inserts a batch in the session's transaction (pending ORM changes flushed
+    first), every batch written by the end of the block. On PostgreSQL each batch is sent as it
+    is given and the block waits once, at its end, for all of them, in one pipeline of the
+    driver: the server inserts a batch while the caller composes the next. The block must not
+    use the session (a failed batch is reported at its end, and fails the transaction)."""
     session.flush()
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        for model, rows in batch.rows.items():
-            if rows:
-                connection.execute(sa.insert(model.__table__), batch.full_rows(model))
+        yield functools.partial(_execute_each, connection)
         return
+    driver: Any = connection.connection.driver_connection
+    try:
+        with driver.pipeline():
+            yield functools.partial(_send, connection, driver.cursor())
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise db.driver_error(connection, exc) from exc
+
+
+def _execute_each(connection: sa.Connection, batch: Batch) -> None:
+    for model, rows in batch.rows.items():
+        if rows:
+            connection.execute(sa.insert(model.__table__), batch.full_rows(model))
+
+
+def _send(connection: sa.Connection, cursor: Any, batch: Batch) -> None:
     tables = [
         (
             *_split(model.__table__, rows, batch.shared.get(model, {}), batch.derived.get(model)),
@@ -113,10 +145,8 @@ def write(session: orm.Session, batch: Batch) -> None:
         for model, rows in batch.rows.items()
         if rows
     ]
-    if not tables and not batch.announce:
-        return
-    statement, parameters = _statement(connection, tables, announce=batch.announce)
-    connection.exec_driver_sql(statement, parameters)
+    if tables or batch.announce:
+        cursor.execute(*_statement(connection, tables, announce=batch.announce))
 
 
 _STATEMENTS: dict[tuple[Any, ...], str] = {}
@@ -218,13 +248,13 @@ def _compose(
     parts = []
     for i, ((table, _, common), computed) in enumerate(zip(shapes, derived, strict=True)):
         name, rows = psql.Identifier(table.name), psql.Placeholder(f"t{i}")
-        source = psql.SQL(ROWS_FROM_JSON).format(
-            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p"), name, rows
+        source = psql.SQL(INSERT_FROM).format(
+            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p")
         )
         if common:
-            source += psql.SQL(WITH_SHARED).format(psql.Placeholder(f"s{i}"))
+            source += psql.SQL(WITH_SHARED).format(name, psql.Placeholder(f"s{i}"), rows)
         else:
-            source += psql.SQL(WITHOUT_SHARED)
+            source += psql.SQL(WITHOUT_SHARED).format(name, rows)
         if computed:
             pairs = psql.SQL(", ").join(
                 psql.SQL("{}, {}").format(psql.Literal(column), psql.SQL(expression))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,8 +130,10 @@ def submit_move(
     consents = _consents_given(request, situation, now)
     move, submission_id, keys = situation.move, ids.new_id(), _keys(settings, options)
     plan = decision.plan(dataclasses.replace(situation, consents=tuple(consents), phase="plan"))
-    rows = _write_rows(session, situation=situation, request=request, consents=consents,
-                       plan=plan, submission_id=submission_id, keys=keys, now=now)  # fmt: skip
+    with row_batch.pipelined(session) as send:  # the explain document made while it inserts
+        rows = _write_rows(send, situation=situation, request=request, consents=consents,
+                           plan=plan, submission_id=submission_id, keys=keys, now=now)  # fmt: skip
+        document = explain.document(plan, move=move, registry=registry, language=move.language)
     if addressing.new is not None or addressing.old is not None:  # typed or not held
         address_resolution.record(
             session, submission_id=submission_id, request=request, addressing=addressing, now=now
@@ -141,7 +144,7 @@ def submit_move(
         submission_id=submission_id,
         version=move.version,
         plan=plan,
-        document=explain.document(plan, move=move, registry=registry, language=move.language),
+        document=document,
         delivery_ids=tuple(rows.delivery_ids),
         consent_ids=tuple(c.id for c in consents),
         receipt_id=rows.receipt_id,
@@ -183,7 +186,7 @@ class _Written:
 
 
 def _write_rows(
-    session: orm.Session,
+    send: Callable[[row_batch.Batch], None],
     *,
     situation: decision.Situation,
     request: intake.MoveRequest,
@@ -193,8 +196,9 @@ def _write_rows(
     keys: outbox.Keys,
     now: dt.datetime,
 ) -> _Written:
-    """Every new row of the move (subjects, submission, consents, receipt, plan decisions,
-    outbox events and deliveries), in one statement on PostgreSQL."""
+    """Every new row of the move, in two batches (one statement each on PostgreSQL): the
+    subjects, submission, consents, receipt and plan decisions are sent while the outbox
+    events, deliveries, ledger lines and lanes are composed."""
     move = situation.move
     batch = row_batch.Batch()
     move_rows.add_subjects(batch, move.subject_ids(), now)
@@ -206,10 +210,12 @@ def _write_rows(
     )
     batch.add(m.ConsentReceipt, receipt)
     decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
+    send(batch)
     ctx = outbox.Context(submission_id=submission_id, move=move, facts=situation.facts,
                          registry=situation.registry, keys=keys, now=now)  # fmt: skip
-    delivery_ids = outbox.enqueue_new_move(batch, ctx, plan, decision_ids)
-    row_batch.write(session, batch)
+    outbox_batch = row_batch.Batch()
+    delivery_ids = outbox.enqueue_new_move(outbox_batch, ctx, plan, decision_ids)
+    send(outbox_batch)
     return _Written(receipt_id=receipt["receipt_id"], delivery_ids=list(delivery_ids))
 
 

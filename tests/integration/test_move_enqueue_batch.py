@@ -1,12 +1,14 @@
-"""A submitted move's rows are written in one statement on PostgreSQL, and the new lanes it
-numbers and wakes in that statement are those the upsert and the wake-up of
+"""A submitted move's rows are written in two statements on PostgreSQL, sent in one pipeline
+(the server inserts the first while the second is composed), and the new lanes it numbers and
+wakes there are those the upsert and the wake-up of
 :func:`notify.outbox.enqueue_plan` give (the general path, kept for lanes that may exist)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -61,22 +63,80 @@ def statements(seeded: orm.Session) -> Iterator[list[str]]:
     sa.event.remove(engine, "before_cursor_execute", record)
 
 
-def test_a_move_writes_its_rows_in_one_statement_on_postgresql(
-    seeded: orm.Session, statements: list[str]
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[row_batch.Batch, bool]]:
+    """Every batch a move sends through :func:`notify.row_batch.pipelined`, and whether the
+    driver's connection was in pipeline mode when it was sent."""
+    batches: list[tuple[row_batch.Batch, bool]] = []
+    original = row_batch.pipelined
+
+    @contextlib.contextmanager
+    def capture(session: orm.Session) -> Iterator[Callable[[row_batch.Batch], None]]:
+        driver: Any = session.connection().connection.driver_connection
+        with original(session) as send:
+
+            def spy(batch: row_batch.Batch) -> None:
+                on = getattr(driver, "pgconn", None) is not None and driver.pgconn.pipeline_status
+                batches.append((batch, bool(on)))
+                send(batch)
+
+            yield spy
+
+    monkeypatch.setattr(row_batch, "pipelined", capture)
+    return batches
+
+
+def test_a_move_writes_its_rows_in_two_statements_of_one_pipeline_on_postgresql(
+    seeded: orm.Session,
+    statements: list[str],
+    sent: list[tuple[row_batch.Batch, bool]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    composed: list[str] = []
+    original = row_batch._statement
+
+    def record(*args: Any, **kwargs: Any) -> tuple[str, dict[str, str]]:
+        text, parameters = original(*args, **kwargs)
+        composed.append(text)
+        return text, parameters
+
+    monkeypatch.setattr(row_batch, "_statement", record)
     result = w.submit(seeded, recipients=NO_CONSENT)
     assert result.delivery_ids and not result.consent_ids
     writes = [s for s in statements if not s.startswith("SELECT")]
     if seeded.get_bind().dialect.name == "sqlite":  # executemany per table, no round trips
         assert any(s.startswith("INSERT INTO delivery ") for s in writes)
+        assert not composed
         return
-    (batch,) = writes
+    assert not writes  # none through SQLAlchemy: both batches went by the pipeline
+    assert [on for _, on in sent] == [True, True]
+    first, second = composed
     for table in ("subject", "change_submission", "household_member", "recipient_choice",
-                  "third_party_declaration", "plan_decision", "outbox_event", "delivery_lane",
-                  "delivery", "delivery_subject", "disclosure", "consent_receipt"):  # fmt: skip
-        assert f'INSERT INTO "{table}"' in batch
-    assert "pg_notify" in batch
+                  "third_party_declaration", "plan_decision", "consent_receipt"):  # fmt: skip
+        assert f'INSERT INTO "{table}"' in first and f'INSERT INTO "{table}"' not in second
+    for table in ("outbox_event", "delivery_lane", "delivery", "delivery_subject", "disclosure"):
+        assert f'INSERT INTO "{table}"' in second and f'INSERT INTO "{table}"' not in first
+    assert "pg_notify" in second
     assert len(statements) <= 8  # reads: gazetteer, registry, relationships, review, questions
+
+
+def test_a_failed_first_batch_fails_the_move_and_writes_nothing(
+    seeded: orm.Session, sent: list[tuple[row_batch.Batch, bool]]
+) -> None:
+    """A batch that fails on the server is reported at the pipeline's end as SQLAlchemy reports
+    it; the batch sent after it is not applied either."""
+    first = w.submit(seeded, recipients=NO_CONSENT)
+    seeded.commit()
+    count = seeded.scalar(sa.select(sa.func.count()).select_from(o.Delivery))
+    with pytest.MonkeyPatch.context() as patch:  # the first move's reference and version again
+        patch.setattr(intake, "new_reference", lambda _random: first.reference)
+        with pytest.raises(sa.exc.IntegrityError):
+            w.submit(seeded, recipients=NO_CONSENT)
+    seeded.rollback()
+    # On PostgreSQL the failing move sent both batches and its failure came at the pipeline's
+    # end; on SQLite the first batch is written as it is sent, and failed there.
+    assert len(sent) == (3 if seeded.get_bind().dialect.name == "sqlite" else 4)
+    assert seeded.scalar(sa.select(sa.func.count()).select_from(o.Delivery)) == count
 
 
 def _lanes(session: orm.Session, submission_id: str, subject_id: str) -> set[Any]:
@@ -220,20 +280,13 @@ def test_the_registry_fingerprint_comes_with_the_review_check(
 
 
 def test_delivery_attributes_computed_from_the_body_equal_the_rows_built(
-    seeded: orm.Session, monkeypatch: pytest.MonkeyPatch
+    seeded: orm.Session, sent: list[tuple[row_batch.Batch, bool]]
 ) -> None:
     """On PostgreSQL a delivery's attributes are computed from its body in the batch
     (:data:`notify.sql.ATTRIBUTES_FROM_BODY`); they read back as the attributes built in
     Python, which SQLite writes, and the body is the attributes with the event's data."""
-    built: list[dict[str, Any]] = []
-    original = row_batch.write
-
-    def capture(session: orm.Session, batch: row_batch.Batch) -> None:
-        built.extend(batch.full_rows(o.Delivery))
-        original(session, batch)
-
-    monkeypatch.setattr(row_batch, "write", capture)
     result = w.submit(seeded, recipients=NO_CONSENT)
+    built = [row for batch, _ in sent for row in batch.full_rows(o.Delivery)]
     assert len(built) == len(result.delivery_ids) > 0
     for row in built:
         stored = seeded.get(o.Delivery, row["id"])
