@@ -44,21 +44,17 @@ from core import db
 from core.tables import UtcDateTime
 from notify import delivery_sql
 
-#: The head of one table's insert (the CTE's name, the table quoted as an identifier, and the
-#: row the columns are read from, ``p`` or ``d``): every column in the table's order, a key a
-#: row lacks being ``NULL``, as a column left out of an insert is (none of these tables has a
-#: default).
-INSERT_FROM: Final = "{} AS (INSERT INTO {} SELECT {}.* FROM"
-#: The rows as read from their ``jsonb`` parameter (the table, its parameter): the rows are ``p``.
-WITHOUT_SHARED: Final = " jsonb_populate_recordset(NULL::{}, {}::jsonb) p"
-#: With the values every row shares from a second parameter (a one-element array of the shared
-#: columns only; the table, that parameter, the rows' parameter): the shared values are read into
-#: a row of the table once, and each row's own values are read over a copy of it (converting
-#: the shared text, times and JSON once, not once per row). The rows filled are ``p``.
-WITH_SHARED: Final = (
-    " (SELECT jsonb_populate_record(NULL::{}, {}::jsonb -> 0) AS b) s,"
-    " LATERAL jsonb_array_elements({}::jsonb) e, LATERAL jsonb_populate_record(s.b, e) p"
+#: One table's rows from its ``jsonb`` parameter (the table quoted as an identifier, twice),
+#: every column in the table's order: a key a row lacks is ``NULL``, as a column left out of an
+#: insert is (none of these tables has a default). The rows are ``p``.
+ROWS_FROM_JSON: Final = (
+    "{} AS (INSERT INTO {} SELECT {}.* FROM jsonb_populate_recordset(NULL::{}, {}::jsonb)"
 )
+#: With the values every row shares from a second parameter (a one-element array of the shared
+#: columns only) filled into each row's columns: the rows filled are ``p``.
+WITH_SHARED: Final = " r, LATERAL jsonb_populate_record(r, {}::jsonb -> 0) p"
+#: Without shared values, the rows as read are ``p``.
+WITHOUT_SHARED: Final = " p"
 #: Columns computed from the row ``p`` (pairs of a column's name and its SQL expression, as
 #: :meth:`Batch.derive` names them) replace the rows' values: the rows are then ``d``.
 WITH_DERIVED: Final = ", LATERAL jsonb_populate_record(p, jsonb_build_object({})) d"
@@ -248,13 +244,13 @@ def _compose(
     parts = []
     for i, ((table, _, common), computed) in enumerate(zip(shapes, derived, strict=True)):
         name, rows = psql.Identifier(table.name), psql.Placeholder(f"t{i}")
-        source = psql.SQL(INSERT_FROM).format(
-            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p")
+        source = psql.SQL(ROWS_FROM_JSON).format(
+            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p"), name, rows
         )
         if common:
-            source += psql.SQL(WITH_SHARED).format(name, psql.Placeholder(f"s{i}"), rows)
+            source += psql.SQL(WITH_SHARED).format(psql.Placeholder(f"s{i}"))
         else:
-            source += psql.SQL(WITHOUT_SHARED).format(name, rows)
+            source += psql.SQL(WITHOUT_SHARED)
         if computed:
             pairs = psql.SQL(", ").join(
                 psql.SQL("{}, {}").format(psql.Literal(column), psql.SQL(expression))
