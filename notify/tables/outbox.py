@@ -76,7 +76,8 @@ class OutboxEvent(Base):
 
 
 class Delivery(Base):
-    """One event for one subscription: the outbox fan-out row and its retry state."""
+    """One event for one subscription: the outbox fan-out row and its retry state. On
+    PostgreSQL a row of up to a page is stored uncompressed (migration 0020)."""
 
     __tablename__ = "delivery"
     __table_args__ = (

@@ -294,3 +294,20 @@ def test_delivery_attributes_computed_from_the_body_equal_the_rows_built(
         assert stored.attributes == row["attributes"]
         envelope = json.loads(row["body"])
         assert {k: v for k, v in envelope.items() if k != "data"} == row["attributes"]
+
+
+def test_a_moves_deliveries_are_stored_uncompressed_on_postgresql(seeded: orm.Session) -> None:
+    """Delivery rows of a few KB stay inline as written (migration 0020): no compression of
+    each body as the move is written."""
+    result = w.submit(seeded, recipients=NO_CONSENT)
+    if seeded.get_bind().dialect.name == "sqlite":
+        return
+    methods = seeded.execute(
+        sa.text(
+            "SELECT pg_column_compression(body), pg_column_size(d.*) FROM delivery d"
+            " WHERE id = ANY(:ids)"
+        ),
+        {"ids": list(result.delivery_ids)},
+    ).all()
+    assert methods and all(method is None for method, _ in methods)
+    assert min(size for _, size in methods) > 2032  # rows the default target would compress
