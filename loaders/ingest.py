@@ -34,11 +34,13 @@ def _required(stage: sql.Stage) -> tuple[str, ...]:
 
 
 def widths(stage: sql.Stage) -> tuple[tuple[str, int], ...]:
-    """The stage's text fields whose live column has a width, with that width."""
-    live = stage.live
+    """The stage's text fields whose live column has a width, with that width (a field carried
+    to another table, such as a DTF BLPU's organisation, has that table column's width)."""
+    live, carried = stage.live, sql.CARRIED.get(stage.entity, {})
     found: list[tuple[str, int]] = []
     for name in stage.fields:
-        column_type = live.c[name].type if name in live.c else None
+        column = live.c[name] if name in live.c else carried.get(name)
+        column_type = column.type if column is not None else None
         length = getattr(column_type, "length", None)
         if isinstance(column_type, sa.String) and isinstance(length, int):
             found.append((name, length))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -258,6 +258,12 @@ def insert_live(stage: Stage, engine: str) -> str:
 
 
 # --- DTF: classification and organisation carried on the BLPU (§5.3) --------------------------
+
+#: Stage fields the stage's own live table has no column for, by record type, and the column
+#: of another table they are written to (checked against that column's width).
+CARRIED: Final[dict[str, dict[str, sa.Column[Any]]]] = {
+    "blpu": {"organisation": LIVE_TABLES["organisation"].c.organisation},
+}
 
 DELETE_DTF_CLASSIFICATIONS: Final = (
     "DELETE FROM classification WHERE class_key IS NULL AND uprn IN (SELECT uprn FROM stage_blpu)"

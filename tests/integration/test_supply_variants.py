@@ -431,3 +431,26 @@ def test_a_variant_outside_the_specification_is_refused_alike_on_both_paths(
         reports.append(_report(report))
     assert reports[0] == reports[1]
     assert {(r["line"], r["code"]) for r in reports[0] if r["severity"] == "E"} == expected(lines)
+
+
+def test_a_dtf_blpu_organisation_longer_than_the_gazetteer_stores_is_refused(
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    """A DTF BLPU carries an organisation name, written to ``organisation``: it is checked
+    against that table's width, file, line and field named, before anything is written."""
+    (path,) = _write(tmp_path / "s", "dtf")
+    long_name = b"SIOP Y BONT " * 30  # 360 characters
+    path.write_bytes(_on_line(5, b'2005-02-01,"","",""', b'2005-02-01,"' + long_name + b'","",""')(
+        path.read_bytes()
+    ))  # fmt: skip
+    report = tmp_path / "report.csv"
+    with pytest.raises(errors.SupplyNotApplied):
+        supply_db.load(
+            session_factory, [path], report=report, fmt="dtf", validate=service.STRUCTURAL
+        )
+    assert all(not rows for rows in supply_db.snapshot(engine).values())
+    found = [r for r in _report(report) if r["severity"] == "E"]
+    assert [(r["line"], r["code"], r["field"]) for r in found] == [
+        ("5", "FILE-FIELD-WIDTH", "ORGANISATION")
+    ]
+    assert "360 characters" in found[0]["message"] and path.name in found[0]["file"]
