@@ -144,7 +144,12 @@ def envelope(header: Header, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def body(header: Header, data: Mapping[str, Any]) -> bytes:
     """The exact bytes to sign; refused over 64 KiB."""
-    raw = canonical.dumps(envelope(header, data))
+    return body_of(attributes(header), data)
+
+
+def body_of(attrs: Mapping[str, str], data: Mapping[str, Any]) -> bytes:
+    """:func:`body` from the header's :func:`attributes`, for a caller that keeps them too."""
+    raw = canonical.dumps({**attrs, "data": dict(data)})
     if len(raw) > MAX_BODY_BYTES:
         raise errors.PayloadTooLarge(f"event body is {len(raw)} bytes, over {MAX_BODY_BYTES}")
     return raw

@@ -135,7 +135,9 @@ def _delivery(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     move, d, target = ctx.move, p.d, p.target
     delivery_id = ids.new_id()
-    header, body = _event(ctx, d, delivery_id=delivery_id, seq=seq, follow_up=p.follow_up)
+    header, attributes, body = _event(
+        ctx, d, delivery_id=delivery_id, seq=seq, follow_up=p.follow_up
+    )
     not_before = d.not_before or ctx.now
     state = "held" if d.outcome == "hold" else ("scheduled" if not_before > ctx.now else "pending")
     row = {
@@ -162,7 +164,7 @@ def _delivery(
         "attempt_count": 0,
         "schedule_index": 0,
         "fields_planned": list(d.fields),
-        "attributes": events.attributes(header),
+        "attributes": attributes,
         "body": body,
         "possibly_received": False,
         "hold_reason": next((r.code for r in d.reasons if r.effect == "hold"), None),
@@ -185,8 +187,9 @@ def _event(
     delivery_id: str,
     seq: int,
     follow_up: FollowUp | None = None,
-) -> tuple[events.Header, bytes]:
-    """The header and the exact body bytes: the projected groups and nothing else."""
+) -> tuple[events.Header, dict[str, str], bytes]:
+    """The header, its CloudEvents attributes and the exact body bytes (the attributes and
+    the projected groups, nothing else)."""
     move, keys, follow_up = ctx.move, ctx.keys, follow_up or FollowUp()
     header = events.header_for(
         d,
@@ -209,7 +212,8 @@ def _event(
         fields=d.fields,
         members=[m for m in move.household if m.person.id in d.member_ids],
     )
-    return header, events.body(header, {**data, **follow_up.data})
+    attributes = events.attributes(header)
+    return header, attributes, events.body_of(attributes, {**data, **follow_up.data})
 
 
 def _ledger_line(
