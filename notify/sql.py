@@ -83,20 +83,16 @@ AREAS_COVERING_WANTED_POSTGRESQL: Final = sa.text(
     """
 )
 
-#: PostgreSQL: :data:`notify.delivery_sql.REGISTRY_FINGERPRINT`'s values as one JSON array
-#: (``mark``), so the review check's statement can carry them.
 #: A delivery's CloudEvents attributes computed from its body in a batch on PostgreSQL
 #: (:meth:`notify.row_batch.Batch.derive`, the row ``p``): the body is the canonical JSON of the
 #: attributes with the event's ``data`` (:func:`notify.events.envelope`), so they need not be
 #: sent twice.
 ATTRIBUTES_FROM_BODY: Final = "convert_from(p.body, 'UTF8')::jsonb - 'data'"
+#: PostgreSQL: :data:`notify.delivery_sql.REGISTRY_FINGERPRINT`'s values as one JSON array
+#: (``mark``), so the review check's statement can carry them.
 REGISTRY_FINGERPRINT_JSON: Final = sa.text(
-    "SELECT json_build_array("
-    + ", ".join(
-        f"(SELECT count(*) FROM {name}), (SELECT sum(xmin::text::bigint) FROM {name})"
-        for name in delivery_sql.REGISTRY_TABLES
-    )
-    + ")::text AS mark"
+    f"SELECT json_build_array({delivery_sql.REGISTRY_VALUES})::text AS mark"
+    f" FROM {delivery_sql.REGISTRY_SCANS}"
 )
 
 #: The same on SpatiaLite, with its R*Tree as the pre-filter.
