@@ -235,7 +235,7 @@ def test_a_failure_while_enqueuing_leaves_nothing_behind(
     def boom(*_args: object, **_kwargs: object) -> bytes:
         raise errors.PayloadTooLarge("too large")
 
-    monkeypatch.setattr(events, "body", boom)
+    monkeypatch.setattr(events, "body_of", boom)  # every body is built there
     with pytest.raises(errors.PayloadTooLarge):
         service.submit_move(session=seeded, request=w.request(), settings=w.SETTINGS, now=w.NOW)
     seeded.rollback()
