@@ -180,24 +180,14 @@ def _gazetteer(session: orm.Session, addresses: int) -> None:
     ]  # fmt: skip
     for n in range(addresses):
         old, new = address_pair(n)
-        records += _address(old, 292000.0 - n % 1000, 1105, 2 * n + 1)
-        records += _address(new, 296000.0 + n % 1000, 1110, 2 * n + 2)
+        records += w.address(old, 292000.0 - n % 1000, 1105, 2 * n + 1)
+        records += w.address(new, 296000.0 + n % 1000, 1110, 2 * n + 2)
     gaz_repository.save_records(session, records)  # type: ignore[arg-type]
     for code, x0, x1 in (("E07000001", 288000, 293000), ("E07000002", 293000, 299000)):
         wkt = f"MULTIPOLYGON((({x0} 90000,{x1} 90000,{x1} 95000,{x0} 95000,{x0} 90000)))"
         session.add(gaz_tables.Area(type="lad", code=code, name=code, version="",
                                     geom=WKTElement(wkt, srid=27700)))  # fmt: skip
     session.flush()
-
-
-def _address(uprn: int, x: float, custodian: int, number: int) -> list[object]:
-    return [
-        gaz.Blpu(uprn=uprn, logical_status="1", x_coordinate=x, y_coordinate=92500.0, rpc="1",
-                 local_custodian_code=custodian, country="E", postcode_locator="NT1 1AA",
-                 **DATES),
-        gaz.Lpi(uprn=uprn, lpi_key=f"{custodian}L{number:09d}", language="ENG", usrn=w.STREET,
-                pao_start_number=number, logical_status="1", **DATES),
-    ]  # fmt: skip
 
 
 def _request(n: int, addresses: int = 1) -> intake.MoveRequest:

@@ -139,7 +139,12 @@ def attributes(header: Header) -> dict[str, str]:
 
 
 def envelope(header: Header, data: Mapping[str, Any]) -> dict[str, Any]:
-    return {**attributes(header), "data": dict(data)}
+    return envelope_of(attributes(header), data)
+
+
+def envelope_of(attrs: Mapping[str, str], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The event: its :func:`attributes` with ``data``."""
+    return {**attrs, "data": dict(data)}
 
 
 def body(header: Header, data: Mapping[str, Any]) -> bytes:
@@ -149,7 +154,7 @@ def body(header: Header, data: Mapping[str, Any]) -> bytes:
 
 def body_of(attrs: Mapping[str, str], data: Mapping[str, Any]) -> bytes:
     """:func:`body` from the header's :func:`attributes`, for a caller that keeps them too."""
-    raw = canonical.dumps({**attrs, "data": dict(data)})
+    raw = canonical.dumps(envelope_of(attrs, data))
     if len(raw) > MAX_BODY_BYTES:
         raise errors.PayloadTooLarge(f"event body is {len(raw)} bytes, over {MAX_BODY_BYTES}")
     return raw

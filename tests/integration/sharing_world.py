@@ -41,7 +41,8 @@ def _area(code: str, name: str, x0: int, x1: int) -> gaz_tables.Area:
     return gaz_tables.Area(type="lad", code=code, name=name, version="", geom=_square(x0, x1))
 
 
-def _address(uprn: int, x: float, custodian: int, number: int) -> list[gaz_repository.Record]:
+def address(uprn: int, x: float, custodian: int, number: int) -> list[gaz_repository.Record]:
+    """The BLPU and English LPI of house ``number`` on the street, at ``(x, 92500)``."""
     return [
         gaz.Blpu(
             uprn=uprn,
@@ -77,9 +78,9 @@ def seed(session: orm.Session) -> None:
             language="ENG",
             administrative_area="NEWSHIRE",
         ),
-        *_address(OLD_UPRN, 292000.0, 1105, 1),
-        *_address(NEW_UPRN, 296000.0, 1110, 2),
-        *_address(ELSEWHERE_UPRN, 305000.0, 1115, 3),
+        *address(OLD_UPRN, 292000.0, 1105, 1),
+        *address(NEW_UPRN, 296000.0, 1110, 2),
+        *address(ELSEWHERE_UPRN, 305000.0, 1115, 3),
     ]
     gaz_repository.save_records(session, records)
     session.add_all(
