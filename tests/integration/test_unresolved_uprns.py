@@ -56,7 +56,7 @@ def _deliveries(session: orm.Session, submission_id: str) -> dict[str, o.Deliver
 
 def _load_new_build(session: orm.Session, *, uprn: int = NEW_BUILD) -> None:
     """What a load leaves: the address in Newtown, and its ``created`` change unpublished."""
-    gaz_repository.save_records(session, w._address(uprn, 296500.0, 1110, 4))
+    gaz_repository.save_records(session, w.address(uprn, 296500.0, 1110, 4))
     session.add(gaz_tables.GazetteerChange(uprn=uprn, kind="created", occurred_at=LATER))
     session.commit()
 
