@@ -155,14 +155,38 @@ def reads_relationships(registry: domain.Registry) -> bool:
 def plan(situation: Situation) -> Plan:
     """§3.2: one decision per candidate service, deterministic for (move, registry, now)."""
     services = candidates(situation.registry, situation.event_kind)
+    move, registry = situation.move, situation.registry
+    outside = routing.outside(move=move, facts=situation.facts, registry=registry)
     return Plan(
-        submission_ref=situation.move.reference,
-        version=situation.move.version,
+        submission_ref=move.reference,
+        version=move.version,
         phase=situation.phase,
         evaluated_at=situation.now,
-        registry_digest=registry_digest(situation.registry),
-        decisions=tuple(decide(situation, s) for s in services),
+        registry_digest=registry_digest(registry),
+        decisions=tuple(
+            _out_of_area(situation, s) if s.id in outside else decide(situation, s)
+            for s in services
+        ),
     )
+
+
+def _out_of_area(situation: Situation, service: domain.PartnerService) -> Decision:
+    """:func:`decide` for a service responsible for neither address (role ``none``): with no
+    rule for that role its decision depends only on the move's state and holds, and is kept
+    in the registry's index for the next move alike (a council's moves are mostly
+    out of most partners' areas)."""
+    move, index = situation.move, routing.registry_index(situation.registry)
+    role_rules = routing.matching_rules(
+        situation.registry, service.id, situation.event_kind, "none", move.channel
+    )
+    if role_rules:
+        return decide(situation, service)
+    source = move.submitter.source_partner_service_id
+    key = (service.id, move.person.erased, move.status, source, situation.move_holds)
+    found = index.out_of_area.get(key)
+    if not isinstance(found, Decision):
+        found = index.out_of_area[key] = decide(situation, service)
+    return found
 
 
 # One decision -------------------------------------------------------------------------------

@@ -43,6 +43,32 @@ def area_role(
     return _ROLES[(sides[0] == "in", sides[1] == "in")]
 
 
+#: Pairs of area-code sets an index keeps the outside services of (then it starts afresh).
+KEPT_OUTSIDE: Final = 4096
+
+
+def outside(
+    *, move: move_domain.Move, facts: move_domain.GazetteerFacts, registry: domain.Registry
+) -> frozenset[str]:
+    """The ids of services whose role for the move is ``none`` whatever the date: their
+    coverage has no dates and no area code of either address (:func:`area_role` finds each
+    side ``out``). Empty while the new address has no point (every role is ``pending``)."""
+    if facts.new is None:
+        return frozenset()
+    old = facts.old.area_codes if facts.old is not None and move.old_uprn is not None else None
+    index, key = registry_index(registry), (old, facts.new.area_codes)
+    found = index.outside.get(key)
+    if found is None:
+        if len(index.outside) >= KEPT_OUTSIDE:
+            index.outside.clear()
+        found = index.outside[key] = frozenset(
+            service_id
+            for service_id, (_, codes_) in index.areas.items()
+            if codes_.isdisjoint(key[1]) and (old is None or codes_.isdisjoint(old))
+        )
+    return found
+
+
 def covers(service: domain.PartnerService, location: move_domain.Location, day: dt.date) -> bool:
     return any(c.area_code in location.area_codes for c in service.coverage_on(day))
 
@@ -118,8 +144,9 @@ class RegistryIndex:
     (in the order of ``registry.rules``); ``areas``: per service whose coverage has no dates,
     the service and its area codes; ``relationships``: whether any rule (any version) requires
     an existing relationship, without which a plan never reads one; ``versions``: every rule
-    by id and version; ``candidates``: per event kind, and ``matching``: per service, event
-    kind, role and channel, filled on first use.
+    by id and version; ``candidates``: per event kind, ``matching``: per service, event
+    kind, role and channel, ``outside``: per pair of area-code sets, and ``out_of_area``: the
+    decisions :mod:`notify.decision` keeps for services outside a move, filled on first use.
     """
 
     current: Mapping[str, tuple[domain.SharingRule, ...]]
@@ -130,6 +157,10 @@ class RegistryIndex:
     matching: dict[tuple[str, str, str, str], tuple[domain.SharingRule, ...]] = field(
         default_factory=dict
     )
+    outside: dict[tuple[frozenset[str] | None, frozenset[str]], frozenset[str]] = field(
+        default_factory=dict
+    )
+    out_of_area: dict[tuple[object, ...], object] = field(default_factory=dict)
 
 
 _last_index: tuple[domain.Registry, RegistryIndex] | None = None
@@ -204,7 +235,7 @@ def _matches(
     return event_kind in rule.event_types and role_ok and channel in rule.source_channels
 
 
-def _matching(
+def matching_rules(
     registry: domain.Registry,
     service_id: str,
     event_kind: str,
@@ -241,7 +272,7 @@ def select_rule(
 ) -> domain.SharingRule | None:
     """The best matching root, then down to the deepest matching child (nested exceptions)."""
     matching = [
-        r for r in _matching(registry, service_id, event_kind, role, channel) if r.live(now)
+        r for r in matching_rules(registry, service_id, event_kind, role, channel) if r.live(now)
     ]
     if not matching:
         return None

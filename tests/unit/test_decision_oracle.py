@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify import decision, domain, move_domain, routing
+from notify import codes, decision, domain, move_domain, routing
 from tests import strategies
 from tests.unit import decision_oracle
 
@@ -41,6 +41,26 @@ def test_plan_equals_the_plain_scans(
     expected = decision_oracle.plan(s)
     assert decision.plan(s) == expected
     assert decision.plan(s) == expected  # the second plan reads the kept index
+
+
+@settings(max_examples=100)
+@given(strategies.notify_situations(), st.data())
+def test_moves_on_one_registry_are_each_planned_as_the_plain_scans(
+    s: decision.Situation, data: st.DataObject
+) -> None:
+    """The decisions kept for services outside a move serve the next moves on the same
+    registry only where they decide alike: moves differing in state, submitter, holds,
+    addresses and event, planned one after another, each equal the oracle's plan."""
+    for _ in range(data.draw(st.integers(2, 6))):
+        move = data.draw(strategies.notify_moves(s.registry, s.now))
+        later = dataclasses.replace(
+            s,
+            move=move,
+            facts=data.draw(strategies.notify_facts(move)),
+            move_holds=data.draw(st.sampled_from([(), ("REPEATED_MOVE",), ("MOVE_BLOCKED",)])),
+            event_kind=data.draw(st.sampled_from([codes.SUBMITTED, codes.CORRECTED])),
+        )
+        assert decision.plan(later) == decision_oracle.plan(later)
 
 
 @settings(max_examples=100)
