@@ -44,17 +44,18 @@ from core import db
 from core.tables import UtcDateTime
 from notify import delivery_sql
 
-#: One table's rows from its ``jsonb`` parameter (the table quoted as an identifier, twice),
-#: every column in the table's order: a key a row lacks is ``NULL``, as a column left out of an
-#: insert is (none of these tables has a default). The rows are ``p``.
+#: One table's rows from its ``jsonb`` parameter over a base row (the table quoted as an
+#: identifier, then the base), every column in the table's order: a key a row lacks takes the
+#: base's value. The rows are ``p``.
 ROWS_FROM_JSON: Final = (
-    "{} AS (INSERT INTO {} SELECT {}.* FROM jsonb_populate_recordset(NULL::{}, {}::jsonb)"
+    "{} AS (INSERT INTO {} SELECT {}.* FROM jsonb_populate_recordset({}, {}::jsonb) p"
 )
-#: With the values every row shares from a second parameter (a one-element array of the shared
-#: columns only) filled into each row's columns: the rows filled are ``p``.
-WITH_SHARED: Final = " r, LATERAL jsonb_populate_record(r, {}::jsonb -> 0) p"
-#: Without shared values, the rows as read are ``p``.
-WITHOUT_SHARED: Final = " p"
+#: The base with the values every row shares, from a second parameter (a one-element array of
+#: the shared columns only), read once for all the rows (the table quoted as an identifier).
+WITH_SHARED: Final = "jsonb_populate_record(NULL::{}, {}::jsonb -> 0)"
+#: Without shared values the base is all ``NULL``, as a column left out of an insert is (none
+#: of these tables has a default).
+WITHOUT_SHARED: Final = "NULL::{}"
 #: Columns computed from the row ``p`` (pairs of a column's name and its SQL expression, as
 #: :meth:`Batch.derive` names them) replace the rows' values: the rows are then ``d``.
 WITH_DERIVED: Final = ", LATERAL jsonb_populate_record(p, jsonb_build_object({})) d"
@@ -244,13 +245,14 @@ def _compose(
     parts = []
     for i, ((table, _, common), computed) in enumerate(zip(shapes, derived, strict=True)):
         name, rows = psql.Identifier(table.name), psql.Placeholder(f"t{i}")
-        source = psql.SQL(ROWS_FROM_JSON).format(
-            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p"), name, rows
+        base = (
+            psql.SQL(WITH_SHARED).format(name, psql.Placeholder(f"s{i}"))
+            if common
+            else psql.SQL(WITHOUT_SHARED).format(name)
         )
-        if common:
-            source += psql.SQL(WITH_SHARED).format(psql.Placeholder(f"s{i}"))
-        else:
-            source += psql.SQL(WITHOUT_SHARED)
+        source = psql.SQL(ROWS_FROM_JSON).format(
+            psql.Identifier(f"t{i}"), name, psql.Identifier("d" if computed else "p"), base, rows
+        )
         if computed:
             pairs = psql.SQL(", ").join(
                 psql.SQL("{}, {}").format(psql.Literal(column), psql.SQL(expression))
