@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from core import ids
 from notify import decision, intake, move_domain, row_batch
@@ -180,7 +180,7 @@ def add_decisions(
     that are the plan's own are given once (``shared``)."""
     shared = decision_shared(plan, submission_id)
     rows = [decision_values(d) for d in plan.decisions if d.outcome != "refuse"]
-    refused = [decision_values(d) for d in plan.decisions if d.outcome == "refuse"]
+    refused = [refused_values(d) for d in plan.decisions if d.outcome == "refuse"]
     batch.add(o.PlanDecision, *rows, shared=shared)
     batch.add(RefusedDecision, *refused, shared=shared)
     return {row["partner_service_id"]: row["id"] for part in (rows, refused) for row in part}
@@ -195,6 +195,25 @@ def decision_shared(plan: decision.Plan, submission_id: str) -> dict[str, Any]:
         "registry_digest": plan.registry_digest,
         "evaluated_at": plan.evaluated_at,
     }
+
+
+#: Refused decisions whose row values are kept (then the store starts afresh).
+KEPT_REFUSALS: Final = 4096
+_refusals: dict[int, tuple[decision.Decision, dict[str, Any]]] = {}
+
+
+def refused_values(d: decision.Decision) -> dict[str, Any]:
+    """:func:`decision_values` of a refused decision, its values kept with the decision
+    object: most refusals of a plan are objects kept from plan to plan
+    (:func:`notify.decision.plan`), and each of their rows differs only by its id."""
+    kept = _refusals.get(id(d))
+    if kept is None or kept[0] is not d:
+        if len(_refusals) >= KEPT_REFUSALS:
+            _refusals.clear()
+        values = decision_values(d)
+        del values["id"]
+        kept = _refusals[id(d)] = (d, values)
+    return {"id": ids.new_id(), **kept[1]}
 
 
 def decision_values(d: decision.Decision) -> dict[str, Any]:

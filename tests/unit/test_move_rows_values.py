@@ -56,3 +56,18 @@ def test_decision_values_equal_the_plain_conversion(
     assert a["id"] != b["id"] and a["partner_service_id"] == first.partner_service_id
     if first.reasons == second.reasons:
         assert a["reasons"] is b["reasons"]
+
+
+@given(first=decisions, second=decisions)
+def test_a_refusal_met_again_has_the_values_written_afresh_and_a_new_id(
+    first: decision.Decision, second: decision.Decision
+) -> None:
+    """Kept values serve the same decision object only: each row equals the values written
+    afresh but for its own id."""
+    rows = [move_rows.refused_values(d) for d in (first, second, first, second)]
+    for row, d in zip(rows, (first, second, first, second), strict=True):
+        fresh = move_rows.decision_values(d)
+        assert {k: v for k, v in row.items() if k != "id"} == {
+            k: v for k, v in fresh.items() if k != "id"
+        }
+    assert len({row["id"] for row in rows}) == 4
