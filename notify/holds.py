@@ -102,13 +102,24 @@ def _block_findings(move: move_domain.Move, blocks: Sequence[Block]) -> list[Fin
     return found
 
 
-def same_person(move: move_domain.Move, earlier: EarlierMove) -> bool:
-    return any(p.same_as(q) for p in people_of(move) for q in earlier.people)
+def same_person(
+    move: move_domain.Move, earlier: EarlierMove, people: Sequence[PersonKey] | None = None
+) -> bool:
+    """Whether a person of ``move`` (its :func:`people_of`, if worked out already: ``people``)
+    is one of ``earlier``'s."""
+    mine = people_of(move) if people is None else people
+    return any(p.same_as(q) for p in mine for q in earlier.people)
 
 
-def related(move: move_domain.Move, earlier: EarlierMove, *, same_uprn: bool = True) -> str | None:
+def related(
+    move: move_domain.Move,
+    earlier: EarlierMove,
+    *,
+    same_uprn: bool = True,
+    people: Sequence[PersonKey] | None = None,
+) -> str | None:
     """Why ``earlier`` matters to ``move`` (``person`` or ``new_uprn``), or None."""
-    if same_person(move, earlier):
+    if same_person(move, earlier, people):
         return "person"
     if same_uprn and move.new_uprn is not None and move.new_uprn == earlier.new_uprn:
         return "new_uprn"
@@ -123,11 +134,11 @@ def says_the_same(move: move_domain.Move, earlier: EarlierMove) -> bool:
 def _move_findings(
     move: move_domain.Move, earlier: Iterable[EarlierMove], *, same_uprn: bool
 ) -> list[Finding]:
-    found = []
+    found, people = [], people_of(move)
     for other in sorted(earlier, key=lambda e: (e.reference, e.submission_id)):
         if other.reference == move.reference:
             continue  # an earlier version of this very move (a correction)
-        why = related(move, other, same_uprn=same_uprn)
+        why = related(move, other, same_uprn=same_uprn, people=people)
         if why is None:
             continue
         code = REPEATED_MOVE if says_the_same(move, other) else CONFLICTING_MOVE
