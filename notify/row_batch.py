@@ -121,8 +121,8 @@ def pipelined(session: orm.Session) -> Iterator[Callable[[Batch], None]]:
         return
     driver: Any = connection.connection.driver_connection
     try:
-        with driver.pipeline():
-            yield functools.partial(_send, connection, driver.cursor())
+        with driver.cursor() as cursor, driver.pipeline():  # closed once its results are in
+            yield functools.partial(_send, connection, cursor)
     except connection.dialect.loaded_dbapi.Error as exc:
         raise db.driver_error(connection, exc) from exc
 
