@@ -180,7 +180,8 @@ def add_decisions(
     that are the plan's own are given once (``shared``)."""
     shared = decision_shared(plan, submission_id)
     rows = [decision_values(d) for d in plan.decisions if d.outcome != "refuse"]
-    refused = [refused_values(d) for d in plan.decisions if d.outcome == "refuse"]
+    refusals = [d for d in plan.decisions if d.outcome == "refuse"]
+    refused = list(map(refused_values, refusals, ids.new_ids(len(refusals))))
     batch.add(o.PlanDecision, *rows, shared=shared)
     batch.add(RefusedDecision, *refused, shared=shared)
     return {row["partner_service_id"]: row["id"] for part in (rows, refused) for row in part}
@@ -202,9 +203,9 @@ KEPT_REFUSALS: Final = 4096
 _refusals: dict[int, tuple[decision.Decision, dict[str, Any]]] = {}
 
 
-def refused_values(d: decision.Decision) -> dict[str, Any]:
-    """:func:`decision_values` of a refused decision, its values kept with the decision
-    object: most refusals of a plan are objects kept from plan to plan
+def refused_values(d: decision.Decision, row_id: str) -> dict[str, Any]:
+    """:func:`decision_values` of a refused decision with the id ``row_id``, its values kept
+    with the decision object: most refusals of a plan are objects kept from plan to plan
     (:func:`notify.decision.plan`), and each of their rows differs only by its id."""
     kept = _refusals.get(id(d))
     if kept is None or kept[0] is not d:
@@ -213,7 +214,7 @@ def refused_values(d: decision.Decision) -> dict[str, Any]:
         values = decision_values(d)
         del values["id"]
         kept = _refusals[id(d)] = (d, values)
-    return {"id": ids.new_id(), **kept[1]}
+    return {"id": row_id, **kept[1]}
 
 
 def decision_values(d: decision.Decision) -> dict[str, Any]:

@@ -64,10 +64,10 @@ def test_a_refusal_met_again_has_the_values_written_afresh_and_a_new_id(
 ) -> None:
     """Kept values serve the same decision object only: each row equals the values written
     afresh but for its own id."""
-    rows = [move_rows.refused_values(d) for d in (first, second, first, second)]
+    rows = [move_rows.refused_values(d, f"id-{n}") for n, d in enumerate((first, second) * 2)]
     for row, d in zip(rows, (first, second, first, second), strict=True):
         fresh = move_rows.decision_values(d)
         assert {k: v for k, v in row.items() if k != "id"} == {
             k: v for k, v in fresh.items() if k != "id"
         }
-    assert len({row["id"] for row in rows}) == 4
+    assert [row["id"] for row in rows] == ["id-0", "id-1", "id-2", "id-3"]
