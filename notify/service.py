@@ -197,23 +197,22 @@ def _write_rows(
     now: dt.datetime,
 ) -> _Written:
     """Every new row of the move, in two batches (one statement each on PostgreSQL): the
-    subjects, submission, consents, receipt and plan decisions are sent while the outbox
+    subjects, submission and plan decisions are sent while the receipt, consents, outbox
     events, deliveries, ledger lines and lanes are composed."""
     move = situation.move
     batch = row_batch.Batch()
     move_rows.add_subjects(batch, move.subject_ids(), now)
     move_rows.add_submission(batch, submission_id=submission_id, move=move, request=request,
                              registry_digest=plan.registry_digest, now=now)  # fmt: skip
-    receipt = receipts.new_row(submission_id=submission_id, move=move, plan=plan, now=now)
-    move_rows.add_consents(
-        batch, consents, submission_id=submission_id, move=move, receipt_id=receipt["receipt_id"]
-    )
-    batch.add(m.ConsentReceipt, receipt)
     decision_ids = move_rows.add_decisions(batch, plan, submission_id=submission_id)
     send(batch)
+    outbox_batch = row_batch.Batch()
+    receipt = receipts.new_row(submission_id=submission_id, move=move, plan=plan, now=now)
+    move_rows.add_consents(outbox_batch, consents, submission_id=submission_id, move=move,
+                           receipt_id=receipt["receipt_id"])  # fmt: skip
+    outbox_batch.add(m.ConsentReceipt, receipt)
     ctx = outbox.Context(submission_id=submission_id, move=move, facts=situation.facts,
                          registry=situation.registry, keys=keys, now=now)  # fmt: skip
-    outbox_batch = row_batch.Batch()
     delivery_ids = outbox.enqueue_new_move(outbox_batch, ctx, plan, decision_ids)
     send(outbox_batch)
     return _Written(receipt_id=receipt["receipt_id"], delivery_ids=list(delivery_ids))
