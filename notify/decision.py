@@ -184,7 +184,7 @@ def _out_of_area(situation: Situation, service: domain.PartnerService) -> Decisi
     source = move.submitter.source_partner_service_id
     key = (service.id, move.person.erased, move.status, source, situation.move_holds)
     found = index.out_of_area.get(key)
-    if not isinstance(found, Decision):
+    if found is None:
         found = index.out_of_area[key] = decide(situation, service)
     return found
 

@@ -198,7 +198,8 @@ def decision_shared(plan: decision.Plan, submission_id: str) -> dict[str, Any]:
     }
 
 
-#: Refused decisions whose row values are kept (then the store starts afresh).
+#: Refused decisions whose row values are kept (then the store starts afresh). Each is kept
+#: beside its values, so that no other object can take its id while they are kept.
 KEPT_REFUSALS: Final = 4096
 _refusals: dict[int, tuple[decision.Decision, dict[str, Any]]] = {}
 
@@ -208,7 +209,7 @@ def refused_values(d: decision.Decision, row_id: str) -> dict[str, Any]:
     with the decision object: most refusals of a plan are objects kept from plan to plan
     (:func:`notify.decision.plan`), and each of their rows differs only by its id."""
     kept = _refusals.get(id(d))
-    if kept is None or kept[0] is not d:
+    if kept is None:
         if len(_refusals) >= KEPT_REFUSALS:
             _refusals.clear()
         values = decision_values(d)

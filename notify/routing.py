@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from notify import codes, domain, move_domain
+
+if TYPE_CHECKING:
+    from notify.decision import Decision
 
 MAX_RULE_DEPTH: Final = 2  # RV10: at most two levels below a root in the MVP
 Side = Literal["in", "out", "ambiguous"]
@@ -160,7 +163,7 @@ class RegistryIndex:
     outside: dict[tuple[frozenset[str] | None, frozenset[str]], frozenset[str]] = field(
         default_factory=dict
     )
-    out_of_area: dict[tuple[object, ...], object] = field(default_factory=dict)
+    out_of_area: dict[tuple[object, ...], Decision] = field(default_factory=dict)
 
 
 _last_index: tuple[domain.Registry, RegistryIndex] | None = None

@@ -10,8 +10,9 @@ PostgreSQL each is sent as it is given and the results are awaited once, so the 
 one batch while the caller composes the next.
 
 Values every row of a table shares may be given once (``Batch.add(..., shared=...)``): on
-PostgreSQL they are sent in a second parameter of one row and filled into every row, so the
-rows' JSON carries only what differs; on SQLite each row gets them back. On PostgreSQL the
+PostgreSQL they are sent in a second parameter of one row, read once into the base row the
+table's rows are read over, so the rows' JSON carries only what differs; on SQLite each row
+gets them back. On PostgreSQL the
 values a key has alike in every row of a table of :data:`SHARED_FROM` rows or more (a scalar,
 or one and the same list or dict) are sent that way too (the ten deliveries of a move share
 their event, times and state). A column the statement can compute from a row's other columns
