@@ -31,12 +31,12 @@ import contextlib
 import datetime as dt
 import functools
 import itertools
-import json
 import operator
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import orjson
 import sqlalchemy as sa
 from psycopg import sql as psql
 from sqlalchemy import orm
@@ -273,7 +273,8 @@ def _json(dialect: sa.Dialect, columns: list[sa.Column[Any]], rows: list[dict[st
     if converted is not None:
         rows = [_renamed(row, columns, converted) for row in rows]
     datetimes: dict[dt.datetime, str] = {}  # most rows share a few times (now, the move's)
-    return json.dumps(rows, default=lambda v: _plain(v, datetimes), separators=(",", ":"))
+    options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS  # times by _plain
+    return orjson.dumps(rows, default=lambda v: _plain(v, datetimes), option=options).decode()
 
 
 @functools.cache
