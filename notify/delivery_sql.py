@@ -114,14 +114,7 @@ REGISTRY_TABLES: Final = (
     "data_sharing_agreement", "dsa_party", "sharing_rule", "endpoint", "subscription",
 )  # fmt: skip
 
-#: PostgreSQL: each registry table read once for its row count ``c<i>`` and the sum ``s<i>``
-#: of its rows' ``xmin`` (the transaction that last wrote each row).
-REGISTRY_SCANS: Final = ", ".join(
-    f"(SELECT count(*) AS c{i}, sum(xmin::text::bigint) AS s{i} FROM {name}) f{i}"
-    for i, name in enumerate(REGISTRY_TABLES)
-)
-#: Those values in the tables' order: ``c0, s0, c1, s1``...
-REGISTRY_VALUES: Final = ", ".join(f"c{i}, s{i}" for i in range(len(REGISTRY_TABLES)))
-#: PostgreSQL: per registry table its row count and the sum of its rows' ``xmin``: any
-#: committed insert, update or delete changes it.
-REGISTRY_FINGERPRINT: Final = sa.text(f"SELECT {REGISTRY_VALUES} FROM {REGISTRY_SCANS}")
+#: PostgreSQL: the registry's version (``registry_version``), set anew by a trigger before each
+#: statement writing one of those tables: any change to a registry row, committed or the
+#: reader's own, changes it.
+REGISTRY_FINGERPRINT: Final = sa.text("SELECT version FROM registry_version")

@@ -11,7 +11,6 @@ from typing import Final
 import sqlalchemy as sa
 
 from core.tables import UtcDateTime
-from notify import delivery_sql
 
 
 def _typed(sql: str, *times: str) -> sa.TextClause:
@@ -91,8 +90,7 @@ ATTRIBUTES_FROM_BODY: Final = "convert_from(p.body, 'UTF8')::jsonb - 'data'"
 #: PostgreSQL: :data:`notify.delivery_sql.REGISTRY_FINGERPRINT`'s values as one JSON array
 #: (``mark``), so the review check's statement can carry them.
 REGISTRY_FINGERPRINT_JSON: Final = sa.text(
-    f"SELECT json_build_array({delivery_sql.REGISTRY_VALUES})::text AS mark"
-    f" FROM {delivery_sql.REGISTRY_SCANS}"
+    "SELECT json_build_array(version)::text AS mark FROM registry_version"
 )
 
 #: The same on SpatiaLite, with its R*Tree as the pre-filter.

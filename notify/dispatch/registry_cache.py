@@ -3,15 +3,16 @@
 The recheck before every attempt needs the whole registry (partners, services, subscriptions,
 endpoints, agreements, rules, restrictions, purposes). Building it is most of a batch's Python
 time, and it changes rarely. :class:`CachedRegistry` wraps a :data:`RegistrySource` and keeps
-the last registry behind a fingerprint read in one statement
-(:data:`notify.delivery_sql.REGISTRY_FINGERPRINT`: per registry table, its row count and the
-sum of its rows' ``xmin``). Any committed insert, update or delete of a registry row changes
-the fingerprint, whether or not it went through the registry service (``registry_change``
-alone would miss direct updates, such as an endpoint the worker itself disables).
+the last registry behind a mark read in one statement. On PostgreSQL the mark is the
+registry's version (:data:`notify.delivery_sql.REGISTRY_FINGERPRINT`): a row that a trigger
+on every registry table moves before each statement writing it, so any insert, update or
+delete of a registry row changes the mark, whether or not it went through the registry service
+(``registry_change`` alone would miss direct updates, such as an endpoint the worker itself
+disables), and a rolled-back write never leaves behind a mark that later means other rows.
 
-The fingerprint is read before the registry, each in its own snapshot, so a registry kept
-under a fingerprint is never older than the state the fingerprint saw: at worst it is read
-once more. SQLite has no ``xmin``; there the fingerprint is a count of
+The mark is read before the registry, each in its own snapshot, so a registry kept
+under a mark is never older than the state the mark saw: at worst it is read
+once more. On SQLite the mark is a count of
 the connection's own changes to registry rows (temporary triggers:
 :func:`notify.sql.sqlite_change_counter`), SQLite's ``data_version`` (which moves when another
 connection commits any change) and a token kept on the driver connection and renewed by every
@@ -45,7 +46,7 @@ class CachedRegistry:
     def __call__(
         self, session: orm.Session, *, mark: tuple[object, ...] | None = None
     ) -> domain.Registry:
-        """The registry; ``mark``: the fingerprint, when the caller read it already (in this
+        """The registry; ``mark``: the registry's mark, when the caller read it already (in this
         transaction, before asking: :data:`notify.sql.REGISTRY_FINGERPRINT_JSON`)."""
         mark = _mark(session) if mark is None else mark
         with self._lock:

@@ -263,3 +263,18 @@ class RegistryChange(Base):
     item_version: Mapped[int | None] = mapped_column(sa.Integer())
     file_sha256: Mapped[str | None] = mapped_column(KEY)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RegistryVersion(Base):
+    """PostgreSQL: one row that every statement writing a registry table sets first (the
+    migration's statement triggers) to a new number from ``registry_version_seq``. A reader
+    compares it with the one it last saw to know, in one row's read, whether the registry
+    changed (a rolled-back write puts the row back; sequences do not roll back, so a version
+    never comes back with other rows). SQLite counts its changes its own way
+    (:func:`notify.sql.sqlite_change_counter`)."""
+
+    __tablename__ = "registry_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(sa.SmallInteger(), primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger())
