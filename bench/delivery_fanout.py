@@ -18,15 +18,12 @@ import asyncio
 import datetime as dt
 import math
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 from aiohttp import web
 
-import migrations
-from bench import delivery_client
+from bench import database, delivery_client
 from core import db
 from core.settings import Settings
 from notify import delivery_gate, registry_repository, ssrf, worker
@@ -132,9 +129,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--batch", type=int, default=Settings().worker_batch_size)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        migrations.upgrade(url)
+    with database.fresh_database(args.database_url, "delivery_fanout") as url:
         latencies = asyncio.run(_measure(url, args))
     _report(args, url, latencies)
 

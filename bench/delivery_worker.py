@@ -26,14 +26,12 @@ import gc
 import multiprocessing
 import multiprocessing.synchronize
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
-import migrations
-from bench import delivery_client
+from bench import database, delivery_client
 from core import db
 from notify import delivery_gate, delivery_sql, registry_repository, ssrf, worker
 from notify.dispatch import common, finish, prepare, registry_cache
@@ -259,13 +257,11 @@ def main() -> None:
         "--cpu-rounds", type=int, default=0, help="claim-loop rounds measuring CPU per delivery"
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+    with database.fresh_database(args.database_url, "delivery_worker") as url:
         run(url, args)
 
 
 def run(url: str, args: argparse.Namespace) -> None:
-    migrations.upgrade(url)
     engine = db.create_engine(url)
     factory = db.session_factory(engine)
     port, ready = delivery_client._free_port(), multiprocessing.Event()

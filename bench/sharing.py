@@ -31,24 +31,20 @@ measured loops.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import functools
 import gc
 import math
 import os
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2 import WKTElement
 from sqlalchemy import orm
 
-import migrations
+from bench import database
 from core import db
 from core.settings import Settings
 from core.tables import Base
@@ -129,30 +125,6 @@ def _rule(partner: int, service_code: str, role: str) -> list[str]:
 
 
 # The database ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_database(url: str | None) -> Iterator[str]:
-    """A new, migrated database: on the PostgreSQL server of ``url``, or a SQLite file."""
-    if url is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            fresh = f"sqlite:///{Path(tmp) / 'sharing.db'}"
-            migrations.upgrade(fresh)
-            yield fresh
-        return
-    server = sa.make_url(db.normalise_url(url))
-    name = f"bench_sharing_{os.getpid()}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')  # a name made here, not input
-    fresh = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        migrations.upgrade(fresh)
-        yield fresh
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def seed(factory: db.SessionFactory, *, partners: int, covering: int, addresses: int = 1) -> None:
@@ -293,7 +265,7 @@ def _p(values: list[float], q: float) -> float:
 def run(args: argparse.Namespace) -> None:
     settings = Settings(environment="test", move_review_same_uprn=False)
     spread = max(args.addresses, args.moves + 100)  # no pair used twice: none shares an address
-    with fresh_database(args.database_url) as url:
+    with database.fresh_database(args.database_url, "sharing") as url:
         engine = db.create_engine(url)
         factory = db.session_factory(engine)
         seed(factory, partners=args.partners, covering=args.recipients // len(SERVICES),
