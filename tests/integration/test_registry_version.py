@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -41,7 +43,7 @@ def test_every_registry_table_has_the_trigger(session: orm.Session) -> None:
             " WHERE t.tgname LIKE 'registry_version_%'"
         )
     ).all()
-    names = ("registry_version_move", "registry_version_truncate")
+    names = ("registry_version_lock", "registry_version_move", "registry_version_truncate")
     assert set(found) == {(t, n) for t in delivery_sql.REGISTRY_TABLES for n in names}
 
 
@@ -81,3 +83,45 @@ def test_a_rolled_back_version_never_comes_back(session_factory: db.SessionFacto
         after = _version(session)
         session.commit()
     assert len({before, rolled_back, in_savepoint, after}) == 4
+
+
+def test_two_registry_writers_queue_instead_of_deadlocking(
+    session_factory: db.SessionFactory,
+) -> None:
+    """The second writer waits at the version row before it locks its registry row, so the
+    first can still write that row: without the statement lock they would deadlock."""
+    with db.unit_of_work(session_factory) as session:
+        urls = ["https://p0.example/hook", "https://p1.example/hook"]
+        outbox_world.build(session, urls, now=dt.datetime.now(dt.UTC))
+    first = session_factory()
+    _set_rule(first, "retired", rule_id="rule-p0")
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with db.unit_of_work(session_factory) as session:
+                _set_rule(session, "retired", rule_id="rule-p1")
+        except BaseException as error:  # reported by the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    _wait_for_a_lock_wait(first)
+    _set_rule(first, "active", rule_id="rule-p1")  # the row the second writer wants
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and errors == []
+    with db.unit_of_work(session_factory) as session:
+        statuses = session.execute(sa.select(registry.SharingRule.id, registry.SharingRule.status))
+        assert dict(statuses.all())["rule-p1"] == "retired"  # the second wrote last
+
+
+def _wait_for_a_lock_wait(session: orm.Session) -> None:
+    ask = sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    for _ in range(300):
+        session.execute(sa.text("SELECT pg_stat_clear_snapshot()"))  # kept per transaction
+        if session.execute(ask).scalar_one() > 0:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the second writer never waited")
