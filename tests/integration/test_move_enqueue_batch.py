@@ -254,10 +254,10 @@ def test_plan_decisions_read_back_as_their_whole_rows(seeded: orm.Session) -> No
     assert got == expected
 
 
-def test_the_registry_fingerprint_comes_with_the_review_check(
+def test_the_registry_version_comes_with_the_review_check(
     seeded: orm.Session, statements: list[str]
 ) -> None:
-    """On PostgreSQL a move reads the registry fingerprint in the review check's statement
+    """On PostgreSQL a move reads the registry's version in the review check's statement
     (none of its own); the registry kept is used while it is unchanged and read again after a
     registry row changed, on both engines."""
     url = seeded.get_bind().engine.url.render_as_string(hide_password=True)
@@ -265,13 +265,13 @@ def test_the_registry_fingerprint_comes_with_the_review_check(
     loads = kept.loads
     w.submit(seeded, recipients=NO_CONSENT)
     seeded.commit()
-    with_fingerprint = [s for s in statements if "FROM partner)" in s]
+    with_fingerprint = [s for s in statements if "FROM registry_version" in s]
     dialect = seeded.get_bind().dialect
     if dialect.name == "postgresql":  # read ahead on the driver (notify.intake_reads)
         assert not with_fingerprint
         statement = intake_reads._review_statement(dialect, 2).sql
         assert "'registry'" in statement and "move_block" in statement
-        assert "FROM partner)" in statement
+        assert "FROM registry_version" in statement
     assert kept.loads == loads
     seeded.execute(sa.update(r.Partner).values(name_en=r.Partner.name_en + "!"))
     seeded.commit()
