@@ -15,8 +15,9 @@ refused (out of area) by the other 90.
    and commits. The row count per move is printed.
 2. ``submit_move`` through the service layer, one unit of work per move, one connection:
    moves/s, and its share of ``B_commit``. Goal: at least 25%. The two are measured in
-   ``--rounds`` alternating rounds (10), so that on a shared machine both meet the same load.
-   The moves are spread over ``--addresses`` pairs of old and new addresses (1,000), as a
+   ``--rounds`` alternating rounds (10), so that on a shared machine both meet the same load;
+   each round's own share is printed too (median and range), to show how much the machine
+   moved during the run. The moves are spread over ``--addresses`` pairs of old and new addresses (1,000), as a
    council's are: few share an address within the review window.
 3. The same, every move between the same two addresses: the review check's worst case (each
    move compares itself with the latest 50 live moves there), against its own ``B_commit``.
@@ -38,6 +39,7 @@ import math
 import os
 import statistics
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -226,6 +228,15 @@ def submit(
     return time.perf_counter() - started
 
 
+@dataclass(frozen=True, slots=True)
+class Paired:
+    """``B_commit`` and ``submit_move`` in moves/s over all rounds, and each round's share."""
+
+    base: float
+    rate: float
+    shares: tuple[float, ...]
+
+
 def interleaved(
     engine: sa.Engine,
     factory: db.SessionFactory,
@@ -236,15 +247,18 @@ def interleaved(
     rounds: int,
     addresses: int,
     first: int,
-) -> tuple[float, float]:
-    """``B_commit`` and ``submit_move`` in moves/s, measured in alternating rounds (a share of
-    the moves each), so that both meet the same load on a shared machine."""
+) -> Paired:
+    """``B_commit`` and ``submit_move`` measured in alternating rounds (a share of the moves
+    each), so that both meet the same load on a shared machine; each round's share of its own
+    ``B_commit`` too, whose spread shows how much the machine moved during the run."""
     base = took = 0.0
-    per = max(moves // rounds, 1)
+    per, shares = max(moves // rounds, 1), []
     for r in range(rounds):
-        base += baseline(engine, moves=per, rows=rows, first=first + r * per)
-        took += submit(factory, settings, moves=per, first=first + r * per, addresses=addresses)
-    return per * rounds / base, per * rounds / took
+        one = baseline(engine, moves=per, rows=rows, first=first + r * per)
+        two = submit(factory, settings, moves=per, first=first + r * per, addresses=addresses)
+        base, took = base + one, took + two
+        shares.append(one / two)
+    return Paired(base=per * rounds / base, rate=per * rounds / took, shares=tuple(shares))
 
 
 def explain(factory: db.SessionFactory, settings: Settings, *, calls: int) -> list[float]:
@@ -291,22 +305,25 @@ def _report(
     url: str,
     args: argparse.Namespace,
     rows: int,
-    measured: dict[str, tuple[float, float]],
+    measured: dict[str, Paired],
     took: list[float],
 ) -> None:
     kind = url.split(":", 1)[0].split("+", 1)[0]
     print(f"{kind}: {args.partners} partners, {2 * args.partners} services, "
           f"{4 * args.partners} rules; {args.recipients} recipients per move; "
           f"{rows} rows written per move; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
-    for label, (base, rate) in (
+    for label, paired in (
         ("moves over distinct addresses", measured["spread"]),
         ("moves all between the same two addresses (review check's worst case)",
          measured["same"]),
     ):  # fmt: skip
+        base, rate, shares = paired.base, paired.rate, sorted(paired.shares)
         print(f"  {label}:")
         print(f"    B_commit (bare executemany of {rows} rows + commit): {base:8.0f} moves/s")
         print(f"    submit_move:                                     {rate:8.1f} moves/s"
               f"  = {100 * rate / base:.1f}% of B_commit (goal 25%)")  # fmt: skip
+        print(f"    per round: median {100 * statistics.median(shares):.1f}%,"
+              f" {100 * shares[0]:.1f}% to {100 * shares[-1]:.1f}%")  # fmt: skip
     print(f"  explain_move: p50 {1000 * statistics.median(took):.1f} ms, "
           f"p95 {1000 * _p(took, 0.95):.1f} ms (goal 20 ms)")  # fmt: skip
 
