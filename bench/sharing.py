@@ -17,8 +17,8 @@ refused (out of area) by the other 90.
    moves/s, and its share of ``B_commit``. Goal: at least 25%. The two are measured in
    ``--rounds`` alternating rounds (10), so that on a shared machine both meet the same load;
    each round's own share is printed too (median and range), to show how much the machine
-   moved during the run. The moves are spread over ``--addresses`` pairs of old and new addresses (1,000), as a
-   council's are: few share an address within the review window.
+   moved during the run. The moves are spread over ``--addresses`` pairs of old and new
+   addresses (1,000), as a council's are: few share an address within the review window.
 3. The same, every move between the same two addresses: the review check's worst case (each
    move compares itself with the latest 50 live moves there), against its own ``B_commit``.
 4. ``explain_move`` through the service layer: p50 and p95 per call. Goal: p95 at most 20 ms.
