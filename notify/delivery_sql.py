@@ -115,6 +115,6 @@ REGISTRY_TABLES: Final = (
 )  # fmt: skip
 
 #: PostgreSQL: the registry's version (``registry_version``), set anew by a trigger before each
-#: statement writing one of those tables: any change to a registry row, committed or the
-#: reader's own, changes it.
-REGISTRY_FINGERPRINT: Final = sa.text("SELECT version FROM registry_version")
+#: row of those tables is written: any change to a registry row, committed or the reader's
+#: own, changes it (migration ``0021_registry_version``).
+REGISTRY_VERSION: Final = sa.text("SELECT version FROM registry_version")

@@ -2,7 +2,7 @@
 
 Before a move is planned it needs the stored facts of its new UPRN (is it held?) and of its
 old one (the labels), and the review check's statement (blocks, earlier moves, the areas
-covering both UPRNs and the registry fingerprint: :mod:`notify.move_review_reads`). Each is a
+covering both UPRNs and the registry's version: :mod:`notify.move_review_reads`). Each is a
 prepared statement on the session's DB-API connection; :func:`prefetch` sends them together,
 with the transaction's ``BEGIN``, in one pipeline (psycopg): one wait on the database instead
 of four. The facts are kept for the transaction (:func:`notify.gazetteer_facts.keep`) exactly

@@ -61,8 +61,8 @@ def blocks_earlier_and_areas_query() -> sa.Select[Any]:
     """PostgreSQL: :func:`blocks_and_earlier_query`'s rows; ``kind`` ``area``, the code of
     every area covering the point of each of ``:wanted`` (the code in ``id``, the UPRN in
     ``old_uprn``): the areas :func:`notify.gazetteer_facts.area_codes` reads; and one row of
-    ``kind`` ``registry``, the registry fingerprint as a JSON array in ``id``
-    (:data:`notify.sql.REGISTRY_FINGERPRINT_JSON`)."""
+    ``kind`` ``registry``, the registry's version as a one-element JSON array in ``id``
+    (:data:`notify.sql.REGISTRY_VERSION_JSON`)."""
     return _with_blocks(areas=True)
 
 
@@ -84,8 +84,8 @@ def _with_blocks(*, areas: bool) -> sa.Select[Any]:
         area = covering.columns(uprn=sa.BigInteger, code=sa.String).subquery("covering")
         columns = [sa.literal_column("'area'"), area.c.code, sa.null(), area.c.uprn]
         parts.append(sa.select(*columns, *[sa.null()] * after_uprn))
-        fingerprint = sql.REGISTRY_FINGERPRINT_JSON.columns(mark=sa.String).subquery("registry")
-        columns = [sa.literal_column("'registry'"), fingerprint.c.mark, sa.null(), sa.null()]
+        version = sql.REGISTRY_VERSION_JSON.columns(mark=sa.String).subquery("registry")
+        columns = [sa.literal_column("'registry'"), version.c.mark, sa.null(), sa.null()]
         parts.append(sa.select(*columns, *[sa.null()] * after_uprn))
     both = sa.union_all(*parts).subquery()
     return sa.select(both).order_by(both.c.kind, both.c.submitted_at.desc(), both.c.id,
@@ -157,7 +157,7 @@ def blocks_and_earlier(
 @dataclass(frozen=True, kw_only=True, slots=True)
 class IntakeReads:
     """What the review check reads at intake, with the areas covering the move's UPRNs and,
-    on PostgreSQL, the registry fingerprint (``None`` on SQLite)."""
+    on PostgreSQL, the registry's version (``None`` on SQLite)."""
 
     blocks: list[holds.Block]
     earlier: list[holds.EarlierMove]
@@ -169,10 +169,10 @@ def blocks_earlier_and_areas(
     session: orm.Session, *, uprns: Sequence[int | None], since: dt.datetime
 ) -> IntakeReads:
     """:func:`blocks_and_earlier`, the codes of the areas covering each of ``uprns`` (what
-    :func:`notify.gazetteer_facts.area_codes` returns) and the registry fingerprint: on
+    :func:`notify.gazetteer_facts.area_codes` returns) and the registry's version: on
     PostgreSQL in the same statement, one wait on the database for all; on SQLite, where a
     statement costs no round trip, the areas are read by ``area_codes`` beside it and the
-    fingerprint is left to the registry cache."""
+    version is left to the registry cache."""
     wanted = sorted({u for u in uprns if u is not None})
     if not wanted:
         return IntakeReads(blocks=[], earlier=[], codes={}, registry_mark=None)

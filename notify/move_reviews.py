@@ -90,9 +90,9 @@ def read_at_intake(
     window_days: int = holds.DEFAULT_WINDOW_DAYS,
 ) -> move_review_reads.IntakeReads:
     """What :func:`detect` reads, with the areas covering ``uprns`` and the registry
-    fingerprint read in the same statement where it can
+    version read in the same statement where it can
     (:func:`move_review_reads.blocks_earlier_and_areas`); with the window off, only the
-    blocks (areas and fingerprint then ``None``: not read here)."""
+    blocks (areas and version then ``None``: not read here)."""
     if window_days <= 0:
         blocks = move_blocks.active_on(session, uprns)
         return move_review_reads.IntakeReads(

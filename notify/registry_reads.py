@@ -16,9 +16,8 @@ def load_registry(
     session: orm.Session, *, mark: tuple[object, ...] | None = None
 ) -> domain.Registry:
     """The registry, read again only after a registry row changed (kept per database behind
-    the one-statement fingerprint of :mod:`notify.dispatch.registry_cache`, or ``mark``: that
-    fingerprint read by another statement of this transaction; on SQLite, after any
-    change)."""
+    the one-row mark of :mod:`notify.dispatch.registry_cache`, or ``mark``: that mark read
+    by another statement of this transaction; on SQLite, after any change)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     kept = _REGISTRIES.setdefault(url, registry_cache.CachedRegistry(registry_repo.load))
     return kept(session, mark=mark)

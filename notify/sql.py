@@ -87,9 +87,9 @@ AREAS_COVERING_WANTED_POSTGRESQL: Final = sa.text(
 #: attributes with the event's ``data`` (:func:`notify.events.envelope`), so they need not be
 #: sent twice.
 ATTRIBUTES_FROM_BODY: Final = "convert_from(p.body, 'UTF8')::jsonb - 'data'"
-#: PostgreSQL: :data:`notify.delivery_sql.REGISTRY_FINGERPRINT`'s values as one JSON array
-#: (``mark``), so the review check's statement can carry them.
-REGISTRY_FINGERPRINT_JSON: Final = sa.text(
+#: PostgreSQL: :data:`notify.delivery_sql.REGISTRY_VERSION` as a one-element JSON array
+#: (``mark``), so the review check's statement can carry it.
+REGISTRY_VERSION_JSON: Final = sa.text(
     "SELECT json_build_array(version)::text AS mark FROM registry_version"
 )
 

@@ -4,8 +4,8 @@ The recheck before every attempt needs the whole registry (partners, services, s
 endpoints, agreements, rules, restrictions, purposes). Building it is most of a batch's Python
 time, and it changes rarely. :class:`CachedRegistry` wraps a :data:`RegistrySource` and keeps
 the last registry behind a mark read in one statement. On PostgreSQL the mark is the
-registry's version (:data:`notify.delivery_sql.REGISTRY_FINGERPRINT`): a row that a trigger
-on every registry table moves before each statement writing it, so any insert, update or
+registry's version (:data:`notify.delivery_sql.REGISTRY_VERSION`): a row that a trigger
+on every registry table moves before each registry row is written, so any insert, update or
 delete of a registry row changes the mark, whether or not it went through the registry service
 (``registry_change`` alone would miss direct updates, such as an endpoint the worker itself
 disables), and a rolled-back write never leaves behind a mark that later means other rows.
@@ -47,7 +47,7 @@ class CachedRegistry:
         self, session: orm.Session, *, mark: tuple[object, ...] | None = None
     ) -> domain.Registry:
         """The registry; ``mark``: the registry's mark, when the caller read it already (in this
-        transaction, before asking: :data:`notify.sql.REGISTRY_FINGERPRINT_JSON`)."""
+        transaction, before asking: :data:`notify.sql.REGISTRY_VERSION_JSON`)."""
         mark = _mark(session) if mark is None else mark
         with self._lock:
             kept = self._kept
@@ -68,7 +68,7 @@ _INFO_KEY: Final = "registry_cache_mark"
 
 def _mark(session: orm.Session) -> tuple[object, ...]:
     if not db.is_sqlite(session):
-        return tuple(session.execute(delivery_sql.REGISTRY_FINGERPRINT).one())
+        return tuple(session.execute(delivery_sql.REGISTRY_VERSION).one())
     connection = session.connection()
     engine = connection.engine
     for name in ("rollback", "rollback_savepoint"):

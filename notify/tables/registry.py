@@ -266,8 +266,9 @@ class RegistryChange(Base):
 
 
 class RegistryVersion(Base):
-    """PostgreSQL: one row that every statement writing a registry table sets first (the
-    migration's statement triggers) to a new number from ``registry_version_seq``. A reader
+    """PostgreSQL: one row that a trigger sets to a new number from ``registry_version_seq``
+    before each registry row is written (a statement writing a registry table locks it
+    first, so registry writers queue there; migration ``0021_registry_version``). A reader
     compares it with the one it last saw to know, in one row's read, whether the registry
     changed (a rolled-back write puts the row back; sequences do not roll back, so a version
     never comes back with other rows). SQLite counts its changes its own way

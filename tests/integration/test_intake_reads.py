@@ -1,6 +1,6 @@
 """A move's first reads in one pipeline on PostgreSQL (:mod:`notify.intake_reads`) give what
 the separate reads give: the stored facts of both UPRNs (with and without a stored document)
-and the review check's blocks, earlier moves, areas and registry fingerprint; and a submitted
+and the review check's blocks, earlier moves, areas and the registry's version; and a submitted
 move sends none of those reads again."""
 
 from __future__ import annotations

@@ -265,10 +265,10 @@ def test_the_registry_version_comes_with_the_review_check(
     loads = kept.loads
     w.submit(seeded, recipients=NO_CONSENT)
     seeded.commit()
-    with_fingerprint = [s for s in statements if "FROM registry_version" in s]
+    with_version = [s for s in statements if "FROM registry_version" in s]
     dialect = seeded.get_bind().dialect
     if dialect.name == "postgresql":  # read ahead on the driver (notify.intake_reads)
-        assert not with_fingerprint
+        assert not with_version
         statement = intake_reads._review_statement(dialect, 2).sql
         assert "'registry'" in statement and "move_block" in statement
         assert "FROM registry_version" in statement

@@ -147,7 +147,7 @@ def test_blocks_earlier_and_areas_equal_the_separate_reads(session: orm.Session)
         )
         wanted = [u for u in uprns if u is not None]
         assert reads.codes == (gazetteer_facts.area_codes(session, wanted) if wanted else {})
-        assert reads.registry_mark == (_fingerprint(session) if postgresql and wanted else None)
+        assert reads.registry_mark == (_version(session) if postgresql and wanted else None)
     reads = move_review_reads.blocks_earlier_and_areas(
         session, uprns=[w.OLD_UPRN, w.NEW_UPRN], since=since
     )
@@ -158,9 +158,9 @@ def test_blocks_earlier_and_areas_equal_the_separate_reads(session: orm.Session)
     session.commit()
     after = move_review_reads.blocks_earlier_and_areas(session, uprns=[w.OLD_UPRN], since=since)
     assert (after.registry_mark != reads.registry_mark) is postgresql
-    assert after.registry_mark == (_fingerprint(session) if postgresql else None)
+    assert after.registry_mark == (_version(session) if postgresql else None)
 
 
-def _fingerprint(session: orm.Session) -> tuple[object, ...]:
-    """What the registry cache reads by itself (:data:`delivery_sql.REGISTRY_FINGERPRINT`)."""
-    return tuple(session.execute(delivery_sql.REGISTRY_FINGERPRINT).one())
+def _version(session: orm.Session) -> tuple[object, ...]:
+    """What the registry cache reads by itself (:data:`delivery_sql.REGISTRY_VERSION`)."""
+    return tuple(session.execute(delivery_sql.REGISTRY_VERSION).one())

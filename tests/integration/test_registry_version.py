@@ -22,7 +22,7 @@ MIGRATION = importlib.import_module("migrations.versions.0021_registry_version")
 
 
 def _version(session: orm.Session) -> int:
-    return int(session.execute(delivery_sql.REGISTRY_FINGERPRINT).scalar_one())
+    return int(session.execute(delivery_sql.REGISTRY_VERSION).scalar_one())
 
 
 def _set_rule(session: orm.Session, status: str, rule_id: str = "rule-p0") -> None:
