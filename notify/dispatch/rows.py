@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql
@@ -229,7 +229,7 @@ def _execute(session: orm.Session, write: _Write, rows: list[dict[str, Any]]) ->
         session.execute(statement, rows)
         return
     assert all(len(row) == len(names) for row in rows), "rows of one statement share keys"
-    session.execute(statement, {"rows": json.dumps(rows, default=_iso)})
+    session.execute(statement, {"rows": _document(rows)})
 
 
 def _execute_all(
@@ -248,7 +248,7 @@ def _execute_all(
     params = {}
     for n, (_write, rows) in enumerate(present):
         assert all(len(row) == len(rows[0]) for row in rows), "rows of one write share keys"
-        params[f"rows_{n}"] = json.dumps(rows, default=_iso)
+        params[f"rows_{n}"] = _document(rows)
     session.execute(statement, params)
 
 
@@ -301,7 +301,18 @@ def _recordset(table: sa.Table, names: tuple[str, ...], document: str) -> Value:
     return lambda key: derived.c[key]
 
 
-def _iso(value: object) -> str:
+def _document(rows: list[dict[str, Any]]) -> str:
+    """The rows as one JSON document; timestamps through :func:`_iso` (which refuses naive
+    ones), each distinct one formatted once (a step's rows share a few: its ``now``)."""
+    seen: dict[dt.datetime, str] = {}
+    options = orjson.OPT_PASSTHROUGH_DATETIME
+    return orjson.dumps(rows, default=lambda value: _iso(value, seen), option=options).decode()
+
+
+def _iso(value: object, seen: dict[dt.datetime, str]) -> str:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.isoformat()
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = value.isoformat()
+        return text
     raise TypeError(f"not written as JSON: {type(value).__name__} (timestamps must be aware)")
