@@ -98,11 +98,10 @@ def _query_postgresql() -> sa.Select[Any]:
     (``LATERAL … ORDER BY seq LIMIT 1`` on the index of ``(ordering_key, seq)``) to the first
     that is not terminal, so a claim reads about one delivery per lane whatever the backlog.
     The grouped form (:func:`_query`) read every delivery waiting in any lane on PostgreSQL,
-    through the index on ``state``, once per claim. "Not terminal" is written ``state NOT IN
-    (<terminal states>)`` (the same rows: ``state`` is not null and checked to be one of the
-    states), which the index on ``state`` cannot serve, so the planner walks the lane's index
-    even without statistics instead of intersecting it with every waiting delivery. Built
-    once."""
+    through the index on ``state`` that the table then had, once per claim. "Not terminal" is
+    written ``state NOT IN (<terminal states>)`` (the same rows: ``state`` is not null and
+    checked to be one of the states), which no index on ``state`` could serve either, so the
+    planner walks the lane's index even without statistics. Built once."""
     d, lane, line = _DELIVERY, _LANE, _LINE
     head = (
         sa.select(*(d.c[name] for name in _HEAD_COLUMNS), d.c.subscription_id)

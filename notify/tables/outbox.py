@@ -77,13 +77,13 @@ class OutboxEvent(Base):
 
 class Delivery(Base):
     """One event for one subscription: the outbox fan-out row and its retry state. On
-    PostgreSQL a row of up to a page is stored uncompressed (migration 0020)."""
+    PostgreSQL a row of up to a page is stored uncompressed (migration 0020); no index holds
+    ``state``, so the worker's updates can stay on their page (migration 0022)."""
 
     __tablename__ = "delivery"
     __table_args__ = (
         sa.UniqueConstraint("outbox_event_id", "subscription_id"),
         sa.UniqueConstraint("ordering_key", "seq"),
-        sa.Index("ix_delivery_state_next_attempt_at", "state", "next_attempt_at"),
         one_of("state", DELIVERY_STATES),
         one_of("body_purge_reason", ("retention", "erasure", "cancelled"), nullable=True),
     )
