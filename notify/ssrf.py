@@ -16,6 +16,7 @@ also accept ``http`` and any port, so local receivers work.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import urllib.parse
@@ -49,8 +50,12 @@ class Target:
     port: int
 
 
+@functools.lru_cache(maxsize=4096)
 def check_url(url: str, policy: TargetPolicy) -> Target:
-    """The parsed target, or :class:`TargetNotAllowed` (scheme, credentials, port, literal IP)."""
+    """The parsed target, or :class:`TargetNotAllowed` (scheme, credentials, port, literal IP).
+
+    Pure, so kept per URL and policy: the sender checks every request, and a batch sends to a
+    few endpoints (a refusal is not kept: it is raised again each time)."""
     parts = urllib.parse.urlsplit(url)
     schemes = {"https", "http"} if policy.allow_private else {"https"}
     if parts.scheme not in schemes:

@@ -110,6 +110,16 @@ def test_strict_policy_accepts_https_on_allowed_ports(url: str, port: int) -> No
     assert target.host == target.host.lower()
 
 
+def test_a_url_is_judged_under_each_policy_every_time() -> None:
+    """Checks are kept per URL and policy: a URL one policy allows is still refused by
+    another, and a refusal is raised again."""
+    url = "http://127.0.0.1:8081/hook"
+    for _ in range(2):
+        assert ssrf.check_url(url, LOCAL).port == 8081
+        with pytest.raises(delivery_errors.TargetNotAllowed):
+            ssrf.check_url(url, STRICT)
+
+
 def test_a_deployment_that_allows_private_targets_accepts_local_receivers() -> None:
     target = ssrf.check_url("http://127.0.0.1:8081/hook", LOCAL)
     assert (target.host, target.port) == ("127.0.0.1", 8081)
