@@ -272,7 +272,14 @@ def _json(dialect: sa.Dialect, columns: list[sa.Column[Any]], rows: list[dict[st
             raise ValueError(f"{key}: a JSON column in a batch is never None")
     if converted is not None:
         rows = [_renamed(row, columns, converted) for row in rows]
-    datetimes: dict[dt.datetime, str] = {}  # most rows share a few times (now, the move's)
+    return json_document(rows)
+
+
+def json_document(rows: list[dict[str, Any]]) -> str:
+    """Rows as one JSON document PostgreSQL reads back into typed columns: aware timestamps
+    in ISO 8601, each distinct one formatted once (most rows share a few: a step's ``now``),
+    naive ones refused; dates, and bytes as ``bytea`` input text (:func:`_plain`)."""
+    datetimes: dict[dt.datetime, str] = {}
     options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS  # times by _plain
     return orjson.dumps(rows, default=lambda v: _plain(v, datetimes), option=options).decode()
 
@@ -312,7 +319,7 @@ def _plain(value: Any, datetimes: dict[dt.datetime, str]) -> Any:
     """A value JSON has no type for, as PostgreSQL reads it back into the column's type."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored")
+            raise ValueError("naive datetimes are not stored (timestamps must be aware)")
         text = datetimes.get(value)
         if text is None:
             text = datetimes[value] = value.isoformat()

@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql
 
 from core import db, ids
 from notify import delivery_repository as repo
-from notify import delivery_sql
+from notify import delivery_sql, row_batch
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox
 
@@ -229,7 +228,7 @@ def _execute(session: orm.Session, write: _Write, rows: list[dict[str, Any]]) ->
         session.execute(statement, rows)
         return
     assert all(len(row) == len(names) for row in rows), "rows of one statement share keys"
-    session.execute(statement, {"rows": _document(rows)})
+    session.execute(statement, {"rows": row_batch.json_document(rows)})
 
 
 def _execute_all(
@@ -248,7 +247,7 @@ def _execute_all(
     params = {}
     for n, (_write, rows) in enumerate(present):
         assert all(len(row) == len(rows[0]) for row in rows), "rows of one write share keys"
-        params[f"rows_{n}"] = _document(rows)
+        params[f"rows_{n}"] = row_batch.json_document(rows)
     session.execute(statement, params)
 
 
@@ -299,20 +298,3 @@ def _recordset(table: sa.Table, names: tuple[str, ...], document: str) -> Value:
     source = sa.func.json_to_recordset(rows).table_valued(*columns)
     derived = source.render_derived(name="v", with_types=True)
     return lambda key: derived.c[key]
-
-
-def _document(rows: list[dict[str, Any]]) -> str:
-    """The rows as one JSON document; timestamps through :func:`_iso` (which refuses naive
-    ones), each distinct one formatted once (a step's rows share a few: its ``now``)."""
-    seen: dict[dt.datetime, str] = {}
-    options = orjson.OPT_PASSTHROUGH_DATETIME
-    return orjson.dumps(rows, default=lambda value: _iso(value, seen), option=options).decode()
-
-
-def _iso(value: object, seen: dict[dt.datetime, str]) -> str:
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        text = seen.get(value)
-        if text is None:
-            text = seen[value] = value.isoformat()
-        return text
-    raise TypeError(f"not written as JSON: {type(value).__name__} (timestamps must be aware)")

@@ -1,5 +1,5 @@
-"""The worker's batch rows as one JSON document: the values PostgreSQL reads back, aware
-timestamps only."""
+"""Batch rows as one JSON document (the worker's steps, a move's batches): the values
+PostgreSQL reads back, aware timestamps only."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notify.dispatch import rows
+from notify import row_batch
 
 ZONES = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=1)), dt.timezone.min])
 AWARE = st.datetimes(timezones=ZONES)
@@ -22,24 +22,24 @@ VALUE = st.one_of(
 )  # fmt: skip
 
 
-def _stdlib(rows_: list[dict[str, Any]]) -> str:
+def _stdlib(rows: list[dict[str, Any]]) -> str:
     """The document as the standard library writes it, timestamps in ISO 8601."""
-    return json.dumps(rows_, default=lambda value: value.isoformat())
+    return json.dumps(rows, default=lambda value: value.isoformat())
 
 
 @settings(max_examples=200)
 @given(st.lists(st.dictionaries(st.sampled_from("abcd"), VALUE, min_size=1), max_size=5))
 def test_a_document_reads_back_as_the_standard_librarys(batch: list[dict[str, Any]]) -> None:
-    assert json.loads(rows._document(batch)) == json.loads(_stdlib(batch))
+    assert json.loads(row_batch.json_document(batch)) == json.loads(_stdlib(batch))
 
 
 def test_rows_sharing_a_time_carry_it_each() -> None:
     now = dt.datetime(2026, 11, 23, 1, 2, 3, 456789, tzinfo=dt.UTC)
-    read = json.loads(rows._document([{"at": now}, {"at": now, "n": 1}]))
+    read = json.loads(row_batch.json_document([{"at": now}, {"at": now, "n": 1}]))
     assert [row["at"] for row in read] == ["2026-11-23T01:02:03.456789+00:00"] * 2
 
 
 def test_a_naive_timestamp_is_refused() -> None:
     with pytest.raises(TypeError) as refused:
-        rows._document([{"at": dt.datetime(2026, 11, 23, 1, 2, 3)}])
+        row_batch.json_document([{"at": dt.datetime(2026, 11, 23, 1, 2, 3)}])
     assert "timestamps must be aware" in str(refused.value.__cause__)
