@@ -24,14 +24,14 @@ def demo(
             help="Submit the sample move, wait until every permitted receiver has it, then stop.",
         ),
     ] = False,
-    host: Annotated[str | None, typer.Option(help="API bind address [default: settings].")] = None,
-    port: Annotated[int | None, typer.Option(help="API port [default: settings].")] = None,
+    host: Annotated[str | None, typer.Option(help="API bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="API port (default: settings).")] = None,
     receiver_port: Annotated[
         int, typer.Option(help="Port of the demo receivers (0: any free port).")
     ] = 8100,
     work_dir: Annotated[
         Path | None,
-        typer.Option(help="Where the sample files and logs go [default: beside the database]."),
+        typer.Option(help="Where the sample files and logs go (default: beside the database)."),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", help="Print one line per event, not its data.")

@@ -68,10 +68,10 @@ def export_dtf(
     output: OutputOption,
     since: SinceOption = None,
     custodian_code: Annotated[
-        int | None, typer.Option(help="Header LOCAL_CUSTODIAN_CODE [default: the BLPUs' lowest].")
+        int | None, typer.Option(help="Header LOCAL_CUSTODIAN_CODE (default: the BLPUs' lowest).")
     ] = None,
     custodian_name: Annotated[
-        str | None, typer.Option(help="Header CUSTODIAN_NAME [default: ADDRESSHUB].")
+        str | None, typer.Option(help="Header CUSTODIAN_NAME (default: ADDRESSHUB).")
     ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,

@@ -53,7 +53,7 @@ def run(
         str | None, typer.Option(help="Only this partner service (e.g. NEWTOWN-DC/COUNCIL_TAX).")
     ] = None,
     directory: Annotated[
-        Path | None, typer.Option(help="The drop directory [default: settings].")
+        Path | None, typer.Option(help="The drop directory (default: settings).")
     ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
@@ -81,7 +81,7 @@ def run(
 @filedrop_app.command("collected")
 def collected(
     batch_id: Annotated[str, typer.Argument(help="The batch id (from filedrop run or batches).")],
-    by: Annotated[str | None, typer.Option(help="Who collected it [default: you].")] = None,
+    by: Annotated[str | None, typer.Option(help="Who collected it (default: you).")] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:

@@ -78,7 +78,7 @@ def load_csv(
     y_column: Annotated[str | None, typer.Option(help="Northing column (EPSG:27700).")] = None,
     lat_column: Annotated[str | None, typer.Option(help="Latitude column (WGS84).")] = None,
     lon_column: Annotated[str | None, typer.Option(help="Longitude column (WGS84).")] = None,
-    list_name: Annotated[str | None, typer.Option(help="List name [default: file stem].")] = None,
+    list_name: Annotated[str | None, typer.Option(help="List name (default: file stem).")] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
     report_dir: ReportDirOption = DEFAULT_REPORT_DIR,

@@ -38,7 +38,7 @@ ForceOption = Annotated[
 ]
 ReportOption = Annotated[
     Path | None,
-    typer.Option("--report", help="The findings CSV [default: var/reports/<id>.csv]."),
+    typer.Option("--report", help="The findings CSV (default: var/reports/<id>.csv)."),
 ]
 
 

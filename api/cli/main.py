@@ -94,8 +94,8 @@ def db_upgrade(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address [default: settings].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: settings].")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
     database_url: common.DatabaseUrlOption = None,
 ) -> None:

@@ -36,7 +36,7 @@ def register(moves_app: typer.Typer) -> None:
 
 
 ActorOption = Annotated[
-    str | None, typer.Option(help="Who does it, for the audit [default: the OS user].")
+    str | None, typer.Option(help="Who does it, for the audit (default: the OS user).")
 ]
 NoteOption = Annotated[str | None, typer.Option(help="Why, for the audit.")]
 

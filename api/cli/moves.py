@@ -26,7 +26,7 @@ moves_app = typer.Typer(
 )
 
 ActorOption = Annotated[
-    str | None, typer.Option(help="Who settles it, for the record [default: the OS user].")
+    str | None, typer.Option(help="Who settles it, for the record (default: the OS user).")
 ]
 
 

@@ -43,7 +43,7 @@ def erase(
         str | None, typer.Option(help="The request's case reference (a code, not free text).")
     ] = None,
     authorised_by: Annotated[
-        str | None, typer.Option(help="Who authorised it, for the register [default: OS user].")
+        str | None, typer.Option(help="Who authorised it, for the register (default: OS user).")
     ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
@@ -80,7 +80,7 @@ def _erasure_summary(report: privacy.ErasureReport) -> str:
 @retention_app.command("run")
 def retention_run(
     actor: Annotated[
-        str | None, typer.Option(help="Who runs it, for the log [default: retention].")
+        str | None, typer.Option(help="Who runs it, for the log (default: retention).")
     ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,

@@ -28,7 +28,7 @@ def apply(
         bool, typer.Option("--dry-run", help="Only show what would change.")
     ] = False,
     actor: Annotated[
-        str | None, typer.Option(help="Who applies it, for the audit [default: the OS user].")
+        str | None, typer.Option(help="Who applies it, for the audit (default: the OS user).")
     ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
@@ -82,7 +82,7 @@ def _summary(report: registry_service.ApplyReport) -> str:
 @rules_app.command("export")
 def export(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here [default: stdout].")
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
     ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,

@@ -29,7 +29,7 @@ endpoints_app = typer.Typer(
 )
 
 ActorOption = Annotated[
-    str | None, typer.Option("--actor", help="Who is acting [default: the login name].")
+    str | None, typer.Option("--actor", help="Who is acting (default: the login name).")
 ]
 ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why, for the audit trail.")]
 
