@@ -5,9 +5,10 @@
   schedule compressed by ``ADDRESSHUB_DELIVERY_TIME_SCALE``);
 * SIGTERM lets a request in flight finish and be recorded;
 * on SQLite a second worker refuses to start;
-* on PostgreSQL, two workers with one killed (``kill -9``) in the middle of its batch again and
-  again (``ADDRESSHUB_KILL_ROUNDS`` times, 10 by default; 100 for a soak run): nothing lost,
-  duplicates only with the same ``webhook-id``, order per lane kept (V3);
+* on PostgreSQL, two to four workers, one killed (``kill -9``) in the middle of its batch 100
+  times in a loop (``ADDRESSHUB_KILL_ROUNDS`` sets another count), their number changing
+  between rounds: nothing lost, duplicates only with the same ``webhook-id``, order per lane
+  kept (V3);
 * PostgreSQL restarted under load: the workers carry on by themselves.
 """
 
@@ -34,7 +35,7 @@ from notify import delivery_tables as dt_tables
 from notify.tables import outbox, registry
 from tests.support import acceptance, outbox_world, receivers
 
-KILL_ROUNDS = int(os.environ.get("ADDRESSHUB_KILL_ROUNDS", "10"))
+KILL_ROUNDS = int(os.environ.get("ADDRESSHUB_KILL_ROUNDS", "100"))
 WORKER_ENV = {
     "ADDRESSHUB_ENVIRONMENT": "test",
     "ADDRESSHUB_ALLOW_PRIVATE_WEBHOOK_TARGETS": "1",
@@ -83,13 +84,13 @@ def _world(factory: db.SessionFactory, urls: list[str], **limits: Any) -> outbox
 
 def _enqueue(
     factory: db.SessionFactory, world: outbox_world.World, partners: list[str], per_lane: int,
-    subjects: int,
+    subjects: int, first_subject: int = 0,
 ) -> list[str]:  # fmt: skip
     with db.unit_of_work(factory) as session:
         return [
             world.enqueue(session, partner=p, subject_id=f"s{s}", now=_now()).id
             for _ in range(per_lane)
-            for s in range(subjects)
+            for s in range(first_subject, first_subject + subjects)
             for p in partners
         ]
 
@@ -219,20 +220,23 @@ def test_killing_workers_mid_batch_loses_nothing_and_keeps_order(
         world = _world(factory, [sink.url, sink.url + "?b", sink.url + "?c"], max_in_flight=4)
         sink.rotate(list(world.secrets.values()))
         sink.answer(receivers.slow(0.02))
-        ids = _enqueue(factory, world, ["P0", "P1", "P2"], per_lane=4, subjects=10)
-        with _workers(db_url, log, count=2) as running:
+        queue = _KillQueue(factory, world, sink)
+        mid_send = 0  # rounds whose kill came while the workers were sending
+        with _workers(db_url, log, count=3) as running:
             for _ in range(KILL_ROUNDS):
+                queue.top_up()
                 before = len(sink.requests())
-                sink.wait_until(_more_requests_than(before + 2), timeout_s=10)
-                victim = rng.randrange(len(running))
-                running[victim].kill()  # SIGKILL: no chance to finish or release anything
-                running[victim].wait(10)
-                running[victim] = _start(db_url, log)
-            wanted = {"msg_" + i for i in ids}
+                mid_send += sink.wait_until(_more_requests_than(before + 2), timeout_s=10)
+                victim = running.pop(rng.randrange(len(running)))
+                victim.kill()  # SIGKILL: no chance to finish or release anything
+                victim.wait(10)
+                running.extend(_start(db_url, log) for _ in range(rng.randint(2, 4) - len(running)))
+            wanted = {"msg_" + i for i in queue.ids}
             done = sink.wait_until(lambda r: r.unique_ids() >= wanted, timeout_s=120)
             assert done, log.read_text()[-3000:]
             assert _settled(factory), log.read_text()[-3000:]
-    assert sink.unique_ids() == {"msg_" + i for i in ids}
+    assert mid_send >= 0.9 * KILL_ROUNDS
+    assert sink.unique_ids() == {"msg_" + i for i in queue.ids}
     assert sink.rejected == 0
     _assert_in_order(sink)
     bodies: dict[str, bytes] = {}
@@ -247,6 +251,29 @@ def test_killing_workers_mid_batch_loses_nothing_and_keeps_order(
             )
         ).one()
     assert lost >= 1  # some kill did land mid-batch, and its lease was swept back
+
+
+class _KillQueue:
+    """Deliveries for the kill loop, topped up (four per lane, new people) so that sends are
+    always in flight for the next kill however fast the workers go."""
+
+    CHUNK_SUBJECTS = 10
+
+    def __init__(
+        self, factory: db.SessionFactory, world: outbox_world.World, sink: receivers.Receiver
+    ) -> None:
+        self._factory, self._world, self._sink = factory, world, sink
+        self.ids: list[str] = []
+        self._subjects = 0
+
+    def top_up(self) -> None:
+        if len(self.ids) - len(self._sink.unique_ids()) >= 60:
+            return
+        self.ids += _enqueue(
+            self._factory, self._world, ["P0", "P1", "P2"], per_lane=4,
+            subjects=self.CHUNK_SUBJECTS, first_subject=self._subjects,
+        )  # fmt: skip
+        self._subjects += self.CHUNK_SUBJECTS
 
 
 def test_operator_commands_resend_rotate_list_and_enable(
