@@ -82,7 +82,9 @@ def list_deliveries(
     *,
     session: SessionDep,
     principal: Reader,
-    status: Annotated[str | None, fastapi.Query(max_length=40)] = None,
+    status: Annotated[
+        schemas.DeliveryState | None, fastapi.Query(description="Only deliveries in this state.")
+    ] = None,
     since: dt.datetime | None = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
     limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,

@@ -8,6 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 AckOutcome = Literal["applied", "not_known", "rejected", "needs_info"]
+DeliveryState = Literal[
+    "scheduled", "pending", "in_flight", "retry_wait", "held", "dead", "delivered", "cancelled",
+    "expired", "abandoned",
+]  # fmt: skip
 
 
 class _Schema(BaseModel):
@@ -62,7 +66,7 @@ class DeliveryLogItem(_Schema):
     partner_id: str
     partner_service_id: str
     event_type: str
-    state: str
+    state: DeliveryState
     attempt_count: int
     last_http_status: int | None
     last_error_kind: str | None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from standardwebhooks import webhooks as reference
 
 from api import app as api_app
 from api.keys import domain as key_domain
+from api.schemas import partner as partner_schemas
 from core import ids
 from core.settings import Settings
 from notify import delivery_repository
@@ -282,3 +284,24 @@ def test_a_signed_ack_keeps_its_webhook_id_and_a_repeat_after_a_day_is_the_same_
     final = client.post(url, content=other, headers=partner | _signed(secret, "msg_w3", other, now))
     assert final.status_code == 201 and final.json()["supersedes_ack_id"] == shown["id"]
     assert session.scalar(count) == 2
+
+
+def test_the_delivery_log_filters_by_state_and_refuses_an_unknown_one(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    sent = _sent(session, world, "P0")
+    waiting = world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW).id
+    session.commit()
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    for state, wanted in (("delivered", [sent]), ("pending", [waiting]), ("dead", [])):
+        page = client.get("/v1/deliveries", params={"status": state}, headers=partner)
+        assert [i["id"] for i in page.json()["items"]] == wanted, state
+    refused = client.get("/v1/deliveries", params={"status": "failed"}, headers=partner)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    (problem,) = refused.json()["errors"]
+    assert problem["field"] == "status" and "dead" in problem["detail"], problem
+
+
+def test_the_log_states_are_the_delivery_table_states() -> None:
+    assert typing.get_args(partner_schemas.DeliveryState) == outbox.DELIVERY_STATES
