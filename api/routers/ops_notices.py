@@ -30,7 +30,9 @@ def list_notices(
     *,
     session: SessionDep,
     principal: Reader,
-    kind: Annotated[str | None, fastapi.Query(max_length=40)] = None,
+    kind: Annotated[
+        schemas.NoticeKind | None, fastapi.Query(description="Only notices of this kind.")
+    ] = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
     limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,
 ) -> schemas.OpsNoticePage:

@@ -209,7 +209,9 @@ def list_file_batches(
     *,
     session: SessionDep,
     principal: Reader,
-    state: Annotated[str | None, fastapi.Query(max_length=40)] = None,
+    state: Annotated[
+        schemas.FileBatchState | None, fastapi.Query(description="Only batches in this state.")
+    ] = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
     limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,
 ) -> schemas.FileBatchPage:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+NoticeKind = Literal[
+    "endpoint.disabled", "endpoint.failing", "delivery.exhausted", "delivery.recovered",
+    "feed.stale", "endpoint.recovered",
+]  # fmt: skip
 
 
 class _Schema(BaseModel):
@@ -14,7 +19,7 @@ class _Schema(BaseModel):
 
 class OpsNotice(_Schema):
     id: str
-    kind: str = Field(
+    kind: NoticeKind = Field(
         description="endpoint.disabled, endpoint.failing, endpoint.recovered, "
         "delivery.exhausted, delivery.recovered or feed.stale."
     )

@@ -12,6 +12,7 @@ DeliveryState = Literal[
     "scheduled", "pending", "in_flight", "retry_wait", "held", "dead", "delivered", "cancelled",
     "expired", "abandoned",
 ]  # fmt: skip
+FileBatchState = Literal["built", "collected", "withdrawn", "expired"]
 
 
 class _Schema(BaseModel):
@@ -117,7 +118,7 @@ class FileBatch(_Schema):
     id: str
     subscription_id: str
     partner_service_id: str
-    state: Literal["built", "collected", "withdrawn", "expired"]
+    state: FileBatchState
     file_name: str
     rows: int
     sha256: str = Field(description="SHA-256 (hex) of the CSV bytes, as in the manifest.")

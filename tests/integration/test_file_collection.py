@@ -137,6 +137,8 @@ def test_a_partner_downloads_its_batch_and_the_first_download_collects_it(
         (written.batch_id, "built", 2)
     ]
     assert client.get("/v1/file-batches", headers=stranger).json()["items"] == []
+    unknown = client.get("/v1/file-batches", params={"state": "sent"}, headers=partner)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "state"
     url = f"/v1/file-batches/{written.batch_id}"
     assert client.get(f"{url}/file", headers=stranger).status_code == 404
     got = client.get(f"{url}/file", headers=partner)

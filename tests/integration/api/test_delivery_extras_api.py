@@ -17,10 +17,12 @@ from standardwebhooks import webhooks as reference
 
 from api import app as api_app
 from api.keys import domain as key_domain
+from api.schemas import ops_notices as notice_schemas
 from api.schemas import partner as partner_schemas
 from core import ids
 from core.settings import Settings
-from notify import delivery_repository
+from notify import delivery_extras_tables as extras_tables
+from notify import delivery_repository, delivery_tables
 from notify.tables import outbox, registry
 from tests.integration.api import http_world
 from tests.support import outbox_world, receivers
@@ -182,6 +184,8 @@ def test_ops_notices_are_shown_to_their_own_partner_and_to_admins(
     assert len(page["items"]) + len(rest["items"]) == 4 and rest["next_cursor"] is None
     kind = client.get("/v1/ops-notices", params={"kind": "endpoint.recovered"}, headers=admin)
     assert [i["partner_id"] for i in kind.json()["items"]] == ["P0"]
+    unknown = client.get("/v1/ops-notices", params={"kind": "endpoint.down"}, headers=admin)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "kind"
     assert client.get("/v1/ops-notices", headers=_key(session, Role.AGENT)).status_code == 403
     assert json.loads(json.dumps(items))[0]["sent_at"] is None
 
@@ -303,5 +307,7 @@ def test_the_delivery_log_filters_by_state_and_refuses_an_unknown_one(
     assert problem["field"] == "status" and "dead" in problem["detail"], problem
 
 
-def test_the_log_states_are_the_delivery_table_states() -> None:
+def test_the_list_filters_take_exactly_the_tables_values() -> None:
     assert typing.get_args(partner_schemas.DeliveryState) == outbox.DELIVERY_STATES
+    assert typing.get_args(partner_schemas.FileBatchState) == extras_tables.BATCH_STATES
+    assert typing.get_args(notice_schemas.NoticeKind) == delivery_tables.NOTICE_KINDS
