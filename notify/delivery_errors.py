@@ -10,10 +10,12 @@
     └── SignatureMismatch        signature_mismatch      a signed request failed verification
     NotFound
     ├── DeliveryNotFound         delivery_not_found
-    └── EndpointNotFound         endpoint_not_found
+    ├── EndpointNotFound         endpoint_not_found
+    └── SubscriptionNotFound     subscription_not_found
     Conflict
     ├── DispatcherBusy           dispatcher_busy         SQLite: another worker holds the lock
     ├── ReplayRefused            replay_refused          only dead or held deliveries replay
+    ├── RerouteRefused           reroute_refused         the target subscription cannot take it
     └── ValidationFailed         validation_failed       the endpoint failed its handshake
 """
 
@@ -52,6 +54,11 @@ class EndpointNotFound(NotFound):
     title = "Endpoint not found"
 
 
+class SubscriptionNotFound(NotFound):
+    code = "subscription_not_found"
+    title = "Subscription not found"
+
+
 class DispatcherBusy(Conflict):
     code = "dispatcher_busy"
     title = "Another worker holds the dispatcher lock"
@@ -60,6 +67,11 @@ class DispatcherBusy(Conflict):
 class ReplayRefused(Conflict):
     code = "replay_refused"
     title = "Delivery cannot be replayed"
+
+
+class RerouteRefused(Conflict):
+    code = "reroute_refused"
+    title = "Delivery cannot be rerouted"
 
 
 class ValidationFailed(Conflict):

@@ -2,7 +2,8 @@
 
 * dead letters: :func:`resend` one (a fresh schedule from attempt 1, same ``id``, ``webhook-id``
   and ``seq``), :func:`recover` every dead delivery of an endpoint (since a time, or all), in
-  lane order, :func:`abandon` one (terminal: its lane moves on). Each is audited.
+  lane order, :func:`reroute` one to another channel of its service (a pull feed or file
+  drop, same ``id``), :func:`abandon` one (terminal: its lane moves on). Each is audited.
 * endpoints: :func:`record_validation` (a passed handshake, §6.11) and
   :func:`reenable_endpoint` (an operator, after a successful validation), whose held lanes
   then resume; :func:`rotate_secret` (the old secret stays valid for an overlap);
@@ -95,6 +96,90 @@ def abandon(
     _audit(session, delivery.id, "abandon", actor=actor, reason=reason, now=now)
     repo.wake_lanes(session, ordering_keys=[delivery.ordering_key], now=now)
     return delivery
+
+
+#: Where an operator may move a dead or held delivery (§6.7): channels with no endpoint to fail.
+REROUTE_CHANNELS: Final = ("pull", "file_drop")
+
+
+def reroute(
+    *,
+    session: orm.Session,
+    delivery_id: str,
+    subscription_id: str | None,
+    actor: str,
+    reason: str | None,
+    now: dt.datetime,
+) -> registry.Subscription:
+    """Move a dead or held delivery to its service's pull feed or file drop, keeping its
+    ``id`` (so its ``webhook-id``) and place in the lane; returns the subscription it went to.
+
+    With no ``subscription_id`` the service's one active pull or file-drop subscription for
+    the event type is taken. The feed or file drop rechecks it before it goes, like a resend.
+    """
+    delivery = session.get(outbox.Delivery, delivery_id)
+    if delivery is None:
+        raise delivery_errors.DeliveryNotFound(f"no delivery {delivery_id}")
+    if delivery.state not in ("dead", "held"):
+        raise delivery_errors.RerouteRefused("only a dead or held delivery can be rerouted")
+    target = _reroute_target(session, delivery, subscription_id)
+    delivery.subscription_id, delivery.endpoint_id = target.id, target.endpoint_id
+    delivery.hold_reason = None
+    _reopen(session, delivery, now, actor)
+    repo.record_disclosure(session, delivery=delivery, outcome=None, close_reason=None,
+                           now=now, actor=actor, versions={"channel": target.channel})  # fmt: skip
+    _audit(session, delivery.id, "reroute", actor=actor, reason=reason, now=now)
+    repo.wake_lanes(session, ordering_keys=[delivery.ordering_key], now=now)
+    return target
+
+
+def _reroute_target(
+    session: orm.Session, delivery: outbox.Delivery, subscription_id: str | None
+) -> registry.Subscription:
+    """The named subscription, checked; or the service's only one that can take it."""
+    if subscription_id is None:
+        return _only_fallback(session, delivery)
+    target = session.get(registry.Subscription, subscription_id)
+    if target is None:
+        raise delivery_errors.SubscriptionNotFound(f"no subscription {subscription_id}")
+    refusal = _reroute_refusal(session, delivery, target)
+    if refusal is not None:
+        raise delivery_errors.RerouteRefused(f"subscription {target.id} {refusal}")
+    return target
+
+
+def _only_fallback(session: orm.Session, delivery: outbox.Delivery) -> registry.Subscription:
+    query = sa.select(registry.Subscription).where(
+        registry.Subscription.partner_service_id == delivery.partner_service_id,
+        registry.Subscription.channel.in_(REROUTE_CHANNELS),
+    )
+    fit = [s for s in session.scalars(query) if _reroute_refusal(session, delivery, s) is None]
+    if len(fit) != 1:
+        named = ", ".join(sorted(s.id for s in fit)) or "none"
+        raise delivery_errors.RerouteRefused(
+            f"name the subscription to reroute to: the service's active pull or file-drop "
+            f"subscriptions for {delivery.event_type}: {named}"
+        )
+    return fit[0]
+
+
+def _reroute_refusal(
+    session: orm.Session, delivery: outbox.Delivery, target: registry.Subscription
+) -> str | None:
+    """Why ``target`` cannot take the delivery, or None."""
+    if target.partner_service_id != delivery.partner_service_id:
+        return "belongs to another partner service"
+    if target.channel not in REROUTE_CHANNELS:
+        return f"is a {target.channel} subscription; reroute to a pull feed or file drop"
+    if target.status != "active" or delivery.event_type not in target.event_types:
+        return f"does not take {delivery.event_type} now (paused, or not subscribed)"
+    twin = sa.select(outbox.Delivery.id).where(
+        outbox.Delivery.outbox_event_id == delivery.outbox_event_id,
+        outbox.Delivery.subscription_id == target.id,
+    )
+    if session.scalar(twin) is not None:
+        return "already has this event (a delivery of its own)"
+    return None
 
 
 def _reopen(session: orm.Session, delivery: outbox.Delivery, now: dt.datetime, actor: str) -> None:

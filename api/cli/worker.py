@@ -1,4 +1,4 @@
-"""Delivery commands: ``worker``, ``deliveries resend|recover|abandon``, ``endpoints ...``.
+"""Delivery commands: ``worker``, ``deliveries resend|recover|reroute|abandon``, ``endpoints``.
 
 The worker claims and delivers outbox rows until SIGTERM or SIGINT (then finishes what is in
 flight), or with ``--once`` until nothing is due. Several may run at once on PostgreSQL; on
@@ -23,7 +23,9 @@ from core.settings import Settings
 if TYPE_CHECKING:  # imported by each command: other commands start without them
     from notify import endpoint_validation
 
-deliveries_app = typer.Typer(help="Dead letters: resend, recover or abandon.", no_args_is_help=True)
+deliveries_app = typer.Typer(
+    help="Dead letters: resend, recover, reroute or abandon.", no_args_is_help=True
+)
 endpoints_app = typer.Typer(
     help="Webhook endpoints: health, secrets, re-enabling.", no_args_is_help=True
 )
@@ -122,6 +124,44 @@ def recover(
             now=common.now(),
         )
     common.emit(f"{len(resent)} dead deliveries will be sent again.", {"resent": resent}, as_json)
+
+
+@deliveries_app.command("reroute")
+def reroute(
+    delivery_id: Annotated[str, typer.Argument(help="The dead or held delivery's id.")],
+    *,
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            help="The pull or file-drop subscription to move it to (default: the service's "
+            "only one for the event type)."
+        ),
+    ] = None,
+    actor: ActorOption = None,
+    reason: ReasonOption = None,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """Move a dead or held delivery to its service's pull feed or file drop (same id)."""
+    from notify import delivery_service
+
+    settings = common.settings_for(database_url)
+    with common.session_scope(settings) as session:
+        target = delivery_service.reroute(
+            session=session,
+            delivery_id=delivery_id,
+            subscription_id=subscription,
+            actor=common.actor_or_login(actor),
+            reason=reason,
+            now=common.now(),
+        )
+        moved = {"rerouted": [delivery_id], "subscription_id": target.id,
+                 "channel": target.channel}  # fmt: skip
+    common.emit(
+        f"Delivery {delivery_id} moved to {target.channel} subscription {target.id}.",
+        moved,
+        as_json,
+    )
 
 
 @deliveries_app.command("abandon")

@@ -6,7 +6,9 @@
   is written and an operational notice (a disabled endpoint) reaches the operations endpoint
   and the partner's other endpoint, both real receivers verifying with ``standardwebhooks``;
 * ``addresshub endpoints test`` sends a signed test event now; ``ops-notices list`` shows the
-  notices.
+  notices;
+* ``addresshub deliveries reroute`` moves a dead letter to the service's file drop: the next
+  batch carries it, and the person's later event then goes by webhook.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import db, ids
-from notify import ack_signing, endpoint_repository, signing
+from notify import ack_signing, codes, endpoint_repository, signing
 from notify.tables import outbox, registry
 from tests.support import acceptance, outbox_world, receivers
 
@@ -161,3 +163,34 @@ def test_filedrop_collected_marks_a_batch_collected_once(
         "filedrop", "collected", batch["batch_id"], database_url=db_url, env=ENV
     )
     assert again["already_collected"] is True and again["collected_by"] == "clerk"
+
+
+def test_a_dead_letter_rerouted_to_the_file_drop_is_written_there_and_its_lane_moves_on(
+    db_url: str, factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with receivers.Receiver([]) as sink:
+        with db.unit_of_work(factory) as session:
+            world = outbox_world.build(session, [sink.url], now=_now())
+            dead = world.enqueue(session, partner="P0", subject_id="s1", now=_now())
+            later = world.enqueue(session, partner="P0", subject_id="s1", now=_now())
+            dead.state, dead.close_reason, dead.next_attempt_at = "dead", "dead", None
+            drop_id = ids.new_id()
+            session.add(registry.Subscription(
+                id=drop_id, partner_service_id="P0/COUNCIL_TAX", channel="file_drop",
+                endpoint_id=None, event_types=[codes.SUBMITTED], status="active",
+                created_at=_now(),
+            ))  # fmt: skip
+        sink.rotate([world.secrets["P0"]])
+        moved = acceptance.cli_json("deliveries", "reroute", dead.id, "--reason", "desk asked",
+                                    database_url=db_url, env=ENV)  # fmt: skip
+        assert moved == {"rerouted": [dead.id], "subscription_id": drop_id, "channel": "file_drop"}
+        again = acceptance.run_cli("deliveries", "reroute", dead.id, database_url=db_url, env=ENV)
+        assert "only a dead or held" in acceptance.assert_one_line_failure(again, exit_code=4)
+        acceptance.cli_json("worker", "--once", database_url=db_url, env=ENV, timeout=120)
+        assert sink.requests() == []  # neither the rerouted one nor the one behind it
+        drop = tmp_path / "drop"
+        acceptance.cli_json("filedrop", "run", "--directory", str(drop), database_url=db_url,
+                            env=ENV)  # fmt: skip
+        assert [r["event_id"] for r in _csv_rows(drop)] == [dead.id]  # the same id
+        acceptance.cli_json("worker", "--once", database_url=db_url, env=ENV, timeout=120)
+        assert sink.unique_ids() == {f"msg_{later.id}"} and sink.rejected == 0
