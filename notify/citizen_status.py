@@ -1,17 +1,22 @@
 """The citizen's view of a move: per recipient whether it is told, why not, and the service's
-acknowledgement (sharing-and-delivery §6.14); codes and plain-language reasons, no personal
+acknowledgement (sharing-and-delivery §6.14), or that none came within the rule's
+``ack_expected_days`` ("no response yet"); codes and plain-language reasons, no personal
 values."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from notify import acks, domain, errors, explain, holds, outbox, registry_reads, unresolved
 from notify import partner_tables as pt
 from notify import repository as repo
 from notify.tables import outbox as o
+from notify.tables import registry as r
 
 _CITIZEN_STATUS = {
     "scheduled": "planned",
@@ -27,7 +32,7 @@ _CITIZEN_STATUS = {
 }
 
 
-def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
+def move_status(*, session: orm.Session, reference: str, now: dt.datetime) -> dict[str, Any]:
     """Per-recipient status of the latest version of a move: codes only, no personal values."""
     submission = repo.latest_submission(session, reference)
     if submission is None:
@@ -38,17 +43,46 @@ def move_status(*, session: orm.Session, reference: str) -> dict[str, Any]:
     for d in deliveries:
         by_service.setdefault(d.partner_service_id, []).append(d)
     acked = acks.latest_acks(session, [d.id for d in deliveries])
+    overdue = _unanswered_too_long(session, deliveries, acked, now)
     document = {
         "reference": submission.reference,
         "version": submission.version,
         "status": submission.status,
         "move_date": submission.move_date.isoformat(),
         "recipients": [
-            _recipient(row, by_service.get(row.partner_service_id, []), registry, acked)
+            _recipient(row, by_service.get(row.partner_service_id, []), registry, acked, overdue)
             for row in _latest_decisions(session, submission.id)
         ],
     }
     return unresolved.for_citizen(document, unresolved.address_state(session, submission))
+
+
+def _unanswered_too_long(
+    session: orm.Session,
+    deliveries: Iterable[o.Delivery],
+    acked: dict[str, pt.PartnerAck],
+    now: dt.datetime,
+) -> set[str]:
+    """The delivered deliveries with no acknowledgement after their rule's
+    ``ack_expected_days`` (counted from when they were delivered)."""
+    waiting = [d for d in deliveries if d.state == "delivered" and d.id not in acked]
+    days = _ack_days(session, {(d.rule_id, d.rule_version_planned) for d in waiting})
+    return {
+        d.id
+        for d in waiting
+        if (n := days.get((d.rule_id, d.rule_version_planned))) is not None
+        and d.updated_at + dt.timedelta(days=n) <= now
+    }
+
+
+def _ack_days(session: orm.Session, rules: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    if not rules:
+        return {}
+    rule = r.SharingRule
+    query = sa.select(rule.id, rule.version, rule.ack_expected_days).where(
+        rule.id.in_(sorted({rule_id for rule_id, _ in rules}))
+    )
+    return {(i, v): n for i, v, n in session.execute(query) if (i, v) in rules}
 
 
 def _latest_decisions(session: orm.Session, submission_id: str) -> list[o.PlanDecision]:
@@ -62,6 +96,7 @@ def _recipient(
     deliveries: list[o.Delivery],
     registry: domain.Registry,
     acked: dict[str, pt.PartnerAck],
+    overdue: set[str],
 ) -> dict[str, Any]:
     service = registry.services.get(row.partner_service_id)
     partner = registry.partners.get(service.partner_id) if service else None
@@ -88,6 +123,7 @@ def _recipient(
         "close_reason": first.close_reason if first else None,
         "consent_id": row.consent_record_id,
         **citizen_ack_fields(ack),
+        "partner_ack_overdue": first is not None and first.id in overdue,
     }
 
 

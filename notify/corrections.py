@@ -195,7 +195,7 @@ def correct_move(
     latest = versions[-1]
     if acting_key is not None and versions[0].actor_ref != acting_key:
         raise Forbidden("an agent or partner key corrects only the moves it reported")
-    replay = _replay(session, versions, change.idempotency_key)
+    replay = _replay(session, versions, change.idempotency_key, now)
     if replay is not None:
         return replay
     if latest.status not in CORRECTABLE or latest.person is None:
@@ -209,7 +209,7 @@ def correct_move(
 
 
 def _replay(
-    session: orm.Session, versions: list[m.ChangeSubmission], key: str | None
+    session: orm.Session, versions: list[m.ChangeSubmission], key: str | None, now: dt.datetime
 ) -> Corrected | None:
     if key is None:
         return None
@@ -223,7 +223,7 @@ def _replay(
         submission_id=found.id,
         version=found.version,
         plan=None,
-        document=citizen_status.move_status(session=session, reference=found.reference),
+        document=citizen_status.move_status(session=session, reference=found.reference, now=now),
         replayed=True,
     )
 

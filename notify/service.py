@@ -117,7 +117,7 @@ def submit_move(
     """Record a move and, in the same transaction, its consents, plan and outbox rows."""
     options = options or Options.from_settings(settings)
     intake.check(request, today=checks.today(now), window=options.window)
-    replay = _replay(session, request)
+    replay = _replay(session, request, now)
     if replay is not None:
         return replay
     check_answers(session, request)
@@ -259,7 +259,9 @@ def _situation(
     return situation, found
 
 
-def _replay(session: orm.Session, request: intake.MoveRequest) -> Submitted | None:
+def _replay(
+    session: orm.Session, request: intake.MoveRequest, now: dt.datetime
+) -> Submitted | None:
     """The same idempotency key (per channel and actor) returns the first submission."""
     if request.idempotency_key is None:
         return None
@@ -276,7 +278,7 @@ def _replay(session: orm.Session, request: intake.MoveRequest) -> Submitted | No
         submission_id=found.id,
         version=found.version,
         plan=None,
-        document=citizen_status.move_status(session=session, reference=found.reference),
+        document=citizen_status.move_status(session=session, reference=found.reference, now=now),
         replayed=True,
     )
 

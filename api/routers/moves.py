@@ -193,10 +193,12 @@ def _own_move(principal: Principal, reference: str) -> None:
     summary="Per-recipient status of a move",
     responses=errors.responses_for(401, 403, 404),
 )
-def get_move(*, session: SessionDep, principal: Reader, reference: str) -> schemas.MoveStatus:
+def get_move(
+    *, session: SessionDep, clock: ClockDep, principal: Reader, reference: str
+) -> schemas.MoveStatus:
     _own_move(principal, reference)
     return schemas.MoveStatus.model_validate(
-        citizen_status.move_status(session=session, reference=reference)
+        citizen_status.move_status(session=session, reference=reference, now=clock.now())
     )
 
 

@@ -201,6 +201,11 @@ class RecipientStatus(_Schema):
     partner_ack_message_cy: str | None = Field(
         default=None, description="The same in Welsh, when the service gave it."
     )
+    partner_ack_overdue: bool = Field(
+        default=False,
+        description="Sent, but the service has not acknowledged it within the days its rule "
+        "expects (ack_expected_days): show 'no response yet'.",
+    )
 
 
 class MoveStatus(_Schema):

@@ -88,7 +88,7 @@ def test_a_blocked_uprn_holds_every_service_and_opens_a_review(seeded: orm.Sessi
         {"code": "MOVE_BLOCKED", "detail": {"block": block.id, "side": "new_uprn"}}
     ]
     assert review.held_deliveries == len(TOLD)
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     told = [r for r in status["recipients"] if r["partner_service_id"] in TOLD]
     assert {(r["status"], r["status_text"]) for r in told} == {
         ("delayed", "We need to check this change before anyone is told.")
@@ -129,7 +129,7 @@ def test_the_gate_holds_while_the_review_is_open_and_release_lets_them_go(
     assert {(d.state, d.hold_reason) for d in rows} == {("pending", None)}
     assert set(_gate(seeded, result.submission_id, LATER).values()) == {"proceed:None"}
     assert move_reviews.list_reviews(session=seeded) == []
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     told = [r for r in status["recipients"] if r["partner_service_id"] in TOLD]
     assert {(r["status"], r["status_text"]) for r in told} == {("planned", None)}
     with pytest.raises(move_reviews.MoveReviewDecided):
@@ -160,7 +160,7 @@ def test_a_refused_move_is_cancelled_and_the_citizen_sees_it_refused(seeded: orm
         sa.select(o.Disclosure).where(o.Disclosure.delivery_id.in_([d.id for d in rows]))
     )
     assert {line.outcome for line in lines} == {"not_disclosed"}
-    status = citizen_status.move_status(session=seeded, reference=second.reference)
+    status = citizen_status.move_status(session=seeded, reference=second.reference, now=w.NOW)
     texts = {
         (r["status"], r["status_text"]) for r in status["recipients"] if r["decision"] == "hold"
     }

@@ -143,7 +143,7 @@ def test_withdrawing_consent_cancels_queued_rows_only(seeded: orm.Session) -> No
         session=seeded, consent_id=mover_consent, channel="web", settings=w.SETTINGS, now=w.NOW
     )
     assert again.already_withdrawn and again.cancelled == ()
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     by_service = {r["partner_service_id"]: r for r in status["recipients"]}
     assert by_service["NEWTOWN-DC/LIBRARIES"]["status"] == "not_sent"
     assert by_service["NEWTOWN-DC/COUNCIL_TAX"]["status"] == "planned"
@@ -245,7 +245,7 @@ def test_a_failure_while_enqueuing_leaves_nothing_behind(
 
 def test_status_of_an_unknown_move(seeded: orm.Session) -> None:
     with pytest.raises(errors.MoveNotFound):
-        citizen_status.move_status(session=seeded, reference="COA-0000-0000")
+        citizen_status.move_status(session=seeded, reference="COA-0000-0000", now=w.NOW)
     assert intake.new_reference(b"\x00" * 5) == "COA-0000-0000"
 
 

@@ -140,7 +140,7 @@ def test_a_new_address_without_a_confident_match_holds_every_service(
     )
     assert interim.address_text == "7 Mill Lane Newtown, nt11aa"
     assert interim.pending_consents == ["NEWTOWN-DC/LIBRARIES"]
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     assert status["new_address"] == "pending"
     assert {r["status"] for r in status["recipients"]} == {"waiting"}
 
@@ -218,7 +218,7 @@ def test_resolving_closes_the_record_and_updates_the_citizens_status(
         "key-custodian",
     )
     assert unresolved.list_unresolved(session=seeded).total == 0
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     by_service = {r["partner_service_id"]: r for r in status["recipients"]}
     assert status["new_address"] == "known" and len(by_service) == len(ALL_SERVICES)
     assert by_service["NEWTOWN-DC/COUNCIL_TAX"]["status"] == "planned"
@@ -272,7 +272,7 @@ def test_rejecting_closes_the_record_and_the_services_stay_untold(seeded: orm.Se
     assert (settled.entry.status, settled.entry.reason) == ("rejected", "no such property")
     assert unresolved.list_unresolved(session=seeded).total == 0
     assert _count(seeded, o.Delivery) == 0
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     assert status["new_address"] == "rejected"
     assert {r["status"] for r in status["recipients"]} == {"not_sent"}
     assert {r["status_text"] for r in status["recipients"]} == {unresolved.REJECTED_TEXT}

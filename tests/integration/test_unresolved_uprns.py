@@ -95,7 +95,7 @@ def test_a_new_uprn_the_gazetteer_lacks_waits_in_the_custodians_queue(
     assert interim.pending_consents == ["NEWTOWN-DC/LIBRARIES"]
     queue = unresolved.list_unresolved(session=seeded)
     assert [e.reference for e in queue.items] == [result.reference]
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     assert status["new_address"] == "pending"
     assert {r["status"] for r in status["recipients"]} == {"waiting"}
 
@@ -165,7 +165,7 @@ def test_a_load_that_creates_the_uprn_plans_the_waiting_move(seeded: orm.Session
     consent = seeded.get(m.ConsentRecord, library.consent_record_id)
     assert consent is not None and consent.given_at == w.NOW
     assert unresolved.list_unresolved(session=seeded).total == 0
-    assert citizen_status.move_status(session=seeded, reference=result.reference)[
+    assert citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)[
         "new_address"
     ] == ("known")
     _publish(seeded)  # published once: nothing more is planned
@@ -209,7 +209,7 @@ def test_an_old_uprn_the_gazetteer_lacks_is_kept_and_nobody_is_leaving(
         "postcode": None,
         "welsh_single_line": None,
     }
-    status = citizen_status.move_status(session=seeded, reference=result.reference)
+    status = citizen_status.move_status(session=seeded, reference=result.reference, now=w.NOW)
     assert status["new_address"] == "known"
 
 

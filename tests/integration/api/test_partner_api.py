@@ -230,3 +230,49 @@ def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Sess
         assert all(
             r["partner_ack"] is None for k, r in recipients.items() if k != "NEWTOWN-DC/LIBRARIES"
         )
+
+
+def test_a_delivery_unacknowledged_past_its_rules_days_shows_no_response_yet(
+    db_url: str, session: orm.Session
+) -> None:
+    from tests.integration import sharing_world
+
+    sharing_world.seed(session)
+    session.commit()
+    app = api_app.create_app(Settings(database_url=db_url))
+    with TestClient(app, raise_server_exceptions=False) as http:
+        body = {
+            "person": {"given_name": "Ada", "family_name": "Lovelace"},
+            "old_uprn": sharing_world.OLD_UPRN,
+            "new_uprn": sharing_world.NEW_UPRN,
+            "move_date": dt.date.today().isoformat(),
+            "recipients": [{"service": "NEWTOWN-DC/LIBRARIES", "selected": True, "consent": True}],
+        }
+        accepted = http.post("/v1/moves", json=body, headers=_key(session, Role.ADMIN))
+        reference, token = accepted.json()["reference"], accepted.json()["receipt_token"]
+        citizen = {"Authorization": f"Bearer {token}"}
+        query = sa.select(outbox.Delivery).where(outbox.Delivery.rule_id.is_not(None))
+        deliveries = {d.partner_service_id: d for d in session.scalars(query)}
+        library = deliveries["NEWTOWN-DC/LIBRARIES"]
+        rule = session.get(registry.SharingRule, (library.rule_id, library.rule_version_planned))
+        assert rule is not None
+        days = dt.timedelta(days=rule.ack_expected_days)
+        now = dt.datetime.now(dt.UTC)
+        others = [d for k, d in deliveries.items() if k != "NEWTOWN-DC/LIBRARIES"]
+        for delivery, sent in [(library, now - days - dt.timedelta(hours=1))] + [
+            (d, now - days + dt.timedelta(hours=1)) for d in others
+        ]:
+            delivery.state, delivery.updated_at = "delivered", sent
+        session.commit()
+
+        def overdue() -> dict[str, bool]:
+            got = http.get(f"/v1/moves/{reference}", headers=citizen).json()["recipients"]
+            return {r["partner_service_id"]: r["partner_ack_overdue"] for r in got}
+
+        assert overdue()["NEWTOWN-DC/LIBRARIES"] is True
+        assert others and not any(overdue()[d.partner_service_id] for d in others)
+        partner = _key(session, Role.PARTNER, partner_id=library.partner_id)
+        acked = http.post(f"/v1/deliveries/{library.id}/ack", json={"outcome": "applied"},
+                          headers=partner)  # fmt: skip
+        assert acked.status_code == 201, acked.text
+        assert overdue()["NEWTOWN-DC/LIBRARIES"] is False
