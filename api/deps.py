@@ -69,6 +69,17 @@ ClockDep = Annotated[clocks.Clock, fastapi.Depends(_clock)]
 # error response, never a success the database did not keep.
 SessionDep = Annotated[orm.Session, fastapi.Depends(_session, scope="function")]
 
+
+def _writing_session(request: fastapi.Request) -> Iterator[orm.Session]:
+    with db.unit_of_work(request.app.state.session_factory, immediate=True) as session:
+        yield session
+
+
+#: For the GET routes that write (the pull feed numbers its items and records the fetch, a
+#: file batch's first download marks it collected): SQLite's write lock from the start, as
+#: for the other methods, so a worker's commit between their read and write is waited for.
+WritingSessionDep = Annotated[orm.Session, fastapi.Depends(_writing_session, scope="function")]
+
 _bearer = security.HTTPBearer(
     auto_error=False,
     scheme_name="ApiKeyBearer",

@@ -7,7 +7,9 @@
   ``Idempotency-Key`` header makes a retry return the first response (§6.8). Once the partner
   holds an acknowledgement secret, acks must carry a valid Standard Webhooks signature
   (§6.14); a repeated ``webhook-id`` returns the first response.
-* ``GET /v1/feed`` and ``POST /v1/feed/ack``: the pull feed of a partner key's partner.
+* ``GET /v1/feed`` and ``POST /v1/feed/ack``: the pull feed of a partner key's partner;
+  ``wait`` (up to 30 s) holds an empty page until an item is ready, looking again each second
+  with no transaction open in between.
 * ``GET /v1/file-batches``, ``GET /v1/file-batches/{id}/file`` and
   ``POST /v1/file-batches/{id}/collected``: a partner's file-drop batches; the first download
   or the confirmation marks a batch collected (the transport acknowledgement, §6.13).
@@ -15,13 +17,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from typing import Annotated, Any
+import time
+from typing import Annotated, Any, Final
 
 import fastapi
+from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
+from api.deps import (
+    ClockDep,
+    Principal,
+    Role,
+    SessionDep,
+    SettingsDep,
+    WritingSessionDep,
+    require_roles,
+)
 from api.schemas import partner as schemas
 from notify import ack_signing, acks, feed, idempotency, paging
 from notify import delivery_extras_tables as xt
@@ -29,6 +42,10 @@ from notify import file_drop_collection as collection
 from notify import partner_tables as pt
 
 router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
+#: The pull feed's long poll: at most this long (sharing-and-delivery §6.12), looking again
+#: this often.
+MAX_WAIT_S: Final = 30
+FEED_POLL_S: Final = 1.0
 
 
 async def _raw_body(request: fastapi.Request) -> bytes:
@@ -157,16 +174,36 @@ def _ack_request(
     summary="The pull feed: the partner's signed events in order",
     responses=errors.responses_for(401, 403, 422),
 )
-def read_feed(
+async def read_feed(
     *,
-    session: SessionDep,
+    session: WritingSessionDep,
     clock: ClockDep,
     principal: PartnerKey,
     after: Annotated[str | None, fastapi.Query(max_length=40)] = None,
     limit: Annotated[int, fastapi.Query(ge=1, le=feed.MAX_LIMIT)] = 100,
+    wait: Annotated[
+        int,
+        fastapi.Query(
+            ge=0,
+            le=MAX_WAIT_S,
+            description="Seconds to wait for an item when none is ready (long poll); the page "
+            "comes back as soon as one is, or empty when the time is up.",
+        ),
+    ] = 0,
 ) -> schemas.FeedPage:
-    page = feed.fetch(session=session, partner_id=principal.partner_id or "", after=after,
-                      limit=limit, now=clock.now())  # fmt: skip
+    deadline, partner_id = time.monotonic() + wait, principal.partner_id or ""
+    while True:
+        page = await run_in_threadpool(feed.fetch, session=session, partner_id=partner_id,
+                                       after=after, limit=limit, now=clock.now())  # fmt: skip
+        left = deadline - time.monotonic()
+        if page.items or left <= 0:
+            return _feed_page(page)
+        # while waiting no transaction stays open (and the feed's cursor row stays unlocked)
+        await run_in_threadpool(session.commit)
+        await asyncio.sleep(min(FEED_POLL_S, left))
+
+
+def _feed_page(page: feed.Page) -> schemas.FeedPage:
     return schemas.FeedPage(
         items=[schemas.FeedItem.model_validate(i, from_attributes=True) for i in page.items],
         next_cursor=page.next_cursor,
@@ -230,7 +267,7 @@ def list_file_batches(
 )
 def download_file_batch(
     *,
-    session: SessionDep,
+    session: WritingSessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     principal: PartnerKey,

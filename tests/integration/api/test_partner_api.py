@@ -5,9 +5,13 @@ citizen's move status) and the pull feed (signed bytes in order, commit marks de
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +22,7 @@ from api import app as api_app
 from api.keys import domain as key_domain
 from core import ids
 from core.settings import Settings
+from notify import partner_tables as pt
 from notify import signing
 from notify.tables import outbox, registry
 from tests.integration.api import http_world
@@ -180,6 +185,63 @@ def test_the_feed_refuses_a_foreign_cursor_and_other_roles(
     assert client.post("/v1/feed/ack", json={"cursor": beyond}, headers=partner).status_code == 422
     assert client.get("/v1/feed", params={"after": "!!"}, headers=partner).status_code == 422
     assert client.get("/v1/feed", headers=_key(session, Role.ADMIN)).status_code == 403
+
+
+class _LaterItem(threading.Thread):
+    """While a long poll waits: lock the partner's feed cursor without waiting (PostgreSQL) and
+    commit a new pull delivery (on SQLite that takes the write lock): neither may be held."""
+
+    def __init__(self, session: orm.Session, world: outbox_world.World) -> None:
+        super().__init__()
+        self.session, self.world = session, world
+        self.errors: list[BaseException] = []
+        self.delivery_id = ""
+
+    def run(self) -> None:
+        time.sleep(1.5)
+        try:
+            if self.session.get_bind().dialect.name == "postgresql":
+                cursor = pt.PartnerFeedCursor
+                lock = sa.select(cursor).where(cursor.partner_id == "P0")
+                assert self.session.scalars(lock.with_for_update(nowait=True)).one()
+            delivery = self.world.enqueue(self.session, partner="P0", subject_id="late", now=NOW)
+            delivery.endpoint_id, self.delivery_id = None, delivery.id
+            self.session.commit()
+        except BaseException as exc:  # reported to the test's thread
+            self.errors.append(exc)
+
+
+def test_a_long_poll_returns_an_item_that_arrives_while_it_waits(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    _pull(session, world, "P0")
+    session.commit()
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    assert client.get("/v1/feed", params={"wait": 31}, headers=partner).status_code == 422
+    statements: list[str] = []
+    with _statements(statements):
+        empty = client.get("/v1/feed", headers=partner)  # no wait: at once, empty
+    assert empty.status_code == 200 and empty.json()["items"] == []
+    if session.get_bind().dialect.name == "sqlite":  # a GET that writes takes the lock first
+        assert "BEGIN IMMEDIATE" in statements
+    later = _LaterItem(session, world)
+    later.start()
+    waited = client.get("/v1/feed", params={"wait": 20}, headers=partner)
+    later.join(30)
+    assert later.errors == []
+    assert [i["webhook_id"] for i in waited.json()["items"]] == [f"msg_{later.delivery_id}"]
+
+
+@contextlib.contextmanager
+def _statements(into: list[str]) -> Iterator[None]:
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        into.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", seen)
+    try:
+        yield
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", seen)
 
 
 def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Session) -> None:
