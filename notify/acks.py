@@ -184,21 +184,25 @@ def delivery_log(
     partner_id: str | None,
     state: str | None = None,
     since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    endpoint_id: str | None = None,
     after: str | None = None,
     limit: int = 100,
 ) -> LogPage:
-    """One page of deliveries in id order; ``partner_id=None`` means every partner."""
+    """One page of deliveries in id order; ``partner_id=None`` means every partner. ``since``
+    and ``until`` bound the creation time (from, before)."""
     paging.check_limit(limit)
-    query = sa.select(outbox.Delivery).order_by(outbox.Delivery.id).limit(limit + 1)
-    if partner_id is not None:
-        query = query.where(outbox.Delivery.partner_id == partner_id)
-    if state is not None:
-        query = query.where(outbox.Delivery.state == state)
-    if since is not None:
-        query = query.where(outbox.Delivery.created_at >= since)
-    if after is not None:
-        query = query.where(outbox.Delivery.id > after)
-    rows = list(session.scalars(query))
+    d = outbox.Delivery
+    wanted = [
+        d.partner_id == partner_id if partner_id is not None else None,
+        d.endpoint_id == endpoint_id if endpoint_id is not None else None,
+        d.state == state if state is not None else None,
+        d.created_at >= since if since is not None else None,
+        d.created_at < until if until is not None else None,
+        d.id > after if after is not None else None,
+    ]
+    query = sa.select(d).where(*(w for w in wanted if w is not None))
+    rows = list(session.scalars(query.order_by(d.id).limit(limit + 1)))
     page = rows[:limit]
     acks = latest_acks(session, [d.id for d in page])
     return LogPage(

@@ -1,7 +1,8 @@
 """The partner side: the delivery log, business acknowledgements and the pull feed.
 
 * ``GET /v1/deliveries``: a partner key sees its own partner's deliveries, an admin every one;
-  filtered by ``status`` and ``since``, paged with ``after``.
+  filtered by ``status``, creation time (``since``, ``until``), ``partner`` (admins) and
+  ``endpoint``, paged with ``after``.
 * ``POST /v1/deliveries/{id}/ack``: a partner key acknowledges a delivery sent to it
   (``applied``, ``not_known``, ``rejected``, ``needs_info``); 404 for any other delivery. An
   ``Idempotency-Key`` header makes a retry return the first response (§6.8). Once the partner
@@ -36,6 +37,7 @@ from api.deps import (
     require_roles,
 )
 from api.schemas import partner as schemas
+from core.errors import Forbidden
 from notify import ack_signing, acks, feed, idempotency, paging
 from notify import delivery_extras_tables as xt
 from notify import file_drop_collection as collection
@@ -102,13 +104,21 @@ def list_deliveries(
     status: Annotated[
         schemas.DeliveryState | None, fastapi.Query(description="Only deliveries in this state.")
     ] = None,
-    since: dt.datetime | None = None,
+    since: Annotated[dt.datetime | None, fastapi.Query(description="Created at or after.")] = None,
+    until: Annotated[dt.datetime | None, fastapi.Query(description="Created before.")] = None,
+    partner: Annotated[
+        str | None, fastapi.Query(max_length=64, description="Only this partner's (admins).")
+    ] = None,
+    endpoint: Annotated[
+        str | None, fastapi.Query(max_length=36, description="Only those sent to this endpoint.")
+    ] = None,
     after: Annotated[str | None, fastapi.Query(max_length=36)] = None,
     limit: Annotated[int, fastapi.Query(ge=1, le=paging.MAX_PAGE)] = 100,
 ) -> schemas.DeliveryLogPage:
-    partner_id = principal.partner_id if principal.role == Role.PARTNER else None
-    page = acks.delivery_log(session=session, partner_id=partner_id, state=status,
-                             since=since, after=after, limit=limit)  # fmt: skip
+    partner_id = _log_partner(principal, partner)
+    page = acks.delivery_log(session=session, partner_id=partner_id, state=status, since=since,
+                             until=until, endpoint_id=endpoint, after=after,
+                             limit=limit)  # fmt: skip
     return schemas.DeliveryLogPage(
         items=[_log_item(e) for e in page.items], next_cursor=page.next_cursor
     )
@@ -223,6 +233,15 @@ def commit_feed(
     done = feed.commit(session=session, partner_id=principal.partner_id or "",
                        cursor=body.cursor, now=clock.now())  # fmt: skip
     return schemas.FeedCommitted(committed=done, cursor=body.cursor)
+
+
+def _log_partner(principal: Principal, asked: str | None) -> str | None:
+    """The partner whose log is read: a partner key's own (asking for another is refused)."""
+    if principal.role != Role.PARTNER:
+        return asked
+    if asked is not None and asked != principal.partner_id:
+        raise Forbidden("a partner key reads only its own partner's deliveries")
+    return principal.partner_id
 
 
 def _scope(principal: Principal) -> str | None:

@@ -80,6 +80,31 @@ def test_the_log_shows_a_partner_only_its_own_deliveries_and_an_admin_all(
     assert agent.status_code == 403
 
 
+def test_the_log_is_searched_by_partner_endpoint_and_time(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    mine, theirs = _sent(session, world, "P0"), _sent(session, world, "P1")
+    admin, partner = _key(session, Role.ADMIN), _key(session, Role.PARTNER, partner_id="P0")
+
+    def ids_of(headers: dict[str, str], **params: str) -> list[str]:
+        answer = client.get("/v1/deliveries", params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return [i["id"] for i in answer.json()["items"]]
+
+    assert ids_of(admin, partner="P1") == [theirs]
+    assert ids_of(admin, endpoint=world.endpoints["P0"]) == [mine]
+    assert ids_of(partner, endpoint=world.endpoints["P1"]) == []  # never another's
+    assert ids_of(partner, partner="P0") == [mine]
+    before, after = (NOW - dt.timedelta(seconds=1)).isoformat(), NOW.isoformat()
+    assert ids_of(admin, until=before) == []
+    assert sorted(ids_of(admin, since=before, until=(NOW + dt.timedelta(1)).isoformat())) == sorted(
+        [mine, theirs]
+    )
+    assert ids_of(admin, until=after) == []  # until is exclusive
+    refused = client.get("/v1/deliveries", params={"partner": "P1"}, headers=partner)
+    assert refused.status_code == 403, refused.text
+
+
 def test_an_ack_is_stored_idempotent_final_and_only_for_own_deliveries(
     client: TestClient, session: orm.Session, world: outbox_world.World
 ) -> None:
