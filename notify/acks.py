@@ -7,6 +7,7 @@
   ``webhook-id`` (unique per partner, kept as long as the ack): the same ``webhook-id`` again
   returns that ack, with a different delivery or content it is refused (422, as a reused
   ``Idempotency-Key`` is). ``fields_applied`` lies within the groups the delivery carried.
+  ``applied`` and ``not_known`` change the service's relationships (:mod:`notify.ack_effects`).
 * :func:`delivery_log`: deliveries in id order (ULIDs: creation order), scoped to one partner
   or all (admin), filtered by state and creation time, with an opaque cursor.
 * :func:`latest_acks`: the newest ack of each delivery (the citizen's move status shows it).
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors, ids
-from notify import delivery_errors, idempotency, paging
+from notify import ack_effects, delivery_errors, idempotency, paging
 from notify import partner_tables as pt
 from notify.tables import outbox
 
@@ -93,6 +94,7 @@ def acknowledge(
         raise idempotency.IdempotencyKeyInFlight(
             "an acknowledgement with this webhook-id was handled meanwhile"
         ) from exc
+    ack_effects.apply(session, delivery=delivery, outcome=ack.outcome, now=now)
     return Acked(ack=ack, created=True)
 
 

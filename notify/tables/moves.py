@@ -186,7 +186,7 @@ class Relationship(Base):
         ID, sa.ForeignKey("partner_service.id"), index=True
     )
     subject_id: Mapped[str | None] = mapped_column(ID, index=True)
-    uprn: Mapped[int | None] = mapped_column(UPRN)
+    uprn: Mapped[int | None] = mapped_column(UPRN, index=True)  # 0023
     kind: Mapped[str] = mapped_column(CODE)
     evidence: Mapped[str] = mapped_column(CODE)
     valid_from: Mapped[dt.datetime | None]
