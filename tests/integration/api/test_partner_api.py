@@ -269,7 +269,10 @@ def _statements(into: list[str]) -> Iterator[None]:
         sa.event.remove(sa.Engine, "before_cursor_execute", seen)
 
 
-def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Session) -> None:
+@contextlib.contextmanager
+def _a_move(db_url: str, session: orm.Session) -> Iterator[tuple[TestClient, str, str]]:
+    """The sharing world, an API over it and a move reported (the library opted into): the
+    client, the move's reference and its receipt token."""
     from tests.integration import sharing_world
 
     sharing_world.seed(session)
@@ -285,7 +288,11 @@ def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Sess
         }
         accepted = http.post("/v1/moves", json=body, headers=_key(session, Role.ADMIN))
         assert accepted.status_code == 202, accepted.text
-        reference, token = accepted.json()["reference"], accepted.json()["receipt_token"]
+        yield http, accepted.json()["reference"], accepted.json()["receipt_token"]
+
+
+def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Session) -> None:
+    with _a_move(db_url, session) as (http, reference, token):
         delivery = session.scalars(
             sa.select(outbox.Delivery).where(
                 outbox.Delivery.partner_service_id == "NEWTOWN-DC/LIBRARIES"
@@ -322,21 +329,7 @@ def test_an_ack_shows_in_the_citizens_move_status(db_url: str, session: orm.Sess
 def test_a_delivery_unacknowledged_past_its_rules_days_shows_no_response_yet(
     db_url: str, session: orm.Session
 ) -> None:
-    from tests.integration import sharing_world
-
-    sharing_world.seed(session)
-    session.commit()
-    app = api_app.create_app(Settings(database_url=db_url))
-    with TestClient(app, raise_server_exceptions=False) as http:
-        body = {
-            "person": {"given_name": "Ada", "family_name": "Lovelace"},
-            "old_uprn": sharing_world.OLD_UPRN,
-            "new_uprn": sharing_world.NEW_UPRN,
-            "move_date": dt.date.today().isoformat(),
-            "recipients": [{"service": "NEWTOWN-DC/LIBRARIES", "selected": True, "consent": True}],
-        }
-        accepted = http.post("/v1/moves", json=body, headers=_key(session, Role.ADMIN))
-        reference, token = accepted.json()["reference"], accepted.json()["receipt_token"]
+    with _a_move(db_url, session) as (http, reference, token):
         citizen = {"Authorization": f"Bearer {token}"}
         query = sa.select(outbox.Delivery).where(outbox.Delivery.rule_id.is_not(None))
         deliveries = {d.partner_service_id: d for d in session.scalars(query)}
