@@ -52,6 +52,32 @@ def check_duplicates(
             staging.execute(session, sql.dedupe(stage))
 
 
+def check_full_scope(
+    session: orm.Session,
+    entities: Sequence[str],
+    *,
+    out: findings.ReportFile,
+    file: str,
+) -> None:
+    """FILE-FULL-SCOPE (E): a full supply replaces the whole gazetteer, so one that would delete
+    the BLPUs of a custodian it carries none of (another authority's records, in a gazetteer that
+    holds several) is refused unless the caller asked to replace everything."""
+    if "blpu" not in entities:
+        return
+    stage = sql.STAGES["blpu"]
+    other = staging.rows(session, sql.other_custodians(stage))
+    if not other:
+        return
+    counts = ", ".join(f"{count:,} of custodian {code}" for code, count in other)
+    message = (
+        f"this full supply would delete {counts}, which it does not carry (a full supply "
+        "replaces the whole gazetteer); load that authority's changes as a change-only supply, "
+        "or pass --replace-all to replace everything"
+    )
+    out.refuse(model.finding(code="FILE-FULL-SCOPE", severity="E", message=message, file=file,
+                             record_type="21", field="LOCAL_CUSTODIAN_CODE"))  # fmt: skip
+
+
 def check_pro_orders(
     session: orm.Session, entities: tuple[str, ...], *, out: findings.ReportFile
 ) -> None:

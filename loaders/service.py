@@ -44,13 +44,15 @@ class LoadOptions:
     strict: bool = False
     tolerant: bool = False
     force: bool = False
+    replace_all: bool = False
+    """A full supply may delete the BLPUs of custodians it does not carry (FILE-FULL-SCOPE)."""
     schema_version: str | None = None
     requested_by: str | None = None
     validate: str = FULL
-    tile: str | None = None
-    """A 5 km tile change-only supply's tile, when its file names do not carry one (§5.5.3)."""
     """``full``: the validator's rules report as warnings; ``structural``: structural checks only
     (on PostgreSQL an ABP supply then takes the fast staging path, :mod:`loaders.bulk`)."""
+    tile: str | None = None
+    """A 5 km tile change-only supply's tile, when its file names do not carry one (§5.5.3)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -299,6 +301,8 @@ class _Run:
     ) -> None:
         ids_ = {r.entity: rid for rid, r in self.found.layout.records.items() if r.entity}
         apply.check_duplicates(session, entities, full=full, record_ids=ids_, out=self.job.out)
+        if full and not self.job.options.replace_all:
+            apply.check_full_scope(session, entities, out=self.job.out, file=self.found.files[0])
         if not self.pro_orders_unique:
             apply.check_pro_orders(session, entities, out=self.job.out)
         if not full and not tiled:  # a tile re-supplies its live keys as inserts (§5.5.3)

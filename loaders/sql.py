@@ -232,6 +232,17 @@ def count_tile_deleted(stage: Stage) -> str:
     )
 
 
+def other_custodians(stage: Stage) -> str:
+    """Per local custodian code the live BLPUs have and the stage carries none of, how many
+    (a BLPU without a code is nobody's)."""
+    return (
+        f"SELECT l.local_custodian_code, count(*) FROM {stage.live.name} l "
+        "WHERE l.local_custodian_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        f"{stage.name} s WHERE s.local_custodian_code = l.local_custodian_code) "
+        "GROUP BY l.local_custodian_code ORDER BY l.local_custodian_code"
+    )
+
+
 def delete_all(stage: Stage) -> str:
     """A full supply replaces the table (§5.5: 'F' is the whole gazetteer)."""
     return f"DELETE FROM {stage.live.name}"

@@ -36,6 +36,13 @@ TolerantOption = Annotated[
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Apply a supply dated on or before the last applied one.")
 ]
+ReplaceAllOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace-all",
+        help="Let a full supply delete the records of custodians it does not carry.",
+    ),
+]
 ReportOption = Annotated[
     Path | None,
     typer.Option("--report", help="The findings CSV (default: var/reports/<id>.csv)."),
@@ -71,6 +78,7 @@ def load_abp(
     strict: StrictOption = False,
     tolerant: TolerantOption = False,
     force: ForceOption = False,
+    replace_all: ReplaceAllOption = False,
     report_path: ReportOption = None,
     schema: Annotated[
         str | None, typer.Option("--schema", help="Force the ABP schema, 1 or 2 (default: detect).")
@@ -86,8 +94,9 @@ def load_abp(
     from loaders import service
 
     options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
-                                  schema_version=schema, requested_by=requested_by,
-                                  validate=validate.value, tile=tile)  # fmt: skip
+                                  replace_all=replace_all, schema_version=schema,
+                                  requested_by=requested_by, validate=validate.value,
+                                  tile=tile)  # fmt: skip
     _run("abp", paths, database_url=database_url, options=options, report_path=report_path,
          as_json=as_json)  # fmt: skip
 
@@ -101,6 +110,7 @@ def load_dtf(
     strict: StrictOption = False,
     tolerant: TolerantOption = False,
     force: ForceOption = False,
+    replace_all: ReplaceAllOption = False,
     report_path: ReportOption = None,
     requested_by: RequestedByOption = None,
     validate: ValidateOption = Validate.FULL,
@@ -109,7 +119,8 @@ def load_dtf(
     from loaders import service
 
     options = service.LoadOptions(strict=strict, tolerant=tolerant, force=force,
-                                  requested_by=requested_by, validate=validate.value)  # fmt: skip
+                                  replace_all=replace_all, requested_by=requested_by,
+                                  validate=validate.value)  # fmt: skip
     _run("dtf", paths, database_url=database_url, options=options, report_path=report_path,
          as_json=as_json)  # fmt: skip
 

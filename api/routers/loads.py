@@ -68,6 +68,13 @@ def post_load(
     name_property: Text = None,
     version: Text = None,
     strict: Annotated[bool, fastapi.Form()] = False,
+    replace_all: Annotated[
+        bool,
+        fastapi.Form(
+            description="abp and dtf: let a full supply delete the records of custodians it "
+            "does not carry, as `addresshub load abp --replace-all`.",
+        ),
+    ] = False,
     tile: Annotated[
         str | None,
         fastapi.Form(
@@ -95,6 +102,7 @@ def post_load(
         strict=strict,
         requested_by=f"api:{principal.key_id}",
         tile=tile,
+        replace_all=replace_all,
     )
     if load.format in requests.SUPPLY_FORMATS:
         session.commit()  # supply loads run their own transactions; release this one's locks

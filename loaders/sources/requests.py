@@ -44,6 +44,7 @@ class LoadRequest:
     strict: bool = False
     requested_by: str | None = None
     tile: str | None = None  # abp only: a 5 km tile COU's tile, as ``load abp --tile``
+    replace_all: bool = False  # abp and dtf: as ``load abp|dtf --replace-all``
 
 
 def allowed_path(raw: str, *, directory: Path | None) -> Path:
@@ -93,7 +94,10 @@ def _supply(
         paths=paths,
         report_path=report_dir / f"{request.format}-{pipeline.new_run_id()}.csv",
         options=supplies.LoadOptions(
-            strict=request.strict, requested_by=request.requested_by, tile=request.tile
+            strict=request.strict,
+            requested_by=request.requested_by,
+            tile=request.tile,
+            replace_all=request.replace_all,
         ),
     )
     return outcome.as_json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 
 from core import db
 from core.errors import SupplyRefused
-from gazetteer import tables
+from gazetteer import domain, tables
 from loaders import errors, model
 from loaders.writers import supply as writer
 from tests import supplies
@@ -207,3 +208,48 @@ def test_a_pro_order_used_twice_in_a_supply_is_a_warning(
         "ID11_Street_Records.csv", "ID32_Class_Records.csv"
     ]  # fmt: skip
     assert any("does not increase" in r["message"] for r in rows)
+
+
+def _other_authority(first_uprn: int, custodian: int) -> supplies.State:
+    """The sample gazetteer's addresses under another local custodian, on other UPRNs."""
+    state = supplies.sample_state("abp2", 2, first_uprn=first_uprn)
+    return supplies.state_of(
+        dataclasses.replace(r, local_custodian_code=custodian) if isinstance(r, domain.Blpu) else r
+        for r in state.all()
+    )
+
+
+def test_a_full_supply_that_would_delete_another_custodians_blpus_is_refused(
+    engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    ours = supplies.sample_state("abp2", 3)
+    supply_db.load(session_factory, write(tmp_path, ours), report=tmp_path / "a.csv")
+    before = supply_db.snapshot(engine)
+    theirs = _other_authority(20_001, 1234)
+    later = DAY0 + dt.timedelta(days=7)
+    paths = write(tmp_path, theirs, day=later)
+    with pytest.raises(errors.SupplyNotApplied):
+        supply_db.load(session_factory, paths, report=tmp_path / "b.csv")
+    text = (tmp_path / "b.csv").read_text(encoding="utf-8")
+    (scope,) = [r for r in csv.DictReader(io.StringIO(text)) if r["severity"] == "E"]
+    assert (scope["code"], scope["field"]) == ("FILE-FULL-SCOPE", "LOCAL_CUSTODIAN_CODE")
+    assert f"3 of custodian {supplies.CUSTODIAN}" in scope["message"]
+    assert supply_db.snapshot(engine) == before  # nothing applied
+    supply_db.load(session_factory, paths, report=tmp_path / "c.csv", replace_all=True)
+    with session_factory() as session:
+        held = session.execute(sa.select(tables.Blpu.uprn, tables.Blpu.local_custodian_code))
+        assert sorted(held) == [(20_001, 1234), (20_002, 1234)]
+
+
+def test_a_full_supply_carrying_the_same_custodians_replaces_as_before(
+    session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    supply_db.load(session_factory, write(tmp_path, supplies.sample_state("abp2", 3)),
+                   report=tmp_path / "a.csv")  # fmt: skip
+    fewer = supplies.sample_state("abp2", 1)  # the same custodian, two addresses gone
+    later = DAY0 + dt.timedelta(days=7)
+    outcome = supply_db.load(session_factory, write(tmp_path, fewer, day=later),
+                             report=tmp_path / "b.csv")  # fmt: skip
+    assert outcome.as_json()["records"]["blpu"]["deleted"] == 2
+    with session_factory() as session:
+        assert session.scalars(sa.select(tables.Blpu.uprn)).all() == [10_001]
