@@ -60,7 +60,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(moves_app, name="moves")
 register_find(app)  # addresshub search | match, and lookup postcode
 register_privacy(app)  # addresshub erase | retention run | ledger ...
-register_worker(app)  # addresshub worker, deliveries resend|recover|reroute|abandon
+register_worker(app)  # addresshub worker, deliveries list|resend|recover|reroute|abandon
 register_demo(app)  # addresshub demo
 register_move_blocks(moves_app)  # addresshub moves block|unblock|blocks|reviews|questions
 register_move_corrections(moves_app)  # addresshub moves correct

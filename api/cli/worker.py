@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from api.cli import common
+from core.errors import InvalidInput
 from core.settings import Settings
 
 if TYPE_CHECKING:  # imported by each command: other commands start without them
-    from notify import endpoint_validation
+    from notify import acks, endpoint_validation
 
 deliveries_app = typer.Typer(
-    help="Dead letters: resend, recover, reroute or abandon.", no_args_is_help=True
+    help="The delivery log, and dead letters: resend, recover, reroute or abandon.",
+    no_args_is_help=True,
 )
 endpoints_app = typer.Typer(
     help="Webhook endpoints: health, secrets, re-enabling.", no_args_is_help=True
@@ -72,6 +74,53 @@ def worker(
         summary,
         as_json,
     )
+
+
+@deliveries_app.command("list")
+def list_deliveries(
+    *,
+    state: Annotated[
+        str | None, typer.Option(help="Only deliveries in this state (dead, held, ...).")
+    ] = None,
+    partner: Annotated[str | None, typer.Option(help="Only this partner's.")] = None,
+    endpoint: Annotated[str | None, typer.Option(help="Only those for this endpoint.")] = None,
+    since: Annotated[dt.datetime | None, typer.Option(help="Created at or after.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 100,
+    database_url: common.DatabaseUrlOption = None,
+    as_json: common.JsonOption = False,
+) -> None:
+    """The delivery log, oldest first: state, attempts, last answer, the partner's ack."""
+    from notify import acks
+    from notify.tables import outbox
+
+    if state is not None and state not in outbox.DELIVERY_STATES:
+        raise InvalidInput(f"--state is one of {', '.join(outbox.DELIVERY_STATES)}")
+    settings = common.settings_for(database_url)
+    when = since.replace(tzinfo=since.tzinfo or dt.UTC) if since else None
+    with common.session_scope(settings) as session:
+        page = acks.delivery_log(session=session, partner_id=partner, state=state, since=when,
+                                 endpoint_id=endpoint, limit=limit)  # fmt: skip
+        rows = [_logged(entry) for entry in page.items]
+    lines = [
+        f"{r['id']}  {r['partner_service_id']}  {r['state']}  attempts {r['attempt_count']}  "
+        f"last {r['last_http_status'] or r['last_error_kind'] or '-'}  ack {r['ack'] or '-'}"
+        for r in rows
+    ]
+    more = f"\n(more: --since or a narrower filter; {limit} shown)" if page.next_cursor else ""
+    common.emit("\n".join(lines) + more if lines else "No deliveries.", {"deliveries": rows},
+                as_json)  # fmt: skip
+
+
+def _logged(entry: acks.LogEntry) -> dict[str, object]:
+    d = entry.delivery
+    return {
+        "id": d.id, "partner_id": d.partner_id, "partner_service_id": d.partner_service_id,
+        "endpoint_id": d.endpoint_id, "event_type": d.event_type, "state": d.state,
+        "attempt_count": d.attempt_count, "last_http_status": d.last_http_status,
+        "last_error_kind": d.last_error_kind, "close_reason": d.close_reason,
+        "created_at": d.created_at.isoformat(), "updated_at": d.updated_at.isoformat(),
+        "ack": entry.ack.outcome if entry.ack else None,
+    }  # fmt: skip
 
 
 @deliveries_app.command("resend")

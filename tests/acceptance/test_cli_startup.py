@@ -45,7 +45,7 @@ GROUPS = {
     },
     "retention": {"run"},
     "ledger": {"person", "move", "agreement"},
-    "deliveries": {"resend", "recover", "abandon"},
+    "deliveries": {"list", "resend", "recover", "reroute", "abandon"},
     "endpoints": {"list", "rotate-secret", "enable", "test", "rotate-ack-secret"},
     "filedrop": {"run", "collected", "batches"},
     "ops-notices": {"list", "send"},

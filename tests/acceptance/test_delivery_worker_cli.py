@@ -290,6 +290,13 @@ def test_operator_commands_resend_rotate_list_and_enable(
             row = session.get(outbox.Delivery, first)
             assert row is not None
             row.state = "dead"
+        dead = acceptance.cli_json("deliveries", "list", "--state", "dead", "--partner", "P0",
+                                   database_url=db_url)["deliveries"]  # fmt: skip
+        assert [(d["id"], d["state"], d["endpoint_id"]) for d in dead] == [
+            (first, "dead", endpoint)
+        ]
+        unknown = acceptance.run_cli("deliveries", "list", "--state", "failed", database_url=db_url)
+        assert "dead" in acceptance.assert_one_line_failure(unknown)
         resent = acceptance.cli_json("deliveries", "resend", first, "--reason", "test",
                                      database_url=db_url)  # fmt: skip
         assert resent == {"resent": [first]}
