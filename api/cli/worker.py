@@ -51,6 +51,12 @@ def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Deliver what is due now, then exit.")
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Worker processes sharing the queue (PostgreSQL); one uses a core."
+        ),
+    ] = 1,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
@@ -62,6 +68,9 @@ def worker(
     from notify import worker as worker_
 
     settings = common.settings_for(database_url)
+    if processes > 1:
+        _pool(settings, processes=processes, concurrency=concurrency, once=once, as_json=as_json)
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     running = worker_.from_settings(settings, concurrency=concurrency, once=once)
     # operational webhooks and due file-drop batches run beside the worker (notify.delivery_jobs)
@@ -71,6 +80,24 @@ def worker(
     common.emit(
         f"Worker {running.worker_id} stopped: {tally.sent} attempts sent, "
         f"{tally.delivered} delivered, {tally.failed} failed.",
+        summary,
+        as_json,
+    )
+
+
+def _pool(
+    settings: Settings, *, processes: int, concurrency: int, once: bool, as_json: bool
+) -> None:
+    from api.cli import worker_pool
+
+    worker_pool.check(settings, processes)
+    args = ["--concurrency", str(concurrency), *(["--once"] if once else [])]
+    code, summary = worker_pool.run(settings=settings, processes=processes, args=args)
+    if code != 0:  # a negative code: the child was killed by that signal
+        common.fail(f"a worker process exited with {code}", code if code > 0 else 1)
+    common.emit(
+        f"{processes} workers stopped: {summary.get('sent', 0)} attempts sent, "
+        f"{summary.get('delivered', 0)} delivered, {summary.get('failed', 0)} failed.",
         summary,
         as_json,
     )

@@ -373,3 +373,43 @@ def test_workers_recover_from_a_postgresql_restart_without_loss(
 def _more_requests_than(count: int) -> Callable[[receivers.Receiver], bool]:
     """A wait condition: the receiver has had more than ``count`` requests."""
     return lambda receiver: len(receiver.requests()) > count
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def test_worker_processes_share_the_queue_and_stop_together(
+    pg_url: str, pg_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with receivers.Receiver([]) as sink:
+        world = _world(pg_factory, [sink.url, sink.url + "?b"])
+        sink.rotate(list(world.secrets.values()))
+        first = _enqueue(pg_factory, world, ["P0", "P1"], per_lane=2, subjects=10)
+        report = acceptance.cli_json("worker", "--once", "--processes", "2", database_url=pg_url,
+                                     env=WORKER_ENV, timeout=120)  # fmt: skip
+        assert report["delivered"] == len(first) == 40
+        assert len(set(report["worker_ids"])) == 2
+        later = _enqueue(pg_factory, world, ["P0"], per_lane=1, subjects=5)
+        with _workers(pg_url, tmp_path / "pool.log", count=0) as running:
+            running.append(_start(pg_url, tmp_path / "pool.log", "--processes", "2"))
+            wanted = {"msg_" + i for i in first + later}
+            assert sink.wait_until(lambda r: r.unique_ids() >= wanted, timeout_s=60)
+            children = _children(running[0].pid)
+            assert len(children) == 2
+            running[0].send_signal(signal.SIGTERM)
+            assert running[0].wait(30) == 0, (tmp_path / "pool.log").read_text()[-2000:]
+            for child in children:
+                with pytest.raises(ProcessLookupError):
+                    os.kill(child, 0)
+    assert sink.rejected == 0
+    _assert_in_order(sink)
+
+
+def test_worker_processes_on_sqlite_are_refused(sqlite_url: str) -> None:
+    refused = acceptance.run_cli("worker", "--processes", "2", database_url=sqlite_url,
+                                 env=WORKER_ENV)  # fmt: skip
+    assert "one writer" in acceptance.assert_one_line_failure(refused)
