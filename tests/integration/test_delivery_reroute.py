@@ -20,11 +20,7 @@ from tests.support import outbox_world
 NOW = dt.datetime.now(dt.UTC)
 
 
-@pytest.fixture
-def world(session: orm.Session) -> outbox_world.World:
-    built = outbox_world.build(session, ["https://p0.example/h", "https://p1.example/h"], now=NOW)
-    session.commit()
-    return built
+world = outbox_world.two_partners_fixture(NOW)
 
 
 def _subscription(

@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -149,6 +150,19 @@ def build(
         state = endpoint_repository.endpoint_states(session, [endpoint.id], now=now)[endpoint.id]
         state.rate_limit_per_s, state.max_in_flight = rate_limit_per_s, max_in_flight
     session.flush()
+    return world
+
+
+def two_partners_fixture(now: dt.datetime) -> Callable[..., World]:
+    """A pytest fixture ``world``: partners P0 and P1 (committed), for a test module to bind:
+    ``world = outbox_world.two_partners_fixture(NOW)``."""
+
+    @pytest.fixture
+    def world(session: orm.Session) -> World:
+        built = build(session, ["https://p0.example/h", "https://p1.example/h"], now=now)
+        session.commit()
+        return built
+
     return world
 
 

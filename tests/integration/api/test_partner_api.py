@@ -32,11 +32,7 @@ Role = key_domain.Role
 NOW = dt.datetime.now(dt.UTC)
 
 
-@pytest.fixture
-def world(session: orm.Session) -> outbox_world.World:
-    built = outbox_world.build(session, ["https://p0.example/h", "https://p1.example/h"], now=NOW)
-    session.commit()
-    return built
+world = outbox_world.two_partners_fixture(NOW)
 
 
 @pytest.fixture
