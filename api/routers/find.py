@@ -29,7 +29,12 @@ def filters(
         fastapi.Query(description="Classification code prefix, e.g. `RD` or `RD*` (residential)."),
     ] = None,
     logical_status: Annotated[
-        str | None, fastapi.Query(description="BLPU logical status, e.g. `1` (approved).")
+        str | None,
+        fastapi.Query(
+            pattern="^[156789]$",
+            description="BLPU logical status: `1` approved, `5` candidate, `6` provisional, "
+            "`7` rejected (internal), `8` historical, `9` rejected.",
+        ),
     ] = None,
     include_historical: Annotated[
         bool, fastapi.Query(description="Include historical labels and retired properties.")
@@ -38,7 +43,12 @@ def filters(
         int | None, fastapi.Query(description="Local custodian code of the BLPU.")
     ] = None,
     language: Annotated[
-        str | None, fastapi.Query(description="Label language, `ENG` or `CYM`.")
+        str | None,
+        fastapi.Query(
+            pattern="^(?i:ENG|CYM|GAE|COR|GLE|ULL)$",
+            description="Label language: `ENG`, `CYM` (Welsh), `GAE` (Scottish Gaelic), or the "
+            "older `COR`, `GLE`, `ULL`; any case.",
+        ),
     ] = None,
     dataset: Annotated[
         list[schemas.Dataset] | None,

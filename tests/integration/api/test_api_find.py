@@ -49,6 +49,23 @@ def test_bad_postcode_is_a_problem_with_its_code(client: TestClient) -> None:
     assert response.json()["code"] == "invalid_postcode"
 
 
+def test_a_filter_value_that_names_nothing_is_refused_not_an_empty_list(
+    client: TestClient,
+) -> None:
+    at = {"postcode": "NT1 1AB"}
+    for name, value in (("language", "english"), ("logical_status", "3")):
+        refused = client.get("/v1/addresses", params=at | {name: value})
+        assert refused.status_code == 422, (name, refused.text)
+        assert [e["field"] for e in refused.json()["errors"]] == [name]
+    lower, upper = (
+        client.get("/v1/addresses", params=at | {"language": code}).json()["addresses"]
+        for code in ("eng", "ENG")
+    )
+    assert lower and lower == upper  # any case
+    approved = client.get("/v1/addresses", params=at | {"logical_status": "1"})
+    assert approved.status_code == 200 and approved.json()["count"] >= 1
+
+
 def test_search_is_not_read_as_a_uprn(client: TestClient) -> None:
     response = client.get("/v1/addresses/search", params={"q": "rose cottage newtown"})
     assert response.status_code == 200, response.text
