@@ -235,10 +235,11 @@ def count_tile_deleted(stage: Stage) -> str:
 def other_custodians(stage: Stage) -> str:
     """Per local custodian code the live BLPUs have and the stage carries none of, how many
     (a BLPU without a code is nobody's)."""
+    # NOT IN a list read once (SQLite would run a correlated NOT EXISTS once per live row)
     return (
         f"SELECT l.local_custodian_code, count(*) FROM {stage.live.name} l "
-        "WHERE l.local_custodian_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-        f"{stage.name} s WHERE s.local_custodian_code = l.local_custodian_code) "
+        "WHERE l.local_custodian_code NOT IN (SELECT s.local_custodian_code FROM "
+        f"{stage.name} s WHERE s.local_custodian_code IS NOT NULL) "
         "GROUP BY l.local_custodian_code ORDER BY l.local_custodian_code"
     )
 
