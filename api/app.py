@@ -35,6 +35,7 @@ from api.routers import (
     partner,
     privacy,
     unresolved_moves,
+    uprn_register,
 )
 from core import clock, db
 from core.settings import Settings, get_settings
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(moves.router)
     app.include_router(move_blocks.router)
     app.include_router(move_blocks.questions_router)
+    app.include_router(uprn_register.router)
     app.include_router(move_reviews.router)
     app.include_router(corrections.router)
     app.include_router(unresolved_moves.router)

@@ -35,6 +35,7 @@ from api.cli.move_corrections import register as register_move_corrections
 from api.cli.moves import moves_app
 from api.cli.privacy import register as register_privacy
 from api.cli.rules import rules_app
+from api.cli.uprns import uprns_app
 from api.cli.worker import register as register_worker
 from core.errors import StorageError
 
@@ -58,6 +59,7 @@ app.add_typer(apikey_app, name="apikey")
 app.add_typer(rules_app, name="rules")
 app.add_typer(events_app, name="events")
 app.add_typer(moves_app, name="moves")
+app.add_typer(uprns_app, name="uprns")
 register_find(app)  # addresshub search | match, and lookup postcode
 register_privacy(app)  # addresshub erase | retention run | ledger ...
 register_worker(app)  # addresshub worker, deliveries list|resend|recover|reroute|abandon

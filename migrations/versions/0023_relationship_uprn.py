@@ -5,10 +5,12 @@ Revises: 0022_delivery_hot
 Create Date: 2026-11-23
 
 A partner's ``applied`` acknowledgement now records that the service holds the person at the
-move's new UPRN (``notify.ack_effects``), so the table grows with every applied move. Planning
-a move under a rule that requires the service to hold someone at the old address reads the
-rows at that UPRN (``notify.repository.relationships_of``); without an index that read walks
-the whole table.
+move's new UPRN (``notify.ack_effects``), and a service's register of the UPRNs it holds
+(``notify.uprn_register``) writes a row per UPRN, so the table grows to the size of the
+authorities' property lists. Planning a move under a rule that requires the service to hold
+someone at the old address, and routing each gazetteer change, read the rows at one UPRN
+(``notify.repository.relationships_of``, ``notify.gazetteer_events``); without an index each
+read walks the whole table.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from tests.support import acceptance
 
 TOP_LEVEL = {
     "search", "match", "reindex", "erase", "worker", "demo", "serve", "db", "load", "export",
-    "lookup", "apikey", "rules", "events", "moves", "retention", "ledger", "deliveries",
+    "lookup", "apikey", "rules", "events", "moves", "uprns", "retention", "ledger", "deliveries",
     "endpoints", "filedrop", "ops-notices",
 }  # fmt: skip
 GROUPS = {
@@ -49,6 +49,7 @@ GROUPS = {
     "endpoints": {"list", "rotate-secret", "enable", "test", "rotate-ack-secret"},
     "filedrop": {"run", "collected", "batches"},
     "ops-notices": {"list", "send"},
+    "uprns": {"register", "list"},
 }
 HEAVY = ("sqlalchemy", "geoalchemy2", "loaders", "shapely", "psycopg", "migrations")
 PANEL_ROW = re.compile(r"^│ (\S+)\s")

@@ -8,7 +8,9 @@
 * ``addresshub endpoints test`` sends a signed test event now; ``ops-notices list`` shows the
   notices;
 * ``addresshub deliveries reroute`` moves a dead letter to the service's file drop: the next
-  batch carries it, and the person's later event then goes by webhook.
+  batch carries it, and the person's later event then goes by webhook;
+* ``addresshub uprns register`` loads the UPRNs a service holds from a CSV, and a bad line
+  changes nothing.
 """
 
 from __future__ import annotations
@@ -194,3 +196,23 @@ def test_a_dead_letter_rerouted_to_the_file_drop_is_written_there_and_its_lane_m
         assert [r["event_id"] for r in _csv_rows(drop)] == [dead.id]  # the same id
         acceptance.cli_json("worker", "--once", database_url=db_url, env=ENV, timeout=120)
         assert sink.unique_ids() == {f"msg_{later.id}"} and sink.rejected == 0
+
+
+def test_an_operator_registers_the_uprns_a_service_holds(
+    db_url: str, factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with db.unit_of_work(factory) as session:
+        outbox_world.build(session, ["https://p0.example/h"], now=_now())
+    held = tmp_path / "council-tax.csv"
+    held.write_text("account,UPRN\nCT1,100023336956\nCT2,10023117655\n", encoding="utf-8")
+    done = acceptance.cli_json("uprns", "register", "P0/COUNCIL_TAX", str(held),
+                               database_url=db_url, env=ENV)  # fmt: skip
+    assert (done["held"], done["added"], done["ended"]) == (2, 2, 0)
+    listed = acceptance.cli_json("uprns", "list", "P0/COUNCIL_TAX", database_url=db_url, env=ENV)
+    assert listed["uprns"] == [10023117655, 100023336956]
+    held.write_text("UPRN\n10023117655\nnot-a-uprn\n", encoding="utf-8")
+    refused = acceptance.run_cli("uprns", "register", "P0/COUNCIL_TAX", str(held),
+                                 database_url=db_url, env=ENV)  # fmt: skip
+    assert "line 3" in acceptance.assert_one_line_failure(refused)
+    again = acceptance.cli_json("uprns", "list", "P0/COUNCIL_TAX", database_url=db_url, env=ENV)
+    assert again["uprns"] == listed["uprns"]  # nothing changed

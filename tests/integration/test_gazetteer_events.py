@@ -21,9 +21,9 @@ from notify import (
     registry_repository,
     registry_service,
     ssrf,
+    uprn_register,
     worker,
 )
-from notify.tables import moves as m
 from notify.tables import outbox as o
 from notify.tables import registry as reg
 from notify.transports import webhook
@@ -56,15 +56,9 @@ def _seed_registry(session: orm.Session) -> None:
 
 
 def _watch(session: orm.Session, uprn: int) -> None:
-    session.add(
-        m.Relationship(
-            id=f"rel-{uprn}",
-            partner_service_id="NEWTOWN-DC/COUNCIL_TAX",
-            uprn=uprn,
-            kind="holds_uprn",
-            evidence="partner_uprn_register",
-        )
-    )
+    """The service registers the UPRN among those it holds (the partner's way in)."""
+    uprn_register.replace(session, partner_service_id="NEWTOWN-DC/COUNCIL_TAX", uprns=[uprn],
+                          now=NOW - dt.timedelta(days=1))  # fmt: skip
     session.commit()
 
 
