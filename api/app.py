@@ -34,6 +34,7 @@ from api.routers import (
     ops_notices,
     partner,
     privacy,
+    replay,
     unresolved_moves,
     uprn_register,
 )
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(privacy.router)
     app.include_router(partner.router)
     app.include_router(endpoints.router)
+    app.include_router(replay.router)
     app.include_router(ops_notices.router)
     return app
 

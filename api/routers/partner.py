@@ -19,11 +19,11 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from typing import Annotated, Any, Final
 
 import fastapi
+from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
@@ -104,8 +104,12 @@ def list_deliveries(
     status: Annotated[
         schemas.DeliveryState | None, fastapi.Query(description="Only deliveries in this state.")
     ] = None,
-    since: Annotated[dt.datetime | None, fastapi.Query(description="Created at or after.")] = None,
-    until: Annotated[dt.datetime | None, fastapi.Query(description="Created before.")] = None,
+    since: Annotated[
+        AwareDatetime | None, fastapi.Query(description="Created at or after (with its offset).")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, fastapi.Query(description="Created before (with its offset).")
+    ] = None,
     partner: Annotated[
         str | None, fastapi.Query(max_length=64, description="Only this partner's (admins).")
     ] = None,

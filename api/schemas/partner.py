@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 AckOutcome = Literal["applied", "not_known", "rejected", "needs_info"]
 DeliveryState = Literal[
@@ -139,3 +139,15 @@ class FileBatchPage(_Schema):
 class FileBatchCollected(_Schema):
     batch: FileBatch
     already_collected: bool
+
+
+class Recover(_Schema):
+    since: AwareDatetime | None = Field(
+        default=None,
+        description="Only deliveries that died at or after this time, with its offset (all if "
+        "null).",
+    )
+
+
+class Resent(_Schema):
+    resent: list[str] = Field(description="The deliveries that will be sent again, in order.")
