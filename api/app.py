@@ -19,6 +19,7 @@ import fastapi
 
 from api import errors, openapi
 from api.routers import (
+    ack_files,
     addresses,
     corrections,
     endpoints,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.include_router(partner.router)
     app.include_router(endpoints.router)
     app.include_router(replay.router)
+    app.include_router(ack_files.router)
     app.include_router(ops_notices.router)
     return app
 

@@ -151,3 +151,8 @@ class Recover(_Schema):
 
 class Resent(_Schema):
     resent: list[str] = Field(description="The deliveries that will be sent again, in order.")
+
+
+class AcksImported(_Schema):
+    created: int = Field(description="New acknowledgements recorded.")
+    unchanged: int = Field(description="Rows that repeated an acknowledgement already held.")
