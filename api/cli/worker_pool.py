@@ -37,18 +37,22 @@ def run(*, settings: Settings, processes: int, args: Sequence[str]) -> tuple[int
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own command, no shell
         for _ in range(processes)
     ]
-    previous = {s: signal.signal(s, _forward(children)) for s in (signal.SIGTERM, signal.SIGINT)}
+    sent: list[int] = []
+    handler = _forward(children, sent)
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         outputs = [child.communicate()[0] for child in children]
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    failed = [child.returncode for child in children if child.returncode != 0]
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+    # a child stopped by the signal passed on before it could catch it (still starting) is fine
+    failed = [c.returncode for c in children if c.returncode not in (0, *(-s for s in sent))]
     return (failed[0] if failed else 0), _summed(outputs)
 
 
-def _forward(children: list[subprocess.Popen[str]]) -> Any:
+def _forward(children: list[subprocess.Popen[str]], sent: list[int]) -> Any:
     def handler(signum: int, _frame: FrameType | None) -> None:
+        sent.append(signum)
         for child in children:
             if child.poll() is None:
                 child.send_signal(signum)
