@@ -33,10 +33,11 @@ class Validation:
     event_id: str | None = None
 
 
-def handshake_request(url: str, origin: str) -> webhook.WebhookRequest:
-    return webhook.WebhookRequest(
-        url=url, body=b"", headers={ORIGIN_HEADER: origin}, method="OPTIONS"
-    )
+def handshake_request(
+    url: str, origin: str, bearer_token: str | None = None
+) -> webhook.WebhookRequest:
+    headers = {ORIGIN_HEADER: origin} | webhook.bearer(bearer_token)
+    return webhook.WebhookRequest(url=url, body=b"", headers=headers, method="OPTIONS")
 
 
 def handshake_verdict(result: webhook.WebhookResult, origin: str) -> Validation:
@@ -83,15 +84,19 @@ async def validate(
     namespace: str,
     hub_host: str,
     now: dt.datetime,
+    bearer_token: str | None = None,
 ) -> Validation:
     """The handshake, then a signed test event; ok only if both succeed."""
-    handshake = handshake_verdict(await sender.send(handshake_request(url, hub_host)), hub_host)
+    asked = handshake_request(url, hub_host, bearer_token)
+    handshake = handshake_verdict(await sender.send(asked), hub_host)
     if not handshake.ok:
         return handshake
     event_id, body = test_event(namespace=namespace, hub_host=hub_host, now=now)
-    headers = signing.headers(
-        msg_id=signing.message_id(event_id), body=body, at=now, secrets_=secrets_
-    ) | {"content-type": events.CONTENT_TYPE}
+    headers = (
+        signing.headers(msg_id=signing.message_id(event_id), body=body, at=now, secrets_=secrets_)
+        | {"content-type": events.CONTENT_TYPE}
+        | webhook.bearer(bearer_token)
+    )
     result = await sender.send(webhook.WebhookRequest(url=url, body=body, headers=headers))
     if result.status is None or not 200 <= result.status < 300:
         reason = f"test event answered {result.status or result.error_kind}"

@@ -48,7 +48,8 @@ class Created:
 
 def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, Any]]:
     """The overview rows of :func:`delivery_service.endpoint_overview` plus ``event_types``,
-    ``description`` and ``operational_events``."""
+    ``description``, ``operational_events`` and ``auth`` (``bearer`` or ``none``; the token is
+    never shown)."""
     rows = delivery_service.endpoint_overview(session=session, partner_id=partner_id)
     ids_ = [r["endpoint_id"] for r in rows]
     types = _event_types(session, ids_)
@@ -58,13 +59,15 @@ def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, A
 
 
 def _labels(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    query = sa.select(
-        registry.Endpoint.id, registry.Endpoint.description, registry.Endpoint.operational_events
-    ).where(registry.Endpoint.id.in_(list(endpoint_ids)))
+    e = registry.Endpoint
+    query = sa.select(e.id, e.description, e.operational_events, e.bearer_token).where(
+        e.id.in_(list(endpoint_ids))
+    )
     return {
-        row.id: {"description": row.description, "operational_events": bool(row.operational_events)}
+        row.id: {"description": row.description, "operational_events": bool(row.operational_events),
+                 "auth": "bearer" if row.bearer_token else "none"}
         for row in session.execute(query)
-    }
+    }  # fmt: skip
 
 
 def _event_types(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -96,6 +99,7 @@ def create(
     now: dt.datetime,
     description: str | None = None,
     operational_events: bool = False,
+    bearer_token: str | None = None,
 ) -> Created:
     """A guarded new endpoint, pending validation, and its first secret."""
     ssrf.check_url(url, policy)
@@ -106,7 +110,8 @@ def create(
                                  max_data_category=max_data_category, timeout_s=15,
                                  allow_private_network=False, created_at=now,
                                  updated_at=now, description=description,
-                                 operational_events=operational_events)  # fmt: skip
+                                 operational_events=operational_events,
+                                 bearer_token=bearer_token or None)  # fmt: skip
     session.add(endpoint)
     session.flush()
     secret = delivery_service.rotate_secret(
@@ -125,9 +130,10 @@ def update(
     now: dt.datetime,
     description: str | None = None,
     operational_events: bool | None = None,
+    bearer_token: str | None = None,
 ) -> registry.Endpoint:
     """Change the URL (guarded), the event types every subscription here asks for, the
-    description and whether operational events come here."""
+    description, whether operational events come here and the bearer token (empty: none)."""
     if url is not None:
         ssrf.check_url(url, policy)
         endpoint.url = url
@@ -135,6 +141,8 @@ def update(
         endpoint.description = description or None
     if operational_events is not None:
         endpoint.operational_events = operational_events
+    if bearer_token is not None:
+        endpoint.bearer_token = bearer_token or None
     if event_types is not None:
         subscriptions = session.scalars(
             sa.select(registry.Subscription).where(registry.Subscription.endpoint_id == endpoint.id)

@@ -49,6 +49,7 @@ class Target:
     endpoint_id: str | None
     url: str
     secrets: tuple[str, ...]
+    bearer_token: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -100,6 +101,7 @@ def request(outgoing: Outgoing, at: dt.datetime) -> webhook.WebhookRequest:
         msg_id=msg_id, body=outgoing.body, at=at, secrets_=outgoing.target.secrets
     )
     headers |= {"content-type": events.CONTENT_TYPE, "user-agent": USER_AGENT}
+    headers |= webhook.bearer(outgoing.target.bearer_token)
     return webhook.WebhookRequest(url=outgoing.target.url, body=outgoing.body, headers=headers)
 
 
@@ -150,7 +152,7 @@ def targets(
         own = tuple(s.secret for s in secrets.get(endpoint.id, []))
         if own:
             found.append(Target(kind=ENDPOINT_TARGET, endpoint_id=endpoint.id, url=endpoint.url,
-                                secrets=own))  # fmt: skip
+                                secrets=own, bearer_token=endpoint.bearer_token))  # fmt: skip
     return found
 
 

@@ -33,6 +33,7 @@ class Target:
     url: str
     secrets: tuple[str, ...]
     timeout_s: float
+    bearer_token: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -59,7 +60,8 @@ def target(
         raise delivery_errors.InvalidSecret("the endpoint has no signing secret: rotate one first")
     return Target(endpoint_id=endpoint.id, url=endpoint.url,
                   secrets=tuple(s.secret for s in found),
-                  timeout_s=float(endpoint.timeout_s))  # fmt: skip
+                  timeout_s=float(endpoint.timeout_s),
+                  bearer_token=endpoint.bearer_token)  # fmt: skip
 
 
 async def send(
@@ -70,6 +72,7 @@ async def send(
     msg_id = signing.message_id(event_id)
     headers = signing.headers(msg_id=msg_id, body=body, at=now, secrets_=target.secrets)
     headers |= {"content-type": events.CONTENT_TYPE, "user-agent": USER_AGENT}
+    headers |= webhook.bearer(target.bearer_token)
     request = webhook.WebhookRequest(
         url=target.url, body=body, headers=headers, timeout_s=target.timeout_s
     )

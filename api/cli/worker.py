@@ -326,10 +326,10 @@ def enable(
 
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
-        url, secrets = delivery_service.validation_target(
+        url, secrets, bearer = delivery_service.validation_target(
             session=session, endpoint_id=endpoint_id, now=common.now()
         )
-    validation = asyncio.run(_validate(settings, url, secrets))
+    validation = asyncio.run(_validate(settings, url, secrets, bearer))
     with common.session_scope(settings) as session:
         delivery_service.record_validation(
             session=session,
@@ -346,7 +346,7 @@ def enable(
 
 
 async def _validate(
-    settings: Settings, url: str, secrets: list[str]
+    settings: Settings, url: str, secrets: list[str], bearer: str | None
 ) -> endpoint_validation.Validation:
     from notify import endpoint_validation, ssrf
     from notify.transports import webhook
@@ -363,6 +363,7 @@ async def _validate(
             namespace=settings.event_namespace,
             hub_host=settings.public_host,
             now=common.now(),
+            bearer_token=bearer,
         )
     finally:
         await sender.close()

@@ -99,7 +99,8 @@ def create_endpoint(
                              max_data_category=body.max_data_category, policy=_policy(settings),
                              actor=principal.key_id, now=clock.now(),
                              description=body.description,
-                             operational_events=body.operational_events)  # fmt: skip
+                             operational_events=body.operational_events,
+                             bearer_token=body.bearer_token)  # fmt: skip
     return schemas.EndpointSecret(endpoint=_view(session, created.endpoint), secret=created.secret)
 
 
@@ -121,7 +122,8 @@ def update_endpoint(
     endpoint = _owned(session, endpoint_id, principal)
     service.update(session=session, endpoint=endpoint, url=body.url, event_types=body.event_types,
                    policy=_policy(settings), now=clock.now(), description=body.description,
-                   operational_events=body.operational_events)  # fmt: skip
+                   operational_events=body.operational_events,
+                   bearer_token=body.bearer_token)  # fmt: skip
     return _view(session, endpoint)
 
 

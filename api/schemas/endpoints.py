@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DataCategory = Literal["non-sensitive", "standard", "sensitive", "special-category"]
 EventType = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9_.\-]+$")]
+# RFC 6750's b64token: what may follow "Bearer " in the header
+BearerToken = Annotated[
+    str, Field(min_length=8, max_length=500, pattern=r"^[A-Za-z0-9\-._~+/]+=*$")
+]
 
 
 class _Schema(BaseModel):
@@ -27,6 +31,11 @@ class EndpointCreate(_Schema):
         description="Also receive operational events (endpoint.disabled, endpoint.recovered, "
         "...) about the partner's other endpoints.",
     )
+    bearer_token: BearerToken | None = Field(
+        default=None,
+        description="Sent as `Authorization: Bearer <token>` with every request to the "
+        "endpoint, besides the signature (a gateway's credential). Never shown again.",
+    )
 
 
 class EndpointUpdate(_Schema):
@@ -36,6 +45,12 @@ class EndpointUpdate(_Schema):
     )
     description: str | None = Field(default=None, max_length=200, description="Empty clears it.")
     operational_events: bool | None = None
+    bearer_token: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^([A-Za-z0-9\-._~+/]{8,}=*)?$",
+        description="A new bearer token; an empty string removes it.",
+    )
 
 
 class Endpoint(_Schema):
@@ -50,6 +65,9 @@ class Endpoint(_Schema):
     event_types: list[str]
     description: str | None = None
     operational_events: bool = False
+    auth: Literal["none", "bearer"] = Field(
+        default="none", description="Whether a bearer token goes with each request (not shown)."
+    )
 
 
 class EndpointList(_Schema):

@@ -46,11 +46,13 @@ class Send:
     prepared_at: dt.datetime
     max_in_flight: int = endpoint_repository.DEFAULT_MAX_IN_FLIGHT
     rate_limit_per_s: float = endpoint_repository.DEFAULT_RATE_LIMIT_PER_S
+    bearer_token: str | None = None
 
     def request(self, at: dt.datetime) -> webhook.WebhookRequest:
         msg_id = signing.message_id(self.delivery_id)
         headers = signing.headers(msg_id=msg_id, body=self.body, at=at, secrets_=self.secrets)
         headers |= {"content-type": events.CONTENT_TYPE, "user-agent": USER_AGENT}
+        headers |= webhook.bearer(self.bearer_token)
         return webhook.WebhookRequest(
             url=self.url, body=self.body, headers=headers, timeout_s=self.timeout_s
         )

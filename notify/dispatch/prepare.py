@@ -317,6 +317,7 @@ class _Started:
             timeout_s=float(endpoint.timeout_s),
             max_in_flight=limits[0],
             rate_limit_per_s=limits[1],
+            bearer_token=endpoint.bearer_token,
         )
 
     def flush(self) -> None:

@@ -227,6 +227,8 @@ class Endpoint(Base):
     # (endpoint.disabled, endpoint.recovered, ...) about its other endpoints come here too.
     description: Mapped[str | None] = mapped_column(NAME)
     operational_events: Mapped[bool | None]
+    # 0024: sent as ``Authorization: Bearer`` with every request to the endpoint; never shown
+    bearer_token: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class Subscription(Base):

@@ -29,6 +29,11 @@ EXCERPT_BYTES: Final = 1024
 KEPT_HEADERS: Final = frozenset({"retry-after", "webhook-allowed-origin", "webhook-allowed-rate"})
 
 
+def bearer(token: str | None) -> dict[str, str]:
+    """The ``authorization`` header an endpoint's bearer token asks for (none without one)."""
+    return {"authorization": f"Bearer {token}"} if token else {}
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WebhookRequest:
     url: str

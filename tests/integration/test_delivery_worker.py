@@ -100,6 +100,20 @@ def test_every_event_is_delivered_signed_once_and_in_order(
         assert all(a.phase == "finished" and a.http_status == 204 for a in attempts)
 
 
+def test_an_endpoints_bearer_token_goes_with_each_delivery(
+    engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
+) -> None:
+    world = _world(session_factory, [sink.url, sink.url + "?b"])
+    sink.rotate(list(world.secrets.values()))
+    _set(session_factory, registry.Endpoint, world.endpoints["P0"], bearer_token="gw-token-0123")
+    with db.unit_of_work(session_factory) as session:
+        sent = {p: world.enqueue(session, partner=p, subject_id="s1", now=_now()).id
+                for p in ("P0", "P1")}  # fmt: skip
+    _run_until(engine, lambda: len(sink.unique_ids()) == 2, once=True)
+    got = {r.webhook_id: r.authorization for r in sink.accepted()}
+    assert got == {f"msg_{sent['P0']}": "Bearer gw-token-0123", f"msg_{sent['P1']}": None}
+
+
 def _set(session_factory: db.SessionFactory, table: type[Base], key: str, **values: object) -> None:
     with db.unit_of_work(session_factory) as session:
         row = session.get(table, key)

@@ -73,6 +73,7 @@ class Received:
     event: Mapping[str, Any]
     answered: int | None  # None: the connection was dropped or the answer never completed
     at: float
+    authorization: str | None = None  # the Authorization header, if one came
 
     @property
     def sequence(self) -> str | None:
@@ -251,6 +252,7 @@ class Receiver:
             event=_parse(body),
             answered=answered,
             at=time.monotonic(),
+            authorization=headers.get("authorization"),
         )
         with self._lock:
             self._requests.append(item)

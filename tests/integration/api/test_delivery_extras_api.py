@@ -307,3 +307,25 @@ def test_the_list_filters_take_exactly_the_tables_values() -> None:
     assert typing.get_args(partner_schemas.DeliveryState) == outbox.DELIVERY_STATES
     assert typing.get_args(partner_schemas.FileBatchState) == extras_tables.BATCH_STATES
     assert typing.get_args(notice_schemas.NoticeKind) == delivery_tables.NOTICE_KINDS
+
+
+def test_a_bearer_token_is_set_never_shown_sent_with_test_events_and_removed(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    endpoint_id = world.endpoints["P0"]
+    url = f"/v1/endpoints/{endpoint_id}"
+    bad = client.patch(url, json={"bearer_token": "has a space"}, headers=partner)
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "bearer_token")
+    with receivers.Receiver([world.secrets["P0"]]) as receiver:
+        _point_at(session, endpoint_id, receiver.url)
+        set_ = client.patch(url, json={"bearer_token": "gw.Token-42~="}, headers=partner)
+        assert set_.status_code == 200 and set_.json()["auth"] == "bearer"
+        assert "gw.Token-42" not in set_.text
+        listed = client.get("/v1/endpoints", headers=partner).text
+        assert '"auth":"bearer"' in listed and "gw.Token-42" not in listed
+        assert client.post(f"{url}/test", headers=partner).json()["delivered"] is True
+        cleared = client.patch(url, json={"bearer_token": ""}, headers=partner)
+        assert cleared.json()["auth"] == "none"
+        client.post(f"{url}/test", headers=partner)
+        assert [r.authorization for r in receiver.requests()] == ["Bearer gw.Token-42~=", None]
