@@ -10,6 +10,8 @@ A partner key works on its own partner's endpoints (any other is 404); an admin 
   signing for the overlap. ``/ack-secret`` does the same for the secret the partner signs
   its acknowledgements with (§6.14).
 * ``POST /v1/endpoints/{id}/pause`` and ``/resume``: hold deliveries and let them go again.
+* ``DELETE /v1/endpoints/{id}``: retire it (disabled, reason ``manual``; the record stays for the
+  ledger, waiting deliveries are held for an operator to reroute or abandon).
 * ``POST /v1/endpoints/{id}/test``: send a signed test event now and see the answer (status,
   latency, excerpt); not a delivery, no ledger line.
 """
@@ -29,7 +31,7 @@ from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require
 from api.schemas import endpoints as schemas
 from core.clock import Clock
 from core.settings import Settings
-from notify import ack_signing, delivery_service, ssrf, test_event
+from notify import ack_signing, delivery_service, endpoint_repository, ssrf, test_event
 from notify import endpoints as service
 from notify.tables import registry
 from notify.transports import webhook
@@ -212,6 +214,22 @@ def resume_endpoint(
 ) -> schemas.Endpoint:
     endpoint = _owned(session, endpoint_id, principal)
     service.resume(session=session, endpoint=endpoint, actor=principal.key_id, now=clock.now())
+    return _view(session, endpoint)
+
+
+@router.delete(
+    "/endpoints/{endpoint_id}",
+    response_model=schemas.Endpoint,
+    summary="Retire an endpoint: disabled (manual), its waiting deliveries held",
+    responses=errors.responses_for(401, 403, 404),
+)
+def retire_endpoint(
+    *, session: SessionDep, clock: ClockDep, principal: Caller, endpoint_id: str
+) -> schemas.Endpoint:
+    endpoint = _owned(session, endpoint_id, principal)
+    endpoint_repository.disable_endpoint(session, endpoint=endpoint, reason="manual",
+                                         now=clock.now())  # fmt: skip
+    session.flush()
     return _view(session, endpoint)
 
 

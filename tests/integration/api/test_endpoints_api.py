@@ -162,3 +162,23 @@ def test_pause_and_resume_move_the_status_of_own_endpoints(
     pending = client.post(f"/v1/endpoints/{fresh.json()['endpoint']['endpoint_id']}/pause",
                           headers=partner)  # fmt: skip
     assert pending.status_code == 409
+
+
+def test_a_retired_endpoint_is_disabled_manually_with_an_operational_notice(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    endpoint_id = world.endpoints["P0"]
+    foreign = client.delete(f"/v1/endpoints/{world.endpoints['P1']}", headers=partner)
+    assert foreign.status_code == 404
+    retired = client.delete(f"/v1/endpoints/{endpoint_id}", headers=partner)
+    assert retired.status_code == 200, retired.text
+    assert (retired.json()["status"], retired.json()["disabled_reason"]) == ("disabled", "manual")
+    again = client.delete(f"/v1/endpoints/{endpoint_id}", headers=partner)
+    assert again.status_code == 200 and again.json()["status"] == "disabled"
+    notices = client.get("/v1/ops-notices", headers=partner).json()["items"]
+    assert [(n["kind"], n["detail"]) for n in notices] == [
+        ("endpoint.disabled", {"reason": "manual"})
+    ]
+    resumed = client.post(f"/v1/endpoints/{endpoint_id}/resume", headers=partner)
+    assert resumed.status_code == 409  # only an operator re-enables, after validation
