@@ -9,7 +9,7 @@ mover's old address is met there (:func:`notify.checks.relationship_ok`).
 
 :func:`replace` takes the whole register as it stands: UPRNs new to it are added, UPRNs left
 out end now (their rows are kept, closed, as the record of what was held when), the rest stay
-as they are. The caller commits.
+as they are; each replacement is audited with who made it. The caller commits.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors, ids
+from notify import registry_repository
 from notify.tables import moves as m
 from notify.tables import registry
 
@@ -45,9 +46,15 @@ class Replaced:
 
 
 def replace(
-    session: orm.Session, *, partner_service_id: str, uprns: Iterable[int], now: dt.datetime
+    session: orm.Session,
+    *,
+    partner_service_id: str,
+    uprns: Iterable[int],
+    actor: str,
+    now: dt.datetime,
 ) -> Replaced:
-    """Make the service's open register exactly ``uprns``."""
+    """Make the service's open register exactly ``uprns``; who did it, when and the counts go
+    to the registry's audit trail (``registry_change``, kind ``uprn_register``)."""
     service_of(session, partner_service_id)
     wanted = set(uprns)
     bad = sorted(u for u in wanted if not 0 < u <= MAX_UPRN)
@@ -59,7 +66,13 @@ def replace(
     added, ended = sorted(wanted - held), sorted(held - wanted)
     _end(session, partner_service_id, ended, now)
     _add(session, partner_service_id, added, now)
-    return Replaced(held=len(wanted), added=len(added), ended=len(ended))
+    done = Replaced(held=len(wanted), added=len(added), ended=len(ended))
+    registry_repository.record_change(
+        session, at=now, actor=actor, action="replace", item_kind="uprn_register",
+        item_key=partner_service_id, item_version=None, file_sha256=None,
+        detail={"held": done.held, "added": done.added, "ended": done.ended},
+    )  # fmt: skip
+    return done
 
 
 def held(

@@ -27,6 +27,9 @@ LISTED = 20
 def register(
     service: ServiceArgument,
     file: Annotated[Path, typer.Argument(help="One UPRN a line, or a CSV with a UPRN column.")],
+    actor: Annotated[
+        str | None, typer.Option(help="Who loads it, for the audit (default: the OS user).")
+    ] = None,
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
@@ -36,8 +39,10 @@ def register(
     uprns = read_uprns(file)
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
-        done = uprn_register.replace(session, partner_service_id=service, uprns=uprns,
-                                     now=common.now())  # fmt: skip
+        done = uprn_register.replace(
+            session, partner_service_id=service, uprns=uprns,
+            actor=common.actor_or_login(actor), now=common.now(),
+        )  # fmt: skip
     document = {"partner_service_id": service, "held": done.held, "added": done.added,
                 "ended": done.ended}  # fmt: skip
     common.emit(f"{service} holds {done.held} UPRNs ({done.added} added, {done.ended} ended).",

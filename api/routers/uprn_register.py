@@ -45,7 +45,7 @@ def replace_uprns(
 ) -> schemas.UprnRegister:
     _own(session, principal, service_id)
     done = uprn_register.replace(session, partner_service_id=service_id, uprns=body.uprns,
-                                 now=clock.now())  # fmt: skip
+                                 actor=principal.key_id, now=clock.now())  # fmt: skip
     return schemas.UprnRegister(partner_service_id=service_id, held=done.held, added=done.added,
                                 ended=done.ended)  # fmt: skip
 

@@ -58,7 +58,7 @@ def _seed_registry(session: orm.Session) -> None:
 def _watch(session: orm.Session, uprn: int) -> None:
     """The service registers the UPRN among those it holds (the partner's way in)."""
     uprn_register.replace(session, partner_service_id="NEWTOWN-DC/COUNCIL_TAX", uprns=[uprn],
-                          now=NOW - dt.timedelta(days=1))  # fmt: skip
+                          actor="partner", now=NOW - dt.timedelta(days=1))  # fmt: skip
     session.commit()
 
 

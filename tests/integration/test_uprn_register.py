@@ -19,6 +19,7 @@ from core import errors
 from core.settings import Settings
 from notify import checks, move_domain, repository, uprn_register
 from notify.tables import moves as m
+from notify.tables import registry as reg
 from tests.integration.api import http_world
 from tests.support import outbox_world
 
@@ -31,6 +32,13 @@ def _rows(session: orm.Session) -> list[tuple[int | None, bool]]:
     r = m.Relationship
     query = sa.select(r.uprn, r.valid_to).where(r.partner_service_id == SERVICE).order_by(r.uprn)
     return [(uprn, until is None) for uprn, until in session.execute(query)]
+
+
+def _replace(
+    session: orm.Session, service: str, *, uprns: list[int], now: dt.datetime
+) -> uprn_register.Replaced:
+    return uprn_register.replace(session, partner_service_id=service, uprns=uprns, actor="ops",
+                                 now=now)  # fmt: skip
 
 
 def _holds_someone_at(session: orm.Session, uprn: int, at: dt.datetime) -> bool:
@@ -47,14 +55,21 @@ def _holds_someone_at(session: orm.Session, uprn: int, at: dt.datetime) -> bool:
 def test_replacing_the_register_adds_and_ends_and_the_rules_see_it(
     session: orm.Session, world: outbox_world.World
 ) -> None:
-    first = uprn_register.replace(session, partner_service_id=SERVICE, uprns=[3, 1, 2, 2], now=NOW)
+    first = _replace(session, SERVICE, uprns=[3, 1, 2, 2], now=NOW)
     assert (first.held, first.added, first.ended) == (3, 3, 0)
     later = NOW + dt.timedelta(days=1)
-    second = uprn_register.replace(session, partner_service_id=SERVICE, uprns=[2, 3, 4], now=later)
+    second = _replace(session, SERVICE, uprns=[2, 3, 4], now=later)
     session.commit()
     assert (second.held, second.added, second.ended) == (3, 1, 1)
     assert _rows(session) == [(1, False), (2, True), (3, True), (4, True)]
     assert uprn_register.held(session, partner_service_id=SERVICE) == [2, 3, 4]
+    change = reg.RegistryChange
+    query = sa.select(change).where(change.item_kind == "uprn_register").order_by(change.at)
+    audit = session.scalars(query).all()
+    assert [(a.item_kind, a.item_key, a.actor, a.detail) for a in audit] == [
+        ("uprn_register", SERVICE, "ops", {"held": 3, "added": 3, "ended": 0}),
+        ("uprn_register", SERVICE, "ops", {"held": 3, "added": 1, "ended": 1}),
+    ]
     assert uprn_register.held(session, partner_service_id=SERVICE, after=2, limit=1) == [3]
     soon = later + dt.timedelta(hours=1)
     assert _holds_someone_at(session, 4, soon) and not _holds_someone_at(session, 1, soon)
@@ -63,13 +78,13 @@ def test_replacing_the_register_adds_and_ends_and_the_rules_see_it(
 def test_a_bad_uprn_or_an_unknown_service_changes_nothing(
     session: orm.Session, world: outbox_world.World
 ) -> None:
-    uprn_register.replace(session, partner_service_id=SERVICE, uprns=[5], now=NOW)
+    _replace(session, SERVICE, uprns=[5], now=NOW)
     session.commit()
     with pytest.raises(errors.InvalidInput) as refused:
-        uprn_register.replace(session, partner_service_id=SERVICE, uprns=[6, 0, 10**12], now=NOW)
+        _replace(session, SERVICE, uprns=[6, 0, 10**12], now=NOW)
     assert refused.value.details == {"uprns": [0, 10**12]}
     with pytest.raises(uprn_register.ServiceNotFound):
-        uprn_register.replace(session, partner_service_id="P9/NONE", uprns=[6], now=NOW)
+        _replace(session, "P9/NONE", uprns=[6], now=NOW)
     session.rollback()
     assert _rows(session) == [(5, True)]
 
