@@ -40,7 +40,6 @@ OPS_TARGET: Final = "ops"
 ENDPOINT_TARGET: Final = "endpoint"
 MAX_TRIES: Final = 5
 BATCH: Final = 100
-USER_AGENT: Final = "addresshub-webhooks/1"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -97,11 +96,11 @@ def _aware(at: dt.datetime) -> dt.datetime:
 
 def request(outgoing: Outgoing, at: dt.datetime) -> webhook.WebhookRequest:
     msg_id = signing.message_id(outgoing.notice_id)
-    headers = signing.headers(
+    signed = signing.headers(
         msg_id=msg_id, body=outgoing.body, at=at, secrets_=outgoing.target.secrets
     )
-    headers |= {"content-type": events.CONTENT_TYPE, "user-agent": USER_AGENT}
-    headers |= webhook.bearer(outgoing.target.bearer_token)
+    headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
+                                    bearer_token=outgoing.target.bearer_token)  # fmt: skip
     return webhook.WebhookRequest(url=outgoing.target.url, body=outgoing.body, headers=headers)
 
 

@@ -24,8 +24,6 @@ from notify import (
 )
 from notify.transports import webhook
 
-USER_AGENT = "addresshub-webhooks/1"
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Target:
@@ -70,9 +68,9 @@ async def send(
     """One signed test event, sent now."""
     event_id, body = endpoint_validation.test_event(namespace=namespace, hub_host=hub_host, now=now)
     msg_id = signing.message_id(event_id)
-    headers = signing.headers(msg_id=msg_id, body=body, at=now, secrets_=target.secrets)
-    headers |= {"content-type": events.CONTENT_TYPE, "user-agent": USER_AGENT}
-    headers |= webhook.bearer(target.bearer_token)
+    signed = signing.headers(msg_id=msg_id, body=body, at=now, secrets_=target.secrets)
+    headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
+                                    bearer_token=target.bearer_token)  # fmt: skip
     request = webhook.WebhookRequest(
         url=target.url, body=body, headers=headers, timeout_s=target.timeout_s
     )

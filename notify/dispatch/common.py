@@ -16,7 +16,6 @@ from notify.tables import outbox
 from notify.transports import webhook
 
 HOLD_RECHECK: Final = dt.timedelta(minutes=5)
-USER_AGENT: Final = "addresshub-webhooks/1"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,9 +49,9 @@ class Send:
 
     def request(self, at: dt.datetime) -> webhook.WebhookRequest:
         msg_id = signing.message_id(self.delivery_id)
-        headers = signing.headers(msg_id=msg_id, body=self.body, at=at, secrets_=self.secrets)
-        headers |= {"content-type": events.CONTENT_TYPE, "user-agent": USER_AGENT}
-        headers |= webhook.bearer(self.bearer_token)
+        signed = signing.headers(msg_id=msg_id, body=self.body, at=at, secrets_=self.secrets)
+        headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
+                                        bearer_token=self.bearer_token)  # fmt: skip
         return webhook.WebhookRequest(
             url=self.url, body=self.body, headers=headers, timeout_s=self.timeout_s
         )

@@ -29,9 +29,20 @@ EXCERPT_BYTES: Final = 1024
 KEPT_HEADERS: Final = frozenset({"retry-after", "webhook-allowed-origin", "webhook-allowed-rate"})
 
 
+USER_AGENT: Final = "addresshub-webhooks/1"
+
+
 def bearer(token: str | None) -> dict[str, str]:
     """The ``authorization`` header an endpoint's bearer token asks for (none without one)."""
     return {"authorization": f"Bearer {token}"} if token else {}
+
+
+def event_headers(
+    signed: Mapping[str, str], *, content_type: str, bearer_token: str | None
+) -> dict[str, str]:
+    """A signed event's request headers: the signature's, the content type, the hub's user
+    agent and the endpoint's bearer token (deliveries, test events, operational events)."""
+    return {**signed, "content-type": content_type, "user-agent": USER_AGENT} | bearer(bearer_token)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
