@@ -56,10 +56,13 @@ async def _engine(request: fastapi.Request) -> sa.Engine:
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _session(request: fastapi.Request) -> Iterator[orm.Session]:
-    immediate = request.method not in _READS
+def _unit(request: fastapi.Request, *, immediate: bool) -> Iterator[orm.Session]:
     with db.unit_of_work(request.app.state.session_factory, immediate=immediate) as session:
         yield session
+
+
+def _session(request: fastapi.Request) -> Iterator[orm.Session]:
+    yield from _unit(request, immediate=request.method not in _READS)
 
 
 EngineDep = Annotated[sa.Engine, fastapi.Depends(_engine)]
@@ -71,8 +74,7 @@ SessionDep = Annotated[orm.Session, fastapi.Depends(_session, scope="function")]
 
 
 def _writing_session(request: fastapi.Request) -> Iterator[orm.Session]:
-    with db.unit_of_work(request.app.state.session_factory, immediate=True) as session:
-        yield session
+    yield from _unit(request, immediate=True)
 
 
 #: For the GET routes that write (the pull feed numbers its items and records the fetch, a
@@ -127,6 +129,12 @@ def _verify(app: fastapi.FastAPI, presented: str) -> domain.Principal:
 
 
 PrincipalDep = Annotated[domain.Principal, fastapi.Depends(current_principal)]
+
+
+def partner_scope(principal: domain.Principal) -> str | None:
+    """Whose records a key reaches: a partner key its own partner's (``""`` if unbound, which
+    matches nothing), any other key every partner's (None)."""
+    return principal.partner_id or "" if principal.role == domain.Role.PARTNER else None
 
 
 def require_roles(*roles: domain.Role) -> params.Depends:

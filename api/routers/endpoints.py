@@ -27,7 +27,15 @@ import fastapi
 from sqlalchemy import orm
 
 from api import errors
-from api.deps import ClockDep, Principal, Role, SessionDep, SettingsDep, require_roles
+from api.deps import (
+    ClockDep,
+    Principal,
+    Role,
+    SessionDep,
+    SettingsDep,
+    partner_scope,
+    require_roles,
+)
 from api.schemas import endpoints as schemas
 from core.clock import Clock
 from core.settings import Settings
@@ -42,10 +50,6 @@ MAX_OVERLAP_HOURS = int(delivery_service.MAX_OVERLAP / dt.timedelta(hours=1))
 Overlap = Annotated[int, fastapi.Query(ge=0, le=MAX_OVERLAP_HOURS)]
 
 
-def _scope(principal: Principal) -> str | None:
-    return principal.partner_id or "" if principal.role == Role.PARTNER else None
-
-
 def _policy(settings: Settings) -> ssrf.TargetPolicy:
     return ssrf.TargetPolicy.for_deployment(
         allow_private_targets=settings.allow_private_webhook_targets
@@ -54,7 +58,7 @@ def _policy(settings: Settings) -> ssrf.TargetPolicy:
 
 def _partner_for(principal: Principal, body: schemas.EndpointCreate) -> str:
     """A partner key's own partner (naming another is refused); an admin names one."""
-    own = _scope(principal)
+    own = partner_scope(principal)
     chosen = body.partner_id if own is None else own
     if chosen is None or body.partner_id not in (None, chosen):
         raise service.PartnerNotFound("name the endpoint's own partner")
@@ -67,7 +71,9 @@ def _view(session: orm.Session, endpoint: registry.Endpoint) -> schemas.Endpoint
 
 
 def _owned(session: orm.Session, endpoint_id: str, principal: Principal) -> registry.Endpoint:
-    return service.owned(session=session, endpoint_id=endpoint_id, partner_id=_scope(principal))
+    return service.owned(
+        session=session, endpoint_id=endpoint_id, partner_id=partner_scope(principal)
+    )
 
 
 @router.get(
@@ -77,7 +83,7 @@ def _owned(session: orm.Session, endpoint_id: str, principal: Principal) -> regi
     responses=errors.responses_for(401, 403),
 )
 def list_endpoints(*, session: SessionDep, principal: Caller) -> schemas.EndpointList:
-    rows = service.listing(session=session, partner_id=_scope(principal))
+    rows = service.listing(session=session, partner_id=partner_scope(principal))
     return schemas.EndpointList(items=[schemas.Endpoint(**r) for r in rows])
 
 
@@ -244,7 +250,7 @@ def send_test_event(
     endpoint_id: str,
 ) -> schemas.EndpointTestResult:  # fmt: skip
     target = test_event.target(session=session, endpoint_id=endpoint_id,
-                               partner_id=_scope(principal), now=clock.now())  # fmt: skip
+                               partner_id=partner_scope(principal), now=clock.now())  # fmt: skip
     session.commit()  # read only: no transaction stays open while the request is in flight
     outcome = asyncio.run(_send_test(settings, target, clock.now()))
     return schemas.EndpointTestResult.model_validate(outcome, from_attributes=True)

@@ -16,7 +16,7 @@ from typing import Annotated
 import fastapi
 
 from api import errors
-from api.deps import ClockDep, Principal, Role, SessionDep, require_roles
+from api.deps import ClockDep, Principal, Role, SessionDep, partner_scope, require_roles
 from api.schemas import partner as schemas
 from notify import delivery_errors, delivery_service
 from notify import endpoints as endpoint_service
@@ -24,10 +24,6 @@ from notify.tables import outbox
 
 router = fastapi.APIRouter(prefix="/v1", tags=["partner"])
 Caller = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
-
-
-def _scope(principal: Principal) -> str | None:
-    return principal.partner_id or "" if principal.role == Role.PARTNER else None
 
 
 @router.post(
@@ -40,7 +36,7 @@ def resend(
     *, session: SessionDep, clock: ClockDep, principal: Caller, delivery_id: str
 ) -> schemas.Resent:
     delivery = session.get(outbox.Delivery, delivery_id)
-    scope = _scope(principal)
+    scope = partner_scope(principal)
     if delivery is None or scope not in (None, delivery.partner_id):
         raise delivery_errors.DeliveryNotFound(f"no delivery {delivery_id}")
     delivery_service.resend(session=session, delivery_id=delivery_id, actor=principal.key_id,
@@ -62,7 +58,9 @@ def recover(
     endpoint_id: str,
     body: schemas.Recover,
 ) -> schemas.Resent:
-    endpoint_service.owned(session=session, endpoint_id=endpoint_id, partner_id=_scope(principal))
+    endpoint_service.owned(
+        session=session, endpoint_id=endpoint_id, partner_id=partner_scope(principal)
+    )
     resent = delivery_service.recover(session=session, endpoint_id=endpoint_id, since=body.since,
                                       actor=principal.key_id, reason="asked through the API",
                                       now=clock.now())  # fmt: skip
