@@ -125,9 +125,7 @@ def reroute(
     target = _reroute_target(session, delivery, subscription_id)
     delivery.subscription_id, delivery.endpoint_id = target.id, target.endpoint_id
     delivery.hold_reason = None
-    _reopen(session, delivery, now, actor)
-    repo.record_disclosure(session, delivery=delivery, outcome=None, close_reason=None,
-                           now=now, actor=actor, versions={"channel": target.channel})  # fmt: skip
+    _reopen(session, delivery, now, actor, line={"channel": target.channel})
     _audit(session, delivery.id, "reroute", actor=actor, reason=reason, now=now)
     repo.wake_lanes(session, ordering_keys=[delivery.ordering_key], now=now)
     return target
@@ -182,14 +180,21 @@ def _reroute_refusal(
     return None
 
 
-def _reopen(session: orm.Session, delivery: outbox.Delivery, now: dt.datetime, actor: str) -> None:
+def _reopen(
+    session: orm.Session,
+    delivery: outbox.Delivery,
+    now: dt.datetime,
+    actor: str,
+    line: dict[str, Any] | None = None,
+) -> None:
+    """Back to pending from attempt 1; the ledger line reopened (and given ``line``'s values)."""
     delivery.state = "pending"
     delivery.schedule_index = 0
     delivery.next_attempt_at = now
     delivery.close_reason = None
     delivery.updated_at = now
     repo.record_disclosure(session, delivery=delivery, outcome=None, close_reason="reopened",
-                           now=now, actor=actor)  # fmt: skip
+                           now=now, actor=actor, versions=line)  # fmt: skip
 
 
 def _audit(
