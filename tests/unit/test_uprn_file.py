@@ -32,3 +32,10 @@ def test_every_line_that_is_not_a_uprn_is_named(tmp_path: Path) -> None:
         read_uprns(path)
     with pytest.raises(InvalidInput, match="cannot read"):
         read_uprns(tmp_path / "missing.txt")
+
+
+def test_the_files_upper_bound_is_the_registers() -> None:
+    from api.cli import uprns
+    from notify import uprn_register
+
+    assert uprns.MAX_UPRN == uprn_register.MAX_UPRN  # copied: the CLI starts without SQLAlchemy
