@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from api.cli import common
+from gazetteer.validation import codes
 
 if TYPE_CHECKING:  # imported by the command: other commands start without them
     from api.schemas import addresses as schemas
@@ -14,11 +15,23 @@ if TYPE_CHECKING:  # imported by the command: other commands start without them
 lookup_app = typer.Typer(help="Look up addresses.", no_args_is_help=True)
 
 
+def _language(value: str) -> str:
+    code, known = value.upper(), sorted(codes.LANGUAGES | codes.LANGUAGES_WARN)
+    if code not in known:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(known)}")
+    return code
+
+
 @lookup_app.command("uprn")
 def uprn(
     value: Annotated[str, typer.Argument(metavar="UPRN", help="The address's UPRN.")],
     language: Annotated[
-        str, typer.Option(help="Label language: ENG, or CYM for Welsh where present.")
+        str,
+        typer.Option(
+            callback=_language,
+            help="Label language: ENG, CYM (Welsh) or GAE (Scottish Gaelic) where present; "
+            "any case.",
+        ),
     ] = "ENG",
     database_url: common.DatabaseUrlOption = None,
     as_json: common.JsonOption = False,
@@ -31,7 +44,7 @@ def uprn(
     settings = common.settings_for(database_url)
     with common.session_scope(settings, writes=False) as session:
         document = service.get_address(
-            session=session, uprn=parsed, settings=settings, language=language.upper()
+            session=session, uprn=parsed, settings=settings, language=language
         )
     address = schemas.Address.from_document(document)
     common.emit(_human(address), address, as_json)

@@ -58,8 +58,8 @@ async def get_address(
     settings: SettingsDep,
     _principal: PrincipalDep,
     language: Annotated[
-        schemas.Language,
-        fastapi.Query(description="Label language: `CYM` for Welsh where the gazetteer has it."),
+        types.Language,
+        fastapi.Query(description="Label language where the gazetteer has it (`CYM`, `GAE`)."),
     ] = "ENG",
 ) -> fastapi.Response:
     engine: sa.Engine = request.app.state.engine

@@ -43,11 +43,10 @@ def filters(
         int | None, fastapi.Query(description="Local custodian code of the BLPU.")
     ] = None,
     language: Annotated[
-        str | None,
+        types.Language | None,
         fastapi.Query(
-            pattern="^(?i:ENG|CYM|GAE|COR|GLE|ULL)$",
             description="Label language: `ENG`, `CYM` (Welsh), `GAE` (Scottish Gaelic), or the "
-            "older `COR`, `GLE`, `ULL`; any case.",
+            "older `COR`, `GLE`, `ULL`; any case."
         ),
     ] = None,
     dataset: Annotated[
@@ -144,7 +143,7 @@ def lookup(
     session: SessionDep,
     settings: SettingsDep,
     _principal: PrincipalDep,
-    language: Annotated[address_schemas.Language, fastapi.Query()] = "ENG",
+    language: Annotated[types.Language, fastapi.Query()] = "ENG",
 ) -> schemas.LookupResponse:
     found, missing = [], []
     for uprn in dict.fromkeys(body.uprns):

@@ -7,14 +7,10 @@ Field for field the shape of :class:`gazetteer.documents.AddressDocument`; built
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.types import Uprn, Usrn
 from gazetteer import documents
-
-Language = Literal["ENG", "CYM"]
 
 
 class _Schema(BaseModel):

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from core.errors import InvalidIdentifier
 from gazetteer import domain, postcode
+from gazetteer.validation import codes
 
 
 def _as_pydantic_error(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -32,6 +33,21 @@ def _as_pydantic_error(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _parse_postcode(value: int | str) -> str:
     return postcode.parse(str(value))
+
+
+LANGUAGES = frozenset(codes.LANGUAGES | codes.LANGUAGES_WARN)
+
+
+def _parse_language(value: object) -> str:
+    code = str(value).upper()
+    if code not in LANGUAGES:
+        raise PydanticCustomError(
+            "invalid_language", "Language is one of {codes}, any case", {"codes": _LANGUAGE_LIST}
+        )
+    return code
+
+
+_LANGUAGE_LIST = ", ".join(sorted(LANGUAGES))
 
 
 Uprn = Annotated[
@@ -64,4 +80,14 @@ Postcode = Annotated[
         examples=["EX1 1AE"],
     ),
     BeforeValidator(_as_pydantic_error(_parse_postcode)),
+]
+
+Language = Annotated[
+    str,
+    Field(
+        description="Label language: `ENG`, `CYM` (Welsh), `GAE` (Scottish Gaelic), or the older "
+        "`COR`, `GLE`, `ULL`; any case.",
+        examples=["CYM"],
+    ),
+    BeforeValidator(_parse_language),
 ]

@@ -86,6 +86,8 @@ def test_cli_and_api_end_to_end(db_url: str, start_server: StartServer) -> None:
 
     human = acceptance.run_cli("lookup", "uprn", str(SAMPLE_UPRN), database_url=db_url)
     assert human.returncode == 0
+    any_case = ("lookup", "uprn", str(SAMPLE_UPRN), "--language", "gae")
+    assert acceptance.cli_json(*any_case, database_url=db_url) == body  # no Gaelic LPI: English
     assert "12 HIGH STREET" in human.stdout
 
     unknown = acceptance.run_cli("lookup", "uprn", str(UNKNOWN_UPRN), database_url=db_url)
@@ -105,6 +107,7 @@ def test_bad_input_fails_with_one_line_before_touching_the_database(tmp_path: Pa
     cases = [
         (("lookup", "uprn", "0"), 2, "[invalid_uprn]"),
         (("lookup", "uprn", "12x"), 2, "[invalid_uprn]"),
+        (("lookup", "uprn", "1", "--language", "fra"), 2, "'fra' is not one of COR, CYM, ENG"),
         (("apikey", "create", "--role", "partner"), 2, "[invalid_key_binding]"),
         (("apikey", "create", "--role", "admin", "--partner", "p1"), 2, "[invalid_key_binding]"),
         (("apikey", "create", "--role", "overlord"), 2, "--role"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -82,3 +83,32 @@ def test_unknown_and_invalid_uprns_are_problems(client: TestClient) -> None:
 def test_a_key_is_still_required(client: TestClient) -> None:
     response = client.get(f"/v1/addresses/{seed.FLAT}", headers={"X-API-Key": ""})
     assert (response.status_code, response.json()["code"]) == (401, "unauthenticated")
+
+
+def test_a_gaelic_label_where_the_gazetteer_has_one_in_any_case(
+    client: TestClient, seeded: orm.Session
+) -> None:
+    gaelic_street = dataclasses.replace(
+        seed.STREET_NAMES[0], description="SRÀID A' MHUILINN", town_name="AM BAILE ÙR",
+        administrative_area="AN SIORRAMACHD ÙR", language="GAE",
+    )  # fmt: skip
+    gaelic_lpi = seed._lpi(seed.FLAT, "1110L000000009", language="GAE", sao_start_number=10)
+    repository.save_records(seeded, [gaelic_street, gaelic_lpi])
+    seeded.commit()
+    response = client.get(f"/v1/addresses/{seed.FLAT}", params={"language": "gae"})
+    assert response.status_code == 200, response.text
+    assert response.json()["labels"]["single_line"] == (
+        "10 RIVER LOFTS, 12-16 SRÀID A' MHUILINN, AM BAILE ÙR, NT1 1AA"
+    )
+    upper = client.get(f"/v1/addresses/{seed.FLAT}", params={"language": "GAE"})
+    assert upper.json() == response.json()
+
+
+def test_a_language_that_names_nothing_is_refused(client: TestClient) -> None:
+    for path in (f"/v1/addresses/{seed.FLAT}", "/v1/addresses"):
+        refused = client.get(path, params={"language": "english", "postcode": "NT1 1AA"})
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in refused.json()["errors"]] == ["language"]
+    bulk = client.post("/v1/addresses/lookup?language=FRA", json={"uprns": [seed.FLAT]})
+    assert bulk.status_code == 422
