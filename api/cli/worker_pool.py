@@ -6,11 +6,14 @@ do. Each child is ``addresshub worker`` itself, given the database through the e
 the command line, where other users could read a password). SIGTERM or SIGINT is passed on to
 every child, which finishes its sends in flight and exits; the command then sums what they did
 (``--json``: one document, the children's counts added up and their worker ids listed); if a
-child failed (or was killed), so does the command.
+child failed (or was killed), so does the command. Should the command itself be killed outright
+(``kill -9``, so it cannot pass anything on), each child is sent SIGTERM by the kernel on Linux
+(:func:`follow_parent`) and stops as gracefully, instead of working on unsupervised.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -29,9 +32,16 @@ def check(settings: Settings, processes: int) -> None:
         raise InvalidInput("SQLite has one writer: run --processes 1 (use PostgreSQL for more)")
 
 
+PARENT_ENV = "ADDRESSHUB_WORKER_POOL_PARENT"
+_PR_SET_PDEATHSIG = 1
+
+
 def run(*, settings: Settings, processes: int, args: Sequence[str]) -> tuple[int, dict[str, Any]]:
     """Run ``processes`` workers with ``args`` until they exit; their exit code and summary."""
-    env = os.environ | {"ADDRESSHUB_DATABASE_URL": settings.database_url}
+    env = os.environ | {
+        "ADDRESSHUB_DATABASE_URL": settings.database_url,
+        PARENT_ENV: str(os.getpid()),
+    }
     command = [sys.executable, "-m", "api.cli", "worker", *args, "--json"]
     children = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own command, no shell
@@ -70,3 +80,18 @@ def _summed(outputs: Sequence[str]) -> dict[str, Any]:
             if isinstance(value, int):
                 total[key] = total.get(key, 0) + value
     return total
+
+
+def follow_parent() -> None:
+    """In a child of :func:`run`: have the kernel send SIGTERM when the command dies (Linux).
+
+    If it died before this call, the child was already handed to another parent: exit at once.
+    """
+    parent = os.environ.pop(PARENT_ENV, None)
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        return  # the worker still runs; it only loses the death signal
+    if os.getppid() != int(parent):
+        raise SystemExit(0)

@@ -409,6 +409,33 @@ def test_worker_processes_share_the_queue_and_stop_together(
     _assert_in_order(sink)
 
 
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie not yet reaped by its new parent counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+def test_worker_processes_stop_when_their_command_is_killed_outright(
+    pg_url: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "pool.log"
+    with _workers(pg_url, log, count=0) as running:
+        running.append(_start(pg_url, log, "--processes", "2"))
+        deadline = time.monotonic() + 60
+        while len(children := _children(running[0].pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(children) == 2, log.read_text()[-2000:]
+        running[0].kill()
+        running[0].wait(10)
+        deadline = time.monotonic() + 60
+        while not all(_gone(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(_gone(c) for c in children), log.read_text()[-2000:]
+
+
 def test_worker_processes_on_sqlite_are_refused(sqlite_url: str) -> None:
     refused = acceptance.run_cli("worker", "--processes", "2", database_url=sqlite_url,
                                  env=WORKER_ENV)  # fmt: skip
