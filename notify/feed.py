@@ -18,6 +18,12 @@ behind it overtakes it.
 It shares the ledger with webhooks: the first fetch that returns an item records the
 disclosure, and :func:`commit` marks every item up to the cursor ``delivered`` through the same
 step and ledger functions the worker uses. Items not committed are served again.
+
+A partner's services are often separate systems: given a ``subscription_id`` (one of the
+partner's pull subscriptions), fetch and commit read and move that subscription's own cursor
+over its own items, leaving the others' place alone. The numbers are the partner's either way
+(cursors are opaque), and any fetch counts against the feed going stale. A partner uses one
+form or the other: items committed through one are not marked in the other's cursor.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors
-from notify import delivery_gate, lifecycle, registry_repository, signing
+from notify import delivery_errors, delivery_gate, lifecycle, registry_repository, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify import partner_tables as pt
@@ -89,33 +95,42 @@ def fetch(
     limit: int,
     now: dt.datetime,
     gate: delivery_gate.Gate | None = None,
+    subscription_id: str | None = None,
 ) -> Page:
-    """Up to ``limit`` items after ``after`` (default: the committed cursor), in order."""
+    """Up to ``limit`` items after ``after`` (default: the committed cursor), in order: the
+    partner's, or with ``subscription_id`` that pull subscription's only."""
     if not 1 <= limit <= MAX_LIMIT:
         raise errors.InvalidInput(f"limit lies between 1 and {MAX_LIMIT}")
-    cursor = _cursor(session, partner_id)
+    scope, cursor = _scope(session, partner_id, subscription_id)
     _number(session, partner_id, now)
     start = decode_cursor(after) if after is not None else cursor.committed_seq
-    rows = _numbered(session, partner_id, start, limit + 1)
+    rows = _numbered(session, scope, start, limit + 1)
     page = _rechecked(session, rows[:limit], gate or _registry_gate(), now)
     has_more = len(rows) > len(page)  # beyond the limit, or held back by the recheck
     secrets_ = _secrets(session, partner_id, now)
     items = [_item(session, d, secrets_, now) for d in page]
-    cursor.last_fetch_at = now
-    session.flush()
+    _touch(session, partner_id, cursor, now)
     last = encode_cursor(page[-1].feed_seq or 0) if page else after
     return Page(items=items, next_cursor=last, has_more=has_more)
 
 
-def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.datetime) -> int:
-    """Mark every item up to ``cursor`` delivered; returns how many moved to ``delivered``."""
+def commit(
+    *,
+    session: orm.Session,
+    partner_id: str,
+    cursor: str,
+    now: dt.datetime,
+    subscription_id: str | None = None,
+) -> int:
+    """Mark every item up to ``cursor`` delivered (in the partner's feed, or with
+    ``subscription_id`` in that subscription's); returns how many moved to ``delivered``."""
     seq = decode_cursor(cursor)
-    row = _cursor(session, partner_id)
-    if seq > _highest(session, partner_id):
+    scope, row = _scope(session, partner_id, subscription_id)
+    if seq > _highest(session, scope):
         raise InvalidCursor("the cursor lies beyond anything this feed returned")
-    _lock_lanes(session, partner_id, row.committed_seq, seq)
+    _lock_lanes(session, scope, row.committed_seq, seq)
     done = 0
-    for delivery in _numbered(session, partner_id, row.committed_seq, None, seq):
+    for delivery in _numbered(session, scope, row.committed_seq, None, seq):
         if delivery.state in lifecycle.TERMINAL or delivery.state == "dead":
             continue
         repo.apply_step(delivery, _DELIVERED, now)
@@ -127,10 +142,10 @@ def commit(*, session: orm.Session, partner_id: str, cursor: str, now: dt.dateti
     return done
 
 
-def _lock_lanes(session: orm.Session, partner_id: str, after: int, upto: int) -> None:
+def _lock_lanes(session: orm.Session, scope: sa.ColumnElement[bool], after: int, upto: int) -> None:
     """Wait for any worker step on these items' lanes, so it cannot undo what commit marks."""
     keys = sa.select(outbox.Delivery.ordering_key).where(
-        _pull(partner_id), outbox.Delivery.feed_seq > after, outbox.Delivery.feed_seq <= upto
+        scope, outbox.Delivery.feed_seq > after, outbox.Delivery.feed_seq <= upto
     )
     query = (
         sa.select(outbox.DeliveryLane.ordering_key)
@@ -171,6 +186,56 @@ def _pull(partner_id: str) -> sa.ColumnElement[bool]:
     )
 
 
+Cursor = pt.PartnerFeedCursor | pt.SubscriptionFeedCursor
+
+
+def _scope(
+    session: orm.Session, partner_id: str, subscription_id: str | None
+) -> tuple[sa.ColumnElement[bool], Cursor]:
+    """Which items the feed holds and its cursor row. The partner's row is locked either way:
+    numbering is the partner's, so fetches of its feeds take turns."""
+    partner = _cursor(session, partner_id)
+    if subscription_id is None:
+        return _pull(partner_id), partner
+    _check_subscription(session, partner_id, subscription_id)
+    scope = sa.and_(_pull(partner_id), outbox.Delivery.subscription_id == subscription_id)
+    return scope, _subscription_cursor(session, subscription_id)
+
+
+def _check_subscription(session: orm.Session, partner_id: str, subscription_id: str) -> None:
+    query = (
+        sa.select(registry.Subscription.id)
+        .join(registry.PartnerService)
+        .where(
+            registry.Subscription.id == subscription_id,
+            registry.Subscription.channel == "pull",
+            registry.PartnerService.partner_id == partner_id,
+        )
+    )
+    if session.scalar(query) is None:
+        raise delivery_errors.SubscriptionNotFound(
+            f"partner {partner_id} has no pull subscription {subscription_id}"
+        )
+
+
+def _subscription_cursor(session: orm.Session, subscription_id: str) -> pt.SubscriptionFeedCursor:
+    row = session.get(pt.SubscriptionFeedCursor, subscription_id, with_for_update=True)
+    if row is None:
+        row = pt.SubscriptionFeedCursor(subscription_id=subscription_id, committed_seq=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _touch(session: orm.Session, partner_id: str, cursor: Cursor, now: dt.datetime) -> None:
+    """A fetch of either feed: the partner's feed is read (not stale), and so is this one."""
+    cursor.last_fetch_at = now
+    partner = session.get(pt.PartnerFeedCursor, partner_id)  # locked by _scope, held in the session
+    if partner is not None:
+        partner.last_fetch_at = now
+    session.flush()
+
+
 def _cursor(session: orm.Session, partner_id: str) -> pt.PartnerFeedCursor:
     query = (
         sa.select(pt.PartnerFeedCursor)
@@ -185,8 +250,8 @@ def _cursor(session: orm.Session, partner_id: str) -> pt.PartnerFeedCursor:
     return row
 
 
-def _highest(session: orm.Session, partner_id: str) -> int:
-    query = sa.select(sa.func.max(outbox.Delivery.feed_seq)).where(_pull(partner_id))
+def _highest(session: orm.Session, scope: sa.ColumnElement[bool]) -> int:
+    query = sa.select(sa.func.max(outbox.Delivery.feed_seq)).where(scope)
     return session.scalar(query) or 0
 
 
@@ -207,7 +272,7 @@ def _number(session: orm.Session, partner_id: str, now: dt.datetime) -> None:
     if not found:
         return
     open_ = _open_in_lane(session, {d.id for d in found}, wanted)
-    next_seq = _highest(session, partner_id)
+    next_seq = _highest(session, _pull(partner_id))
     for delivery in (d for d in found if d.id in open_):
         next_seq += 1
         delivery.feed_seq = next_seq
@@ -243,11 +308,15 @@ def _open_in_lane(
 
 
 def _numbered(
-    session: orm.Session, partner_id: str, start: int, limit: int | None, upto: int | None = None
+    session: orm.Session,
+    scope: sa.ColumnElement[bool],
+    start: int,
+    limit: int | None,
+    upto: int | None = None,
 ) -> list[outbox.Delivery]:
     query = (
         sa.select(outbox.Delivery)
-        .where(_pull(partner_id), outbox.Delivery.feed_seq > start)
+        .where(scope, outbox.Delivery.feed_seq > start)
         .order_by(outbox.Delivery.feed_seq)
         .limit(limit)
     )

@@ -5,7 +5,10 @@
   message). Append-only: a later ack of the same delivery supersedes the earlier one. A signed
   ack keeps its ``webhook-id`` (``ack_webhook_id``, unique per partner, added by ``0015``).
 * ``partner_feed_cursor``: how far a partner has committed its pull feed (a ``feed_seq``), when
-  it last fetched, and when the last ``feed.stale`` notice about it was recorded.
+  it last fetched (by either feed), and when the last ``feed.stale`` notice about it was
+  recorded.
+* ``subscription_feed_cursor``: how far one pull subscription's own feed (``?subscription=``)
+  has been committed, for a partner whose services each read their own.
 """
 
 from __future__ import annotations
@@ -54,3 +57,13 @@ class PartnerFeedCursor(Base):
     committed_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"))
     last_fetch_at: Mapped[dt.datetime | None]
     stale_notified_at: Mapped[dt.datetime | None]
+
+
+class SubscriptionFeedCursor(Base):
+    __tablename__ = "subscription_feed_cursor"
+
+    subscription_id: Mapped[str] = mapped_column(
+        ID, sa.ForeignKey("subscription.id"), primary_key=True
+    )
+    committed_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"))
+    last_fetch_at: Mapped[dt.datetime | None]

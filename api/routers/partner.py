@@ -182,17 +182,28 @@ def _ack_request(
                            webhook_id=webhook_id)  # fmt: skip
 
 
+_NOT_A_PULL_SUBSCRIPTION = "Not one of the partner's pull subscriptions (`subscription_not_found`)."
+
+
 @router.get(
     "/feed",
     response_model=schemas.FeedPage,
     summary="The pull feed: the partner's signed events in order",
-    responses=errors.responses_for(401, 403, 422),
+    responses=errors.responses_for(401, 403, 404, 422, s404=_NOT_A_PULL_SUBSCRIPTION),
 )
 async def read_feed(
     *,
     session: WritingSessionDep,
     clock: ClockDep,
     principal: PartnerKey,
+    subscription: Annotated[
+        str | None,
+        fastapi.Query(
+            max_length=36,
+            description="One of the partner's pull subscriptions: that service's own feed and "
+            "cursor (the others' place is not moved). Omitted: all of the partner's pull items.",
+        ),
+    ] = None,
     after: Annotated[str | None, fastapi.Query(max_length=40)] = None,
     limit: Annotated[int, fastapi.Query(ge=1, le=feed.MAX_LIMIT)] = 100,
     wait: Annotated[
@@ -208,7 +219,8 @@ async def read_feed(
     deadline, partner_id = time.monotonic() + wait, principal.partner_id or ""
     while True:
         page = await run_in_threadpool(feed.fetch, session=session, partner_id=partner_id,
-                                       after=after, limit=limit, now=clock.now())  # fmt: skip
+                                       after=after, limit=limit, now=clock.now(),
+                                       subscription_id=subscription)  # fmt: skip
         left = deadline - time.monotonic()
         if page.items or left <= 0:
             return _feed_page(page)
@@ -229,13 +241,14 @@ def _feed_page(page: feed.Page) -> schemas.FeedPage:
     "/feed/ack",
     response_model=schemas.FeedCommitted,
     summary="Commit the pull feed up to a cursor: those items are delivered",
-    responses=errors.responses_for(401, 403, 422),
+    responses=errors.responses_for(401, 403, 404, 422, s404=_NOT_A_PULL_SUBSCRIPTION),
 )
 def commit_feed(
     *, session: SessionDep, clock: ClockDep, principal: PartnerKey, body: schemas.FeedCommit
 ) -> schemas.FeedCommitted:
     done = feed.commit(session=session, partner_id=principal.partner_id or "",
-                       cursor=body.cursor, now=clock.now())  # fmt: skip
+                       cursor=body.cursor, now=clock.now(),
+                       subscription_id=body.subscription)  # fmt: skip
     return schemas.FeedCommitted(committed=done, cursor=body.cursor)
 
 

@@ -107,6 +107,11 @@ class FeedPage(_Schema):
 
 class FeedCommit(_Schema):
     cursor: str
+    subscription: str | None = Field(
+        default=None,
+        max_length=36,
+        description="The pull subscription whose own feed this cursor came from, if it did.",
+    )
 
 
 class FeedCommitted(_Schema):

@@ -198,6 +198,54 @@ def test_the_feed_serves_signed_bytes_in_order_and_commit_marks_them_delivered(
     assert ledger.outcome == "disclosed" and ledger.close_reason == "delivered"
 
 
+def _pulled(session: orm.Session, world: outbox_world.World, count: int) -> list[outbox.Delivery]:
+    """``count`` deliveries to P0 on a new pull subscription of its own, each in its own lane."""
+    _pull(session, world, "P0")
+    queued = [
+        world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=NOW) for _ in range(count)
+    ]
+    for delivery in queued:
+        delivery.endpoint_id = None
+    return queued
+
+
+def test_each_pull_subscription_reads_and_commits_its_own_feed(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    webhook_subscription, foreign = world.subscriptions["P0"], world.subscriptions["P1"]
+    first = _pulled(session, world, 2)
+    first_id = world.subscriptions["P0"]
+    second = _pulled(session, world, 2)
+    second_id = world.subscriptions["P0"]
+    session.commit()
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+
+    def ids_of(subscription: str) -> list[str]:
+        page = client.get("/v1/feed", params={"subscription": subscription}, headers=partner)
+        assert page.status_code == 200, page.text
+        return [item["webhook_id"] for item in page.json()["items"]]
+
+    assert ids_of(first_id) == [f"msg_{d.id}" for d in first]
+    page = client.get("/v1/feed", params={"subscription": first_id}, headers=partner).json()
+    commit = {"cursor": page["next_cursor"], "subscription": first_id}
+    done = client.post("/v1/feed/ack", json=commit, headers=partner)
+    assert done.status_code == 200 and done.json()["committed"] == 2
+    assert ids_of(first_id) == []
+    assert ids_of(second_id) == [f"msg_{d.id}" for d in second]  # its place did not move
+    session.expire_all()
+    assert [session.get(outbox.Delivery, d.id).state for d in first + second] == [  # type: ignore[union-attr]
+        "delivered", "delivered", "pending", "pending",
+    ]  # fmt: skip
+    fetched = session.get(pt.PartnerFeedCursor, "P0")
+    assert fetched is not None and fetched.last_fetch_at is not None  # not stale
+    for other in (webhook_subscription, foreign, "no-such-subscription"):
+        refused = client.get("/v1/feed", params={"subscription": other}, headers=partner)
+        assert (refused.status_code, refused.json()["code"]) == (404, "subscription_not_found")
+        commit = {"cursor": page["next_cursor"], "subscription": other}
+        refused = client.post("/v1/feed/ack", json=commit, headers=partner)
+        assert (refused.status_code, refused.json()["code"]) == (404, "subscription_not_found")
+
+
 def test_the_feed_refuses_a_foreign_cursor_and_other_roles(
     client: TestClient, session: orm.Session, world: outbox_world.World
 ) -> None:
