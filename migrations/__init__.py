@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 
 from core import db
+from core.errors import StorageError
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
@@ -135,7 +136,27 @@ def current_revision(url: str) -> str | None:
 def _run(url: str, action: Callable[[Config], None]) -> None:
     engine = db.create_engine(url)
     try:
-        with engine.begin() as connection:
-            action(config(connection))
+        with engine.connect() as connection:
+            _sqlite_foreign_keys(connection, on=False)
+            with connection.begin():
+                action(config(connection))
+                _check_foreign_keys(connection)
+            _sqlite_foreign_keys(connection, on=True)
     finally:
         engine.dispose()
+
+
+def _sqlite_foreign_keys(connection: sa.Connection, *, on: bool) -> None:
+    """SQLite: a migration that rebuilds a table (batch mode: copy, drop, rename) would fail
+    to drop one that other rows refer to, so foreign keys are off while it runs (they can only
+    be switched outside a transaction) and checked before it commits."""
+    driver = connection.connection.driver_connection
+    if db.is_sqlite(connection) and driver is not None:
+        driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _check_foreign_keys(connection: sa.Connection) -> None:
+    if not db.is_sqlite(connection):
+        return
+    if broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all():
+        raise StorageError(f"the migration would leave {len(broken)} broken reference(s)")

@@ -23,6 +23,7 @@ from typing import Any, get_args
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.sealing import Sealed
 from core.tables import Base
 from notify import endpoint_health, response
 from notify.tables.common import CODE, ID, JSON, KEY, NAME, TEXT, one_of
@@ -57,7 +58,7 @@ class EndpointSecret(Base):
     endpoint_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("endpoint.id"), index=True)
     direction: Mapped[str] = mapped_column(CODE)
     scheme: Mapped[str] = mapped_column(CODE)
-    secret: Mapped[str] = mapped_column(sa.String(200))
+    secret: Mapped[str] = mapped_column(Sealed(200))  # 0026: stored sealed (core.sealing)
     state: Mapped[str] = mapped_column(CODE)
     expires_at: Mapped[dt.datetime | None]
     created_by: Mapped[str] = mapped_column(NAME)

@@ -13,6 +13,7 @@ from typing import Any, get_args
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.sealing import Sealed
 from core.tables import Base
 from notify import codes
 from notify.tables.common import CODE, ID, JSON, KEY, NAME, TEXT, URL, one_of
@@ -227,8 +228,9 @@ class Endpoint(Base):
     # (endpoint.disabled, endpoint.recovered, ...) about its other endpoints come here too.
     description: Mapped[str | None] = mapped_column(NAME)
     operational_events: Mapped[bool | None]
-    # 0024: sent as ``Authorization: Bearer`` with every request to the endpoint; never shown
-    bearer_token: Mapped[str | None] = mapped_column(sa.String(500))
+    # 0024: sent as ``Authorization: Bearer`` with every request to the endpoint; never shown;
+    # 0026: stored sealed (core.sealing)
+    bearer_token: Mapped[str | None] = mapped_column(Sealed(1000))
 
 
 class Subscription(Base):
