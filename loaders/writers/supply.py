@@ -201,7 +201,7 @@ class _LineFile:
     def __init__(self, path: Path, options: WriteOptions, *, append: bool = False) -> None:
         self.path = path
         self._ending = options.line_ending
-        self._started = append and path.stat().st_size > 0
+        self._started = append and _open_ended(path, self._ending)
         self._handle: IO[str] = path.open("a" if append else "w", encoding="utf-8", newline="")
         if options.bom and not append:
             self._handle.write("\ufeff")
@@ -216,6 +216,15 @@ class _LineFile:
         if final_newline and self._started:
             self._handle.write(self._ending)
         self._handle.close()
+
+
+def _open_ended(path: Path, ending: str) -> bool:
+    """The file holds a line not yet followed by ``ending`` (its next line needs one first)."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - len(ending)))
+        tail = handle.read()
+    return size > len("\ufeff".encode()) and tail != ending.encode()
 
 
 def _package(
