@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from loaders import layouts, model
-from loaders.readers import abp, engine
+from loaders.readers import abp, dtf, engine
 
 HEADER = '10,"NAG Hub - GeoPlace",9999,2020-12-02,{volume},2020-12-02,03:34:46,"2.1","F"'
 DATE = "2020-12-02"
@@ -178,3 +178,32 @@ def test_a_mixed_file_still_holds_one_header_and_one_trailer(tmp_path: Path) -> 
     _, _, findings = read(path)
     codes = [code for code, _ in errors(findings)]
     assert "FILE-HEADER-FIRST" in codes and "FILE-TRAILER-LAST" in codes
+
+
+DTF_HEADER = '10,"EXETER CITY COUNCIL",1110,2024-01-08,1,2024-01-08,120000,"7.3","F"'
+DTF_ROWS = [
+    '11,"I",1,14200759,1,1110,2,1990-01-01,1,8,1,2003-07-02,2015-08-19,2003-07-02,,'
+    "292906.00,093301.00,293000.00,093340.00,10",
+    '15,"I",2,14200759,"POLSLOE ROAD","","EXETER","DEVON","ENG"',
+    '25,"I",3,100040224155,"1110E000000001"',
+    '98,"I",4,"VOLUME"',
+    '77,"I",5,"SOMETHING ELSE"',
+]
+
+
+def test_dtf_records_the_format_skips_are_counted_apart_from_unknown_ones(tmp_path: Path) -> None:
+    """§5.3: records 25, 26, 27 and 98 are DTF records skipped with a count; only an identifier
+    the format does not have is unknown."""
+    path = tmp_path / "1110_LLPG_FULL_2024-01-08.csv"
+    lines = [DTF_HEADER, *DTF_ROWS, f"99,0,{len(DTF_ROWS)},2024-01-08,120000"]
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    plan = dtf.plan([path])
+    (found,) = plan.supplies
+    findings = [i for i in dtf.read(found) if isinstance(i, model.LoadFinding)]
+    skipped = {f.record_type: f.message for f in findings if f.code == "FILE-RECORD-ID-KNOWN"}
+    assert skipped == {
+        "25": "record '25' is not loaded: 1 rows skipped",
+        "98": "record '98' is not loaded: 1 rows skipped",
+        "77": "record '77' is not a known record identifier: 1 rows skipped",
+    }
+    assert errors(findings) == []
