@@ -100,8 +100,9 @@ class VolumeReader:
         self, stats: checks.PartStats, line: int, rid: str, fields: list[str]
     ) -> Iterator[Item]:
         record = self.layout.record(rid)
-        if record is None or record.entity is None or rid in self.layout.skipped_records:
-            stats.skip(rid, line, known=record is not None)
+        skipped = rid in self.layout.skipped_records
+        if record is None or record.entity is None or skipped:
+            stats.skip(rid, line, known=record is not None or skipped)
             return
         values, findings = self._convert(stats, line, record, fields)
         yield from findings

@@ -1,9 +1,16 @@
 """Checks of a volume's envelope and of the supply's chain of volumes: header first, trailer
 last with its RECORD_COUNT, volumes 1..n following on (gazetteer-standards §4.1 row 7, §5.2.5).
+
+A set of split-per-record files may hold several volumes: Ordnance Survey's record splitter
+writes every volume of a download into one file per record type, so ``ID10_Header_Records.csv``
+holds one header and ``ID99_Trailer_Records.csv`` one trailer per volume, in the same order. Such
+a set is read as one volume that carries several volume numbers; its data rows cannot be told
+apart by volume, so the trailers' RECORD_COUNTs are checked by their sum.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -16,9 +23,10 @@ class VolumeSummary:
     """What a volume's envelope said, for the trailer and volume-chain checks."""
 
     volume: supply.Volume
-    header: model.Header | None = None
+    headers: list[model.Header] = field(default_factory=list)
+    """Every header read: one, or one per volume in a split set that merges volumes."""
     header_where: tuple[str, int] | None = None
-    trailer: model.Trailer | None = None
+    trailers: list[model.Trailer] = field(default_factory=list)
     trailer_where: tuple[str, int] | None = None
     metadata: model.Metadata | None = None
     data_rows: int = 0
@@ -26,21 +34,44 @@ class VolumeSummary:
     malformed: set[str] = field(default_factory=set)
     """Envelope record identifiers met with a row that could not be read (already reported)."""
 
+    @property
+    def header(self) -> model.Header | None:
+        return self.headers[0] if self.headers else None
+
+    @property
+    def trailer(self) -> model.Trailer | None:
+        return self.trailers[0] if self.trailers else None
+
+    @property
+    def merged(self) -> bool:
+        """A split set holding several volumes' envelopes (OS's record splitter)."""
+        return len(self.headers) > 1 or len(self.trailers) > 1
+
     def add_header(
         self, stats: checks.PartStats, line: int, header: model.Header
     ) -> Iterator[model.LoadFinding]:
-        if self.header is not None:
+        if self.header is not None and not self.volume.split:
             yield _second(stats, line, layouts.HEADER_ID, "FILE-HEADER-FIRST", "header")
             return
-        self.header, self.header_where = header, (stats.part.name, line)
+        if self.header is not None and _supply_of(header) != _supply_of(self.header):
+            yield _other_supply(stats, line, self.header, header)
+            return
+        self.header_where = self.header_where or (stats.part.name, line)
+        self.headers.append(header)
 
     def add_trailer(
         self, stats: checks.PartStats, line: int, trailer: model.Trailer
     ) -> Iterator[model.LoadFinding]:
-        if self.trailer is not None:
+        if self.trailer is not None and not self.volume.split:
             yield _second(stats, line, layouts.TRAILER_ID, "FILE-TRAILER-LAST", "trailer")
             return
-        self.trailer, self.trailer_where = trailer, (stats.part.name, line)
+        self.trailer_where = self.trailer_where or (stats.part.name, line)
+        self.trailers.append(trailer)
+
+
+def _supply_of(header: model.Header) -> tuple[object, ...]:
+    """What every volume of one supply shares (§4.1 row 7)."""
+    return (header.process_date, header.file_type, header.version, header.local_custodian_code)
 
 
 def _second(
@@ -49,6 +80,21 @@ def _second(
     """A second header or trailer record in one volume."""
     message = f"a second {what} record ({record_id}) in one volume"
     return checks.finding(stats, line, record_id, code=code, severity="E", message=message)
+
+
+def _other_supply(
+    stats: checks.PartStats, line: int, first: model.Header, other: model.Header
+) -> model.LoadFinding:
+    """A split set whose header file holds the headers of two different supplies."""
+    message = (
+        f"the split files hold more than one supply: this header (PROCESS_DATE "
+        f"{other.process_date}, FILE_TYPE {other.file_type}, VERSION {other.version}) differs "
+        f"from the first ({first.process_date}, {first.file_type}, {first.version}); "
+        "split each supply into its own folder"
+    )
+    return checks.finding(
+        stats, line, layouts.HEADER_ID, code="FILE-VOLUME-CHAIN", severity="E", message=message
+    )
 
 
 def volume_envelope(summary: VolumeSummary, *, split: bool) -> Iterator[model.LoadFinding]:
@@ -91,13 +137,12 @@ def _missing_trailer(name: str, *, split: bool) -> model.LoadFinding:
 
 
 def _trailer_count(summary: VolumeSummary) -> Iterator[model.LoadFinding]:
-    trailer = summary.trailer
-    assert trailer is not None
+    total = _record_count(summary.trailers)
     file, line = summary.trailer_where or ("", 0)
     counted, with_meta = summary.data_rows, summary.data_rows + summary.metadata_rows
-    if trailer.record_count == counted:
+    if total == counted:
         return
-    if trailer.record_count == with_meta:
+    if total == with_meta:
         yield model.finding(
             code="FILE-TRAILER-COUNT",
             severity="W",
@@ -108,6 +153,11 @@ def _trailer_count(summary: VolumeSummary) -> Iterator[model.LoadFinding]:
             message="RECORD_COUNT includes the metadata record (29)",
         )
         return
+    what = (
+        f"the {len(summary.trailers)} trailers' RECORD_COUNTs sum to {total}"
+        if summary.merged
+        else f"RECORD_COUNT is {total}"
+    )
     yield model.finding(
         code="FILE-TRAILER-COUNT",
         severity="E",
@@ -115,21 +165,24 @@ def _trailer_count(summary: VolumeSummary) -> Iterator[model.LoadFinding]:
         line=line,
         record_type=layouts.TRAILER_ID,
         field="RECORD_COUNT",
-        message=f"RECORD_COUNT is {trailer.record_count} but the volume holds {counted} data "
-        "records: rows are missing or extra",
+        message=f"{what} but the volume holds {counted} data records: rows are missing or extra",
     )
+
+
+def _record_count(trailers: Sequence[model.Trailer]) -> int | None:
+    counts = [t.record_count for t in trailers]
+    return None if None in counts else sum(c for c in counts if c is not None)
 
 
 def volume_chain(
     plan_supply: supply.Supply, volumes: Sequence[VolumeSummary]
 ) -> Iterator[model.LoadFinding]:
     """Volumes 1..n with no gaps, trailers pointing on, one version and file type (§4.1 row 7)."""
-    headed = [v for v in volumes if v.volume.header is not None]
+    headed = [v for v in volumes if v.headers]
     if not headed:
         return
-    numbers = [v.volume.number for v in headed]
     files = ", ".join(plan_supply.files)
-    for problem in _chain_problems(numbers, headed):
+    for problem in _chain_problems(headed):
         yield model.finding(
             code="FILE-VOLUME-CHAIN",
             severity="E",
@@ -139,31 +192,51 @@ def volume_chain(
         )
 
 
-def _chain_problems(numbers: list[int], volumes: Sequence[VolumeSummary]) -> Iterator[str]:
-    date = volumes[0].volume.header.process_date if volumes[0].volume.header else None
-    expected = list(range(1, max(numbers) + 1))
-    missing = sorted(set(expected) - set(numbers))
+def _chain_problems(volumes: Sequence[VolumeSummary]) -> Iterator[str]:
+    date = volumes[0].headers[0].process_date
+    numbers = [_number(h) for v in volumes for h in v.headers]
+    missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
     if missing:
         yield f"supply of {date}: volume(s) {missing} are missing"
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
     if duplicates:
         yield f"supply of {date}: volume(s) {duplicates} given more than once"
     for summary in volumes:
-        trailer, number = summary.trailer, summary.volume.number
-        if trailer is None or trailer.next_volume_number is None:
-            continue
-        if number == max(numbers) and trailer.next_volume_number != 0:
-            yield (
-                f"supply of {date}: volume {number} says volume "
-                f"{trailer.next_volume_number} follows, but it was not given"
-            )
-        elif number < max(numbers) and trailer.next_volume_number != number + 1:
-            yield (
-                f"supply of {date}: volume {number} says the next volume is "
-                f"{trailer.next_volume_number}, not {number + 1}"
-            )
-    kinds = {
-        (v.volume.header.version, v.volume.header.file_type) for v in volumes if v.volume.header
-    }
+        yield from _unpaired(summary, date)
+        for header, trailer in zip(summary.headers, summary.trailers, strict=False):
+            yield from _next_volume(_number(header), max(numbers), trailer, date)
+    kinds = {(h.version, h.file_type) for v in volumes for h in v.headers}
     if len(kinds) > 1:
         yield f"supply of {date}: volumes differ in VERSION or FILE_TYPE: {sorted(kinds)}"
+
+
+def _number(header: model.Header) -> int:
+    return 1 if header.volume_number is None else header.volume_number
+
+
+def _unpaired(summary: VolumeSummary, date: dt.date | None) -> Iterator[str]:
+    """A split set merging volumes pairs its headers and trailers in file order."""
+    headers, trailers = len(summary.headers), len(summary.trailers)
+    if summary.merged and trailers and headers != trailers:
+        yield (
+            f"supply of {date}: the split files hold {headers} header records (10) but "
+            f"{trailers} trailer records (99); a volume's envelope is incomplete"
+        )
+
+
+def _next_volume(
+    number: int, last: int, trailer: model.Trailer, date: dt.date | None
+) -> Iterator[str]:
+    following = trailer.next_volume_number
+    if following is None:
+        return
+    if number == last and following != 0:
+        yield (
+            f"supply of {date}: volume {number} says volume {following} follows, "
+            "but it was not given"
+        )
+    elif number < last and following != number + 1:
+        yield (
+            f"supply of {date}: volume {number} says the next volume is {following}, "
+            f"not {number + 1}"
+        )

@@ -1,7 +1,9 @@
 """Write a supply (header, data rows, trailer) in any variant the readers accept.
 
 Mixed (one file per volume) or split per record type, CRLF or LF, with or without a header-name
-row, with or without the 10/99 envelope, zipped (or a zip in a zip), in volumes of a given size.
+row, with or without the 10/99 envelope, zipped (or a zip in a zip), in volumes of a given size;
+split volumes each in a folder of their own, or merged into one set of files as Ordnance
+Survey's record splitter writes a multi-volume supply (one 10 and one 99 record per volume).
 Rows stream straight to disk, so a supply of any size can be written.
 """
 
@@ -29,6 +31,8 @@ class WriteOptions:
     zipped: bool = False
     nested_zip: bool = False
     volume_size: int | None = None
+    merge_volumes: bool = False
+    """Split volumes share one file per record type (each volume's rows appended)."""
     final_newline: bool = False
     bom: bool = False
     metadata: model.Metadata | None = None
@@ -129,7 +133,8 @@ class _VolumeWriter:
     ) -> None:
         self.layout, self.header, self.options = layout, header, options
         number = header.volume_number or 1
-        split_dir = directory / f"{number:03d}" if options.volume_size else directory
+        own_dir = options.volume_size and not options.merge_volumes
+        split_dir = directory / f"{number:03d}" if own_dir else directory
         self.root = split_dir if options.split else directory
         self.root.mkdir(parents=True, exist_ok=True)
         self._mixed = directory / f"{stem(layout, header)}_{number:03d}.csv"
@@ -182,9 +187,10 @@ class _VolumeWriter:
         if not self.options.split:
             return _LineFile(self._mixed, self.options)
         record = self.layout.records[rid]
-        name = record.file_name or f"ID{rid}_Records.csv"
-        handle = _LineFile(self.root / name, self.options)
-        if self.options.header_row:
+        path = self.root / (record.file_name or f"ID{rid}_Records.csv")
+        appending = self.options.merge_volumes and path.exists()
+        handle = _LineFile(path, self.options, append=appending)
+        if self.options.header_row and not appending:
             handle.write(self._formatters[rid].header_row())
         return handle
 
@@ -192,13 +198,13 @@ class _VolumeWriter:
 class _LineFile:
     """A text file that puts the line ending between lines (and optionally after the last)."""
 
-    def __init__(self, path: Path, options: WriteOptions) -> None:
+    def __init__(self, path: Path, options: WriteOptions, *, append: bool = False) -> None:
         self.path = path
         self._ending = options.line_ending
-        self._handle: IO[str] = path.open("w", encoding="utf-8", newline="")
-        if options.bom:
+        self._started = append and _open_ended(path, self._ending)
+        self._handle: IO[str] = path.open("a" if append else "w", encoding="utf-8", newline="")
+        if options.bom and not append:
             self._handle.write("\ufeff")
-        self._started = False
 
     def write(self, line: str) -> None:
         if self._started:
@@ -210,6 +216,15 @@ class _LineFile:
         if final_newline and self._started:
             self._handle.write(self._ending)
         self._handle.close()
+
+
+def _open_ended(path: Path, ending: str) -> bool:
+    """The file holds a line not yet followed by ``ending`` (its next line needs one first)."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - len(ending)))
+        tail = handle.read()
+    return size > len("\ufeff".encode()) and tail != ending.encode()
 
 
 def _package(

@@ -44,6 +44,7 @@ options_strategy = st.builds(
     zipped=st.booleans(),
     nested_zip=st.booleans(),
     volume_size=st.none() | st.integers(min_value=3, max_value=40),
+    merge_volumes=st.booleans(),
     final_newline=st.booleans(),
     bom=st.booleans(),
 )
