@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
-from notify import codes, projection
+from notify import codes, projection, response
 
 
 def _json_text(value: Any) -> Any:
@@ -55,7 +55,6 @@ SubmissionGroup = Literal[
     "OLD_ADDRESS", "PARTNER_REFERENCE", "PERSON_DOB", "PERSON_NAME", "SERVICE_ANSWERS",
 ]  # fmt: skip
 WithdrawalReason = Literal["citizen_withdrew", "rectified_out_of_scope", "submitted_in_error"]
-DisableReason = Literal["gone_410", "sustained_failure", "manual", "validation_failed"]
 OPS_KINDS: Final = (
     "endpoint.disabled", "endpoint.failing", "endpoint.recovered", "delivery.exhausted",
     "delivery.recovered", "feed.stale",
@@ -191,26 +190,26 @@ class Submitted(Closed):
     def _groups_match_keys(self) -> Self:
         data = self.model_dump(exclude_unset=True)
         for code in sorted(projection.SUBMISSION_GROUPS):
-            present = [_has_path(data, p) for p in projection.FIELD_GROUPS[code].json_paths]
-            if any(present) and code not in self.fields:
+            found = [_found(data, p) for p in projection.FIELD_GROUPS[code].json_paths]
+            if True in found and code not in self.fields:
                 raise ValueError(f"{code} is in data but not in fields")
-            if code in self.fields and not all(present):
+            if code in self.fields and False in found:
                 raise ValueError(f"{code} is in fields but not all of it is in data")
         return self
 
 
-def _has_path(data: Mapping[str, Any], path: str) -> bool:
-    """Is ``data.person.given_name`` (``data.household[].moving``: in every member) there?"""
+def _found(data: Mapping[str, Any], path: str) -> bool | None:
+    """Is ``data.person.given_name`` there? ``data.household[].moving`` must be in every
+    member; with no member it is neither there nor missing (None)."""
     head, _, rest = path.removeprefix("data.").partition(".")
     key = head.removesuffix("[]")
-    if key not in data:
-        return False
-    if not rest:
-        return True
+    if key not in data or not rest:
+        return key in data
     value = data[key]
-    if head.endswith("[]"):
-        return all(isinstance(v, Mapping) and _has_path(v, "data." + rest) for v in value)
-    return isinstance(value, Mapping) and _has_path(value, "data." + rest)
+    if not head.endswith("[]"):
+        return isinstance(value, Mapping) and _found(value, "data." + rest)
+    each = {isinstance(v, Mapping) and _found(v, "data." + rest) for v in value}
+    return None if not each else all(each)
 
 
 class Corrected(Submitted):
@@ -323,11 +322,11 @@ class NoDetail(Closed):
 
 
 class DisabledDetail(Closed):
-    reason: DisableReason = Field(description="Why the endpoint was disabled.")
+    reason: response.DisableReason = Field(description="Why the endpoint was disabled.")
 
 
 class RecoveredDetail(Closed):
-    disabled_reason: DisableReason | None = Field(description="Why it had been disabled.")
+    disabled_reason: response.DisableReason | None = Field(description="Why it had been disabled.")
 
 
 class StaleDetail(Closed):
