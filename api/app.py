@@ -23,6 +23,7 @@ from api.routers import (
     addresses,
     corrections,
     endpoints,
+    event_types,
     find,
     health,
     history,
@@ -57,6 +58,11 @@ Keys are created with `addresshub apikey create --role ROLE`.
 TAGS = [
     {"name": "addresses", "description": "Look up addresses in the gazetteer by UPRN."},
     {"name": "health", "description": "Liveness and readiness probes; no API key needed."},
+    {
+        "name": "events",
+        "description": "The event types sent to partners and the JSON Schema of each one's "
+        "data (`/schemas/...`, no API key needed).",
+    },
     {"name": "loads", "description": "Run loads and read load runs and their reports."},
 ]
 
@@ -88,6 +94,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     errors.install(app)
     openapi.install(app)
     app.include_router(health.router)
+    app.include_router(event_types.router)
     app.include_router(find.router)  # before addresses: /search is not a UPRN
     app.include_router(addresses.router)
     app.include_router(match_reviews.router)

@@ -12,6 +12,7 @@
     NotFound
     ├── MoveNotFound             move_not_found
     ├── ConsentNotFound          consent_not_found
+    ├── EventSchemaNotFound      event_schema_not_found  no such event type or schema version
     └── UnknownRegistryItem      unknown_registry_item   a rule names an unknown partner or DSA
     Conflict
     └── ImmutableVersion         immutable_version       a non-draft version may not change
@@ -55,6 +56,11 @@ class MoveNotFound(NotFound):
 class ConsentNotFound(NotFound):
     code = "consent_not_found"
     title = "Consent not found"
+
+
+class EventSchemaNotFound(NotFound):
+    code = "event_schema_not_found"
+    title = "Event schema not found"
 
 
 class UnknownRegistryItem(NotFound):

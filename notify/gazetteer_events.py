@@ -208,7 +208,9 @@ def _recipients(
     return found
 
 
-def _data(change: gaz.GazetteerChange, point: Point, kind: str) -> tuple[dict[str, Any], list[str]]:
+def event_data(
+    change: gaz.GazetteerChange, point: Point, kind: str
+) -> tuple[dict[str, Any], list[str]]:
     """``GAZ_ADDRESS`` always; ``GAZ_SUCCESSORS`` for a retirement (§2.1 field groups)."""
     address = {
         "uprn": str(change.uprn),
@@ -248,7 +250,7 @@ def _delivery(
     key = events.gazetteer_ordering_key(change.uprn, service.partner_id)
     seq = repo.next_seq(session, ordering_key=key, endpoint_id=endpoint_id)
     header = _header(change, kind=kind, point=point, keys=keys, seq=seq, now=now)
-    data, fields = _data(change, point, kind)
+    data, fields = event_data(change, point, kind)
     body = events.body(header, data)
     row = _row(header, recipient, body=body, fields=fields, event_id=event_id, key=key, now=now)
     repo.add_rows(session, [row])

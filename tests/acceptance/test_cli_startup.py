@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from notify import codes
 from tests.support import acceptance
 
 TOP_LEVEL = {
@@ -31,7 +32,7 @@ GROUPS = {
     "lookup": {"uprn", "postcode"},
     "apikey": {"create", "list", "revoke"},
     "rules": {"apply", "export"},
-    "events": {"publish"},
+    "events": {"publish", "types"},
     "moves": {
         "unresolved",
         "resolve",
@@ -105,3 +106,12 @@ def test_the_commands_import_what_they_run(tmp_path: Path) -> None:
     assert "[address_not_found]" in acceptance.assert_one_line_failure(missing, 3)
     unreadable = acceptance.run_cli("load", "open-uprn", str(tmp_path / "x.csv"), database_url=url)
     assert "[source_unreadable]" in acceptance.assert_one_line_failure(unreadable, 2)
+
+
+def test_the_event_types_are_listed_with_their_schemas() -> None:
+    result = acceptance.run_cli("events", "types", "--json")
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)["items"]
+    kinds = {i["type"].removeprefix("uk.gov.example.addresshub.") for i in items}
+    assert kinds >= codes.EVENT_KINDS
+    assert all(i["dataschema"].endswith(f"/{i['type']}/1.json") for i in items)

@@ -29,6 +29,7 @@ from notify.tables import registry as reg
 from notify.transports import webhook
 from tests import supplies
 from tests.integration import sharing_world, supply_db
+from tests.support import event_contract
 
 DAY0 = dt.date(2021, 1, 4)
 NOW = sharing_world.NOW
@@ -108,6 +109,7 @@ def test_a_full_supply_is_published_to_the_covering_partner_only(
         assert body["subject"].startswith("uprn/") and body["dataclassification"] == "internal"
         assert body["data"]["address"]["uprn"] == body["subject"].removeprefix("uprn/")
         assert body["data"]["address"]["lpi"].endswith("HIGH STREET, EXETER, EX1 1AA")
+        event_contract.check(body, sharing_world.SETTINGS.event_namespace)
         lines = session.scalars(sa.select(o.Disclosure)).all()
         assert len(lines) == 3 and {line.subject_id for line in lines} == {None}
         assert {tuple(line.fields) for line in lines} == {("GAZ_ADDRESS",)}
@@ -145,6 +147,8 @@ def test_a_change_only_supply_reaches_coverage_and_watchers_with_its_kind(
         body = json.loads(retired_rows[0].body or b"{}")
         assert body["data"]["successor_uprns"] == ["10001"]
         assert body["data"]["fields"] == ["GAZ_ADDRESS", "GAZ_SUCCESSORS"]
+        for row in retired_rows:
+            event_contract.check(row.body or b"{}", sharing_world.SETTINGS.event_namespace)
         # The deleted UPRN has no point left and nobody watches it: it is marked, not sent.
         deleted_rows = session.scalars(
             sa.select(o.Delivery).where(o.Delivery.event_type == codes.GAZ_DELETED)

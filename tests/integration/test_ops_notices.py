@@ -20,7 +20,7 @@ from notify import delivery_service, endpoint_repository, ops_notices, signing, 
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
 from notify.transports import webhook
-from tests.support import outbox_world, receivers
+from tests.support import event_contract, outbox_world, receivers
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -96,6 +96,7 @@ def test_a_disabled_endpoint_is_announced_to_operations_and_the_partners_other_e
             assert got.event["data"]["endpoint_id"] == broken.id
             assert got.event["data"]["detail"] == {"reason": "gone_410"}
             assert got.event["data"]["partner_id"] == "P0"
+            event_contract.check(got.event)
         session.expire_all()
         notice = session.scalars(sa.select(dt_tables.OpsNotice)).one()
         assert notice.sent_at is not None and got.webhook_id == f"msg_{notice.id}"
@@ -124,6 +125,8 @@ def test_a_re_enabled_endpoint_is_announced_as_recovered(
         kinds = sorted(r.event["type"].rsplit(".", 2)[-2] + "." + r.event["type"].rsplit(".", 1)[-1]
                        for r in ops.accepted())  # fmt: skip
         assert kinds == ["endpoint.disabled", "endpoint.recovered"]
+        for request in ops.accepted():
+            event_contract.check(request.event)
         recovered = next(r for r in ops.accepted() if r.event["type"].endswith("recovered"))
         assert recovered.event["data"]["detail"] == {"disabled_reason": "sustained_failure"}
 
