@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from notify import codes, errors, event_schemas, events
+from notify import codes, errors, event_schemas, events, ops_event_schemas
 
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 MAJOR: Final = 1
@@ -117,7 +117,7 @@ _TYPES: Final = (
             lane="none",
             operational=True,
         )
-        for kind in event_schemas.OPS_KINDS
+        for kind in ops_event_schemas.OPS_KINDS
     ),
 )
 TYPES: Final[Mapping[str, EventType]] = {t.kind: t for t in _TYPES}

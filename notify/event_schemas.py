@@ -14,90 +14,34 @@ Two kinds of optional key: ``optional`` (left out when its field group is not sh
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
-    StrictInt,
     StrictStr,
     StringConstraints,
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
-from notify import codes, projection, response
-
-
-def _json_text(value: Any) -> Any:
-    """Dates and times travel as JSON strings, never as numbers."""
-    if not isinstance(value, str):
-        raise ValueError("must be a JSON string")
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_json_text)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_json_text)]
-UprnText = Annotated[StrictStr, StringConstraints(pattern=r"^[1-9][0-9]{0,11}$")]
-QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Answer = StrictStr | StrictInt | StrictFloat | StrictBool | None
-Coordinate = Annotated[StrictFloat | StrictInt, WithJsonSchema({"type": "number"})]
-SubmissionGroup = Literal[
-    "CONTACT", "HOUSEHOLD", "HOUSEHOLD_DOB", "LANGUAGE", "MOVE_DATE", "NEW_ADDRESS",
-    "OLD_ADDRESS", "PARTNER_REFERENCE", "PERSON_DOB", "PERSON_NAME", "SERVICE_ANSWERS",
-]  # fmt: skip
-WithdrawalReason = Literal["citizen_withdrew", "rectified_out_of_scope", "submitted_in_error"]
-OPS_KINDS: Final = (
-    "endpoint.disabled", "endpoint.failing", "endpoint.recovered", "delivery.exhausted",
-    "delivery.recovered", "feed.stale",
-)  # fmt: skip
-
-
-# An optional key has no default in the contract: it is either there or not. Two functions
-# that do the same, told apart by identity: only ``_optional_key`` refuses an explicit null.
-def _drop_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def _optional_key(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def optional(description: str) -> Any:
-    """A key left out when its group is not shared; when present, never ``null``."""
-    return Field(default=None, description=description, json_schema_extra=_optional_key)
-
-
-def optional_nullable(description: str) -> Any:
-    """A key left out when its group is not shared; when present, possibly ``null``."""
-    return Field(default=None, description=description, json_schema_extra=_drop_default)
-
-
-class Closed(BaseModel):
-    """A JSON object with exactly the keys named: anything else is refused."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="after")
-    def _no_null_for_absent_keys(self) -> Self:
-        fields = type(self).model_fields
-        nulls = [
-            name
-            for name in self.model_fields_set
-            if getattr(self, name) is None and fields[name].json_schema_extra is _optional_key
-        ]
-        if nulls:
-            raise ValueError(f"{', '.join(sorted(nulls))}: may be left out, never null")
-        return self
-
+from notify import codes, projection
+from notify.event_schema_types import (
+    Answer,
+    Closed,
+    Coordinate,
+    IsoDate,
+    QuestionId,
+    SubmissionGroup,
+    Timestamp,
+    UprnText,
+    WithdrawalReason,
+    optional,
+    optional_nullable,
+)
+from notify.ops_event_schemas import OPS_MODELS
 
 # Person events -----------------------------------------------------------------------------
 
@@ -317,73 +261,6 @@ class EndpointTest(Closed):
     )
 
 
-class NoDetail(Closed):
-    """No detail for this kind of notice."""
-
-
-class DisabledDetail(Closed):
-    reason: response.DisableReason = Field(description="Why the endpoint was disabled.")
-
-
-class RecoveredDetail(Closed):
-    disabled_reason: response.DisableReason | None = Field(description="Why it had been disabled.")
-
-
-class StaleDetail(Closed):
-    last_fetch_at: Timestamp | None = Field(description="Last fetch of the feed, or null.")
-    stale_after_days: Coordinate = Field(description="Days without a fetch that make it stale.")
-    waiting: StrictInt = Field(description="Events waiting in the partner's pull feeds.")
-
-
-class OpsNotice(Closed):
-    notice_id: StrictStr = Field(description="The notice's id (also the event `id`).")
-    partner_id: StrictStr | None = Field(description="The partner it concerns, or null.")
-    endpoint_id: StrictStr | None = Field(description="The endpoint it concerns, or null.")
-    delivery_id: StrictStr | None = Field(description="The delivery it concerns, or null.")
-
-
-class EndpointDisabled(OpsNotice):
-    """An endpoint was disabled: deliveries to it are held until it is re-enabled."""
-
-    kind: Literal["endpoint.disabled"] = Field(description="The kind of notice.")
-    detail: DisabledDetail = Field(description="Why.")
-
-
-class EndpointFailing(OpsNotice):
-    """An endpoint has failed for 24 hours with no success; it is disabled after 5 days."""
-
-    kind: Literal["endpoint.failing"] = Field(description="The kind of notice.")
-    detail: NoDetail = Field(description="Always `{}`.")
-
-
-class EndpointRecovered(OpsNotice):
-    """A disabled endpoint was re-enabled; its held deliveries resume."""
-
-    kind: Literal["endpoint.recovered"] = Field(description="The kind of notice.")
-    detail: RecoveredDetail = Field(description="Why it had been disabled.")
-
-
-class DeliveryExhausted(OpsNotice):
-    """A delivery failed its last retry and is dead: its lane waits for an operator."""
-
-    kind: Literal["delivery.exhausted"] = Field(description="The kind of notice.")
-    detail: NoDetail = Field(description="Always `{}`.")
-
-
-class DeliveryRecovered(OpsNotice):
-    """A dead delivery was sent again successfully."""
-
-    kind: Literal["delivery.recovered"] = Field(description="The kind of notice.")
-    detail: NoDetail = Field(description="Always `{}`.")
-
-
-class FeedStale(OpsNotice):
-    """A partner's pull feed has not been fetched for the configured number of days."""
-
-    kind: Literal["feed.stale"] = Field(description="The kind of notice.")
-    detail: StaleDetail = Field(description="The last fetch and what is waiting.")
-
-
 #: The model of ``data`` for every kind the hub sends, by kind (without the namespace).
 MODELS: Final[Mapping[str, type[Closed]]] = {
     codes.SUBMITTED: Submitted,
@@ -396,12 +273,7 @@ MODELS: Final[Mapping[str, type[Closed]]] = {
     codes.GAZ_RETIRED: GazetteerRetired,
     codes.GAZ_DELETED: GazetteerDeleted,
     codes.ENDPOINT_TEST: EndpointTest,
-    "endpoint.disabled": EndpointDisabled,
-    "endpoint.failing": EndpointFailing,
-    "endpoint.recovered": EndpointRecovered,
-    "delivery.exhausted": DeliveryExhausted,
-    "delivery.recovered": DeliveryRecovered,
-    "feed.stale": FeedStale,
+    **OPS_MODELS,
 }
 
 

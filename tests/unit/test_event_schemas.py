@@ -30,9 +30,11 @@ from notify import (
     endpoint_validation,
     errors,
     event_catalog,
+    event_schema_types,
     event_schemas,
     events,
     gazetteer_events,
+    ops_event_schemas,
     ops_notices,
     projection,
     response,
@@ -77,15 +79,15 @@ def _build(s: decision.Situation, groups: frozenset[str], role: str) -> dict[str
 
 
 def test_every_kind_the_hub_sends_has_a_model_and_a_catalog_entry() -> None:
-    sent = set(codes.EVENT_KINDS) | set(event_schemas.OPS_KINDS)
+    sent = set(codes.EVENT_KINDS) | set(ops_event_schemas.OPS_KINDS)
     assert set(event_schemas.MODELS) == sent == set(event_catalog.TYPES)
-    assert set(event_schemas.OPS_KINDS) == set(dt_tables.NOTICE_KINDS)
-    assert set(event_schemas.OPS_KINDS) == set(get_args(ops_schemas.NoticeKind))
+    assert set(ops_event_schemas.OPS_KINDS) == set(dt_tables.NOTICE_KINDS)
+    assert set(ops_event_schemas.OPS_KINDS) == set(get_args(ops_schemas.NoticeKind))
 
 
 def test_the_code_lists_are_the_codes_own() -> None:
-    assert set(get_args(event_schemas.SubmissionGroup)) == projection.SUBMISSION_GROUPS
-    assert "citizen_withdrew" in get_args(event_schemas.WithdrawalReason)
+    assert set(get_args(event_schema_types.SubmissionGroup)) == projection.SUBMISSION_GROUPS
+    assert "citizen_withdrew" in get_args(event_schema_types.WithdrawalReason)
 
 
 @pytest.mark.parametrize("kind", sorted(codes.EVENT_KINDS))
@@ -297,7 +299,7 @@ def test_operational_notices_fit_their_models(kind: str) -> None:
 
 def test_every_disable_reason_is_in_the_contract() -> None:
     for reason in get_args(response.DisableReason):
-        event_schemas.EndpointDisabled.model_validate(
+        ops_event_schemas.EndpointDisabled.model_validate(
             {"notice_id": "n", "kind": "endpoint.disabled", "partner_id": None,
              "endpoint_id": "e", "delivery_id": None, "detail": {"reason": reason}}
         )  # fmt: skip

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy import orm
 
-from notify import codes, event_catalog, event_schemas
+from notify import codes, event_catalog, ops_event_schemas
 from notify.tables import moves as m
 from notify.tables import outbox as o
 from tests.integration.api.test_moves_api import Role, _body, _key, client
@@ -114,7 +114,7 @@ def test_the_catalog_lists_every_type_for_any_key(client: TestClient, session: o
     catalog = answer.json()
     assert catalog["namespace"] == NS and catalog["specversion"] == "1.0"
     items = {i["kind"]: i for i in catalog["items"]}
-    assert set(items) == set(codes.EVENT_KINDS) | set(event_schemas.OPS_KINDS)
+    assert set(items) == set(codes.EVENT_KINDS) | set(ops_event_schemas.OPS_KINDS)
     for kind, item in items.items():
         assert item["type"] == f"{NS}.{kind}" and item["description"]
         assert client.get(urlsplit(item["dataschema"]).path).status_code == 200
