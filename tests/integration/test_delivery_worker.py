@@ -280,6 +280,31 @@ def test_a_dead_letter_blocks_its_lane_until_it_is_resent(
         ]
 
 
+def test_odd_answers_are_recorded_safely_and_the_worker_carries_on(
+    engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
+) -> None:
+    """A binary body (NUL, bytes that are not UTF-8) and a Retry-After that is not a number
+    are recorded as ordinary failed attempts; the next attempt goes as usual."""
+    world = _world(session_factory, [sink.url])
+    sink.rotate([world.secrets["P0"]])
+    binary = b"\x00\xff\xfe\x1b[31mPK\x03\x04" + bytes(range(256)) * 8
+    sink.script(
+        receivers.status(500, raw=binary),
+        receivers.status(503, retry_after="\u00b2"),
+    )
+    with db.unit_of_work(session_factory) as session:
+        delivery_id = world.enqueue(session, partner="P0", subject_id="s1", now=_now()).id
+    _run_until(engine, lambda: len(sink.accepted()) == 1)
+    with db.unit_of_work(session_factory) as session:
+        first, second, third = _attempts(session, delivery_id)
+        assert [a.http_status for a in (first, second, third)] == [500, 503, 204]
+        excerpt = first.response_excerpt or ""
+        assert excerpt.startswith("\ufffd\ufffd\ufffd\ufffd[31mPK\ufffd\ufffd")
+        assert "\x00" not in excerpt
+        assert len(excerpt.encode("utf-8")) <= webhook.EXCERPT_BYTES
+        assert second.retry_after_s is None
+
+
 def test_retry_after_defers_the_next_attempt(
     engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
 ) -> None:

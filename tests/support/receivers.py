@@ -41,15 +41,18 @@ class Behaviour:
     delay_s: float = 0.0
     headers: Mapping[str, str] = field(default_factory=dict)
     text: str = ""
+    raw: bytes | None = None  # a body sent as is (binary, not UTF-8), instead of ``text``
 
 
 def ok(code: int = 204) -> Behaviour:
     return Behaviour(kind="ok", status=code)
 
 
-def status(code: int, *, retry_after: str | None = None, body: str = "") -> Behaviour:
+def status(
+    code: int, *, retry_after: str | None = None, body: str = "", raw: bytes | None = None
+) -> Behaviour:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    return Behaviour(kind="status", status=code, headers=headers, text=body)
+    return Behaviour(kind="status", status=code, headers=headers, text=body, raw=raw)
 
 
 def hang(seconds: float = 60.0) -> Behaviour:
@@ -269,6 +272,10 @@ class Receiver:
             await asyncio.sleep(behaviour.delay_s)
         if behaviour.kind == "hang":
             return web.Response(status=204)
+        if behaviour.raw is not None:
+            return web.Response(
+                status=behaviour.status, headers=dict(behaviour.headers), body=behaviour.raw
+            )
         return web.Response(
             status=behaviour.status, headers=dict(behaviour.headers), text=behaviour.text or None
         )
