@@ -123,7 +123,7 @@ class AiohttpSender:
         try:
             ssrf.check_url(request.url, self._policy)
             status, headers, excerpt = await self._post(request)
-        except delivery_errors.TargetNotAllowed:
+        except (delivery_errors.TargetNotAllowed, aiohttp.InvalidURL):
             return _failed("ssrf_block", started)
         except Exception as exc:
             kind = error_kind(exc)
