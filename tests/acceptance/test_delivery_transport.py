@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from notify import response, signing, ssrf
+from notify import endpoint_validation, response, signing, ssrf
 from notify.transports import webhook
 from tests.support import receivers
 
@@ -105,6 +105,45 @@ def test_failures_before_sending() -> None:
 
     kinds = [r.error_kind for r in asyncio.run(run())]
     assert kinds == ["connect", "dns", "ssrf_block", "ssrf_block"]
+
+
+def test_redirects_are_answers_not_followed() -> None:
+    """Every 3xx, Location or not, is the attempt's answer: the target it names gets nothing."""
+    secret = signing.new_secret()
+    codes = [301, 302, 303, 307, 308]
+    with receivers.receivers([secret], [secret]) as (sink, trap):
+        sink.script(*(receivers.redirect(code, trap.url) for code in codes))
+        results = _send_all([_request(sink.url, [secret]) for _ in codes])
+        assert trap.requests() == [] and trap.handshakes == 0
+    assert [(r.status, r.excerpt is not None) for r in results] == [(c, True) for c in codes]
+    now = dt.datetime.now(dt.UTC)
+    kinds = {response.classify_status(r.status or 0, r.headers, now).error_kind for r in results}
+    assert kinds == {"redirect"}
+
+
+def test_the_validation_handshake_and_its_test_event_do_not_follow_redirects() -> None:
+    secret = signing.new_secret()
+
+    async def validate(url: str) -> endpoint_validation.Validation:
+        sender = webhook.AiohttpSender(policy=LOCAL)
+        try:
+            return await endpoint_validation.validate(
+                sender=sender, url=url, secrets_=[secret], namespace="uk.gov.example",
+                hub_host="hub.example", now=dt.datetime.now(dt.UTC),
+            )  # fmt: skip
+        finally:
+            await sender.close()
+
+    with receivers.receivers([secret], [secret]) as (endpoint, trap):
+        endpoint.handshake_redirect = trap.url
+        refused = asyncio.run(validate(endpoint.url))
+        endpoint.handshake_redirect = None
+        endpoint.script(receivers.redirect(307, trap.url))
+        redirected = asyncio.run(validate(endpoint.url))
+        assert trap.requests() == [] and trap.handshakes == 0
+        assert len(endpoint.requests()) == 1
+    assert (refused.ok, refused.reason) == (False, "handshake answered 307")
+    assert (redirected.ok, redirected.reason) == (False, "test event answered 307")
 
 
 class _Listener:

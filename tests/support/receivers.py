@@ -8,11 +8,13 @@ order, and answers as told:
 * :meth:`Receiver.answer` sets the default behaviour; :meth:`Receiver.script` queues
   behaviours for the next requests (then the default resumes).
 * behaviours: :func:`ok`, :func:`status` (500, 410, 429 with ``Retry-After`` …),
+  :func:`redirect` (a 3xx with ``Location``),
   :func:`hang` (answer after a long sleep: the sender times out), :func:`slow` (answer 2xx
   late), :func:`close` (drop the connection without an answer).
 
 ``OPTIONS`` answers the validation handshake (``allowed_origin``, ``allowed_rate``; None
-refuses it). Questions a test asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
+refuses it; ``handshake_redirect`` answers it with a 307 there instead). Questions a test
+asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
 :meth:`first_seen_sequences` (per ``partitionkey``, the ``sequence`` of each webhook-id the
 first time it arrived, in arrival order), :meth:`wait_until`.
 """
@@ -53,6 +55,10 @@ def status(
 ) -> Behaviour:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     return Behaviour(kind="status", status=code, headers=headers, text=body, raw=raw)
+
+
+def redirect(code: int, location: str) -> Behaviour:
+    return Behaviour(kind="status", status=code, headers={"Location": location})
 
 
 def hang(seconds: float = 60.0) -> Behaviour:
@@ -100,6 +106,7 @@ class Receiver:
         # The validation handshake's answer (§6.11): None refuses it.
         self.allowed_origin: str | None = "*"
         self.allowed_rate: str | None = None
+        self.handshake_redirect: str | None = None
         self._lock = threading.Lock()
         self._requests: list[Received] = []
         self._queue: list[Behaviour] = []
@@ -229,6 +236,8 @@ class Receiver:
     async def _handshake(self, request: web.Request) -> web.Response:
         with self._lock:
             self.handshakes += 1
+        if self.handshake_redirect is not None:
+            return web.Response(status=307, headers={"Location": self.handshake_redirect})
         if self.allowed_origin is None or "WebHook-Request-Origin" not in request.headers:
             return web.Response(status=403)
         headers = {"WebHook-Allowed-Origin": self.allowed_origin}
