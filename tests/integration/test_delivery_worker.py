@@ -13,7 +13,7 @@ from sqlalchemy import orm
 
 from core import db
 from core.tables import Base
-from notify import delivery_gate, delivery_service, registry_repository, ssrf, worker
+from notify import delivery_gate, delivery_service, registry_repository, signing, ssrf, worker
 from notify import delivery_tables as dt_tables
 from notify.dispatch import registry_cache
 from notify.tables import outbox, registry
@@ -112,6 +112,38 @@ def test_an_endpoints_bearer_token_goes_with_each_delivery(
     _run_until(engine, lambda: len(sink.unique_ids()) == 2, once=True)
     got = {r.webhook_id: r.authorization for r in sink.accepted()}
     assert got == {f"msg_{sent['P0']}": "Bearer gw-token-0123", f"msg_{sent['P1']}": None}
+
+
+def test_while_a_secret_rotates_each_delivery_verifies_under_either_secret(
+    engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
+) -> None:
+    """During the overlap every request carries one ``v1,`` entry per active secret (the new
+    one first): a partner still on the old secret and one already on the new both verify."""
+    world = _world(session_factory, [sink.url])
+    old = world.secrets["P0"]
+    with db.unit_of_work(session_factory) as session:
+        new = delivery_service.rotate_secret(
+            session=session, endpoint_id=world.endpoints["P0"], actor="test", now=_now()
+        )
+        first = world.enqueue(session, partner="P0", subject_id="s1", now=_now()).id
+    sink.rotate([old])
+    _run_until(engine, lambda: len(sink.accepted()) == 1)
+    sink.rotate([new])
+    with db.unit_of_work(session_factory) as session:
+        second = world.enqueue(session, partner="P0", subject_id="s2", now=_now()).id
+    _run_until(engine, lambda: len(sink.accepted()) == 2)
+    assert sink.rejected == 0
+    assert [r.webhook_id for r in sink.accepted()] == [f"msg_{first}", f"msg_{second}"]
+    for received in sink.accepted():
+        assert len(received.signatures) == 2
+        assert all(s.startswith("v1,") for s in received.signatures)
+        expected = signing.headers(
+            msg_id=received.webhook_id,
+            body=received.body,
+            at=dt.datetime.fromtimestamp(int(received.timestamp), dt.UTC),
+            secrets_=[new],
+        )
+        assert received.signatures[0] == expected["webhook-signature"]
 
 
 def _set(session_factory: db.SessionFactory, table: type[Base], key: str, **values: object) -> None:
