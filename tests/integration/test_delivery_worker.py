@@ -38,7 +38,10 @@ def _world(session_factory: db.SessionFactory, urls: list[str]) -> outbox_world.
         return outbox_world.build(session, urls, now=_now())
 
 
-def _worker(engine: sa.Engine, **options: Any) -> worker.Worker:
+LOCAL = ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
+
+
+def _worker(engine: sa.Engine, policy: ssrf.TargetPolicy = LOCAL, **options: Any) -> worker.Worker:
     settings: dict[str, Any] = {
         "lease": dt.timedelta(seconds=5),
         "poll_s": 0.05,
@@ -47,18 +50,20 @@ def _worker(engine: sa.Engine, **options: Any) -> worker.Worker:
     return worker.Worker(
         engine=engine,
         gate=delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load)),
-        sender=webhook.AiohttpSender(
-            policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
-        ),
+        sender=webhook.AiohttpSender(policy=policy),
         options=worker.Options(**settings),
     )
 
 
 def _run_until(
-    engine: sa.Engine, done: Callable[[], bool], timeout_s: float = 60.0, **options: object
+    engine: sa.Engine,
+    done: Callable[[], bool],
+    timeout_s: float = 60.0,
+    policy: ssrf.TargetPolicy = LOCAL,
+    **options: object,
 ) -> worker.Tally:
     async def main() -> worker.Tally:
-        running = _worker(engine, **options)
+        running = _worker(engine, policy, **options)
         task = asyncio.create_task(running.run())
         deadline = asyncio.get_running_loop().time() + timeout_s
         while not done() and asyncio.get_running_loop().time() < deadline and not task.done():
@@ -239,6 +244,45 @@ def test_gone_disables_the_endpoint_and_nothing_more_goes_to_it(
             )
         _run_until(engine, lambda: len(gone.unique_ids()) == 3)
         assert len(gone.unique_ids()) == 3
+
+
+def test_a_target_whose_name_resolves_to_a_private_address_is_refused_at_send_time(
+    engine: sa.Engine,
+    session_factory: db.SessionFactory,
+    sink: receivers.Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The endpoint's name passed registration; at send time its DNS answer is 127.0.0.1.
+    The attempt is recorded as refused (nothing reached the receiver), the endpoint is
+    disabled and its delivery held: no crash, no retry towards the private address."""
+
+    async def resolve(host: str, port: int, *, timeout_s: float = 2.0) -> list[str]:
+        return ["127.0.0.1"] if host == "internal.example" else []
+
+    monkeypatch.setattr(ssrf, "resolve", resolve)
+    url = f"https://internal.example:{sink.port}{sink.path}"
+    strict = ssrf.TargetPolicy(ports=frozenset({sink.port}))
+    assert ssrf.check_url(url, strict).host == "internal.example"
+    world = _world(session_factory, [url])
+    with db.unit_of_work(session_factory) as session:
+        delivery_id = world.enqueue(session, partner="P0", subject_id="s1", now=_now()).id
+
+    def disabled() -> bool:
+        with db.unit_of_work(session_factory) as session:
+            endpoint = session.get(registry.Endpoint, world.endpoints["P0"])
+            return endpoint is not None and endpoint.status == "disabled"
+
+    _run_until(engine, disabled, timeout_s=30, policy=strict)
+    assert sink.requests() == []
+    with db.unit_of_work(session_factory) as session:
+        (attempt,) = _attempts(session, delivery_id)
+        assert (attempt.phase, attempt.http_status, attempt.error_kind) == (
+            "finished", None, "ssrf_block"
+        )  # fmt: skip
+        assert not attempt.possibly_received
+        endpoint = session.get(registry.Endpoint, world.endpoints["P0"])
+        assert endpoint is not None and endpoint.disabled_reason == "validation_failed"
+        assert [d.state for d in _deliveries(session)] == ["held"]
 
 
 def test_a_delivery_no_longer_permitted_is_cancelled_and_never_sent(
