@@ -66,6 +66,17 @@ def test_each_receiver_behaviour_maps_to_its_verdict() -> None:
     assert results[0].excerpt is None
 
 
+def test_an_error_page_a_gateway_would_compress_is_recorded_readable() -> None:
+    """The sender asks for the identity coding (it does not decompress answers), so an
+    excerpt is the receiver's words, not gzip bytes."""
+    secret = signing.new_secret()
+    page = "<html><body>502 Bad Gateway: upstream unavailable</body></html>\n" * 4
+    with receivers.Receiver([secret]) as receiver:
+        receiver.script(receivers.status(502, body=page, compress=True))
+        (result,) = _send_all([_request(receiver.url, [secret])])
+    assert (result.status, result.excerpt) == (502, page)
+
+
 def test_a_slow_receiver_is_waited_for_within_the_timeout() -> None:
     secret = signing.new_secret()
     with receivers.Receiver([secret]) as receiver:

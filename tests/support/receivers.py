@@ -44,6 +44,7 @@ class Behaviour:
     headers: Mapping[str, str] = field(default_factory=dict)
     text: str = ""
     raw: bytes | None = None  # a body sent as is (binary, not UTF-8), instead of ``text``
+    compress: bool = False  # gzip or deflate the body when the request accepts it
 
 
 def ok(code: int = 204) -> Behaviour:
@@ -51,10 +52,17 @@ def ok(code: int = 204) -> Behaviour:
 
 
 def status(
-    code: int, *, retry_after: str | None = None, body: str = "", raw: bytes | None = None
+    code: int,
+    *,
+    retry_after: str | None = None,
+    body: str = "",
+    raw: bytes | None = None,
+    compress: bool = False,
 ) -> Behaviour:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    return Behaviour(kind="status", status=code, headers=headers, text=body, raw=raw)
+    return Behaviour(
+        kind="status", status=code, headers=headers, text=body, raw=raw, compress=compress
+    )
 
 
 def redirect(code: int, location: str) -> Behaviour:
@@ -281,13 +289,14 @@ class Receiver:
             await asyncio.sleep(behaviour.delay_s)
         if behaviour.kind == "hang":
             return web.Response(status=204)
+        answer = web.Response(status=behaviour.status, headers=dict(behaviour.headers))
         if behaviour.raw is not None:
-            return web.Response(
-                status=behaviour.status, headers=dict(behaviour.headers), body=behaviour.raw
-            )
-        return web.Response(
-            status=behaviour.status, headers=dict(behaviour.headers), text=behaviour.text or None
-        )
+            answer.body = behaviour.raw
+        elif behaviour.text:
+            answer.text = behaviour.text
+        if behaviour.compress:
+            answer.enable_compression()
+        return answer
 
 
 def _parse(body: bytes) -> Mapping[str, Any]:
