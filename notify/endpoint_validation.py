@@ -36,7 +36,8 @@ class Validation:
 def handshake_request(
     url: str, origin: str, bearer_token: str | None = None
 ) -> webhook.WebhookRequest:
-    headers = {ORIGIN_HEADER: origin} | webhook.bearer(bearer_token)
+    headers = {ORIGIN_HEADER: origin, "user-agent": webhook.USER_AGENT}
+    headers |= webhook.bearer(bearer_token)
     return webhook.WebhookRequest(url=url, body=b"", headers=headers, method="OPTIONS")
 
 
@@ -92,10 +93,11 @@ async def validate(
     if not handshake.ok:
         return handshake
     event_id, body = test_event(namespace=namespace, hub_host=hub_host, now=now)
-    headers = (
-        signing.headers(msg_id=signing.message_id(event_id), body=body, at=now, secrets_=secrets_)
-        | {"content-type": events.CONTENT_TYPE}
-        | webhook.bearer(bearer_token)
+    signed = signing.headers(
+        msg_id=signing.message_id(event_id), body=body, at=now, secrets_=secrets_
+    )
+    headers = webhook.event_headers(
+        signed, content_type=events.CONTENT_TYPE, bearer_token=bearer_token
     )
     result = await sender.send(webhook.WebhookRequest(url=url, body=body, headers=headers))
     if result.status is None or not 200 <= result.status < 300:

@@ -14,6 +14,7 @@ Any HTTP answer other than 2xx also counts as possibly received: the receiver ha
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ Outcome = Literal["delivered", "retry", "disable"]
 DisableReason = Literal["gone_410", "sustained_failure", "manual", "validation_failed"]
 
 RETRY_AFTER_CAP: Final = dt.timedelta(hours=24)
+_CONTROLS: Final = {c: "\ufffd" for c in [*range(0x20), 0x7F] if chr(c) not in "\t\n\r"}
 THROTTLE_STATUSES: Final = frozenset({429, 502, 504})
 BEFORE_SENDING: Final[frozenset[ErrorKind]] = frozenset({"dns", "connect", "tls", "ssrf_block"})
 #: Kinds that count towards the circuit breaker's "5 consecutive" rule (§6.6).
@@ -100,7 +102,7 @@ def retry_after(value: str | None, now: dt.datetime) -> dt.timedelta | None:
         return None
     text = value.strip()
     wait: dt.timedelta | None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         cap = int(RETRY_AFTER_CAP.total_seconds())
         wait = dt.timedelta(seconds=min(int(text), cap) if len(text) <= 12 else cap)
     else:
@@ -121,5 +123,9 @@ def _until_date(text: str, now: dt.datetime) -> dt.timedelta | None:
 
 
 def excerpt(raw: bytes, limit: int = 1024) -> str:
-    """At most ``limit`` bytes of a non-2xx response body, as text (§6.15)."""
-    return raw[:limit].decode("utf-8", errors="ignore")
+    """At most ``limit`` UTF-8 bytes of a non-2xx response body, as text safe to store and
+    show (§6.15): bytes that are not UTF-8 and control characters (NUL included; tab and line
+    breaks stay) become U+FFFD, and a character cut off at the limit is dropped."""
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(raw[:limit], final=False)
+    safe = text.translate(_CONTROLS)
+    return safe.encode("utf-8")[:limit].decode("utf-8", errors="ignore")

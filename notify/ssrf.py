@@ -1,6 +1,7 @@
 """The webhook target guard (sharing-and-delivery §6.10).
 
-A target is ``https`` on port 443 or 8443, and every address its host resolves to is global:
+A target is ``https`` on port 443 or 8443, its host is a name (not ``localhost``) or a
+dotted-quad or bracketed IPv6 address, and every address its host resolves to is global:
 no loopback, RFC 1918, link-local (169.254.169.254 included), CGNAT, unique-local, multicast,
 reserved or unspecified address. IPv6 forms that embed an IPv4 address (IPv4-mapped, NAT64,
 6to4, Teredo) are judged on the embedded address too. The sender connects to the addresses
@@ -10,7 +11,8 @@ redirects.
 Deployments that allow private targets (tests and the demo; production refuses the setting)
 also accept ``http`` and any port, so local receivers work.
 
-:func:`check_url` and :func:`check_addresses` are pure; :func:`resolve` is the thin resolver.
+:func:`check_url`, :func:`check_host` and :func:`check_addresses` are pure; :func:`resolve` is
+the thin resolver.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import asyncio
 import functools
 import ipaddress
 import socket
-import urllib.parse
+import string
 from dataclasses import dataclass
 from typing import Final
+
+import yarl
 
 from notify import delivery_errors
 
@@ -52,26 +56,56 @@ class Target:
 
 @functools.lru_cache(maxsize=4096)
 def check_url(url: str, policy: TargetPolicy) -> Target:
-    """The parsed target, or :class:`TargetNotAllowed` (scheme, credentials, port, literal IP).
+    """The parsed target, or :class:`TargetNotAllowed` (scheme, credentials, port, host).
 
-    Pure, so kept per URL and policy: the sender checks every request, and a batch sends to a
-    few endpoints (a refusal is not kept: it is raised again each time)."""
-    parts = urllib.parse.urlsplit(url)
+    The URL is read with the HTTP client's own parser (yarl), so the host judged here is the
+    one the client connects to: ``https://127。0。0。1/`` is 127.0.0.1 to both. Pure, so kept per
+    URL and policy: the sender checks every request, and a batch sends to a few endpoints (a
+    refusal is not kept: it is raised again each time)."""
+    parts = _parse(url)
     schemes = {"https", "http"} if policy.allow_private else {"https"}
     if parts.scheme not in schemes:
         raise delivery_errors.TargetNotAllowed("webhook targets must use https")
-    if not parts.hostname or parts.username is not None or parts.password is not None:
+    if not parts.raw_host or parts.user is not None or parts.password is not None:
         raise delivery_errors.TargetNotAllowed("a webhook target names a host and no credentials")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise delivery_errors.TargetNotAllowed("the target port is not a number") from exc
+    port = parts.port if parts.port is not None else 443
     if not policy.allow_private and port not in policy.ports:
         raise delivery_errors.TargetNotAllowed(f"port {port} is not allowed for webhook targets")
-    literal = _literal(parts.hostname)
-    if literal is not None:
-        check_addresses([str(literal)], policy)
-    return Target(url=url, scheme=parts.scheme, host=parts.hostname, port=port)
+    host = parts.raw_host.lower()
+    check_host(host, policy)
+    return Target(url=url, scheme=parts.scheme, host=host, port=port)
+
+
+def _parse(url: str) -> yarl.URL:
+    try:
+        return yarl.URL(url)
+    except (TypeError, ValueError) as exc:
+        raise delivery_errors.TargetNotAllowed("the target is not a valid URL") from exc
+
+
+def check_host(host: str, policy: TargetPolicy) -> None:
+    """Refuse a literal address that is not global, and a ``localhost`` name (RFC 6761),
+    unless private targets are allowed; refuse, always, a host that ends in a number but is
+    not a dotted-quad IPv4 address (``2130706433``, ``0x7f.1``, ``0177.0.0.1``, ``127.1``): the
+    resolver would read it as an address, ``ipaddress`` would not."""
+    if ":" in host:
+        check_addresses([host], policy)
+    elif _ends_in_number(host):
+        if _literal(host) is None:
+            raise delivery_errors.TargetNotAllowed("an IPv4 target is written a.b.c.d")
+        check_addresses([host], policy)
+    elif not policy.allow_private and _localhost(host):
+        raise delivery_errors.TargetNotAllowed("localhost is not allowed for webhook targets")
+
+
+def _ends_in_number(host: str) -> bool:
+    """The URL Standard's "ends in a number": the last label (a trailing dot aside) is
+    decimal digits or ``0x`` hex, so browsers and resolvers take the host as IPv4."""
+    labels = host.split(".")
+    last = labels[-2] if len(labels) > 1 and not labels[-1] else labels[-1]
+    if last.isascii() and last.isdigit():
+        return True
+    return last[:2] in ("0x", "0X") and all(c in string.hexdigits for c in last[2:])
 
 
 def _literal(host: str) -> Address | None:
@@ -79,6 +113,11 @@ def _literal(host: str) -> Address | None:
         return ipaddress.ip_address(host)
     except ValueError:
         return None
+
+
+def _localhost(host: str) -> bool:
+    name = host.rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")
 
 
 def address_permitted(address: str) -> bool:

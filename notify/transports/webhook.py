@@ -5,7 +5,8 @@ delivery_client.py``, docs/benchmarks.md "Delivery"): it sends signed POSTs an o
 magnitude faster than ``httpx.AsyncClient`` on the same sink. It connects only to addresses the
 SSRF guard vetted (a resolver that refuses non-global answers, §6.10), never follows
 redirects, and times out after 15 s (connect 5 s). Results carry the status, the headers the
-retry logic needs and, for non-2xx answers, a response excerpt of at most 1 KiB.
+retry logic needs and, for non-2xx answers, a response excerpt of at most 1 KiB (asked for
+uncompressed: ``accept-encoding: identity``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ KEPT_HEADERS: Final = frozenset({"retry-after", "webhook-allowed-origin", "webho
 
 
 USER_AGENT: Final = "addresshub-webhooks/1"
+#: Answers are not decompressed (the excerpt is at most 1 KiB), so none are asked for compressed.
+PLAIN_ANSWERS: Final = {"accept-encoding": "identity"}
 
 
 def bearer(token: str | None) -> dict[str, str]:
@@ -115,7 +118,9 @@ class AiohttpSender:
             connector = aiohttp.TCPConnector(
                 resolver=GuardedResolver(self._policy), limit=self._limit, ttl_dns_cache=10
             )
-            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
+            self._session = aiohttp.ClientSession(
+                connector=connector, auto_decompress=False, headers=PLAIN_ANSWERS
+            )
         return self._session
 
     async def send(self, request: WebhookRequest) -> WebhookResult:
@@ -123,7 +128,7 @@ class AiohttpSender:
         try:
             ssrf.check_url(request.url, self._policy)
             status, headers, excerpt = await self._post(request)
-        except delivery_errors.TargetNotAllowed:
+        except (delivery_errors.TargetNotAllowed, aiohttp.InvalidURL):
             return _failed("ssrf_block", started)
         except Exception as exc:
             kind = error_kind(exc)

@@ -13,7 +13,7 @@ from sqlalchemy import orm
 
 from core import db
 from core.tables import Base
-from notify import delivery_gate, delivery_service, registry_repository, ssrf, worker
+from notify import delivery_gate, delivery_service, registry_repository, signing, ssrf, worker
 from notify import delivery_tables as dt_tables
 from notify.dispatch import registry_cache
 from notify.tables import outbox, registry
@@ -38,7 +38,10 @@ def _world(session_factory: db.SessionFactory, urls: list[str]) -> outbox_world.
         return outbox_world.build(session, urls, now=_now())
 
 
-def _worker(engine: sa.Engine, **options: Any) -> worker.Worker:
+LOCAL = ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
+
+
+def _worker(engine: sa.Engine, policy: ssrf.TargetPolicy = LOCAL, **options: Any) -> worker.Worker:
     settings: dict[str, Any] = {
         "lease": dt.timedelta(seconds=5),
         "poll_s": 0.05,
@@ -47,18 +50,20 @@ def _worker(engine: sa.Engine, **options: Any) -> worker.Worker:
     return worker.Worker(
         engine=engine,
         gate=delivery_gate.RegistryGate(registry_cache.CachedRegistry(registry_repository.load)),
-        sender=webhook.AiohttpSender(
-            policy=ssrf.TargetPolicy.for_deployment(allow_private_targets=True)
-        ),
+        sender=webhook.AiohttpSender(policy=policy),
         options=worker.Options(**settings),
     )
 
 
 def _run_until(
-    engine: sa.Engine, done: Callable[[], bool], timeout_s: float = 60.0, **options: object
+    engine: sa.Engine,
+    done: Callable[[], bool],
+    timeout_s: float = 60.0,
+    policy: ssrf.TargetPolicy = LOCAL,
+    **options: object,
 ) -> worker.Tally:
     async def main() -> worker.Tally:
-        running = _worker(engine, **options)
+        running = _worker(engine, policy, **options)
         task = asyncio.create_task(running.run())
         deadline = asyncio.get_running_loop().time() + timeout_s
         while not done() and asyncio.get_running_loop().time() < deadline and not task.done():
@@ -112,6 +117,38 @@ def test_an_endpoints_bearer_token_goes_with_each_delivery(
     _run_until(engine, lambda: len(sink.unique_ids()) == 2, once=True)
     got = {r.webhook_id: r.authorization for r in sink.accepted()}
     assert got == {f"msg_{sent['P0']}": "Bearer gw-token-0123", f"msg_{sent['P1']}": None}
+
+
+def test_while_a_secret_rotates_each_delivery_verifies_under_either_secret(
+    engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
+) -> None:
+    """During the overlap every request carries one ``v1,`` entry per active secret (the new
+    one first): a partner still on the old secret and one already on the new both verify."""
+    world = _world(session_factory, [sink.url])
+    old = world.secrets["P0"]
+    with db.unit_of_work(session_factory) as session:
+        new = delivery_service.rotate_secret(
+            session=session, endpoint_id=world.endpoints["P0"], actor="test", now=_now()
+        )
+        first = world.enqueue(session, partner="P0", subject_id="s1", now=_now()).id
+    sink.rotate([old])
+    _run_until(engine, lambda: len(sink.accepted()) == 1)
+    sink.rotate([new])
+    with db.unit_of_work(session_factory) as session:
+        second = world.enqueue(session, partner="P0", subject_id="s2", now=_now()).id
+    _run_until(engine, lambda: len(sink.accepted()) == 2)
+    assert sink.rejected == 0
+    assert [r.webhook_id for r in sink.accepted()] == [f"msg_{first}", f"msg_{second}"]
+    for received in sink.accepted():
+        assert len(received.signatures) == 2
+        assert all(s.startswith("v1,") for s in received.signatures)
+        expected = signing.headers(
+            msg_id=received.webhook_id,
+            body=received.body,
+            at=dt.datetime.fromtimestamp(int(received.timestamp), dt.UTC),
+            secrets_=[new],
+        )
+        assert received.signatures[0] == expected["webhook-signature"]
 
 
 def _set(session_factory: db.SessionFactory, table: type[Base], key: str, **values: object) -> None:
@@ -209,6 +246,45 @@ def test_gone_disables_the_endpoint_and_nothing_more_goes_to_it(
         assert len(gone.unique_ids()) == 3
 
 
+def test_a_target_whose_name_resolves_to_a_private_address_is_refused_at_send_time(
+    engine: sa.Engine,
+    session_factory: db.SessionFactory,
+    sink: receivers.Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The endpoint's name passed registration; at send time its DNS answer is 127.0.0.1.
+    The attempt is recorded as refused (nothing reached the receiver), the endpoint is
+    disabled and its delivery held: no crash, no retry towards the private address."""
+
+    async def resolve(host: str, port: int, *, timeout_s: float = 2.0) -> list[str]:
+        return ["127.0.0.1"] if host == "internal.example" else []
+
+    monkeypatch.setattr(ssrf, "resolve", resolve)
+    url = f"https://internal.example:{sink.port}{sink.path}"
+    strict = ssrf.TargetPolicy(ports=frozenset({sink.port}))
+    assert ssrf.check_url(url, strict).host == "internal.example"
+    world = _world(session_factory, [url])
+    with db.unit_of_work(session_factory) as session:
+        delivery_id = world.enqueue(session, partner="P0", subject_id="s1", now=_now()).id
+
+    def disabled() -> bool:
+        with db.unit_of_work(session_factory) as session:
+            endpoint = session.get(registry.Endpoint, world.endpoints["P0"])
+            return endpoint is not None and endpoint.status == "disabled"
+
+    _run_until(engine, disabled, timeout_s=30, policy=strict)
+    assert sink.requests() == []
+    with db.unit_of_work(session_factory) as session:
+        (attempt,) = _attempts(session, delivery_id)
+        assert (attempt.phase, attempt.http_status, attempt.error_kind) == (
+            "finished", None, "ssrf_block"
+        )  # fmt: skip
+        assert not attempt.possibly_received
+        endpoint = session.get(registry.Endpoint, world.endpoints["P0"])
+        assert endpoint is not None and endpoint.disabled_reason == "validation_failed"
+        assert [d.state for d in _deliveries(session)] == ["held"]
+
+
 def test_a_delivery_no_longer_permitted_is_cancelled_and_never_sent(
     engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
 ) -> None:
@@ -278,6 +354,31 @@ def test_a_dead_letter_blocks_its_lane_until_it_is_resent(
         assert [a.action for a in session.scalars(sa.select(dt_tables.DeliveryAction))] == [
             "resend"
         ]
+
+
+def test_odd_answers_are_recorded_safely_and_the_worker_carries_on(
+    engine: sa.Engine, session_factory: db.SessionFactory, sink: receivers.Receiver
+) -> None:
+    """A binary body (NUL, bytes that are not UTF-8) and a Retry-After that is not a number
+    are recorded as ordinary failed attempts; the next attempt goes as usual."""
+    world = _world(session_factory, [sink.url])
+    sink.rotate([world.secrets["P0"]])
+    binary = b"\x00\xff\xfe\x1b[31mPK\x03\x04" + bytes(range(256)) * 8
+    sink.script(
+        receivers.status(500, raw=binary),
+        receivers.status(503, retry_after="\u00b2"),
+    )
+    with db.unit_of_work(session_factory) as session:
+        delivery_id = world.enqueue(session, partner="P0", subject_id="s1", now=_now()).id
+    _run_until(engine, lambda: len(sink.accepted()) == 1)
+    with db.unit_of_work(session_factory) as session:
+        first, second, third = _attempts(session, delivery_id)
+        assert [a.http_status for a in (first, second, third)] == [500, 503, 204]
+        excerpt = first.response_excerpt or ""
+        assert excerpt.startswith("\ufffd\ufffd\ufffd\ufffd[31mPK\ufffd\ufffd")
+        assert "\x00" not in excerpt
+        assert len(excerpt.encode("utf-8")) <= webhook.EXCERPT_BYTES
+        assert second.retry_after_s is None
 
 
 def test_retry_after_defers_the_next_attempt(

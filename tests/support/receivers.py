@@ -8,11 +8,13 @@ order, and answers as told:
 * :meth:`Receiver.answer` sets the default behaviour; :meth:`Receiver.script` queues
   behaviours for the next requests (then the default resumes).
 * behaviours: :func:`ok`, :func:`status` (500, 410, 429 with ``Retry-After`` …),
+  :func:`redirect` (a 3xx with ``Location``),
   :func:`hang` (answer after a long sleep: the sender times out), :func:`slow` (answer 2xx
   late), :func:`close` (drop the connection without an answer).
 
 ``OPTIONS`` answers the validation handshake (``allowed_origin``, ``allowed_rate``; None
-refuses it). Questions a test asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
+refuses it; ``handshake_redirect`` answers it with a 307 there instead). Questions a test
+asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
 :meth:`first_seen_sequences` (per ``partitionkey``, the ``sequence`` of each webhook-id the
 first time it arrived, in arrival order), :meth:`wait_until`.
 """
@@ -41,15 +43,30 @@ class Behaviour:
     delay_s: float = 0.0
     headers: Mapping[str, str] = field(default_factory=dict)
     text: str = ""
+    raw: bytes | None = None  # a body sent as is (binary, not UTF-8), instead of ``text``
+    compress: bool = False  # gzip or deflate the body when the request accepts it
 
 
 def ok(code: int = 204) -> Behaviour:
     return Behaviour(kind="ok", status=code)
 
 
-def status(code: int, *, retry_after: str | None = None, body: str = "") -> Behaviour:
+def status(
+    code: int,
+    *,
+    retry_after: str | None = None,
+    body: str = "",
+    raw: bytes | None = None,
+    compress: bool = False,
+) -> Behaviour:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    return Behaviour(kind="status", status=code, headers=headers, text=body)
+    return Behaviour(
+        kind="status", status=code, headers=headers, text=body, raw=raw, compress=compress
+    )
+
+
+def redirect(code: int, location: str) -> Behaviour:
+    return Behaviour(kind="status", status=code, headers={"Location": location})
 
 
 def hang(seconds: float = 60.0) -> Behaviour:
@@ -97,6 +114,7 @@ class Receiver:
         # The validation handshake's answer (§6.11): None refuses it.
         self.allowed_origin: str | None = "*"
         self.allowed_rate: str | None = None
+        self.handshake_redirect: str | None = None
         self._lock = threading.Lock()
         self._requests: list[Received] = []
         self._queue: list[Behaviour] = []
@@ -226,6 +244,8 @@ class Receiver:
     async def _handshake(self, request: web.Request) -> web.Response:
         with self._lock:
             self.handshakes += 1
+        if self.handshake_redirect is not None:
+            return web.Response(status=307, headers={"Location": self.handshake_redirect})
         if self.allowed_origin is None or "WebHook-Request-Origin" not in request.headers:
             return web.Response(status=403)
         headers = {"WebHook-Allowed-Origin": self.allowed_origin}
@@ -269,9 +289,14 @@ class Receiver:
             await asyncio.sleep(behaviour.delay_s)
         if behaviour.kind == "hang":
             return web.Response(status=204)
-        return web.Response(
-            status=behaviour.status, headers=dict(behaviour.headers), text=behaviour.text or None
-        )
+        answer = web.Response(status=behaviour.status, headers=dict(behaviour.headers))
+        if behaviour.raw is not None:
+            answer.body = behaviour.raw
+        elif behaviour.text:
+            answer.text = behaviour.text
+        if behaviour.compress:
+            answer.enable_compression()
+        return answer
 
 
 def _parse(body: bytes) -> Mapping[str, Any]:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from notify import endpoint_validation as ev
-from notify import signing
+from notify import events, signing
 from notify.transports import webhook
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -58,9 +58,12 @@ def test_a_passed_handshake_then_a_signed_test_event_validates() -> None:
     result, sender = _run([allowed, webhook.WebhookResult(status=204)])
     assert result.ok
     options, test = sender.requests
-    assert (options.method, options.headers) == ("OPTIONS", {ev.ORIGIN_HEADER: HUB})
+    expected = {ev.ORIGIN_HEADER: HUB, "user-agent": webhook.USER_AGENT}
+    assert (options.method, options.headers) == ("OPTIONS", expected)
     assert test.method == "POST"
     assert test.headers["webhook-id"] == "msg_" + (result.event_id or "")
+    assert test.headers["user-agent"] == webhook.USER_AGENT
+    assert test.headers["content-type"] == events.CONTENT_TYPE
 
 
 def test_a_refused_handshake_sends_no_test_event_and_a_failed_test_event_fails() -> None:

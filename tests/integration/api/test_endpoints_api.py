@@ -69,6 +69,12 @@ def test_a_new_endpoint_passes_the_guard_and_shows_its_secret_once(
         "https://10.1.2.3/h",
         "https://new.example:22/h",
         "https://u:p@new.example/",
+        "https://[::ffff:127.0.0.1]/h",
+        "https://2130706433/h",
+        "https://0x7f.0.0.1/h",
+        "https://127。0。0。1/h",
+        "https://localhost./h",
+        "https://hooks.localhost/h",
     )
     for url in refused_urls:
         refused = client.post("/v1/endpoints", json={"url": url}, headers=partner)
