@@ -55,13 +55,23 @@ def finish(session: orm.Session, *, results: Sequence[common.Result], cfg: commo
         )
         writes.step(item, row, step, verdict, cfg)
         ctx = common.Ctx(session, cfg, item.finished_at)
-        if step.state == "dead":
-            repo.add_notice(session, kind="delivery.exhausted", partner_id=row.partner_id,
-                            endpoint_id=row.endpoint_id, delivery_id=row.delivery_id,
-                            now=item.finished_at)  # fmt: skip
+        _notice(session, row, step, item.finished_at)
         _health(ctx, health, item.send.endpoint_id, row.delivery_id, verdict)
     writes.flush(session)
     health.save()
+
+
+def _notice(session: orm.Session, row: sa.Row[Any], step: lifecycle.Step, at: dt.datetime) -> None:
+    """Operational notices (§6.7): a delivery gone dead, or a resent dead one delivered (its
+    ledger line still says ``reopened``: nothing has closed it since the resend)."""
+    if step.state == "dead":
+        kind = "delivery.exhausted"
+    elif step.state == "delivered" and row.close_reason == "reopened":
+        kind = "delivery.recovered"
+    else:
+        return
+    repo.add_notice(session, kind=kind, partner_id=row.partner_id, endpoint_id=row.endpoint_id,
+                    delivery_id=row.delivery_id, now=at)  # fmt: skip
 
 
 class _Writes:
