@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from core import ids
-from notify import canonical, codes, events, signing
+from notify import canonical, codes, event_catalog, events, signing
 from notify.transports import webhook
 
 ORIGIN_HEADER: Final = "WebHook-Request-Origin"
@@ -71,6 +71,9 @@ def test_event(*, namespace: str, hub_host: str, now: dt.datetime) -> tuple[str,
             "type": events.event_type(namespace, codes.ENDPOINT_TEST),
             "time": events.rfc3339(now),
             "datacontenttype": "application/json",
+            "dataschema": event_catalog.dataschema(
+                namespace=namespace, hub_host=hub_host, kind=codes.ENDPOINT_TEST
+            ),
             "data": {"nonce": secrets.token_hex(16)},
         }
     )

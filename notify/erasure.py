@@ -36,7 +36,7 @@ from sqlalchemy import orm
 
 from core import db, ids
 from core.settings import Settings
-from notify import address_resolution, codes, outbox, privacy, privacy_errors, service
+from notify import address_resolution, codes, events, outbox, privacy, privacy_errors, service
 from notify import delivery_repository as delivery_repo
 from notify import delivery_tables as dt_tables
 from notify import privacy_tables as p
@@ -267,7 +267,7 @@ def _tell_recipients(job: _Job) -> tuple[list[str], list[dict[str, str]]]:
     gone = _offboarded(session, {line.partner_id for line in lines})
     notices: list[str] = []
     impossible: list[dict[str, str]] = []
-    data = {"erased_at": privacy.iso(job.now)}
+    data = {"erased_at": events.rfc3339(job.now)}
     for line in lines:
         if line.partner_id in gone:
             line.art19_status = "impossible"

@@ -173,8 +173,8 @@ class Corrected(Submitted):
 class PriorEvent(Closed):
     id: StrictStr = Field(description="The `id` of the earlier event.")
     type: StrictStr = Field(
-        description="The kind of the earlier event, without the deployment's namespace "
-        "(e.g. `change_of_address.submitted`)."
+        description="The CloudEvents `type` of the earlier event, as it arrived (e.g. "
+        "`uk.gov.example.addresshub.change_of_address.submitted`)."
     )
     time: Timestamp = Field(description="When the earlier event was planned (RFC 3339).")
 

@@ -18,7 +18,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from notify import delivery_repository, lifecycle
+from notify import delivery_repository, events, lifecycle
 from notify import partner_tables as pt
 from notify.tables import outbox, registry
 
@@ -62,7 +62,7 @@ def _notice(
         session.add(cursor)
     cursor.stale_notified_at = now
     detail = {
-        "last_fetch_at": cursor.last_fetch_at.isoformat() if cursor.last_fetch_at else None,
+        "last_fetch_at": events.rfc3339(cursor.last_fetch_at) if cursor.last_fetch_at else None,
         "stale_after_days": stale_after / dt.timedelta(days=1),
         "waiting": _waiting(session, partner_id),
     }

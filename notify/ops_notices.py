@@ -30,7 +30,15 @@ from sqlalchemy import orm
 
 from core import db, ids
 from core.settings import Settings
-from notify import canonical, endpoint_repository, events, feed_stale, paging, signing
+from notify import (
+    canonical,
+    endpoint_repository,
+    event_catalog,
+    events,
+    feed_stale,
+    paging,
+    signing,
+)
 from notify import delivery_extras_tables as xt
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
@@ -85,6 +93,9 @@ def event_body(notice: dt_tables.OpsNotice, *, namespace: str, hub_host: str) ->
             "type": f"{namespace}.{notice.kind}",  # operational kinds: not person events
             "time": events.rfc3339(_aware(notice.created_at)),
             "datacontenttype": "application/json",
+            "dataschema": event_catalog.dataschema(
+                namespace=namespace, hub_host=hub_host, kind=notice.kind
+            ),
             "data": data,
         }
     )

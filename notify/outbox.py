@@ -202,7 +202,11 @@ def enqueue_notice(
     seq = repo.next_seq(session, ordering_key=earlier.ordering_key, endpoint_id=earlier.endpoint_id)
     header = _notice_header(earlier, line, kind=kind, keys=keys, now=now, seq=seq)
     prior = [
-        {"id": line.event_id, "type": line.event_type, "time": events.rfc3339(line.planned_at)}
+        {
+            "id": line.event_id,
+            "type": events.event_type(keys.namespace, line.event_type),
+            "time": events.rfc3339(line.planned_at),
+        }
     ]
     body = events.body(header, {**data, "prior_events": prior, "fields": ["PRIOR_EVENT_REFS"]})
     notice = _notice_row(earlier, header, body=body, event_id=event_id, now=now)

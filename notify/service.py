@@ -26,6 +26,7 @@ from notify import (
     decision,
     domain,
     errors,
+    events,
     explain,
     gazetteer_facts,
     holds,
@@ -353,7 +354,7 @@ def withdraw_consent(
         o.Disclosure.outcome.in_(("disclosed", "possibly_disclosed")),
     )
     for line in disclosed:
-        data = {"purpose": row.purpose_code, "withdrawn_at": now.isoformat()}
+        data = {"purpose": row.purpose_code, "withdrawn_at": events.rfc3339(now)}
         notice = outbox.enqueue_notice(
             session,
             line=line,

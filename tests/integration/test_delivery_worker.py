@@ -354,10 +354,10 @@ def test_a_dead_letter_blocks_its_lane_until_it_is_resent(
         assert [a.action for a in session.scalars(sa.select(dt_tables.DeliveryAction))] == [
             "resend"
         ]
-        notices = session.scalars(
+        recorded = session.scalars(
             sa.select(dt_tables.OpsNotice).order_by(dt_tables.OpsNotice.created_at)
         ).all()
-        recovered = [(n.kind, n.delivery_id) for n in notices if n.kind.startswith("delivery.")]
+        recovered = [(n.kind, n.delivery_id) for n in recorded if n.kind.startswith("delivery.")]
         # the resent delivery's success is announced once; the second was never dead
         assert recovered == [("delivery.exhausted", first), ("delivery.recovered", first)]
 

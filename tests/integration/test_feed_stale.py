@@ -14,7 +14,7 @@ from sqlalchemy import orm
 from core import db
 from core.settings import Settings
 from notify import delivery_tables as dt_tables
-from notify import feed, feed_stale, ops_notices, ssrf
+from notify import events, feed, feed_stale, ops_notices, ssrf
 from notify.transports import webhook
 from tests.integration import channel_world
 
@@ -52,7 +52,7 @@ def test_a_feed_not_fetched_for_the_period_is_told_once_per_stale_period(
     assert _record(session, fetched_at + FIVE_DAYS) == ["P0"]
     latest = _notices(session)[-1]
     assert len(_notices(session)) == 2
-    assert latest.detail["last_fetch_at"] == fetched_at.isoformat()
+    assert latest.detail["last_fetch_at"] == events.rfc3339(fetched_at)
 
 
 def test_only_pull_subscribers_are_told(session: orm.Session) -> None:

@@ -171,7 +171,11 @@ def test_withdrawal_after_disclosure_sends_a_notice_with_references_only(
     assert notice is not None and notice.body is not None
     data = json.loads(notice.body)["data"]
     assert data["prior_events"] == [
-        {"id": library.id, "type": "change_of_address.submitted", "time": "2025-03-01T10:15:02Z"}
+        {
+            "id": library.id,
+            "type": f"{w.SETTINGS.event_namespace}.change_of_address.submitted",
+            "time": "2025-03-01T10:15:02Z",
+        }
     ]
     assert "Lovelace" not in notice.body.decode() and "LIB-42" not in notice.body.decode()
     assert (notice.ordering_key, notice.seq) == (library.ordering_key, 4)  # after the three

@@ -20,6 +20,8 @@ def kind_of(event: Mapping[str, Any], namespace: str = NAMESPACE) -> str:
 
 
 def check(event: Mapping[str, Any] | bytes, namespace: str = NAMESPACE) -> BaseModel:
-    """The event's ``data``, validated by the model of its type (raises if it does not fit)."""
+    """The event's ``data``, validated by the model of its type (raises if it does not fit);
+    the event names that type's schema in ``dataschema``."""
     parsed = json.loads(event) if isinstance(event, bytes) else event
+    assert str(parsed.get("dataschema", "")).endswith(f"/schemas/{parsed['type']}/1.json"), parsed
     return event_schemas.model_of(kind_of(parsed, namespace)).model_validate(parsed["data"])

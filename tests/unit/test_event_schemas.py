@@ -205,7 +205,8 @@ def test_a_body_off_the_contract_is_refused(s: decision.Situation, what: str) ->
 
 def _notice(**data: Any) -> dict[str, Any]:
     """As ``outbox.enqueue_notice`` completes its caller's ``data``."""
-    prior = [{"id": "01J9PRIOR", "type": codes.SUBMITTED, "time": events.rfc3339(NOW)}]
+    earlier = events.event_type("uk.gov.example.addresshub", codes.SUBMITTED)
+    prior = [{"id": "01J9PRIOR", "type": earlier, "time": events.rfc3339(NOW)}]
     return {**data, "prior_events": prior, "fields": ["PRIOR_EVENT_REFS"]}
 
 
@@ -215,7 +216,7 @@ def _notice(**data: Any) -> dict[str, Any]:
         (codes.WITHDRAWN, {"reason": "citizen_withdrew"}),
         (codes.WITHDRAWN, {"reason": "rectified_out_of_scope"}),
         (codes.CONSENT_WITHDRAWN, {"purpose": "library_membership",
-                                   "withdrawn_at": NOW.isoformat()}),
+                                   "withdrawn_at": events.rfc3339(NOW)}),
         (codes.ERASED, {"erased_at": "2025-03-01T10:15:02Z"}),
     ],
 )  # fmt: skip
@@ -264,8 +265,12 @@ def test_gazetteer_event_data_fits_its_model(
 
 def test_the_endpoint_test_event_is_a_nonce_only() -> None:
     _, body = endpoint_validation.test_event(namespace=NS, hub_host=HOST, now=NOW)
-    data = json.loads(body)["data"]
+    event = json.loads(body)
+    data = event["data"]
     _validated(event_schemas.EndpointTest, data)
+    assert event["dataschema"] == event_catalog.dataschema(
+        namespace=NS, hub_host=HOST, kind=codes.ENDPOINT_TEST
+    )
     with pytest.raises(ValidationError):
         event_schemas.EndpointTest.model_validate(data | {"endpoint_id": "e1"})
 
