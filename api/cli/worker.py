@@ -22,7 +22,7 @@ from core.errors import InvalidInput
 from core.settings import Settings
 
 if TYPE_CHECKING:  # imported by each command: other commands start without them
-    from notify import acks, endpoint_validation
+    from notify import acks
 
 deliveries_app = typer.Typer(
     help="The delivery log, and dead letters: resend, recover, reroute or abandon.",
@@ -322,14 +322,14 @@ def enable(
     """Validate an endpoint (handshake and a signed test event), then make it active."""
     import asyncio
 
-    from notify import delivery_service
+    from notify import delivery_service, endpoint_activation
 
     settings = common.settings_for(database_url)
     with common.session_scope(settings) as session:
-        url, secrets, bearer = delivery_service.validation_target(
+        target = endpoint_activation.target(
             session=session, endpoint_id=endpoint_id, now=common.now()
         )
-    validation = asyncio.run(_validate(settings, url, secrets, bearer))
+    validation = asyncio.run(endpoint_activation.run(target, settings=settings, now=common.now()))
     with common.session_scope(settings) as session:
         delivery_service.record_validation(
             session=session,
@@ -343,27 +343,3 @@ def enable(
         {"endpoint_id": endpoint_id, "allowed_rate_per_s": validation.allowed_rate},
         as_json,
     )
-
-
-async def _validate(
-    settings: Settings, url: str, secrets: list[str], bearer: str | None
-) -> endpoint_validation.Validation:
-    from notify import endpoint_validation, ssrf
-    from notify.transports import webhook
-
-    policy = ssrf.TargetPolicy.for_deployment(
-        allow_private_targets=settings.allow_private_webhook_targets
-    )
-    sender = webhook.AiohttpSender(policy=policy)
-    try:
-        return await endpoint_validation.validate(
-            sender=sender,
-            url=url,
-            secrets_=secrets,
-            namespace=settings.event_namespace,
-            hub_host=settings.public_host,
-            now=common.now(),
-            bearer_token=bearer,
-        )
-    finally:
-        await sender.close()

@@ -14,6 +14,9 @@ A partner key works on its own partner's endpoints (any other is 404); an admin 
   ledger, waiting deliveries are held for an operator to reroute or abandon).
 * ``POST /v1/endpoints/{id}/test``: send a signed test event now and see the answer (status,
   latency, excerpt); not a delivery, no ledger line.
+* ``POST /v1/endpoints/{id}/validate``: the validation handshake and a signed test event for an
+  endpoint pending validation; when both pass it is active (re-enabling a disabled endpoint
+  stays with operators: ``addresshub endpoints enable``).
 """
 
 from __future__ import annotations
@@ -39,7 +42,14 @@ from api.deps import (
 from api.schemas import endpoints as schemas
 from core.clock import Clock
 from core.settings import Settings
-from notify import ack_signing, delivery_service, endpoint_repository, ssrf, test_event
+from notify import (
+    ack_signing,
+    delivery_service,
+    endpoint_activation,
+    endpoint_repository,
+    ssrf,
+    test_event,
+)
 from notify import endpoints as service
 from notify.tables import registry
 from notify.transports import webhook
@@ -270,3 +280,35 @@ async def _send_test(
         )
     finally:
         await sender.close()
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/validate",
+    response_model=schemas.Endpoint,
+    summary="Validate an endpoint pending validation: handshake and test event, then active",
+    responses=errors.responses_for(
+        401, 403, 404, 409,
+        s409="Not pending validation (`endpoint_state_conflict`), or the handshake or the "
+        "test event failed (`validation_failed`, with the reason).",
+    ),
+)  # fmt: skip
+def validate_endpoint(
+    *, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: Caller,
+    endpoint_id: str,
+) -> schemas.Endpoint:  # fmt: skip
+    endpoint = _owned(session, endpoint_id, principal)
+    if endpoint.status != "pending_validation":
+        raise service.EndpointStateConflict(
+            f"only an endpoint pending validation is validated here; this one is {endpoint.status}"
+        )
+    target = endpoint_activation.target(session=session, endpoint_id=endpoint.id, now=clock.now())
+    session.commit()  # no transaction stays open while the requests are in flight
+    validation = asyncio.run(endpoint_activation.run(target, settings=settings, now=clock.now()))
+    activated = delivery_service.record_validation(
+        session=session,
+        endpoint_id=endpoint_id,
+        validation=validation,
+        actor=principal.key_id,
+        now=clock.now(),
+    )
+    return _view(session, activated)

@@ -329,3 +329,37 @@ def test_a_bearer_token_is_set_never_shown_sent_with_test_events_and_removed(
         assert cleared.json()["auth"] == "none"
         client.post(f"{url}/test", headers=partner)
         assert [r.authorization for r in receiver.requests()] == ["Bearer gw.Token-42~=", None]
+
+
+def test_a_partner_validates_its_pending_endpoint_and_it_becomes_active(
+    client: TestClient, session: orm.Session, world: outbox_world.World
+) -> None:
+    partner = _key(session, Role.PARTNER, partner_id="P0")
+    endpoint_id = world.endpoints["P0"]
+    url = f"/v1/endpoints/{endpoint_id}/validate"
+    endpoint = session.get(registry.Endpoint, endpoint_id)
+    assert endpoint is not None
+    endpoint.status = "pending_validation"
+    session.commit()
+    with receivers.Receiver([world.secrets["P0"]]) as receiver:
+        _point_at(session, endpoint_id, receiver.url)
+        receiver.allowed_origin = None  # the receiver does not agree (yet)
+        refused = client.post(url, headers=partner)
+        assert (refused.status_code, refused.json()["code"]) == (409, "validation_failed")
+        assert "handshake answered 403" in refused.json()["detail"]
+        assert client.get("/v1/endpoints", headers=partner).json()["items"][0]["status"] == (
+            "pending_validation"
+        )
+        foreign = client.post(url, headers=_key(session, Role.PARTNER, partner_id="P1"))
+        assert foreign.status_code == 404
+        receiver.allowed_origin, receiver.allowed_rate = "*", "120"
+        done = client.post(url, headers=partner)
+        assert done.status_code == 200, done.text
+        assert done.json()["status"] == "active"
+        (test_event,) = receiver.requests()  # signed, and verified by the receiver
+        assert receiver.rejected == 0 and test_event.event["type"].endswith(".endpoint.test")
+        again = client.post(url, headers=partner)
+        assert (again.status_code, again.json()["code"]) == (409, "endpoint_state_conflict")
+    session.expire_all()
+    state = session.get(delivery_tables.EndpointState, endpoint_id)
+    assert state is not None and state.rate_limit_per_s == 2.0  # WebHook-Allowed-Rate 120/min
