@@ -120,6 +120,12 @@ def create(
     return Created(endpoint=endpoint, secret=secret)
 
 
+def _move(endpoint: registry.Endpoint, url: str) -> None:
+    if url != endpoint.url and endpoint.status in ("active", "paused"):
+        endpoint.status = "pending_validation"
+    endpoint.url = url
+
+
 def update(
     *,
     session: orm.Session,
@@ -133,10 +139,13 @@ def update(
     bearer_token: str | None = None,
 ) -> registry.Endpoint:
     """Change the URL (guarded), the event types every subscription here asks for, the
-    description, whether operational events come here and the bearer token (empty: none)."""
+    description, whether operational events come here and the bearer token (empty: none).
+
+    A new URL has not agreed to receive events (§6.11): an active or paused endpoint goes back
+    to pending validation, its deliveries held until the handshake passes again."""
     if url is not None:
         ssrf.check_url(url, policy)
-        endpoint.url = url
+        _move(endpoint, url)
     if description is not None:
         endpoint.description = description or None
     if operational_events is not None:

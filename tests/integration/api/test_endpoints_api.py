@@ -105,6 +105,9 @@ def test_patch_changes_url_and_event_types_of_own_endpoints_only(
 ) -> None:
     partner = _key(session, Role.PARTNER, partner_id="P0")
     path = f"/v1/endpoints/{world.endpoints['P0']}"
+    kept = client.patch(path, json={"url": "https://p0.example/h", "description": "CT"},
+                        headers=partner)  # fmt: skip
+    assert (kept.status_code, kept.json()["status"]) == (200, "active")  # the same URL
     changed = client.patch(
         path,
         json={"url": "https://moved.example/h", "event_types": ["move.submitted"]},
@@ -113,6 +116,8 @@ def test_patch_changes_url_and_event_types_of_own_endpoints_only(
     assert changed.status_code == 200, changed.text
     assert changed.json()["url"] == "https://moved.example/h"
     assert changed.json()["event_types"] == ["move.submitted"]
+    # the new URL has not agreed to receive events: held until it is validated again
+    assert changed.json()["status"] == "pending_validation"
     session.rollback()
     subscription = session.get(registry.Subscription, world.subscriptions["P0"])
     assert subscription is not None and subscription.event_types == ["move.submitted"]
