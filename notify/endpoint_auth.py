@@ -9,8 +9,9 @@ the kind (``none``, ``bearer`` or ``oauth2_cc``) and the token URL, client id an
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from core import errors
 from notify import ssrf
@@ -34,8 +35,13 @@ class OAuthSettings:
     scope: str | None = None
 
 
-#: ``oauth2`` left out of a change: the credentials stay as they are.
-KEEP: Any = object()
+class Keep(enum.Enum):
+    """``oauth2`` left out of a change: the credentials stay as they are."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
 
 
 def refuse_both(bearer_token: str | None, oauth2: OAuthSettings | None) -> None:

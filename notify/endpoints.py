@@ -142,7 +142,7 @@ def update(
     description: str | None = None,
     operational_events: bool | None = None,
     bearer_token: str | None = None,
-    oauth2: endpoint_auth.OAuthSettings | None = endpoint_auth.KEEP,
+    oauth2: endpoint_auth.OAuthSettings | endpoint_auth.Keep | None = endpoint_auth.KEEP,
 ) -> registry.Endpoint:
     """Change the URL (guarded), the event types every subscription here asks for, the
     description, whether operational events come here, the bearer token (empty: none) and the
@@ -173,10 +173,10 @@ def update(
 def _auth(
     endpoint: registry.Endpoint,
     bearer_token: str | None,
-    oauth2: endpoint_auth.OAuthSettings | None,
+    oauth2: endpoint_auth.OAuthSettings | endpoint_auth.Keep | None,
     policy: ssrf.TargetPolicy,
 ) -> None:
-    if oauth2 is not endpoint_auth.KEEP:
+    if not isinstance(oauth2, endpoint_auth.Keep):
         endpoint_auth.refuse_both(bearer_token, oauth2)
         endpoint_auth.set_oauth(endpoint, oauth2, policy)
     if bearer_token is not None:
