@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import math
 import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -128,11 +129,12 @@ def _error_code(answer: dict[str, object]) -> str:
 
 
 def _expires_in(value: object) -> float | None:
-    """``expires_in`` in seconds: a number, or a string of digits (some servers send one)."""
+    """``expires_in`` in seconds: a finite number, or a string of digits (some servers send
+    one)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     return float(value) if isinstance(value, str) and value.isdigit() else None
 
 

@@ -68,6 +68,8 @@ def test_without_expires_in_a_default_life_and_odd_values_count_as_missing() -> 
     assert oauth.parse_token(200, raw, now=0.0).expires_at == 108
     raw = _answer(access_token="t", expires_in=True)
     assert oauth.parse_token(200, raw, now=0.0).expires_at == 270
+    raw = b'{"access_token": "t", "expires_in": NaN}'
+    assert oauth.parse_token(200, raw, now=0.0).expires_at == 270
 
 
 def test_the_client_authenticates_with_form_encoded_basic_and_asks_for_the_grant() -> None:
