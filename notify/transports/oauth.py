@@ -6,9 +6,9 @@ asks the token endpoint for an access token (form-encoded ``grant_type=client_cr
 the client authenticated by HTTP Basic per §2.3.1) and sends it as ``Authorization: Bearer``.
 
 Pure here: the client's credentials, the token answer's parsing and the expiry arithmetic,
-and :class:`TokenCache`, which keeps one token per (token URL, client id, scope) until shortly
-before it expires, fetches it once when several sends need it together (a lock per key), and
-forgets it when a receiver refuses it. The fetch itself is the sender's
+and :class:`TokenCache`, which keeps one token per client (token URL, client id, scope and
+secret) until shortly before it expires, fetches it once when several sends need it together
+(a lock per key), and forgets it when a receiver refuses it. The fetch itself is the sender's
 (:mod:`notify.transports.webhook`), through the same guarded session as deliveries.
 
 Nothing here ever puts the client secret or a token into an error, a log or a repr.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import math
 import re
@@ -38,7 +39,7 @@ TOKEN_BYTES: Final = 16 * 1024
 _B64TOKEN: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _ERROR_CODE: Final = re.compile(r"[a-z_]{1,40}")
 
-Key = tuple[str, str, str | None]
+Key = tuple[str, str, str | None, str]
 
 
 class TokenUnavailable(AddressHubError):
@@ -59,7 +60,11 @@ class OAuthClient:
 
     @property
     def key(self) -> Key:
-        return (self.token_url, self.client_id, self.scope)
+        """What a cached token belongs to: the token URL, client id and scope, and a digest of
+        the secret, so an endpoint naming another's client id with a wrong secret never gets
+        that client's token (it must fetch, and is refused)."""
+        digest = hashlib.sha256(self.client_secret.encode()).hexdigest()
+        return (self.token_url, self.client_id, self.scope, digest)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -127,3 +127,22 @@ def test_the_cache_fetches_once_for_concurrent_sends_then_again_after_expiry_or_
 
     assert asyncio.run(run()) == ["t1", "t1", "t2", "t2", "t3"]
     assert len(fetched) == 3
+
+
+def test_a_client_naming_anothers_id_with_another_secret_never_gets_its_token() -> None:
+    impostor = oauth.OAuthClient(
+        token_url=CLIENT.token_url, client_id=CLIENT.client_id, client_secret="guess"
+    )
+
+    async def fetch(client: oauth.OAuthClient) -> oauth.Token:
+        if client.client_secret != CLIENT.client_secret:
+            raise oauth.TokenUnavailable("token endpoint answered 401 (invalid_client)")
+        return oauth.Token(value="real", expires_at=100.0)
+
+    async def run() -> str:
+        cache = oauth.TokenCache(_Clock())
+        assert await cache.token(CLIENT, fetch) == "real"
+        return await cache.token(impostor, fetch)
+
+    with pytest.raises(oauth.TokenUnavailable):
+        asyncio.run(run())
