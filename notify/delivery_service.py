@@ -246,16 +246,16 @@ def reenable_endpoint(
 
 def validation_target(
     *, session: orm.Session, endpoint_id: str, now: dt.datetime
-) -> tuple[str, list[str], str | None]:
+) -> tuple[str, list[str], registry.Endpoint]:
     """What the validation handshake needs: the URL, the active outbound secrets and the
-    endpoint's bearer token."""
+    endpoint (its bearer token or OAuth2 client)."""
     endpoint = session.get(registry.Endpoint, endpoint_id)
     if endpoint is None:
         raise delivery_errors.EndpointNotFound(f"no endpoint {endpoint_id}")
     found = endpoint_repository.active_secrets(session, [endpoint_id], now).get(endpoint_id, [])
     if not found:
         raise delivery_errors.InvalidSecret("the endpoint has no signing secret: rotate one first")
-    return endpoint.url, [s.secret for s in found], endpoint.bearer_token
+    return endpoint.url, [s.secret for s in found], endpoint
 
 
 def record_validation(

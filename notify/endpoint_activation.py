@@ -15,7 +15,7 @@ from sqlalchemy import orm
 
 from core.settings import Settings
 from notify import delivery_service, endpoint_validation, ssrf
-from notify.transports import webhook
+from notify.transports import oauth, webhook
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -23,14 +23,17 @@ class Target:
     url: str
     secrets: list[str]
     bearer_token: str | None
+    oauth: oauth.OAuthClient | None = None
 
 
 def target(*, session: orm.Session, endpoint_id: str, now: dt.datetime) -> Target:
-    """What the handshake needs: the URL, the active outbound secrets, the bearer token."""
-    url, secrets, bearer = delivery_service.validation_target(
+    """What the handshake needs: the URL, the active outbound secrets, the bearer token or
+    the OAuth2 client."""
+    url, secrets, endpoint = delivery_service.validation_target(
         session=session, endpoint_id=endpoint_id, now=now
     )
-    return Target(url=url, secrets=secrets, bearer_token=bearer)
+    return Target(url=url, secrets=secrets, bearer_token=endpoint.bearer_token,
+                  oauth=endpoint.oauth_client)  # fmt: skip
 
 
 async def run(
@@ -50,6 +53,7 @@ async def run(
             hub_host=settings.public_host,
             now=now,
             bearer_token=target.bearer_token,
+            oauth_=target.oauth,
         )
     finally:
         await sender.close()

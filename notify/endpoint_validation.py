@@ -20,7 +20,7 @@ from typing import Final
 
 from core import ids
 from notify import canonical, codes, event_catalog, events, signing
-from notify.transports import webhook
+from notify.transports import oauth, webhook
 
 ORIGIN_HEADER: Final = "WebHook-Request-Origin"
 
@@ -34,11 +34,13 @@ class Validation:
 
 
 def handshake_request(
-    url: str, origin: str, bearer_token: str | None = None
+    url: str, origin: str, bearer_token: str | None = None, oauth_: oauth.OAuthClient | None = None
 ) -> webhook.WebhookRequest:
     headers = {ORIGIN_HEADER: origin, "user-agent": webhook.USER_AGENT}
     headers |= webhook.bearer(bearer_token)
-    return webhook.WebhookRequest(url=url, body=b"", headers=headers, method="OPTIONS")
+    return webhook.WebhookRequest(
+        url=url, body=b"", headers=headers, method="OPTIONS", oauth=oauth_
+    )
 
 
 def handshake_verdict(result: webhook.WebhookResult, origin: str) -> Validation:
@@ -89,9 +91,10 @@ async def validate(
     hub_host: str,
     now: dt.datetime,
     bearer_token: str | None = None,
+    oauth_: oauth.OAuthClient | None = None,
 ) -> Validation:
     """The handshake, then a signed test event; ok only if both succeed."""
-    asked = handshake_request(url, hub_host, bearer_token)
+    asked = handshake_request(url, hub_host, bearer_token, oauth_)
     handshake = handshake_verdict(await sender.send(asked), hub_host)
     if not handshake.ok:
         return handshake
@@ -102,7 +105,9 @@ async def validate(
     headers = webhook.event_headers(
         signed, content_type=events.CONTENT_TYPE, bearer_token=bearer_token
     )
-    result = await sender.send(webhook.WebhookRequest(url=url, body=body, headers=headers))
+    result = await sender.send(
+        webhook.WebhookRequest(url=url, body=body, headers=headers, oauth=oauth_)
+    )
     if result.status is None or not 200 <= result.status < 300:
         reason = f"test event answered {result.status or result.error_kind}"
         return Validation(ok=False, reason=reason, event_id=event_id)

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors, ids
-from notify import delivery_errors, delivery_service, ssrf
+from notify import delivery_errors, delivery_service, endpoint_auth, ssrf
 from notify.tables import registry
 
 
@@ -48,8 +48,8 @@ class Created:
 
 def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, Any]]:
     """The overview rows of :func:`delivery_service.endpoint_overview` plus ``event_types``,
-    ``description``, ``operational_events`` and ``auth`` (``bearer`` or ``none``; the token is
-    never shown)."""
+    ``description``, ``operational_events``, ``auth`` (``none``, ``bearer`` or ``oauth2_cc``;
+    no token or secret is ever shown) and ``oauth2`` (token URL, client id, scope)."""
     rows = delivery_service.endpoint_overview(session=session, partner_id=partner_id)
     ids_ = [r["endpoint_id"] for r in rows]
     types = _event_types(session, ids_)
@@ -60,12 +60,13 @@ def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, A
 
 def _labels(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     e = registry.Endpoint
-    query = sa.select(e.id, e.description, e.operational_events, e.bearer_token).where(
-        e.id.in_(list(endpoint_ids))
-    )
+    query = sa.select(e.id, e.description, e.operational_events, e.bearer_token,
+                      e.oauth_token_url, e.oauth_client_id, e.oauth_scope
+                      ).where(e.id.in_(list(endpoint_ids)))  # fmt: skip
     return {
         row.id: {"description": row.description, "operational_events": bool(row.operational_events),
-                 "auth": "bearer" if row.bearer_token else "none"}
+                 "auth": endpoint_auth.kind(row.bearer_token, row.oauth_token_url),
+                 **endpoint_auth.view(row.oauth_token_url, row.oauth_client_id, row.oauth_scope)}
         for row in session.execute(query)
     }  # fmt: skip
 
@@ -100,9 +101,12 @@ def create(
     description: str | None = None,
     operational_events: bool = False,
     bearer_token: str | None = None,
+    oauth2: endpoint_auth.OAuthSettings | None = None,
 ) -> Created:
-    """A guarded new endpoint, pending validation, and its first secret."""
+    """A guarded new endpoint, pending validation, and its first secret; a bearer token or
+    OAuth2 client credentials (token URL guarded too), not both."""
     ssrf.check_url(url, policy)
+    endpoint_auth.refuse_both(bearer_token, oauth2)
     if session.get(registry.Partner, partner_id) is None:
         raise PartnerNotFound(f"no partner {partner_id}")
     endpoint = registry.Endpoint(id=ids.new_id(), partner_id=partner_id, url=url,
@@ -112,6 +116,7 @@ def create(
                                  updated_at=now, description=description,
                                  operational_events=operational_events,
                                  bearer_token=bearer_token or None)  # fmt: skip
+    endpoint_auth.set_oauth(endpoint, oauth2, policy)
     session.add(endpoint)
     session.flush()
     secret = delivery_service.rotate_secret(
@@ -137,9 +142,12 @@ def update(
     description: str | None = None,
     operational_events: bool | None = None,
     bearer_token: str | None = None,
+    oauth2: endpoint_auth.OAuthSettings | endpoint_auth.Keep | None = endpoint_auth.KEEP,
 ) -> registry.Endpoint:
     """Change the URL (guarded), the event types every subscription here asks for, the
-    description, whether operational events come here and the bearer token (empty: none).
+    description, whether operational events come here, the bearer token (empty: none) and the
+    OAuth2 client credentials (None: none; :data:`endpoint_auth.KEEP`: unchanged). Setting
+    one of token and credentials clears the other; both at once are refused.
 
     A new URL has not agreed to receive events (§6.11): an active or paused endpoint goes back
     to pending validation, its deliveries held until the handshake passes again."""
@@ -150,8 +158,7 @@ def update(
         endpoint.description = description or None
     if operational_events is not None:
         endpoint.operational_events = operational_events
-    if bearer_token is not None:
-        endpoint.bearer_token = bearer_token or None
+    _auth(endpoint, bearer_token, oauth2, policy)
     if event_types is not None:
         subscriptions = session.scalars(
             sa.select(registry.Subscription).where(registry.Subscription.endpoint_id == endpoint.id)
@@ -161,6 +168,19 @@ def update(
     endpoint.updated_at = now
     session.flush()
     return endpoint
+
+
+def _auth(
+    endpoint: registry.Endpoint,
+    bearer_token: str | None,
+    oauth2: endpoint_auth.OAuthSettings | endpoint_auth.Keep | None,
+    policy: ssrf.TargetPolicy,
+) -> None:
+    if not isinstance(oauth2, endpoint_auth.Keep):
+        endpoint_auth.refuse_both(bearer_token, oauth2)
+        endpoint_auth.set_oauth(endpoint, oauth2, policy)
+    if bearer_token is not None:
+        endpoint_auth.set_bearer(endpoint, bearer_token)
 
 
 def pause(*, session: orm.Session, endpoint: registry.Endpoint, now: dt.datetime) -> None:

@@ -42,7 +42,7 @@ from notify import (
 from notify import delivery_extras_tables as xt
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
-from notify.transports import webhook
+from notify.transports import oauth, webhook
 
 OPS_TARGET: Final = "ops"
 ENDPOINT_TARGET: Final = "endpoint"
@@ -57,6 +57,7 @@ class Target:
     url: str
     secrets: tuple[str, ...]
     bearer_token: str | None = None
+    oauth: oauth.OAuthClient | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -112,7 +113,8 @@ def request(outgoing: Outgoing, at: dt.datetime) -> webhook.WebhookRequest:
     )
     headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
                                     bearer_token=outgoing.target.bearer_token)  # fmt: skip
-    return webhook.WebhookRequest(url=outgoing.target.url, body=outgoing.body, headers=headers)
+    return webhook.WebhookRequest(url=outgoing.target.url, body=outgoing.body, headers=headers,
+                                  oauth=outgoing.target.oauth)  # fmt: skip
 
 
 # -- choosing what to send ------------------------------------------------------------------
@@ -162,7 +164,8 @@ def targets(
         own = tuple(s.secret for s in secrets.get(endpoint.id, []))
         if own:
             found.append(Target(kind=ENDPOINT_TARGET, endpoint_id=endpoint.id, url=endpoint.url,
-                                secrets=own, bearer_token=endpoint.bearer_token))  # fmt: skip
+                                secrets=own, bearer_token=endpoint.bearer_token,
+                                oauth=endpoint.oauth_client))  # fmt: skip
     return found
 
 

@@ -6,8 +6,8 @@
 * any other status: failure (3xx counts as ``redirect``: redirects are never followed), with
   ``Retry-After`` honoured when present (typically 503), capped at 24 hours.
 * timeout or reset after connecting: failure, possibly received.
-* DNS, connect refused, TLS: failure before sending. An SSRF block also disables the endpoint
-  (``validation_failed``).
+* DNS, connect refused, TLS, no OAuth2 access token (``auth_failed``): failure before
+  sending. An SSRF block also disables the endpoint (``validation_failed``).
 
 Any HTTP answer other than 2xx also counts as possibly received: the receiver had the bytes.
 """
@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 ErrorKind = Literal[
-    "dns", "connect", "tls", "ssrf_block", "timeout", "reset", "redirect", "http_4xx", "http_5xx"
+    "dns",
+    "connect",
+    "tls",
+    "ssrf_block",
+    "auth_failed",
+    "timeout",
+    "reset",
+    "redirect",
+    "http_4xx",
+    "http_5xx",
 ]
 Outcome = Literal["delivered", "retry", "disable"]
 DisableReason = Literal["gone_410", "sustained_failure", "manual", "validation_failed"]
@@ -30,7 +39,9 @@ DisableReason = Literal["gone_410", "sustained_failure", "manual", "validation_f
 RETRY_AFTER_CAP: Final = dt.timedelta(hours=24)
 _CONTROLS: Final = {c: "\ufffd" for c in [*range(0x20), 0x7F] if chr(c) not in "\t\n\r"}
 THROTTLE_STATUSES: Final = frozenset({429, 502, 504})
-BEFORE_SENDING: Final[frozenset[ErrorKind]] = frozenset({"dns", "connect", "tls", "ssrf_block"})
+BEFORE_SENDING: Final[frozenset[ErrorKind]] = frozenset(
+    {"dns", "connect", "tls", "ssrf_block", "auth_failed"}
+)
 #: Kinds that count towards the circuit breaker's "5 consecutive" rule (§6.6).
 CONNECTIVITY: Final[frozenset[ErrorKind]] = frozenset({"timeout", "connect", "dns", "reset"})
 

@@ -22,7 +22,7 @@ from notify import (
     events,
     signing,
 )
-from notify.transports import webhook
+from notify.transports import oauth, webhook
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -32,6 +32,7 @@ class Target:
     secrets: tuple[str, ...]
     timeout_s: float
     bearer_token: str | None = None
+    oauth: oauth.OAuthClient | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -59,7 +60,8 @@ def target(
     return Target(endpoint_id=endpoint.id, url=endpoint.url,
                   secrets=tuple(s.secret for s in found),
                   timeout_s=float(endpoint.timeout_s),
-                  bearer_token=endpoint.bearer_token)  # fmt: skip
+                  bearer_token=endpoint.bearer_token,
+                  oauth=endpoint.oauth_client)  # fmt: skip
 
 
 async def send(
@@ -72,7 +74,7 @@ async def send(
     headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
                                     bearer_token=target.bearer_token)  # fmt: skip
     request = webhook.WebhookRequest(
-        url=target.url, body=body, headers=headers, timeout_s=target.timeout_s
+        url=target.url, body=body, headers=headers, timeout_s=target.timeout_s, oauth=target.oauth
     )
     result = await sender.send(request)
     return Outcome(

@@ -4,8 +4,10 @@ A partner key works on its own partner's endpoints (any other is 404); an admin 
 
 * ``GET /v1/endpoints``: status, health, queue counts and event types.
 * ``POST /v1/endpoints``: a new endpoint (the URL passes the target guard), pending validation,
-  with a ``whsec_`` secret shown once.
-* ``PATCH /v1/endpoints/{id}``: a new URL (guarded again) and/or event types.
+  with a ``whsec_`` secret shown once; optionally a bearer token or OAuth2 client credentials
+  (the token URL guarded too; never both; secrets never shown).
+* ``PATCH /v1/endpoints/{id}``: a new URL (guarded again), event types, description,
+  bearer token or OAuth2 credentials (``oauth2: null`` removes them).
 * ``POST /v1/endpoints/{id}/rotate-secret``: a new secret shown once; the old one keeps
   signing for the overlap. ``/ack-secret`` does the same for the secret the partner signs
   its acknowledgements with (§6.14).
@@ -46,6 +48,7 @@ from notify import (
     ack_signing,
     delivery_service,
     endpoint_activation,
+    endpoint_auth,
     endpoint_repository,
     ssrf,
     test_event,
@@ -73,6 +76,10 @@ def _partner_for(principal: Principal, body: schemas.EndpointCreate) -> str:
     if chosen is None or body.partner_id not in (None, chosen):
         raise service.PartnerNotFound("name the endpoint's own partner")
     return chosen
+
+
+def _oauth2(given: schemas.OAuth2 | None) -> endpoint_auth.OAuthSettings | None:
+    return endpoint_auth.OAuthSettings(**given.model_dump()) if given is not None else None
 
 
 def _view(session: orm.Session, endpoint: registry.Endpoint) -> schemas.Endpoint:
@@ -118,7 +125,8 @@ def create_endpoint(
                              actor=principal.key_id, now=clock.now(),
                              description=body.description,
                              operational_events=body.operational_events,
-                             bearer_token=body.bearer_token)  # fmt: skip
+                             bearer_token=body.bearer_token,
+                             oauth2=_oauth2(body.oauth2))  # fmt: skip
     return schemas.EndpointSecret(endpoint=_view(session, created.endpoint), secret=created.secret)
 
 
@@ -141,7 +149,9 @@ def update_endpoint(
     service.update(session=session, endpoint=endpoint, url=body.url, event_types=body.event_types,
                    policy=_policy(settings), now=clock.now(), description=body.description,
                    operational_events=body.operational_events,
-                   bearer_token=body.bearer_token)  # fmt: skip
+                   bearer_token=body.bearer_token,
+                   oauth2=_oauth2(body.oauth2) if "oauth2" in body.model_fields_set
+                   else endpoint_auth.KEEP)  # fmt: skip
     return _view(session, endpoint)
 
 

@@ -19,6 +19,33 @@ class _Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class OAuth2(_Schema):
+    """OAuth2 client credentials (RFC 6749 §4.4) for a receiver behind an API gateway."""
+
+    token_url: str = Field(
+        max_length=2000, description="The token endpoint: an https URL on port 443 or 8443."
+    )
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret: str = Field(
+        min_length=1, max_length=500, description="Never shown again.", repr=False
+    )
+    scope: str | None = Field(default=None, max_length=200, pattern=r"^[\x21\x23-\x5B\x5D-\x7E ]*$")
+
+
+class OAuth2View(_Schema):
+    token_url: str
+    client_id: str
+    scope: str | None = None
+
+
+_OAUTH2 = (
+    "OAuth2 client credentials: the hub fetches an access token from `token_url` "
+    "(`grant_type=client_credentials`, HTTP Basic client authentication) and sends it as "
+    "`Authorization: Bearer <token>` with every request. An endpoint has a bearer token or "
+    "OAuth2, not both: both in one request are refused (`auth_conflict`)"
+)
+
+
 class EndpointCreate(_Schema):
     url: str = Field(max_length=2000, description="An https URL on port 443 or 8443.")
     max_data_category: DataCategory = "standard"
@@ -36,6 +63,7 @@ class EndpointCreate(_Schema):
         description="Sent as `Authorization: Bearer <token>` with every request to the "
         "endpoint, besides the signature (a gateway's credential). Never shown again.",
     )
+    oauth2: OAuth2 | None = Field(default=None, description=f"{_OAUTH2}.")
 
 
 class EndpointUpdate(_Schema):
@@ -49,7 +77,12 @@ class EndpointUpdate(_Schema):
         default=None,
         max_length=500,
         pattern=r"^([A-Za-z0-9\-._~+/]{8,}=*)?$",
-        description="A new bearer token; an empty string removes it.",
+        description="A new bearer token (replacing any OAuth2 credentials); an empty string "
+        "removes it.",
+    )
+    oauth2: OAuth2 | None = Field(
+        default=None,
+        description=f"{_OAUTH2}; setting them removes any bearer token, null removes them.",
     )
 
 
@@ -65,8 +98,13 @@ class Endpoint(_Schema):
     event_types: list[str]
     description: str | None = None
     operational_events: bool = False
-    auth: Literal["none", "bearer"] = Field(
-        default="none", description="Whether a bearer token goes with each request (not shown)."
+    auth: Literal["none", "bearer", "oauth2_cc"] = Field(
+        default="none",
+        description="What goes with each request besides the signature: nothing, a bearer "
+        "token (not shown) or an OAuth2 client-credentials token.",
+    )
+    oauth2: OAuth2View | None = Field(
+        default=None, description="The OAuth2 token URL, client id and scope (never the secret)."
     )
 
 
@@ -89,7 +127,9 @@ class EndpointTestResult(_Schema):
     event_type: str
     delivered: bool = Field(description="True when the endpoint answered 2xx.")
     http_status: int | None
-    error_kind: str | None = Field(description="timeout, connect, dns, ssrf_block, ... or null.")
+    error_kind: str | None = Field(
+        description="timeout, connect, dns, ssrf_block, auth_failed, ... or null."
+    )
     latency_ms: int
     response_excerpt: str | None = Field(description="At most 1 KiB of a non-2xx answer.")
     sent_at: dt.datetime

@@ -13,7 +13,7 @@ from notify import backoff, endpoint_repository, events, lifecycle, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox
-from notify.transports import webhook
+from notify.transports import oauth, webhook
 
 HOLD_RECHECK: Final = dt.timedelta(minutes=5)
 
@@ -46,6 +46,7 @@ class Send:
     max_in_flight: int = endpoint_repository.DEFAULT_MAX_IN_FLIGHT
     rate_limit_per_s: float = endpoint_repository.DEFAULT_RATE_LIMIT_PER_S
     bearer_token: str | None = None
+    oauth: oauth.OAuthClient | None = None
 
     def request(self, at: dt.datetime) -> webhook.WebhookRequest:
         msg_id = signing.message_id(self.delivery_id)
@@ -53,8 +54,9 @@ class Send:
         headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
                                         bearer_token=self.bearer_token)  # fmt: skip
         return webhook.WebhookRequest(
-            url=self.url, body=self.body, headers=headers, timeout_s=self.timeout_s
-        )
+            url=self.url, body=self.body, headers=headers, timeout_s=self.timeout_s,
+            oauth=self.oauth,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -318,6 +318,7 @@ class _Started:
             max_in_flight=limits[0],
             rate_limit_per_s=limits[1],
             bearer_token=endpoint.bearer_token,
+            oauth=endpoint.oauth_client,
         )
 
     def flush(self) -> None:

@@ -17,6 +17,7 @@ from core.sealing import Sealed
 from core.tables import Base
 from notify import codes
 from notify.tables.common import CODE, ID, JSON, KEY, NAME, TEXT, URL, one_of
+from notify.transports import oauth
 
 CATEGORIES = get_args(codes.DataCategory)
 
@@ -231,6 +232,17 @@ class Endpoint(Base):
     # 0024: sent as ``Authorization: Bearer`` with every request to the endpoint; never shown;
     # 0026: stored sealed (core.sealing)
     bearer_token: Mapped[str | None] = mapped_column(Sealed(1000))
+    # 0027: OAuth2 client credentials instead (never with a bearer token); the secret sealed
+    oauth_token_url: Mapped[str | None] = mapped_column(URL)
+    oauth_client_id: Mapped[str | None] = mapped_column(NAME)
+    oauth_client_secret: Mapped[str | None] = mapped_column(Sealed(1000))
+    oauth_scope: Mapped[str | None] = mapped_column(NAME)
+
+    @property
+    def oauth_client(self) -> oauth.OAuthClient | None:
+        """The endpoint's OAuth2 client, when it has one."""
+        return oauth.client(self.oauth_token_url, self.oauth_client_id,
+                            self.oauth_client_secret, self.oauth_scope)  # fmt: skip
 
 
 class Subscription(Base):

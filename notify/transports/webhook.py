@@ -4,9 +4,12 @@
 delivery_client.py``, docs/benchmarks.md "Delivery"): it sends signed POSTs an order of
 magnitude faster than ``httpx.AsyncClient`` on the same sink. It connects only to addresses the
 SSRF guard vetted (a resolver that refuses non-global answers, §6.10), never follows
-redirects, and times out after 15 s (connect 5 s). Results carry the status, the headers the
-retry logic needs and, for non-2xx answers, a response excerpt of at most 1 KiB (asked for
-uncompressed: ``accept-encoding: identity``).
+redirects, and times out after 15 s (connect 5 s). A request for an endpoint with OAuth2
+client credentials gets its access token first, through the same session and guard
+(:mod:`notify.transports.oauth`; a token endpoint failure is the attempt's ``auth_failed``,
+and a 401 from the receiver drops the token so the next attempt fetches a fresh one).
+Results carry the status, the headers the retry logic needs and, for non-2xx answers, a
+response excerpt of at most 1 KiB (asked for uncompressed: ``accept-encoding: identity``).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import asyncio
 import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Protocol
 
 import aiohttp
 from aiohttp import abc as aiohttp_abc
 
 from notify import delivery_errors, response, ssrf
+from notify.transports import oauth
 
 DEFAULT_TIMEOUT_S: Final = 15.0
 MAX_TIMEOUT_S: Final = 30.0
@@ -55,6 +59,7 @@ class WebhookRequest:
     headers: Mapping[str, str]
     timeout_s: float = DEFAULT_TIMEOUT_S
     method: str = "POST"  # OPTIONS for the validation handshake
+    oauth: oauth.OAuthClient | None = None  # resolved to ``authorization`` by the sender
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -108,10 +113,18 @@ def _result(host: str, address: str, port: int) -> aiohttp_abc.ResolveResult:
 class AiohttpSender:
     """Posts signed events with one pooled aiohttp session (created in the running loop)."""
 
-    def __init__(self, *, policy: ssrf.TargetPolicy, limit: int = 256) -> None:
+    def __init__(
+        self,
+        *,
+        policy: ssrf.TargetPolicy,
+        limit: int = 256,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._policy = policy
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._clock = clock
+        self._tokens = oauth.TokenCache(clock)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -127,7 +140,10 @@ class AiohttpSender:
         started = time.perf_counter()
         try:
             ssrf.check_url(request.url, self._policy)
-            status, headers, excerpt = await self._post(request)
+            authorised = await self._authorised(request)
+            status, headers, excerpt = await self._post(authorised)
+        except oauth.TokenUnavailable as exc:
+            return _failed("auth_failed", started, excerpt=str(exc))
         except (delivery_errors.TargetNotAllowed, aiohttp.InvalidURL):
             return _failed("ssrf_block", started)
         except Exception as exc:
@@ -136,7 +152,42 @@ class AiohttpSender:
                 raise
             return _failed(kind, started)
         latency = time.perf_counter() - started
+        if status == 401 and request.oauth is not None:
+            self._tokens.drop(request.oauth, authorised.headers["authorization"][len("Bearer ") :])
         return WebhookResult(status=status, headers=headers, excerpt=excerpt, latency_s=latency)
+
+    async def _authorised(self, request: WebhookRequest) -> WebhookRequest:
+        """The request with its OAuth2 access token in ``authorization`` (as is without)."""
+        if request.oauth is None:
+            return request
+        token = await self._tokens.token(request.oauth, self._fetch)
+        return replace(request, headers={**request.headers, **bearer(token)})
+
+    async def _fetch(self, client: oauth.OAuthClient) -> oauth.Token:
+        """A new access token; any failure is :class:`oauth.TokenUnavailable`, naming only
+        what the token endpoint answered (never the secret, never a token)."""
+        try:
+            ssrf.check_url(client.token_url, self._policy)
+            status, raw = await self._token_post(client)
+        except (delivery_errors.TargetNotAllowed, aiohttp.InvalidURL):
+            raise oauth.TokenUnavailable("token endpoint not allowed (ssrf_block)") from None
+        except Exception as exc:
+            kind = error_kind(exc)
+            if kind is None:
+                raise
+            raise oauth.TokenUnavailable(f"token endpoint unreachable ({kind})") from None
+        return oauth.parse_token(status, raw, now=self._clock())
+
+    async def _token_post(self, client: oauth.OAuthClient) -> tuple[int, bytes]:
+        headers = {"authorization": oauth.basic_auth(client), "user-agent": USER_AGENT,
+                   "content-type": "application/x-www-form-urlencoded",
+                   "accept": "application/json"}  # fmt: skip
+        timeout = aiohttp.ClientTimeout(total=DEFAULT_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+        async with self._client().post(
+            client.token_url, data=oauth.form_body(client), headers=headers,
+            allow_redirects=False, timeout=timeout,
+        ) as resp:  # fmt: skip
+            return resp.status, await resp.content.read(oauth.TOKEN_BYTES)
 
     async def _post(self, request: WebhookRequest) -> tuple[int, dict[str, str], str | None]:
         timeout = aiohttp.ClientTimeout(
@@ -161,8 +212,10 @@ class AiohttpSender:
             self._session = None
 
 
-def _failed(kind: response.ErrorKind, started: float) -> WebhookResult:
-    return WebhookResult(error_kind=kind, latency_s=time.perf_counter() - started)
+def _failed(
+    kind: response.ErrorKind, started: float, *, excerpt: str | None = None
+) -> WebhookResult:
+    return WebhookResult(error_kind=kind, excerpt=excerpt, latency_s=time.perf_counter() - started)
 
 
 def error_kind(exc: BaseException) -> response.ErrorKind | None:

@@ -20,7 +20,7 @@ from notify import delivery_service, endpoint_repository, ops_notices, signing, 
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
 from notify.transports import webhook
-from tests.support import event_contract, outbox_world, receivers
+from tests.support import event_contract, outbox_world, receivers, token_server
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -145,3 +145,28 @@ def test_without_targets_a_notice_is_closed_and_still_listed(
     page = ops_notices.listing(session=session, partner_id="P0")
     assert [(n.kind, n.sent_at is not None) for n in page.items] == [("endpoint.disabled", True)]
     assert ops_notices.listing(session=session, partner_id="P1").items == []
+
+
+def test_an_operational_event_to_an_endpoint_with_oauth2_carries_its_access_token(
+    session: orm.Session, session_factory: db.SessionFactory, db_url: str
+) -> None:
+    world = outbox_world.build(session, ["https://p0.example/h"], now=NOW)
+    with (
+        token_server.TokenServer(client_id="desk", client_secret="desk-secret-1") as tokens,
+        receivers.receivers([]) as (desk,),
+    ):
+        desk.require_token = tokens.valid
+        desk_id, desk_secret = _second_endpoint(session, desk.url, operational_events=True)
+        desk.rotate([desk_secret])
+        target = session.get(registry.Endpoint, desk_id)
+        broken = session.get(registry.Endpoint, world.endpoints["P0"])
+        assert target is not None and broken is not None
+        target.oauth_token_url, target.oauth_client_id = tokens.url, "desk"
+        target.oauth_client_secret = "desk-secret-1"
+        endpoint_repository.disable_endpoint(session, endpoint=broken, reason="gone_410", now=NOW)
+        session.commit()
+        sent = _send(session_factory, Settings(database_url=db_url), NOW)
+        assert (sent.tried, sent.delivered) == (1, 1)
+        (got,) = desk.accepted()
+        assert desk.unauthorised == desk.rejected == 0
+        assert got.authorization == f"Bearer {tokens.issued()[0]}"

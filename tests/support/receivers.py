@@ -16,7 +16,9 @@ order, and answers as told:
 refuses it; ``handshake_redirect`` answers it with a 307 there instead). Questions a test
 asks: :meth:`accepted` (requests answered 2xx), :meth:`unique_ids`,
 :meth:`first_seen_sequences` (per ``partitionkey``, the ``sequence`` of each webhook-id the
-first time it arrived, in arrival order), :meth:`wait_until`.
+first time it arrived, in arrival order), :meth:`wait_until`. With :attr:`Receiver.require_token`
+set (e.g. to a :class:`tests.support.token_server.TokenServer`'s ``valid``), a request without a
+valid ``Authorization: Bearer`` token is answered 401, as a gateway would.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from aiohttp import web
 from standardwebhooks import webhooks as reference
@@ -103,10 +105,80 @@ class Received:
         return value if isinstance(value, str) else None
 
 
-class Receiver:
+class LocalServer:
+    """An aiohttp server on 127.0.0.1 on its own thread; use as a context manager or call
+    start() and stop(). Subclasses add their routes in :meth:`_routes`."""
+
+    def __init__(self, *, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+    def _routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the server did not start")
+        return self
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        loop.run_until_complete(self._open())
+        ready.set()
+        loop.run_forever()
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+
+    async def _open(self) -> None:
+        app = web.Application()
+        self._routes(app)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.base_events.Server)
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def _close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+class Receiver(LocalServer):
     """One webhook receiver; use as a context manager or call start() and stop()."""
 
     def __init__(self, secrets: Sequence[str], *, path: str = "/hook") -> None:
+        super().__init__(path=path)
         self.secrets: list[str] = list(secrets)
         self.path = path
         self.rejected = 0
@@ -115,20 +187,15 @@ class Receiver:
         self.allowed_origin: str | None = "*"
         self.allowed_rate: str | None = None
         self.handshake_redirect: str | None = None
-        self._lock = threading.Lock()
+        # When set, every request must carry ``Authorization: Bearer <t>`` for a token ``t``
+        # it calls valid; any other is answered 401 (recorded, counted in ``unauthorised``).
+        self.require_token: Callable[[str], bool] | None = None
+        self.unauthorised = 0
         self._requests: list[Received] = []
         self._queue: list[Behaviour] = []
         self._default = ok()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- control ------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.path}"
 
     def answer(self, behaviour: Behaviour) -> None:
         with self._lock:
@@ -180,55 +247,20 @@ class Receiver:
 
     # -- the server ---------------------------------------------------------------------
 
-    def start(self) -> Receiver:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the receiver did not start")
-        return self
-
-    def _serve(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        loop.run_until_complete(self._open())
-        ready.set()
-        loop.run_forever()
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
-
-    async def _open(self) -> None:
-        app = web.Application()
+    def _routes(self, app: web.Application) -> None:
         app.router.add_post(self.path, self._handle)
         app.router.add_route("OPTIONS", self.path, self._handshake)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.base_events.Server)
-        self.port = server.sockets[0].getsockname()[1]
 
-    async def _close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop = None
-
-    def __enter__(self) -> Receiver:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
+    def _authorised(self, headers: Mapping[str, str]) -> bool:
+        """Whether the request carries a token the receiver takes (any, when none is asked)."""
+        if self.require_token is None:
+            return True
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme == "Bearer" and self.require_token(token):
+            return True
+        with self._lock:
+            self.unauthorised += 1
+        return False
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -237,13 +269,15 @@ class Receiver:
             with self._lock:
                 self.rejected += 1
             return web.Response(status=400, text="signature verification failed")
-        behaviour = self._next()
+        behaviour = self._next() if self._authorised(headers) else status(401)
         index = self._record(body, headers, behaviour)
         return await self._respond(request, behaviour, index)
 
     async def _handshake(self, request: web.Request) -> web.Response:
         with self._lock:
             self.handshakes += 1
+        if not self._authorised({k.lower(): v for k, v in request.headers.items()}):
+            return web.Response(status=401)
         if self.handshake_redirect is not None:
             return web.Response(status=307, headers={"Location": self.handshake_redirect})
         if self.allowed_origin is None or "WebHook-Request-Origin" not in request.headers:
