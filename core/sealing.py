@@ -86,9 +86,9 @@ class Sealed(sa.types.TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
-        if value is None or is_sealed(value):
-            return value
-        return seal(value, deployment_key())
+        # Always sealed, even a value that looks sealed: a partner's secret could begin with
+        # the prefix, and stored as it is it would not open again.
+        return None if value is None else seal(value, deployment_key())
 
     def process_result_value(self, value: str | None, dialect: sa.Dialect) -> str | None:
         return None if value is None else unseal(value, deployment_key())

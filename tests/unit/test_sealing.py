@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 
 from core import sealing
 
@@ -44,3 +45,11 @@ def test_a_value_stored_before_sealing_reads_as_it_is() -> None:
 def test_the_key_follows_the_deployment_secret() -> None:
     assert len(KEY) == 32
     assert sealing.derive_key("a-deployment-secret") == KEY != OTHER
+
+
+def test_a_column_value_that_looks_sealed_is_sealed_all_the_same() -> None:
+    column = sealing.Sealed(200)
+    dialect = sqlite.dialect()
+    stored = column.process_bind_param("sealed:v1:partner-chosen", dialect)
+    assert stored is not None and stored != "sealed:v1:partner-chosen"
+    assert column.process_result_value(stored, dialect) == "sealed:v1:partner-chosen"
