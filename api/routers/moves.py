@@ -238,6 +238,12 @@ def withdraw(
 Amender = Annotated[Principal, require_roles(Role.ADMIN, Role.AGENT, Role.CITIZEN)]
 
 
+def _withdrawal_reason(principal: Principal) -> str:
+    """The council withdrawing a move says it was submitted in error; the citizen (or an agent
+    acting for them) that they withdrew it (sharing-and-delivery §5.2)."""
+    return "submitted_in_error" if principal.role == Role.ADMIN else "citizen_withdrew"
+
+
 @router.post(
     "/{reference}/withdraw",
     response_model=schemas.MoveWithdrawn,
@@ -248,10 +254,14 @@ def withdraw_move(
     *, session: SessionDep, settings: SettingsDep, clock: ClockDep, principal: Amender,
     reference: str,
 ) -> schemas.MoveWithdrawn:  # fmt: skip
+    """Recipients already told get a ``change_of_address.withdrawn`` notice whose ``reason`` is
+    ``citizen_withdrew`` (the citizen's receipt token or an agent) or ``submitted_in_error``
+    (an admin: the council withdrew it)."""
     _own_move(principal, reference)
     result = corrections.withdraw_submission(
-        session=session, reference=reference, settings=settings, now=clock.now()
-    )
+        session=session, reference=reference, settings=settings, now=clock.now(),
+        reason=_withdrawal_reason(principal),
+    )  # fmt: skip
     return schemas.MoveWithdrawn(
         reference=result.reference,
         already_withdrawn=result.already_withdrawn,

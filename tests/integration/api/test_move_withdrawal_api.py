@@ -51,7 +51,8 @@ def test_withdrawing_a_move_cancels_queued_rows_and_tells_earlier_recipients(
         sa.select(o.Delivery).where(o.Delivery.event_type == codes.WITHDRAWN)
     ).all()
     assert [n.partner_service_id for n in notices] == ["NEWTOWN-DC/COUNCIL_TAX"]
-    assert json.loads(notices[0].body or b"{}")["data"]["prior_events"][0]["id"] == sent_id
+    data = json.loads(notices[0].body or b"{}")["data"]
+    assert data["prior_events"][0]["id"] == sent_id and data["reason"] == "citizen_withdrew"
     others = {k: v for k, v in states.items() if k not in {sent_id, notices[0].id}}
     assert others and set(others.values()) == {"cancelled"}
     bodies = session.scalars(sa.select(o.Delivery.body).where(o.Delivery.state == "cancelled"))
@@ -71,3 +72,17 @@ def test_a_receipt_token_withdraws_only_its_own_move(
     other = {"Authorization": f"Bearer {second['receipt_token']}"}
     assert client.post(f"/v1/moves/{first['reference']}/withdraw", headers=other).status_code == 403
     assert client.post("/v1/moves/COA-0000-0000/withdraw", headers=admin).status_code == 404
+
+
+def test_a_move_the_council_withdraws_was_submitted_in_error(
+    client: TestClient, session: orm.Session
+) -> None:
+    admin = _key(session, Role.ADMIN)
+    reference = client.post("/v1/moves", json=_body(), headers=admin).json()["reference"]
+    _deliver(session, "NEWTOWN-DC/COUNCIL_TAX")
+    assert client.post(f"/v1/moves/{reference}/withdraw", headers=admin).json()["notices"] == 1
+    session.rollback()  # a fresh snapshot: the API committed in its own session
+    notice = session.scalars(
+        sa.select(o.Delivery).where(o.Delivery.event_type == codes.WITHDRAWN)
+    ).one()
+    assert json.loads(notice.body or b"{}")["data"]["reason"] == "submitted_in_error"
