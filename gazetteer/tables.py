@@ -337,3 +337,18 @@ class GazetteerChange(Base):
     new_label: Mapped[str | None] = mapped_column(sa.String(500))
     successor_uprn: Mapped[int | None]
     occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
+    # A ``changed`` row says what changed (comma-separated ``lpi_text``, ``classification``,
+    # ``geometry``) and keeps the compared classification and point before and after.
+    changed_attributes: Mapped[str | None] = mapped_column(sa.String(60))
+    old_classification: Mapped[str | None] = mapped_column(CODE)
+    new_classification: Mapped[str | None] = mapped_column(CODE)
+    old_x: Mapped[float | None] = mapped_column(COORDINATE)
+    old_y: Mapped[float | None] = mapped_column(COORDINATE)
+    new_x: Mapped[float | None] = mapped_column(COORDINATE)
+    new_y: Mapped[float | None] = mapped_column(COORDINATE)
+
+    def attributes_changed(self) -> tuple[str, ...]:
+        """What a ``changed`` row says changed (rows from before the column: the label)."""
+        if self.kind != "changed":
+            return ()
+        return tuple((self.changed_attributes or "lpi_text").split(","))

@@ -26,6 +26,11 @@ class ChangeEntry:
     new_label: str | None = None
     successor_uprn: int | None = None
     load_run_id: str | None = None
+    changed_attributes: tuple[str, ...] = ()
+    old_classification: str | None = None
+    new_classification: str | None = None
+    old_point: tuple[float, float] | None = None
+    new_point: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,19 +56,29 @@ def address_history(*, session: orm.Session, uprn: int) -> list[ChangeEntry]:
     rows = session.scalars(sa.select(c).where(c.uprn == uprn).order_by(c.occurred_at, c.id)).all()
     if not rows and session.get(tables.Blpu, uprn) is None:
         raise AddressNotFound(f"no address has UPRN {uprn}", details={"uprn": uprn})
-    return [
-        ChangeEntry(
-            id=row.id,
-            uprn=row.uprn,
-            kind=row.kind,
-            occurred_at=row.occurred_at,
-            old_label=row.old_label,
-            new_label=row.new_label,
-            successor_uprn=row.successor_uprn,
-            load_run_id=row.load_run_id,
-        )
-        for row in rows
-    ]
+    return [_entry(row) for row in rows]
+
+
+def _entry(row: tables.GazetteerChange) -> ChangeEntry:
+    return ChangeEntry(
+        id=row.id,
+        uprn=row.uprn,
+        kind=row.kind,
+        occurred_at=row.occurred_at,
+        old_label=row.old_label,
+        new_label=row.new_label,
+        successor_uprn=row.successor_uprn,
+        load_run_id=row.load_run_id,
+        changed_attributes=row.attributes_changed(),
+        old_classification=row.old_classification,
+        new_classification=row.new_classification,
+        old_point=_point(row.old_x, row.old_y),
+        new_point=_point(row.new_x, row.new_y),
+    )
+
+
+def _point(x: float | None, y: float | None) -> tuple[float, float] | None:
+    return None if x is None or y is None else (x, y)
 
 
 def list_runs(*, session: orm.Session, limit: int = 50, offset: int = 0) -> list[LoadRunView]:

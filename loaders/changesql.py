@@ -3,7 +3,8 @@
 The touched UPRNs are those whose label or search rows a supply may change: they are put in the
 temporary ``touched_uprn`` table, which the label and search-row statements join. The change
 rows compare the labels before and after the supply (stages ``label_before`` and
-``label_after``, :data:`loaders.sql.LABELS_BEFORE`). Statements are assembled from our own
+``label_after``, :data:`loaders.sql.LABELS_BEFORE`) and the classification and point
+(``stage_fact_before`` and ``stage_fact_after``). Statements are assembled from our own
 schema, never from input, and run on PostgreSQL and SQLite alike.
 """
 
@@ -69,6 +70,39 @@ TOUCH_TILE: Final = (
 )
 """The UPRNs a tile supply may delete without staging them (§5.5.3)."""
 
+# --- the classification and point of the touched UPRNs ----------------------------------------
+
+FACTS_BEFORE: Final = "stage_fact_before"
+FACTS_AFTER: Final = "stage_fact_after"
+_CREATE_FACTS: Final = {
+    sql.POSTGRESQL: "CREATE TEMP TABLE {table} (uprn bigint PRIMARY KEY, class varchar(10), "
+    "x double precision, y double precision)",
+    sql.SQLITE: "CREATE TEMP TABLE {table} (uprn INTEGER PRIMARY KEY, class TEXT, x REAL, y REAL)",
+}
+_OPEN_CLASSES: Final = (
+    "SELECT c.uprn AS uprn, c.classification_code AS code, ROW_NUMBER() OVER (PARTITION BY c.uprn "
+    "ORDER BY CASE WHEN c.class_key IS NULL THEN 1 ELSE 0 END, c.class_key, c.id) AS n "
+    "FROM classification c JOIN {table} t ON t.uprn = c.uprn WHERE c.end_date IS NULL"
+)
+_INSERT_FACTS: Final = (
+    "INSERT INTO {into} (uprn, class, x, y) "
+    "SELECT b.uprn, COALESCE(c.code, b.blpu_class), b.x_coordinate, b.y_coordinate "
+    "FROM {table} t JOIN blpu b ON b.uprn = t.uprn "
+    "LEFT JOIN (" + _OPEN_CLASSES + ") c ON c.uprn = b.uprn AND c.n = 1"
+)
+
+
+def create_facts(engine: str, table: str) -> str:
+    """The temporary table of UPRNs' classification and point (``FACTS_BEFORE``/``_AFTER``)."""
+    return _CREATE_FACTS[engine].format(table=table)
+
+
+INSERT_FACTS_BEFORE: Final = _INSERT_FACTS.format(into=FACTS_BEFORE, table="touched_uprn")
+"""The touched UPRNs' classification (the open one with the lowest CLASS_KEY, a DTF BLPU_CLASS
+last, as a lookup shows it) and point, before the apply."""
+INSERT_FACTS_AFTER: Final = _INSERT_FACTS.format(into=FACTS_AFTER, table=FACTS_BEFORE)
+"""The same after the apply, for the UPRNs that had a BLPU before (only they can change)."""
+
 # --- the gazetteer change log ----------------------------------------------------------------
 
 # The change rows keep a label's first 500 characters (gazetteer_change.old_label/new_label);
@@ -96,10 +130,27 @@ INSERT_RETIRED: Final = (
     "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
     "WHERE a.status = '8' AND b.status IS DISTINCT FROM '8'"
 )
+_DIFFERS: Final = {
+    "lpi_text": "a.label IS DISTINCT FROM b.label",
+    "classification": "fa.class IS DISTINCT FROM fb.class",
+    "geometry": "(fa.x IS DISTINCT FROM fb.x OR fa.y IS DISTINCT FROM fb.y)",
+}
+_ATTRIBUTES: Final = (
+    "SUBSTR("
+    + " || ".join(f"CASE WHEN {test} THEN ',{name}' ELSE '' END" for name, test in _DIFFERS.items())
+    + ", 2)"
+)
 INSERT_CHANGED: Final = (
-    _CHANGE_COLUMNS + "SELECT :load_run_id, a.uprn, 'changed', SUBSTR(b.label, 1, 500), "
-    "SUBSTR(a.label, 1, 500), NULL, :now "
+    "INSERT INTO gazetteer_change (load_run_id, uprn, kind, old_label, new_label, "
+    "successor_uprn, occurred_at, changed_attributes, old_classification, new_classification, "
+    "old_x, old_y, new_x, new_y) "
+    "SELECT :load_run_id, a.uprn, 'changed', SUBSTR(b.label, 1, 500), SUBSTR(a.label, 1, 500), "
+    f"NULL, :now, {_ATTRIBUTES}, fb.class, fa.class, fb.x, fb.y, fa.x, fa.y "
     "FROM stage_label_after a JOIN stage_label_before b ON b.uprn = a.uprn "
-    "WHERE a.label IS DISTINCT FROM b.label "
+    f"LEFT JOIN {FACTS_BEFORE} fb ON fb.uprn = a.uprn "
+    f"LEFT JOIN {FACTS_AFTER} fa ON fa.uprn = a.uprn "
+    "WHERE (" + " OR ".join(_DIFFERS.values()) + ") "
     "AND NOT (a.status = '8' AND b.status IS DISTINCT FROM '8')"
 )
+"""An address whose label, classification or point differs after the apply (and that was not
+retired by it): ``changed_attributes`` names which, in that order."""

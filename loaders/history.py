@@ -2,7 +2,8 @@
 
 A UPRN is *created* when it had no BLPU before, *deleted* when it has none after, *retired* when
 its BLPU status moves to 8 (historical; with the successor when one is recorded), and *changed*
-when its label differs. The rows are written in the load's transaction (§ issue 3).
+when its label, classification or point differs (sharing-and-delivery §5.2). The rows are
+written in the load's transaction (§ issue 3).
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ def before(
     if tile is not None:
         staging.execute(session, changesql.TOUCH_TILE, tile=tile)
     documents.collect(session, entities, full=full, tile=tile)
+    capture_before(session)
+
+
+def capture_before(session: orm.Session) -> None:
+    """The touched UPRNs' labels, classifications and points as they are now."""
     labels.capture(session, sql.LABELS_BEFORE)
+    _facts(session, changesql.FACTS_BEFORE, changesql.INSERT_FACTS_BEFORE)
 
 
 def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
@@ -47,9 +54,21 @@ def after(session: orm.Session, *, run_id: str, now: dt.datetime) -> None:
     search_index.rebuild_selected(session, _TOUCHED)
     documents.refresh(session)  # the stored lookup documents, of a wider set of UPRNs
     labels.capture_after(session)
+    _facts(session, changesql.FACTS_AFTER, changesql.INSERT_FACTS_AFTER)
     for statement in _INSERTS:
         text = sa.text(statement).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))
         session.execute(text, {"load_run_id": run_id, "now": now})
     for stage in (sql.LABELS_BEFORE, sql.LABELS_AFTER):
         staging.drop(session, stage)
-    session.connection().exec_driver_sql(changesql.DROP_TOUCHED)
+    connection = session.connection()
+    for table in (changesql.FACTS_BEFORE, changesql.FACTS_AFTER):
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    connection.exec_driver_sql(changesql.DROP_TOUCHED)
+
+
+def _facts(session: orm.Session, table: str, statement: str) -> None:
+    """The classification and point of the UPRNs ``statement`` names, into ``table``."""
+    connection = session.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    connection.exec_driver_sql(changesql.create_facts(staging.engine_of(session), table))
+    connection.exec_driver_sql(statement)

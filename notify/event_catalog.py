@@ -85,7 +85,8 @@ _TYPES: Final = (
     ),
     EventType(
         kind=codes.GAZ_CHANGED,
-        description="An address's label changed in the gazetteer: the old and new values.",
+        description="An address's label, classification or point changed in the gazetteer: "
+        "which, and the old and new values.",
         lane="uprn_partner",
         categories=GAZETTEER,
     ),

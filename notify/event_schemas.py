@@ -226,16 +226,21 @@ class GazetteerEvent(Closed):
     fields: tuple[Literal["GAZ_ADDRESS"]] = Field(description='Always `["GAZ_ADDRESS"]`.')
 
 
-class Label(Closed):
+class Compared(Closed):
     lpi: StrictStr | None = Field(description="The address label, or null.")
+    classification: StrictStr | None = Field(description="BLPU classification code, or null.")
+    x: Coordinate | None = Field(description="Easting (EPSG:27700), or null.")
+    y: Coordinate | None = Field(description="Northing (EPSG:27700), or null.")
 
 
 class GazetteerChanged(GazetteerEvent):
-    changed_attributes: list[Literal["lpi_text"]] = Field(
-        description="What changed: `lpi_text` (the label)."
+    changed_attributes: list[Literal["lpi_text", "classification", "geometry"]] = Field(
+        min_length=1,
+        description="What changed: `lpi_text` (the label), `classification`, `geometry` (the "
+        "point). `old` and `new` carry all four compared values, changed or not.",
     )
-    old: Label = Field(description="The values before the change.")
-    new: Label = Field(description="The values after the change.")
+    old: Compared = Field(description="The compared values before the change.")
+    new: Compared = Field(description="The compared values after the change.")
 
 
 class GazetteerRetired(Closed):

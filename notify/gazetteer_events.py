@@ -21,6 +21,7 @@ from sqlalchemy import orm
 
 from core import db, ids
 from core.settings import Settings
+from gazetteer import repository as gazetteer_repository
 from gazetteer import tables as gaz
 from notify import (
     codes,
@@ -168,7 +169,8 @@ def _point(session: orm.Session, uprn: int) -> Point:
         areas=frozenset(session.scalars(query, {"uprn": uprn})),
         custodian_code=str(custodian).zfill(4) if custodian is not None else "0000",
         logical_status=blpu.logical_status,
-        classification=blpu.blpu_class,
+        classification=gazetteer_repository.open_classification_code(session, uprn)
+        or blpu.blpu_class,
         x=blpu.x_coordinate,
         y=blpu.y_coordinate,
     )
@@ -223,8 +225,7 @@ def event_data(
     data: dict[str, Any] = {"change_id": str(change.id), "address": address}
     fields = ["GAZ_ADDRESS"]
     if kind == codes.GAZ_CHANGED:
-        data |= {"changed_attributes": ["lpi_text"], "old": {"lpi": change.old_label},
-                 "new": {"lpi": change.new_label}}  # fmt: skip
+        data |= _changed(change)
     if kind == codes.GAZ_RETIRED:
         successors = [str(change.successor_uprn)] if change.successor_uprn else []
         data |= {"retired_at": events.rfc3339(change.occurred_at), "successor_uprns": successors}
@@ -232,6 +233,17 @@ def event_data(
     if kind == codes.GAZ_DELETED:
         data["deleted_at"] = events.rfc3339(change.occurred_at)
     return data | {"fields": fields}, fields
+
+
+def _changed(change: gaz.GazetteerChange) -> dict[str, Any]:
+    """What changed, and the compared values before and after (§5.2)."""
+    return {
+        "changed_attributes": list(change.attributes_changed()),
+        "old": {"lpi": change.old_label, "classification": change.old_classification,
+                "x": change.old_x, "y": change.old_y},
+        "new": {"lpi": change.new_label, "classification": change.new_classification,
+                "x": change.new_x, "y": change.new_y},
+    }  # fmt: skip
 
 
 def _delivery(

@@ -57,7 +57,8 @@ class LoadRun(_Schema):
 
 
 class Change(_Schema):
-    """An address created, changed (its label differs), retired or deleted by a load."""
+    """An address created, changed (its label, classification or point differs), retired or
+    deleted by a load."""
 
     id: int
     uprn: int
@@ -67,6 +68,17 @@ class Change(_Schema):
     new_label: str | None
     successor_uprn: int | None
     load_run_id: str | None
+    changed_attributes: list[str] = Field(
+        description="For `changed`: which of `lpi_text`, `classification` and `geometry` changed."
+    )
+    old_classification: str | None = Field(description="For `changed`: the class before.")
+    new_classification: str | None = Field(description="For `changed`: the class after.")
+    old_point: tuple[float, float] | None = Field(
+        description="For `changed`: easting and northing (EPSG:27700) before."
+    )
+    new_point: tuple[float, float] | None = Field(
+        description="For `changed`: easting and northing (EPSG:27700) after."
+    )
 
 
 class History(_Schema):

@@ -124,7 +124,7 @@ def test_a_change_row_keeps_the_first_500_characters_of_a_longer_label(
         connection = session.connection()
         connection.exec_driver_sql(changesql.DROP_TOUCHED)
         connection.exec_driver_sql(changesql.CREATE_TOUCHED[staging.engine_of(session)])
-        labels.capture(session, sql.LABELS_BEFORE)  # nothing yet: every label is new
+        history.capture_before(session)  # nothing yet: every label is new
         repository.save_records(session, LONG_LABEL_RECORDS)
         session.flush()
         connection.exec_driver_sql("INSERT INTO touched_uprn (uprn) VALUES (1)")

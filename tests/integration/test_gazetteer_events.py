@@ -109,6 +109,7 @@ def test_a_full_supply_is_published_to_the_covering_partner_only(
         assert body["subject"].startswith("uprn/") and body["dataclassification"] == "internal"
         assert body["data"]["address"]["uprn"] == body["subject"].removeprefix("uprn/")
         assert body["data"]["address"]["lpi"].endswith("HIGH STREET, EXETER, EX1 1AA")
+        assert body["data"]["address"]["classification"] == "RD04"  # from the class record
         event_contract.check(body, sharing_world.SETTINGS.event_namespace)
         lines = session.scalars(sa.select(o.Disclosure)).all()
         assert len(lines) == 3 and {line.subject_id for line in lines} == {None}
@@ -155,6 +156,37 @@ def test_a_change_only_supply_reaches_coverage_and_watchers_with_its_kind(
         ).all()
         assert deleted_rows == []
         assert gazetteer_events.pending_count(session) == 0
+
+
+def test_a_reclassified_address_is_changed_with_what_changed(
+    session_factory: db.SessionFactory, tmp_path: Path
+) -> None:
+    with session_factory() as session:
+        _seed_registry(session)
+    state = supplies.sample_state("abp2", 3)
+    _load(session_factory, tmp_path, supplies.full_changes(state), day=DAY0, file_type="F")
+    _publish(session_factory)
+    (cls,) = [
+        c
+        for c in state.of("classification").values()
+        if isinstance(c, domain.Classification) and c.uprn == 10_001
+    ]
+    shop = model.Change(
+        change_type="U", record=dataclasses.replace(cls, classification_code="CR08")
+    )
+    _load(session_factory, tmp_path, [shop], day=DAY0 + dt.timedelta(days=1), file_type="C")
+    assert _publish(session_factory) == 1
+    with session_factory() as session:
+        (row,) = session.scalars(
+            sa.select(o.Delivery).where(o.Delivery.event_type == codes.GAZ_CHANGED)
+        ).all()
+        body = json.loads(row.body or b"{}")
+    event_contract.check(body, sharing_world.SETTINGS.event_namespace)
+    data = body["data"]
+    assert data["changed_attributes"] == ["classification"]
+    assert (data["old"]["classification"], data["new"]["classification"]) == ("RD04", "CR08")
+    assert data["old"]["lpi"] == data["new"]["lpi"] and data["new"]["x"] == 292_100.0
+    assert data["address"]["classification"] == "CR08"
 
 
 def test_a_running_worker_publishes_pending_changes_by_itself(

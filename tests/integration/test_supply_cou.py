@@ -228,6 +228,41 @@ def test_the_change_log_records_changed_retired_and_deleted_addresses(
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("flavour", ["abp2", "dtf"])
+def test_a_new_classification_or_a_moved_point_is_a_change_too(
+    session_factory: db.SessionFactory, tmp_path: Path, flavour: str
+) -> None:
+    state = supplies.sample_state(flavour, 3)
+    full = _write(tmp_path, supplies.full_changes(state), flavour=flavour, day=_day(0),
+                  file_type="F")  # fmt: skip
+    supply_db.load(session_factory, full, report=tmp_path / "f.csv", fmt=_fmt(flavour))
+    moved = dataclasses.replace(_blpu(state, 10_002), x_coordinate=292_150.0)
+    (cls,) = [
+        c
+        for c in state.of("classification").values()
+        if isinstance(c, domain.Classification) and c.uprn == 10_001
+    ]
+    # The unchanged BLPU 10_003 is updated as it is: not a change.
+    changes: list[model.GazetteerRecord] = [
+        dataclasses.replace(cls, classification_code="CO01"), moved, _blpu(state, 10_003),
+    ]  # fmt: skip
+    paths = _write(tmp_path, [model.Change(change_type="U", record=r) for r in changes],
+                   flavour=flavour, day=_day(1), file_type="C")  # fmt: skip
+    outcome = supply_db.load(session_factory, paths, report=tmp_path / "c.csv", fmt=_fmt(flavour))
+    document = outcome.as_json()
+    c = tables.GazetteerChange
+    with session_factory() as session:
+        rows = session.execute(
+            sa.select(c.uprn, c.kind, c.changed_attributes, c.old_classification,
+                      c.new_classification, c.old_x, c.new_x, c.old_label == c.new_label)
+            .where(c.load_run_id == document["run_id"])
+        ).all()  # fmt: skip
+    assert sorted(rows) == [
+        (10_001, "changed", "classification", "RD04", "CO01", 292_100.0, 292_100.0, True),
+        (10_002, "changed", "geometry", "RD04", "RD04", 292_101.0, 292_150.0, True),
+    ]
+
+
 def test_cross_record_rules_report_on_a_cou_against_the_live_gazetteer(
     engine: sa.Engine, session_factory: db.SessionFactory, tmp_path: Path
 ) -> None:

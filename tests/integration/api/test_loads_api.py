@@ -198,14 +198,34 @@ def test_history_lists_changes_oldest_first_and_404s_unknown_uprns(
             tables.GazetteerChange(
                 uprn=6, kind="created", new_label="1 A ST", occurred_at=at.replace(year=2024)
             ),
+            tables.GazetteerChange(
+                uprn=6,
+                kind="changed",
+                old_label="1 A ST",
+                new_label="1 A ST",
+                occurred_at=at.replace(month=6, year=2024),
+                changed_attributes="classification",
+                old_classification="RD04",
+                new_classification="CR08",
+                old_x=1.0,
+                old_y=2.0,
+                new_x=1.0,
+                new_y=2.0,
+            ),
         ]
     )
     session.commit()
     six = client.get("/v1/addresses/6/history", headers=headers).json()
     assert [(c["kind"], c["successor_uprn"]) for c in six["changes"]] == [
         ("created", None),
+        ("changed", None),
         ("retired", 7),
     ]
+    changed = six["changes"][1]
+    assert changed["changed_attributes"] == ["classification"]
+    assert (changed["old_classification"], changed["new_classification"]) == ("RD04", "CR08")
+    assert changed["old_point"] == changed["new_point"] == [1.0, 2.0]
+    assert six["changes"][0]["changed_attributes"] == []
     assert client.get("/v1/addresses/5/history", headers=headers).json()["changes"] == []
     unknown = client.get("/v1/addresses/8/history", headers=headers)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "address_not_found")
