@@ -17,7 +17,7 @@ from importlib import metadata
 
 import fastapi
 
-from api import errors, openapi
+from api import body_limit, errors, openapi
 from api.routers import (
     ack_files,
     addresses,
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.state.session_factory = db.session_factory(engine)
     app.state.clock = clock.SystemClock()
     errors.install(app)
+    app.add_middleware(body_limit.BodyLimit, limit=settings.max_request_bytes)
     openapi.install(app)
     app.include_router(health.router)
     app.include_router(event_types.router)

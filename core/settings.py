@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
     # Print the administrative area on address labels (off by default, per ABP-GSG).
     label_administrative_area: bool = False
+    # The largest request body the API reads (413 beyond it); supply uploads are not limited.
+    max_request_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # POST /v1/loads may name server-side files only under this directory (unset: uploads only).
     load_directory: Path | None = None
     # Address matching (gazetteer.matching): a candidate is used automatically only when it has
