@@ -17,7 +17,7 @@ from importlib import metadata
 
 import fastapi
 
-from api import body_limit, errors, openapi
+from api import body_limit, errors, openapi, response_headers
 from api.routers import (
     ack_files,
     addresses,
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.state.clock = clock.SystemClock()
     errors.install(app)
     app.add_middleware(body_limit.BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(response_headers.ResponseHeaders)  # outside: a 413 carries them too
     openapi.install(app)
     app.include_router(health.router)
     app.include_router(event_types.router)

@@ -48,6 +48,7 @@ def test_bodies_over_the_ceiling_are_refused_and_supplies_are_not(
     for refused in (declared, chunked):
         assert refused.status_code == 413, refused.text
         assert refused.headers["content-type"] == PROBLEM_JSON
+        assert refused.headers["cache-control"] == "no-store"
         problem = refused.json()
         assert problem["code"] == "request_entity_too_large"
         assert f"{LIMIT:,} bytes" in problem["detail"] and problem["instance"] == "/v1/moves"
