@@ -88,6 +88,16 @@ def _publish(factory: db.SessionFactory) -> int:
     return count
 
 
+def _published_full_supply(factory: db.SessionFactory, tmp: Path) -> supplies.State:
+    """The registry seeded, three addresses loaded and their creation published."""
+    with factory() as session:
+        _seed_registry(session)
+    state = supplies.sample_state("abp2", 3)
+    _load(factory, tmp, supplies.full_changes(state), day=DAY0, file_type="F")
+    _publish(factory)
+    return state
+
+
 def test_a_full_supply_is_published_to_the_covering_partner_only(
     session_factory: db.SessionFactory, tmp_path: Path
 ) -> None:
@@ -119,11 +129,7 @@ def test_a_full_supply_is_published_to_the_covering_partner_only(
 def test_a_change_only_supply_reaches_coverage_and_watchers_with_its_kind(
     session_factory: db.SessionFactory, tmp_path: Path
 ) -> None:
-    with session_factory() as session:
-        _seed_registry(session)
-    state = supplies.sample_state("abp2", 3)
-    _load(session_factory, tmp_path, supplies.full_changes(state), day=DAY0, file_type="F")
-    _publish(session_factory)
+    state = _published_full_supply(session_factory, tmp_path)
     with session_factory() as session:
         _watch(session, 10_002)
     blpu = state.of("blpu")[(10_002,)]
@@ -161,11 +167,7 @@ def test_a_change_only_supply_reaches_coverage_and_watchers_with_its_kind(
 def test_a_reclassified_address_is_changed_with_what_changed(
     session_factory: db.SessionFactory, tmp_path: Path
 ) -> None:
-    with session_factory() as session:
-        _seed_registry(session)
-    state = supplies.sample_state("abp2", 3)
-    _load(session_factory, tmp_path, supplies.full_changes(state), day=DAY0, file_type="F")
-    _publish(session_factory)
+    state = _published_full_supply(session_factory, tmp_path)
     (cls,) = [
         c
         for c in state.of("classification").values()
