@@ -304,11 +304,16 @@ def _body(
         "role": "joining",
         "fields": list(FIELDS),
         "person": {"given_name": "Ada", "family_name": "Lovelace"},
-        "new_address": {"uprn": 100040212345, "postcode": "EX1 1AE"},
+        "new_address": {
+            "uprn": "100040212345",
+            "single_line": "1 HIGH STREET, EXETER, EX1 1AE",
+            "postcode": "EX1 1AE",
+            "welsh_single_line": None,
+        },
         "move_date": now.date().isoformat(),
         "move_date_kind": "actual",
     }
-    return events.body(header, data)
+    return events.body(header, data)  # as the contract has it (tests.support.event_contract)
 
 
 def _disclosure(session: orm.Session, delivery: outbox.Delivery, now: dt.datetime) -> None:
