@@ -30,6 +30,7 @@ from api.routers import (
     loads,
     match_batch,
     match_reviews,
+    metrics,
     move_blocks,
     move_reviews,
     moves,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> fastapi.FastAPI:
     app.add_middleware(response_headers.ResponseHeaders)  # outside: a 413 carries them too
     openapi.install(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(event_types.router)
     app.include_router(find.router)  # before addresses: /search is not a UPRN
     app.include_router(addresses.router)

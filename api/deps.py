@@ -18,6 +18,7 @@ taking a trip through the thread pool each.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -147,3 +148,23 @@ def require_roles(*roles: domain.Role) -> params.Depends:
         return principal
 
     return params.Depends(check)
+
+
+async def metrics_scraper(
+    request: fastapi.Request,
+    bearer: Annotated[security.HTTPAuthorizationCredentials | None, fastapi.Depends(_bearer)],
+    header_key: Annotated[str | None, fastapi.Depends(_api_key_header)],
+) -> None:
+    """``GET /metrics`` admits the deployment's metrics token (a scraper needs no API key and
+    no other right) or an admin key."""
+    presented = bearer.credentials if bearer is not None else header_key
+    token = request.app.state.settings.metrics_token
+    if token is not None and presented and _same(presented, token.get_secret_value()):
+        return
+    principal = await current_principal(request, bearer, header_key)
+    if principal.role != domain.Role.ADMIN:
+        raise errors.Forbidden(f"a {principal.role} key may not read the metrics")
+
+
+def _same(presented: str, expected: str) -> bool:
+    return hmac.compare_digest(presented.encode(), expected.encode())

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=5.0, ge=0.0, le=300.0)
     # Print the administrative area on address labels (off by default, per ABP-GSG).
     label_administrative_area: bool = False
+    # A bearer token that may read GET /metrics and nothing else (unset: admin keys only).
+    metrics_token: SecretStr | None = None
     # The largest request body the API reads (413 beyond it); supply uploads are not limited.
     max_request_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # POST /v1/loads may name server-side files only under this directory (unset: uploads only).
@@ -106,6 +108,13 @@ class Settings(BaseSettings):
     def _reject_placeholder_secret(cls, value: SecretStr) -> SecretStr:
         if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
             raise ValueError("secret_key must be set to a real secret, not a placeholder")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _guessable_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError("metrics_token must be at least 16 characters (or unset)")
         return value
 
     @model_validator(mode="after")

@@ -35,3 +35,10 @@ def test_production_refuses_private_webhook_targets() -> None:
             secret_key=SecretStr("a-real-secret-of-some-length"),
             allow_private_webhook_targets=True,
         )
+
+
+def test_a_short_metrics_token_is_refused() -> None:
+    with pytest.raises(ValidationError, match="metrics_token"):
+        Settings(metrics_token=SecretStr("short"))
+    assert Settings(metrics_token=SecretStr("x" * 16)).metrics_token is not None
+    assert Settings().metrics_token is None
