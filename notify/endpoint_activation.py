@@ -15,7 +15,7 @@ from sqlalchemy import orm
 
 from core.settings import Settings
 from notify import delivery_service, endpoint_validation, ssrf
-from notify.transports import oauth, webhook
+from notify.transports import mtls, oauth, webhook
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -24,16 +24,17 @@ class Target:
     secrets: list[str]
     bearer_token: str | None
     oauth: oauth.OAuthClient | None = None
+    tls: mtls.ClientTLS | None = None
 
 
 def target(*, session: orm.Session, endpoint_id: str, now: dt.datetime) -> Target:
     """What the handshake needs: the URL, the active outbound secrets, the bearer token or
-    the OAuth2 client."""
+    the OAuth2 client, and the client certificate."""
     url, secrets, endpoint = delivery_service.validation_target(
         session=session, endpoint_id=endpoint_id, now=now
     )
     return Target(url=url, secrets=secrets, bearer_token=endpoint.bearer_token,
-                  oauth=endpoint.oauth_client)  # fmt: skip
+                  oauth=endpoint.oauth_client, tls=endpoint.client_tls)  # fmt: skip
 
 
 async def run(
@@ -54,6 +55,7 @@ async def run(
             now=now,
             bearer_token=target.bearer_token,
             oauth_=target.oauth,
+            tls=target.tls,
         )
     finally:
         await sender.close()

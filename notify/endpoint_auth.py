@@ -4,7 +4,9 @@ An endpoint has at most one of a static bearer token and OAuth2 client credentia
 (:mod:`notify.transports.oauth`). Asking for both in one request is refused
 (:class:`AuthConflict`, 422); setting one later replaces the other. The token URL passes the
 same target guard as webhook URLs. Secrets are stored sealed and never shown: the view names
-the kind (``none``, ``bearer`` or ``oauth2_cc``) and the token URL, client id and scope.
+the kind (``none``, ``bearer`` or ``oauth2_cc``) and the token URL, client id and scope. A
+client certificate (:mod:`notify.endpoint_mtls`) is another layer and goes with either; the
+kind is ``mtls`` only when the certificate is all there is besides the signature.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from core import errors
 from notify import ssrf
 from notify.tables import registry
 
-AuthKind = Literal["none", "bearer", "oauth2_cc"]
+AuthKind = Literal["none", "bearer", "oauth2_cc", "mtls"]
 
 
 class AuthConflict(errors.InvalidInput):
@@ -71,8 +73,13 @@ def set_bearer(endpoint: registry.Endpoint, bearer_token: str) -> None:
         endpoint.oauth_client_secret = endpoint.oauth_scope = None
 
 
-def kind(bearer_token: str | None, token_url: str | None) -> AuthKind:
-    return "oauth2_cc" if token_url else "bearer" if bearer_token else "none"
+def kind(
+    bearer_token: str | None, token_url: str | None, certificate: str | None = None
+) -> AuthKind:
+    """The ``authorization`` header's kind; ``mtls`` when a client certificate is the only
+    credential besides the signature."""
+    header: AuthKind = "oauth2_cc" if token_url else "bearer" if bearer_token else "none"
+    return "mtls" if header == "none" and certificate else header
 
 
 def view(token_url: str | None, client_id: str | None, scope: str | None) -> dict[str, Any]:

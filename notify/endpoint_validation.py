@@ -20,7 +20,7 @@ from typing import Final
 
 from core import ids
 from notify import canonical, codes, event_catalog, events, signing
-from notify.transports import oauth, webhook
+from notify.transports import mtls, oauth, webhook
 
 ORIGIN_HEADER: Final = "WebHook-Request-Origin"
 
@@ -34,12 +34,16 @@ class Validation:
 
 
 def handshake_request(
-    url: str, origin: str, bearer_token: str | None = None, oauth_: oauth.OAuthClient | None = None
+    url: str,
+    origin: str,
+    bearer_token: str | None = None,
+    oauth_: oauth.OAuthClient | None = None,
+    tls: mtls.ClientTLS | None = None,
 ) -> webhook.WebhookRequest:
     headers = {ORIGIN_HEADER: origin, "user-agent": webhook.USER_AGENT}
     headers |= webhook.bearer(bearer_token)
     return webhook.WebhookRequest(
-        url=url, body=b"", headers=headers, method="OPTIONS", oauth=oauth_
+        url=url, body=b"", headers=headers, method="OPTIONS", oauth=oauth_, tls=tls
     )
 
 
@@ -92,9 +96,10 @@ async def validate(
     now: dt.datetime,
     bearer_token: str | None = None,
     oauth_: oauth.OAuthClient | None = None,
+    tls: mtls.ClientTLS | None = None,
 ) -> Validation:
     """The handshake, then a signed test event; ok only if both succeed."""
-    asked = handshake_request(url, hub_host, bearer_token, oauth_)
+    asked = handshake_request(url, hub_host, bearer_token, oauth_, tls)
     handshake = handshake_verdict(await sender.send(asked), hub_host)
     if not handshake.ok:
         return handshake
@@ -106,7 +111,7 @@ async def validate(
         signed, content_type=events.CONTENT_TYPE, bearer_token=bearer_token
     )
     result = await sender.send(
-        webhook.WebhookRequest(url=url, body=body, headers=headers, oauth=oauth_)
+        webhook.WebhookRequest(url=url, body=body, headers=headers, oauth=oauth_, tls=tls)
     )
     if result.status is None or not 200 <= result.status < 300:
         reason = f"test event answered {result.status or result.error_kind}"

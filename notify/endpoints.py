@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from core import errors, ids
-from notify import delivery_errors, delivery_service, endpoint_auth, ssrf
+from notify import delivery_errors, delivery_service, endpoint_auth, endpoint_mtls, ssrf
 from notify.tables import registry
 
 
@@ -48,8 +48,9 @@ class Created:
 
 def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, Any]]:
     """The overview rows of :func:`delivery_service.endpoint_overview` plus ``event_types``,
-    ``description``, ``operational_events``, ``auth`` (``none``, ``bearer`` or ``oauth2_cc``;
-    no token or secret is ever shown) and ``oauth2`` (token URL, client id, scope)."""
+    ``description``, ``operational_events``, ``auth`` (``none``, ``bearer``, ``oauth2_cc`` or
+    ``mtls``; no token, secret or key is ever shown), ``oauth2`` (token URL, client id, scope)
+    and ``mtls`` (the client certificate's subject, issuer, expiry and fingerprint)."""
     rows = delivery_service.endpoint_overview(session=session, partner_id=partner_id)
     ids_ = [r["endpoint_id"] for r in rows]
     types = _event_types(session, ids_)
@@ -61,12 +62,14 @@ def listing(*, session: orm.Session, partner_id: str | None) -> list[dict[str, A
 def _labels(session: orm.Session, endpoint_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     e = registry.Endpoint
     query = sa.select(e.id, e.description, e.operational_events, e.bearer_token,
-                      e.oauth_token_url, e.oauth_client_id, e.oauth_scope
-                      ).where(e.id.in_(list(endpoint_ids)))  # fmt: skip
+                      e.oauth_token_url, e.oauth_client_id, e.oauth_scope,
+                      e.mtls_certificate).where(e.id.in_(list(endpoint_ids)))  # fmt: skip
     return {
         row.id: {"description": row.description, "operational_events": bool(row.operational_events),
-                 "auth": endpoint_auth.kind(row.bearer_token, row.oauth_token_url),
-                 **endpoint_auth.view(row.oauth_token_url, row.oauth_client_id, row.oauth_scope)}
+                 "auth": endpoint_auth.kind(row.bearer_token, row.oauth_token_url,
+                                            row.mtls_certificate),
+                 **endpoint_auth.view(row.oauth_token_url, row.oauth_client_id, row.oauth_scope),
+                 **endpoint_mtls.view(row.mtls_certificate)}
         for row in session.execute(query)
     }  # fmt: skip
 
@@ -102,9 +105,11 @@ def create(
     operational_events: bool = False,
     bearer_token: str | None = None,
     oauth2: endpoint_auth.OAuthSettings | None = None,
+    mtls: endpoint_mtls.MtlsSettings | None = None,
 ) -> Created:
     """A guarded new endpoint, pending validation, and its first secret; a bearer token or
-    OAuth2 client credentials (token URL guarded too), not both."""
+    OAuth2 client credentials (token URL guarded too), not both; a checked client
+    certificate with either or alone."""
     ssrf.check_url(url, policy)
     endpoint_auth.refuse_both(bearer_token, oauth2)
     if session.get(registry.Partner, partner_id) is None:
@@ -117,6 +122,7 @@ def create(
                                  operational_events=operational_events,
                                  bearer_token=bearer_token or None)  # fmt: skip
     endpoint_auth.set_oauth(endpoint, oauth2, policy)
+    endpoint_mtls.set_mtls(endpoint, mtls, now)
     session.add(endpoint)
     session.flush()
     secret = delivery_service.rotate_secret(
@@ -143,11 +149,13 @@ def update(
     operational_events: bool | None = None,
     bearer_token: str | None = None,
     oauth2: endpoint_auth.OAuthSettings | endpoint_auth.Keep | None = endpoint_auth.KEEP,
+    mtls: endpoint_mtls.MtlsSettings | endpoint_auth.Keep | None = endpoint_auth.KEEP,
 ) -> registry.Endpoint:
     """Change the URL (guarded), the event types every subscription here asks for, the
     description, whether operational events come here, the bearer token (empty: none) and the
     OAuth2 client credentials (None: none; :data:`endpoint_auth.KEEP`: unchanged). Setting
-    one of token and credentials clears the other; both at once are refused.
+    one of token and credentials clears the other; both at once are refused. The client
+    certificate (``mtls``, None and KEEP alike) is checked and changes neither.
 
     A new URL has not agreed to receive events (§6.11): an active or paused endpoint goes back
     to pending validation, its deliveries held until the handshake passes again."""
@@ -159,6 +167,8 @@ def update(
     if operational_events is not None:
         endpoint.operational_events = operational_events
     _auth(endpoint, bearer_token, oauth2, policy)
+    if not isinstance(mtls, endpoint_auth.Keep):
+        endpoint_mtls.set_mtls(endpoint, mtls, now)
     if event_types is not None:
         subscriptions = session.scalars(
             sa.select(registry.Subscription).where(registry.Subscription.endpoint_id == endpoint.id)

@@ -42,7 +42,7 @@ from notify import (
 from notify import delivery_extras_tables as xt
 from notify import delivery_tables as dt_tables
 from notify.tables import registry
-from notify.transports import oauth, webhook
+from notify.transports import mtls, oauth, webhook
 
 OPS_TARGET: Final = "ops"
 ENDPOINT_TARGET: Final = "endpoint"
@@ -58,6 +58,7 @@ class Target:
     secrets: tuple[str, ...]
     bearer_token: str | None = None
     oauth: oauth.OAuthClient | None = None
+    tls: mtls.ClientTLS | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,7 +115,8 @@ def request(outgoing: Outgoing, at: dt.datetime) -> webhook.WebhookRequest:
     headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
                                     bearer_token=outgoing.target.bearer_token)  # fmt: skip
     return webhook.WebhookRequest(url=outgoing.target.url, body=outgoing.body, headers=headers,
-                                  oauth=outgoing.target.oauth)  # fmt: skip
+                                  oauth=outgoing.target.oauth,
+                                  tls=outgoing.target.tls)  # fmt: skip
 
 
 # -- choosing what to send ------------------------------------------------------------------
@@ -165,7 +167,8 @@ def targets(
         if own:
             found.append(Target(kind=ENDPOINT_TARGET, endpoint_id=endpoint.id, url=endpoint.url,
                                 secrets=own, bearer_token=endpoint.bearer_token,
-                                oauth=endpoint.oauth_client))  # fmt: skip
+                                oauth=endpoint.oauth_client,
+                                tls=endpoint.client_tls))  # fmt: skip
     return found
 
 

@@ -22,7 +22,7 @@ from notify import (
     events,
     signing,
 )
-from notify.transports import oauth, webhook
+from notify.transports import mtls, oauth, webhook
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -33,6 +33,7 @@ class Target:
     timeout_s: float
     bearer_token: str | None = None
     oauth: oauth.OAuthClient | None = None
+    tls: mtls.ClientTLS | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -61,7 +62,7 @@ def target(
                   secrets=tuple(s.secret for s in found),
                   timeout_s=float(endpoint.timeout_s),
                   bearer_token=endpoint.bearer_token,
-                  oauth=endpoint.oauth_client)  # fmt: skip
+                  oauth=endpoint.oauth_client, tls=endpoint.client_tls)  # fmt: skip
 
 
 async def send(
@@ -74,8 +75,9 @@ async def send(
     headers = webhook.event_headers(signed, content_type=events.CONTENT_TYPE,
                                     bearer_token=target.bearer_token)  # fmt: skip
     request = webhook.WebhookRequest(
-        url=target.url, body=body, headers=headers, timeout_s=target.timeout_s, oauth=target.oauth
-    )
+        url=target.url, body=body, headers=headers, timeout_s=target.timeout_s,
+        oauth=target.oauth, tls=target.tls,
+    )  # fmt: skip
     result = await sender.send(request)
     return Outcome(
         endpoint_id=target.endpoint_id,

@@ -5,9 +5,11 @@ A partner key works on its own partner's endpoints (any other is 404); an admin 
 * ``GET /v1/endpoints``: status, health, queue counts and event types.
 * ``POST /v1/endpoints``: a new endpoint (the URL passes the target guard), pending validation,
   with a ``whsec_`` secret shown once; optionally a bearer token or OAuth2 client credentials
-  (the token URL guarded too; never both; secrets never shown).
+  (the token URL guarded too; never both; secrets never shown), and a client certificate for
+  mutual TLS (``mtls``; with either or alone; its key never shown).
 * ``PATCH /v1/endpoints/{id}``: a new URL (guarded again), event types, description,
-  bearer token or OAuth2 credentials (``oauth2: null`` removes them).
+  bearer token or OAuth2 credentials (``oauth2: null`` removes them), client certificate
+  (``mtls: null`` removes it).
 * ``POST /v1/endpoints/{id}/rotate-secret``: a new secret shown once; the old one keeps
   signing for the overlap. ``/ack-secret`` does the same for the secret the partner signs
   its acknowledgements with (§6.14).
@@ -49,6 +51,7 @@ from notify import (
     delivery_service,
     endpoint_activation,
     endpoint_auth,
+    endpoint_mtls,
     endpoint_repository,
     ssrf,
     test_event,
@@ -80,6 +83,10 @@ def _partner_for(principal: Principal, body: schemas.EndpointCreate) -> str:
 
 def _oauth2(given: schemas.OAuth2 | None) -> endpoint_auth.OAuthSettings | None:
     return endpoint_auth.OAuthSettings(**given.model_dump()) if given is not None else None
+
+
+def _mtls(given: schemas.Mtls | None) -> endpoint_mtls.MtlsSettings | None:
+    return endpoint_mtls.MtlsSettings(**given.model_dump()) if given is not None else None
 
 
 def _view(session: orm.Session, endpoint: registry.Endpoint) -> schemas.Endpoint:
@@ -126,7 +133,7 @@ def create_endpoint(
                              description=body.description,
                              operational_events=body.operational_events,
                              bearer_token=body.bearer_token,
-                             oauth2=_oauth2(body.oauth2))  # fmt: skip
+                             oauth2=_oauth2(body.oauth2), mtls=_mtls(body.mtls))  # fmt: skip
     return schemas.EndpointSecret(endpoint=_view(session, created.endpoint), secret=created.secret)
 
 
@@ -151,6 +158,8 @@ def update_endpoint(
                    operational_events=body.operational_events,
                    bearer_token=body.bearer_token,
                    oauth2=_oauth2(body.oauth2) if "oauth2" in body.model_fields_set
+                   else endpoint_auth.KEEP,
+                   mtls=_mtls(body.mtls) if "mtls" in body.model_fields_set
                    else endpoint_auth.KEEP)  # fmt: skip
     return _view(session, endpoint)
 

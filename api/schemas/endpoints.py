@@ -46,6 +46,45 @@ _OAUTH2 = (
 )
 
 
+class Mtls(_Schema):
+    """A client certificate the hub presents in the TLS handshake (mutual TLS)."""
+
+    certificate: str = Field(
+        min_length=1,
+        max_length=50_000,
+        description="The client certificate chain, PEM, leaf first; checked: readable, current, "
+        "usable for client authentication.",
+    )
+    private_key: str = Field(
+        min_length=1,
+        max_length=10_000,
+        repr=False,
+        description="The leaf's private key, PEM, without a passphrase (stored sealed). Never "
+        "shown again.",
+    )
+    ca_certificates: str | None = Field(
+        default=None, max_length=200_000,
+        description="CA certificates (PEM) the receiver's server certificate must chain to, "
+        "instead of the public trust store (a private PKI such as PSN or HSCN).",
+    )  # fmt: skip
+
+
+class MtlsView(_Schema):
+    subject: str
+    issuer: str
+    not_after: dt.datetime
+    fingerprint_sha256: str = Field(description="SHA-256 of the leaf certificate (DER), hex.")
+
+
+_MTLS = (
+    "A client certificate the hub presents when the receiver asks for one (mutual TLS). It is "
+    "a layer below the `authorization` header, so it goes with a bearer token or OAuth2, or "
+    "alone. Refused with 422: `invalid_client_certificate`, `expired_client_certificate`, "
+    "`encrypted_client_key`, `invalid_client_key`, `client_key_mismatch`, "
+    "`invalid_ca_certificates`"
+)
+
+
 class EndpointCreate(_Schema):
     url: str = Field(max_length=2000, description="An https URL on port 443 or 8443.")
     max_data_category: DataCategory = "standard"
@@ -64,6 +103,7 @@ class EndpointCreate(_Schema):
         "endpoint, besides the signature (a gateway's credential). Never shown again.",
     )
     oauth2: OAuth2 | None = Field(default=None, description=f"{_OAUTH2}.")
+    mtls: Mtls | None = Field(default=None, description=f"{_MTLS}.")
 
 
 class EndpointUpdate(_Schema):
@@ -84,6 +124,9 @@ class EndpointUpdate(_Schema):
         default=None,
         description=f"{_OAUTH2}; setting them removes any bearer token, null removes them.",
     )
+    mtls: Mtls | None = Field(
+        default=None, description=f"{_MTLS}. A new one replaces the old; null removes it."
+    )
 
 
 class Endpoint(_Schema):
@@ -98,13 +141,17 @@ class Endpoint(_Schema):
     event_types: list[str]
     description: str | None = None
     operational_events: bool = False
-    auth: Literal["none", "bearer", "oauth2_cc"] = Field(
+    auth: Literal["none", "bearer", "oauth2_cc", "mtls"] = Field(
         default="none",
         description="What goes with each request besides the signature: nothing, a bearer "
-        "token (not shown) or an OAuth2 client-credentials token.",
+        "token (not shown) or an OAuth2 client-credentials token; `mtls` when a client "
+        "certificate is the only credential (see `mtls` for one alongside a token).",
     )
     oauth2: OAuth2View | None = Field(
         default=None, description="The OAuth2 token URL, client id and scope (never the secret)."
+    )
+    mtls: MtlsView | None = Field(
+        default=None, description="The client certificate presented (never its key)."
     )
 
 

@@ -13,7 +13,7 @@ from notify import backoff, endpoint_repository, events, lifecycle, signing
 from notify import delivery_repository as repo
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox
-from notify.transports import oauth, webhook
+from notify.transports import mtls, oauth, webhook
 
 HOLD_RECHECK: Final = dt.timedelta(minutes=5)
 
@@ -47,6 +47,7 @@ class Send:
     rate_limit_per_s: float = endpoint_repository.DEFAULT_RATE_LIMIT_PER_S
     bearer_token: str | None = None
     oauth: oauth.OAuthClient | None = None
+    tls: mtls.ClientTLS | None = None
 
     def request(self, at: dt.datetime) -> webhook.WebhookRequest:
         msg_id = signing.message_id(self.delivery_id)
@@ -55,7 +56,7 @@ class Send:
                                         bearer_token=self.bearer_token)  # fmt: skip
         return webhook.WebhookRequest(
             url=self.url, body=self.body, headers=headers, timeout_s=self.timeout_s,
-            oauth=self.oauth,
+            oauth=self.oauth, tls=self.tls,
         )  # fmt: skip
 
 

@@ -319,6 +319,7 @@ class _Started:
             rate_limit_per_s=limits[1],
             bearer_token=endpoint.bearer_token,
             oauth=endpoint.oauth_client,
+            tls=endpoint.client_tls,
         )
 
     def flush(self) -> None:

@@ -17,7 +17,7 @@ from core.sealing import Sealed
 from core.tables import Base
 from notify import codes
 from notify.tables.common import CODE, ID, JSON, KEY, NAME, TEXT, URL, one_of
-from notify.transports import oauth
+from notify.transports import mtls, oauth
 
 CATEGORIES = get_args(codes.DataCategory)
 
@@ -237,12 +237,23 @@ class Endpoint(Base):
     oauth_client_id: Mapped[str | None] = mapped_column(NAME)
     oauth_client_secret: Mapped[str | None] = mapped_column(Sealed(1000))
     oauth_scope: Mapped[str | None] = mapped_column(NAME)
+    # 0029: a client certificate chain presented in the TLS handshake (with either of the
+    # above or alone), its key sealed and never shown, and CA certificates for the receiver
+    mtls_certificate: Mapped[str | None] = mapped_column(TEXT)
+    mtls_private_key: Mapped[str | None] = mapped_column(Sealed(16000))
+    mtls_ca_certificates: Mapped[str | None] = mapped_column(TEXT)
 
     @property
     def oauth_client(self) -> oauth.OAuthClient | None:
         """The endpoint's OAuth2 client, when it has one."""
         return oauth.client(self.oauth_token_url, self.oauth_client_id,
                             self.oauth_client_secret, self.oauth_scope)  # fmt: skip
+
+    @property
+    def client_tls(self) -> mtls.ClientTLS | None:
+        """The client certificate the endpoint's receiver asks for, when it has one."""
+        return mtls.client_tls(self.mtls_certificate, self.mtls_private_key,
+                               self.mtls_ca_certificates)  # fmt: skip
 
 
 class Subscription(Base):

@@ -7,7 +7,11 @@ SSRF guard vetted (a resolver that refuses non-global answers, §6.10), never fo
 redirects, and times out after 15 s (connect 5 s). A request for an endpoint with OAuth2
 client credentials gets its access token first, through the same session and guard
 (:mod:`notify.transports.oauth`; a token endpoint failure is the attempt's ``auth_failed``,
-and a 401 from the receiver drops the token so the next attempt fetches a fresh one).
+and a 401 from the receiver drops the token so the next attempt fetches a fresh one). A
+request for an endpoint with a client certificate goes with that endpoint's own TLS context
+(:mod:`notify.transports.mtls`: the chain and key presented, the receiver verified against the
+endpoint's CA certificates when it has them; contexts kept per material); a handshake the
+receiver refuses, or a certificate that cannot be loaded, is the attempt's ``tls``.
 Results carry the status, the headers the retry logic needs and, for non-2xx answers, a
 response excerpt of at most 1 KiB (asked for uncompressed: ``accept-encoding: identity``).
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,7 +30,7 @@ import aiohttp
 from aiohttp import abc as aiohttp_abc
 
 from notify import delivery_errors, response, ssrf
-from notify.transports import oauth
+from notify.transports import mtls, oauth
 
 DEFAULT_TIMEOUT_S: Final = 15.0
 MAX_TIMEOUT_S: Final = 30.0
@@ -60,6 +65,7 @@ class WebhookRequest:
     timeout_s: float = DEFAULT_TIMEOUT_S
     method: str = "POST"  # OPTIONS for the validation handshake
     oauth: oauth.OAuthClient | None = None  # resolved to ``authorization`` by the sender
+    tls: mtls.ClientTLS | None = None  # the client certificate presented in the handshake
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -125,6 +131,7 @@ class AiohttpSender:
         self._session: aiohttp.ClientSession | None = None
         self._clock = clock
         self._tokens = oauth.TokenCache(clock)
+        self._contexts = mtls.ContextCache()
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -140,10 +147,13 @@ class AiohttpSender:
         started = time.perf_counter()
         try:
             ssrf.check_url(request.url, self._policy)
+            tls = self._contexts.get(request.tls) if request.tls is not None else True
             authorised = await self._authorised(request)
-            status, headers, excerpt = await self._post(authorised)
+            status, headers, excerpt = await self._post(authorised, tls)
         except oauth.TokenUnavailable as exc:
             return _failed("auth_failed", started, excerpt=str(exc))
+        except mtls.ClientCertificateUnusable as exc:
+            return _failed("tls", started, excerpt=str(exc))
         except (delivery_errors.TargetNotAllowed, aiohttp.InvalidURL):
             return _failed("ssrf_block", started)
         except Exception as exc:
@@ -189,7 +199,9 @@ class AiohttpSender:
         ) as resp:  # fmt: skip
             return resp.status, await resp.content.read(oauth.TOKEN_BYTES)
 
-    async def _post(self, request: WebhookRequest) -> tuple[int, dict[str, str], str | None]:
+    async def _post(
+        self, request: WebhookRequest, tls: ssl.SSLContext | bool
+    ) -> tuple[int, dict[str, str], str | None]:
         timeout = aiohttp.ClientTimeout(
             total=min(request.timeout_s, MAX_TIMEOUT_S), connect=CONNECT_TIMEOUT_S
         )
@@ -200,6 +212,7 @@ class AiohttpSender:
             headers=dict(request.headers),
             allow_redirects=False,
             timeout=timeout,
+            ssl=tls,
         ) as resp:
             raw = await resp.content.read(EXCERPT_BYTES)
             kept = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
@@ -219,7 +232,13 @@ def _failed(
 
 
 def error_kind(exc: BaseException) -> response.ErrorKind | None:
-    """The §6.4 kind of a client exception; None for exceptions that are not about the send."""
+    """The §6.4 kind of a client exception; None for exceptions that are not about the send.
+
+    A TLS alert from the receiver is ``tls`` whatever aiohttp wraps it in: under TLS 1.3 a
+    refused client certificate arrives after the client's side of the handshake, as the
+    lost connection's cause."""
+    if isinstance(exc, aiohttp.ClientConnectionError) and _tls_cause(exc):
+        return "tls"
     checks: tuple[tuple[type[BaseException], response.ErrorKind], ...] = (
         (aiohttp.ClientConnectorDNSError, "dns"),
         (aiohttp.ClientSSLError, "tls"),
@@ -233,6 +252,15 @@ def error_kind(exc: BaseException) -> response.ErrorKind | None:
         (aiohttp.ClientResponseError, "reset"),
     )
     return next((kind for cls, kind in checks if isinstance(exc, cls)), None)
+
+
+def _tls_cause(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    for _ in range(8):  # a chain is short; never follow a loop
+        if cause is None or isinstance(cause, ssl.SSLError):
+            break
+        cause = cause.__cause__
+    return isinstance(cause, ssl.SSLError)
 
 
 Script = Callable[[WebhookRequest], WebhookResult]
