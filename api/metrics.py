@@ -54,12 +54,24 @@ class _Collector(Collector):
             "When the last load that changed the gazetteer finished (Unix time; 0: never).",
             _unix(r.last_load_applied_at),
         )
+        yield _expiries(r.client_certificates_expire)
 
 
 def _states(name: str, documentation: str, counts: Mapping[str, int]) -> GaugeMetricFamily:
     family = GaugeMetricFamily(name, documentation, labels=["state"])
     for state, count in sorted(counts.items()):
         family.add_metric([state], count)
+    return family
+
+
+def _expiries(expire: Mapping[str, dt.datetime]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "addresshub_endpoint_client_certificate_expiry_timestamp_seconds",
+        "When each endpoint's mutual-TLS client certificate expires (Unix time).",
+        labels=["endpoint"],
+    )
+    for endpoint_id, at in sorted(expire.items()):
+        family.add_metric([endpoint_id], at.timestamp())
     return family
 
 

@@ -145,6 +145,11 @@ def set_mtls(endpoint: registry.Endpoint, settings: MtlsSettings | None, now: dt
     endpoint.mtls_ca_certificates = (settings.ca_certificates or None) if settings else None
 
 
+def not_after(certificate: str) -> dt.datetime:
+    """When the chain's leaf certificate expires (UTC)."""
+    return x509.load_pem_x509_certificates(certificate.encode())[0].not_valid_after_utc
+
+
 def view(certificate: str | None) -> dict[str, Any]:
     """The mTLS part of an endpoint's view: the leaf's names, expiry and fingerprint."""
     if not certificate:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from gazetteer import tables as gaz
-from notify import codes, gazetteer_events
+from notify import codes, endpoint_mtls, gazetteer_events
 from notify import delivery_tables as dt_tables
 from notify.tables import outbox as o
 from notify.tables import registry as reg
@@ -42,6 +42,7 @@ class Readings:
     gazetteer_changes_unpublished: int
     load_runs: Mapping[str, int]
     last_load_applied_at: dt.datetime | None
+    client_certificates_expire: Mapping[str, dt.datetime]  # endpoint id -> leaf's not-after
 
 
 def read(session: orm.Session, now: dt.datetime) -> Readings:
@@ -56,6 +57,7 @@ def read(session: orm.Session, now: dt.datetime) -> Readings:
         gazetteer_changes_unpublished=gazetteer_events.pending_count(session),
         load_runs=_by(session, gaz.LoadRun.status, (APPLIED, "refused")),
         last_load_applied_at=_last_applied(session),
+        client_certificates_expire=_certificate_expiries(session),
     )
 
 
@@ -87,3 +89,12 @@ def _oldest_due(session: orm.Session, now: dt.datetime) -> float:
 def _last_applied(session: orm.Session) -> dt.datetime | None:
     run = gaz.LoadRun
     return session.scalar(sa.select(sa.func.max(run.finished_at)).where(run.status == APPLIED))
+
+
+def _certificate_expiries(session: orm.Session) -> dict[str, dt.datetime]:
+    """When each endpoint's client certificate (mutual TLS) expires, to alert before it does."""
+    e = reg.Endpoint
+    held = session.execute(
+        sa.select(e.id, e.mtls_certificate).where(e.mtls_certificate.is_not(None))
+    )
+    return {endpoint_id: endpoint_mtls.not_after(pem) for endpoint_id, pem in held if pem}

@@ -86,8 +86,10 @@ def test_a_refused_certificate_is_a_tls_attempt_and_the_right_one_delivers_on_re
     with db.unit_of_work(session_factory) as session:
         attempts = _attempts(session, delivery_id)
         failed = [a for a in attempts if a.error_kind is not None]
-        assert len(failed) >= 2 and {a.error_kind for a in failed} == {"tls"}
-        assert not any(a.possibly_received for a in failed)
+        # TLS 1.3 reports a refused client certificate after the client's half of the
+        # handshake: the receiver's alert (tls) or, when its close overtakes the alert, a reset.
+        assert len(failed) >= 2 and {a.error_kind for a in failed} <= {"tls", "reset"}
+        assert not any(a.possibly_received for a in failed if a.error_kind == "tls")
         assert attempts[-1].http_status == 204 and attempts[-1].error_kind is None
         assert {d.state for d in _deliveries(session)} == {"delivered"}
 

@@ -66,7 +66,7 @@ class TLSFront:
         except (ssl.SSLError, OSError):
             with self._lock:
                 self.refused += 1
-            raw.close()
+            _linger(raw)
             return
         secured.settimeout(None)
         self._record_peer(secured)
@@ -89,6 +89,18 @@ class TLSFront:
             for sock in self._open:
                 with contextlib.suppress(OSError):
                     sock.close()
+
+
+def _linger(raw: socket.socket) -> None:
+    """Close as production servers do (a lingering close): stop sending, read what the client
+    still sends for a moment, then close. Closed at once, a socket with the client's request
+    unread answers it with a reset, which can reach the client before the TLS alert."""
+    with contextlib.suppress(OSError):
+        raw.shutdown(socket.SHUT_WR)
+        raw.settimeout(1.0)
+        while raw.recv(65536):
+            pass
+    raw.close()
 
 
 def _pipe(source: socket.socket, target: socket.socket) -> None:

@@ -186,7 +186,8 @@ def test_validation_and_test_events_present_the_certificate_to_a_receiver_requir
                                   headers=partner).status_code == 200  # fmt: skip
         validated = local_client.post(f"{path}/validate", headers=partner)
         tested = local_client.post(f"{path}/test", headers=partner).json()
-    assert (refused["delivered"], refused["error_kind"]) == (False, "tls")
+    # TLS 1.3: the receiver's alert (tls), or a reset when its close overtakes the alert
+    assert refused["delivered"] is False and refused["error_kind"] in ("tls", "reset")
     assert (validated.status_code, validated.json()["status"]) == (200, "active")
     assert tested["delivered"] is True
     assert receiver.handshakes == 1 and receiver.rejected == 0

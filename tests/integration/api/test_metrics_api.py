@@ -20,11 +20,12 @@ from gazetteer import tables as gaz
 from notify.tables import outbox as o
 from notify.tables import registry as reg
 from tests.integration.api import http_world
-from tests.support import outbox_world
+from tests.support import outbox_world, pki
 
 NOW = dt.datetime.now(dt.UTC)
 TOKEN = "metrics-token-0123456789"
 world = outbox_world.two_partners_fixture(NOW - dt.timedelta(minutes=5))
+CLIENT = pki.authority().client()
 
 
 @pytest.fixture
@@ -44,12 +45,15 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 def _seed(session: orm.Session, world: outbox_world.World) -> None:
-    """Three deliveries due for five minutes (one of them dead), P1's endpoint paused, one
-    gazetteer change not yet published, one applied load run."""
+    """Three deliveries due for five minutes (one of them dead), P1's endpoint paused and
+    presenting a client certificate, one gazetteer change not yet published, one applied load
+    run."""
     due = NOW - dt.timedelta(minutes=5)
     made = [world.enqueue(session, partner="P0", subject_id=ids.new_id(), now=due) for _ in "abc"]
     made[0].state = "dead"
-    session.get_one(reg.Endpoint, world.endpoints["P1"]).status = "paused"
+    paused = session.get_one(reg.Endpoint, world.endpoints["P1"])
+    paused.status, paused.mtls_certificate = "paused", CLIENT.certificate
+    paused.mtls_private_key = CLIENT.private_key
     session.add(gaz.GazetteerChange(uprn=7, kind="created", new_label="7 A ST", occurred_at=NOW))
     session.add(gaz.LoadRun(id="01J9LOADRUN", format="abp", status="applied", started_at=due,
                             finished_at=due + dt.timedelta(seconds=30)))  # fmt: skip
@@ -79,6 +83,10 @@ def test_the_metrics_say_what_the_database_holds(
     assert 5 * 60 - 1 <= waited <= 5 * 60 + 120  # due five minutes before the scrape
     assert ("addresshub_build_info", (("version", client.app.version),)) in found  # type: ignore[attr-defined]
     assert "subject" not in answer.text and "P0" not in answer.text
+    expiry = ("addresshub_endpoint_client_certificate_expiry_timestamp_seconds",
+              (("endpoint", world.endpoints["P1"]),))  # fmt: skip
+    assert found[expiry] == CLIENT.cert.not_valid_after_utc.timestamp()
+    assert sum(name == expiry[0] for name, _ in found) == 1  # P0 presents none
 
 
 def test_only_the_metrics_token_or_an_admin_key_reads_them(
