@@ -20,7 +20,6 @@ fingerprint, never the key. Pure: no I/O.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
@@ -30,6 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from core import errors
 from notify.tables import registry
+from notify.transports.mtls import ClientTLS
 
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -62,15 +62,6 @@ class ClientKeyMismatch(errors.InvalidInput):
 class InvalidCaCertificates(errors.InvalidInput):
     code = "invalid_ca_certificates"
     title = "CA certificates not readable"
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class MtlsSettings:
-    """A client certificate as a partner gives it; the key stays out of the repr."""
-
-    certificate: str
-    private_key: str = field(repr=False)
-    ca_certificates: str | None = None
 
 
 def _refuse(kind: type[errors.InvalidInput], name: str, message: str) -> errors.InvalidInput:
@@ -126,7 +117,7 @@ def check_pair(leaf: x509.Certificate, key: Any) -> None:
                       "the key is not the one the certificate certifies")  # fmt: skip
 
 
-def check(settings: MtlsSettings, now: dt.datetime) -> None:
+def check(settings: ClientTLS, now: dt.datetime) -> None:
     """Refuse material the hub could not present (the first problem found)."""
     leaf = certificates(settings.certificate, "certificate", InvalidClientCertificate)[0]
     check_current(leaf, now)
@@ -136,7 +127,7 @@ def check(settings: MtlsSettings, now: dt.datetime) -> None:
         certificates(settings.ca_certificates, "ca_certificates", InvalidCaCertificates)
 
 
-def set_mtls(endpoint: registry.Endpoint, settings: MtlsSettings | None, now: dt.datetime) -> None:
+def set_mtls(endpoint: registry.Endpoint, settings: ClientTLS | None, now: dt.datetime) -> None:
     """Store checked material (None removes it); any bearer token or OAuth2 stays."""
     if settings is not None:
         check(settings, now)
@@ -145,16 +136,20 @@ def set_mtls(endpoint: registry.Endpoint, settings: MtlsSettings | None, now: dt
     endpoint.mtls_ca_certificates = (settings.ca_certificates or None) if settings else None
 
 
+def _leaf(certificate: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificates(certificate.encode())[0]
+
+
 def not_after(certificate: str) -> dt.datetime:
     """When the chain's leaf certificate expires (UTC)."""
-    return x509.load_pem_x509_certificates(certificate.encode())[0].not_valid_after_utc
+    return _leaf(certificate).not_valid_after_utc
 
 
 def view(certificate: str | None) -> dict[str, Any]:
     """The mTLS part of an endpoint's view: the leaf's names, expiry and fingerprint."""
     if not certificate:
         return {"mtls": None}
-    leaf = x509.load_pem_x509_certificates(certificate.encode())[0]
+    leaf = _leaf(certificate)
     return {"mtls": {"subject": leaf.subject.rfc4514_string(),
                      "issuer": leaf.issuer.rfc4514_string(),
                      "not_after": leaf.not_valid_after_utc,

@@ -28,6 +28,7 @@ from sqlalchemy import orm
 from core import errors, ids
 from notify import delivery_errors, delivery_service, endpoint_auth, endpoint_mtls, ssrf
 from notify.tables import registry
+from notify.transports.mtls import ClientTLS
 
 
 class EndpointStateConflict(errors.Conflict):
@@ -105,7 +106,7 @@ def create(
     operational_events: bool = False,
     bearer_token: str | None = None,
     oauth2: endpoint_auth.OAuthSettings | None = None,
-    mtls: endpoint_mtls.MtlsSettings | None = None,
+    mtls: ClientTLS | None = None,
 ) -> Created:
     """A guarded new endpoint, pending validation, and its first secret; a bearer token or
     OAuth2 client credentials (token URL guarded too), not both; a checked client
@@ -149,7 +150,7 @@ def update(
     operational_events: bool | None = None,
     bearer_token: str | None = None,
     oauth2: endpoint_auth.OAuthSettings | endpoint_auth.Keep | None = endpoint_auth.KEEP,
-    mtls: endpoint_mtls.MtlsSettings | endpoint_auth.Keep | None = endpoint_auth.KEEP,
+    mtls: ClientTLS | endpoint_auth.Keep | None = endpoint_auth.KEEP,
 ) -> registry.Endpoint:
     """Change the URL (guarded), the event types every subscription here asks for, the
     description, whether operational events come here, the bearer token (empty: none) and the

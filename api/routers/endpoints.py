@@ -51,14 +51,13 @@ from notify import (
     delivery_service,
     endpoint_activation,
     endpoint_auth,
-    endpoint_mtls,
     endpoint_repository,
     ssrf,
     test_event,
 )
 from notify import endpoints as service
 from notify.tables import registry
-from notify.transports import webhook
+from notify.transports import mtls, webhook
 
 router = fastapi.APIRouter(prefix="/v1", tags=["endpoints"])
 Caller = Annotated[Principal, require_roles(Role.ADMIN, Role.PARTNER)]
@@ -85,8 +84,8 @@ def _oauth2(given: schemas.OAuth2 | None) -> endpoint_auth.OAuthSettings | None:
     return endpoint_auth.OAuthSettings(**given.model_dump()) if given is not None else None
 
 
-def _mtls(given: schemas.Mtls | None) -> endpoint_mtls.MtlsSettings | None:
-    return endpoint_mtls.MtlsSettings(**given.model_dump()) if given is not None else None
+def _mtls(given: schemas.Mtls | None) -> mtls.ClientTLS | None:
+    return mtls.ClientTLS(**given.model_dump()) if given is not None else None
 
 
 def _view(session: orm.Session, endpoint: registry.Endpoint) -> schemas.Endpoint:

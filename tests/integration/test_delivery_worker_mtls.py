@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from core import db
-from notify import endpoint_auth, endpoint_mtls, ssrf
+from notify import endpoint_auth, ssrf
 from notify import endpoints as endpoint_service
 from notify.tables import registry
+from notify.transports import mtls
 from tests.integration.test_delivery_worker import _attempts, _deliveries, _now, _run_until, _world
 from tests.support import pki, receivers, tls_receiver
 
@@ -31,7 +32,7 @@ def served(ca: pki.Authority) -> Iterator[Served]:
 
 
 def _configure(
-    session_factory: db.SessionFactory, endpoint_id: str, given: endpoint_mtls.MtlsSettings | None
+    session_factory: db.SessionFactory, endpoint_id: str, given: mtls.ClientTLS | None
 ) -> None:
     """Set the endpoint's client certificate through the service the API uses."""
     with db.unit_of_work(session_factory) as session:
@@ -42,8 +43,8 @@ def _configure(
                                 oauth2=endpoint_auth.KEEP, mtls=given)  # fmt: skip
 
 
-def _settings(issued: pki.Issued, ca: pki.Authority) -> endpoint_mtls.MtlsSettings:
-    return endpoint_mtls.MtlsSettings(
+def _settings(issued: pki.Issued, ca: pki.Authority) -> mtls.ClientTLS:
+    return mtls.ClientTLS(
         certificate=issued.certificate, private_key=issued.private_key, ca_certificates=ca.pem
     )
 

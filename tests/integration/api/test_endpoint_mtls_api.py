@@ -5,7 +5,6 @@ the validation handshake against a real receiver that requires it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +12,10 @@ from cryptography.hazmat.primitives import hashes
 from fastapi.testclient import TestClient
 from sqlalchemy import orm
 
-from api import app as api_app
 from api.keys import domain as key_domain
-from core.settings import Settings
 from notify.tables import registry
 from tests.integration.api import http_world
+from tests.integration.api.test_endpoint_oauth_api import client, local_client
 from tests.support import outbox_world, pki, tls_receiver
 
 Role = key_domain.Role
@@ -25,6 +23,7 @@ NOW = dt.datetime.now(dt.UTC)
 URL = "https://hooks.example.org/h"
 
 world = outbox_world.two_partners_fixture(NOW)
+__all__ = ["client", "local_client"]
 _key = http_world.auth
 
 
@@ -36,22 +35,6 @@ def ca() -> pki.Authority:
 @pytest.fixture(scope="module")
 def issued(ca: pki.Authority) -> pki.Issued:
     return ca.client("hub.example.org")
-
-
-def _client(db_url: str, *, private: bool) -> Iterator[TestClient]:
-    settings = Settings(database_url=db_url, allow_private_webhook_targets=private)
-    with TestClient(api_app.create_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def client(db_url: str, world: outbox_world.World) -> Iterator[TestClient]:
-    yield from _client(db_url, private=False)
-
-
-@pytest.fixture
-def local_client(db_url: str, world: outbox_world.World) -> Iterator[TestClient]:
-    yield from _client(db_url, private=True)
 
 
 def _mtls(issued: pki.Issued, ca: pki.Authority | None = None) -> dict[str, str | None]:
